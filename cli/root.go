@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes from the contract.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+)
+
+// UsageError is bad usage or bad input: exit status 2.
+type UsageError struct{ Err error }
+
+func (e UsageError) Error() string { return e.Err.Error() }
+func (e UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, args ...any) error {
+	return UsageError{fmt.Errorf(format, args...)}
+}
+
+var commands []func() *cobra.Command
+
+// register adds a command constructor; called from init in each command file.
+func register(f func() *cobra.Command) { commands = append(commands, f) }
+
+// NewRoot builds the command tree.
+func NewRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kiseki",
+		Short: "Kiseki builds one forensic timeline from disk images, memory dumps and logs",
+		Long: `Kiseki (軌跡, "trace") turns an evidence bundle (disk images, memory dumps, web,
+CDN, firewall and system logs) into one sorted, searchable timeline in a case
+directory, with every piece of evidence hashed and every event traceable to the
+byte, line or inode it came from.
+
+Start with:  kiseki ingest BUNDLE --case CASEDIR`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	for _, f := range commands {
+		root.AddCommand(f())
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return UsageError{err} })
+	return root
+}
+
+// Main runs the CLI and returns the process exit status.
+func Main(args []string) int {
+	root := NewRoot()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(os.Stderr, "kiseki:", err)
+	var ue UsageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	return ExitFailure
+}

@@ -1,0 +1,5 @@
+// Package all registers every evidence format: import it for its side effects.
+package all
+
+// One blank import per format package; keep them sorted.
+import ()

@@ -1,0 +1,249 @@
+package timeline
+
+import (
+	"container/heap"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+)
+
+// Store is the timeline directory of a case: generations of merged segments,
+// with CURRENT naming the one readers use. A merge writes a new generation and
+// switches CURRENT by rename, so a killed merge leaves the previous timeline
+// intact.
+type Store struct{ Dir string }
+
+const currentName = "CURRENT"
+
+// Current returns the directory and manifest of the current generation; an
+// empty manifest when nothing was merged yet.
+func (s Store) Current() (string, *Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(s.Dir, currentName))
+	if os.IsNotExist(err) {
+		return "", &Manifest{Schema: SchemaVersion}, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	dir := filepath.Join(s.Dir, strings.TrimSpace(string(b)))
+	m, err := ReadManifest(dir)
+	return dir, m, err
+}
+
+// runCursor walks one run file batch by batch.
+type runCursor struct {
+	f     *os.File
+	r     *ipc.FileReader
+	batch int
+	view  *batchView
+	row   int
+	order int // position among all runs, breaks ties deterministically
+}
+
+func openRun(path string, order int) (*runCursor, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := ipc.NewFileReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("run %s: %w", path, err)
+	}
+	c := &runCursor{f: f, r: r, batch: -1, order: order}
+	if err := c.next(); err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// next moves to the next row; view is nil when the run is exhausted.
+func (c *runCursor) next() error {
+	c.row++
+	for c.view == nil || c.row >= c.view.len() {
+		if c.view != nil {
+			c.view.rec.Release()
+			c.view = nil
+		}
+		c.batch++
+		if c.batch >= c.r.NumRecords() {
+			return nil
+		}
+		rec, err := c.r.RecordBatch(c.batch)
+		if err != nil {
+			return err
+		}
+		rec.Retain()
+		c.view, c.row = newBatchView(rec), 0
+	}
+	return nil
+}
+
+func (c *runCursor) close() {
+	if c.view != nil {
+		c.view.rec.Release()
+	}
+	c.r.Close()
+	c.f.Close()
+}
+
+type cursorHeap []*runCursor
+
+func (h cursorHeap) Len() int { return len(h) }
+func (h cursorHeap) Less(i, j int) bool {
+	ti, tj := h[i].view.time(h[i].row), h[j].view.time(h[j].row)
+	if ti != tj {
+		return ti < tj
+	}
+	return h[i].order < h[j].order
+}
+func (h cursorHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *cursorHeap) Push(x any)   { *h = append(*h, x.(*runCursor)) }
+func (h *cursorHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// RunFiles lists the run files in the given run directories in a stable order.
+func RunFiles(runDirs []string) ([]string, error) {
+	var files []string
+	for _, d := range runDirs {
+		m, err := filepath.Glob(filepath.Join(d, "run-*.arrow"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(m)
+		files = append(files, m...)
+	}
+	return files, nil
+}
+
+// Merge combines every run in runDirs into a new generation of time-ordered
+// segments and makes it current. Memory is one batch per run plus one segment
+// being built. progress, if set, is called with the rows written so far.
+func (s Store) Merge(runDirs []string, progress func(rows int64)) (*Manifest, error) {
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	_, prev, err := s.Current()
+	if err != nil {
+		return nil, err
+	}
+	gen := prev.Generation + 1
+	genName := "g" + strconv.FormatInt(gen, 10)
+	out := filepath.Join(s.Dir, genName)
+	os.RemoveAll(out) // leftovers of a killed merge
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	files, err := RunFiles(runDirs)
+	if err != nil {
+		return nil, err
+	}
+	h := make(cursorHeap, 0, len(files))
+	defer func() {
+		for _, c := range h {
+			c.close()
+		}
+	}()
+	for i, f := range files {
+		c, err := openRun(f, i)
+		if err != nil {
+			return nil, err
+		}
+		if c.view == nil {
+			c.close()
+			continue
+		}
+		h = append(h, c)
+	}
+	heap.Init(&h)
+
+	m := &Manifest{Schema: SchemaVersion, Generation: gen, Runs: runDirs}
+	b := newRowBuilder(SegmentSchema)
+	defer b.release()
+	var first, last int64
+	flush := func() error {
+		if b.rows == 0 {
+			return nil
+		}
+		info := SegmentInfo{File: fmt.Sprintf("seg-%06d.arrow", len(m.Segments)), Rows: int64(b.rows), RowBase: m.Rows, First: first, Last: last}
+		rec := b.finish()
+		defer rec.Release()
+		f, err := os.Create(filepath.Join(out, info.File))
+		if err != nil {
+			return err
+		}
+		fw, err := ipc.NewFileWriter(f, ipc.WithSchema(SegmentSchema))
+		if err == nil {
+			err = fw.Write(rec)
+			if cerr := fw.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write segment %s: %w", info.File, err)
+		}
+		m.Segments = append(m.Segments, info)
+		m.Rows += info.Rows
+		if progress != nil {
+			progress(m.Rows)
+		}
+		return nil
+	}
+	for h.Len() > 0 {
+		c := h[0]
+		t := c.view.time(c.row)
+		if b.rows == 0 {
+			first = t
+		}
+		last = t
+		b.copyRow(c.view, c.row)
+		if err := c.next(); err != nil {
+			return nil, err
+		}
+		if c.view == nil {
+			heap.Pop(&h)
+			c.close()
+		} else {
+			heap.Fix(&h, 0)
+		}
+		if b.rows >= SegmentRows {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	if err := writeManifest(out, m); err != nil {
+		return nil, err
+	}
+	tmp := filepath.Join(s.Dir, currentName+".tmp")
+	if err := os.WriteFile(tmp, []byte(genName+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, filepath.Join(s.Dir, currentName)); err != nil {
+		return nil, err
+	}
+	// Older generations are no longer read.
+	olds, _ := filepath.Glob(filepath.Join(s.Dir, "g*"))
+	for _, o := range olds {
+		if filepath.Base(o) != genName {
+			os.RemoveAll(o)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,147 @@
+package timeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+)
+
+// SegmentRows is the most rows a timeline segment holds. Each segment is one
+// record batch with its own dictionaries, so a reader needs one segment in
+// memory at a time.
+const SegmentRows = 1 << 18
+
+// SegmentInfo describes one segment file in the manifest.
+type SegmentInfo struct {
+	File    string `json:"file"`
+	Rows    int64  `json:"rows"`
+	RowBase int64  `json:"row_base"` // global row id of the segment's first row
+	First   int64  `json:"first"`    // earliest event time, ns UTC
+	Last    int64  `json:"last"`     // latest event time, ns UTC
+}
+
+// Manifest lists the segments of a merged timeline in time order.
+type Manifest struct {
+	Schema     string        `json:"schema"`
+	Generation int64         `json:"generation"`
+	Rows       int64         `json:"rows"`
+	Runs       []string      `json:"runs"` // run directories merged into this timeline
+	Segments   []SegmentInfo `json:"segments"`
+}
+
+const manifestName = "manifest.json"
+
+// ReadManifest reads the manifest of the timeline in dir. A missing manifest
+// is an empty timeline.
+func ReadManifest(dir string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if os.IsNotExist(err) {
+		return &Manifest{Schema: SchemaVersion}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("timeline manifest %s: %w", dir, err)
+	}
+	if m.Schema != SchemaVersion {
+		return nil, fmt.Errorf("timeline manifest %s: schema %q, this Kiseki reads %q", dir, m.Schema, SchemaVersion)
+	}
+	return &m, nil
+}
+
+func writeManifest(dir string, m *Manifest) error {
+	b, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, manifestName+".tmp")
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, manifestName))
+}
+
+// Segment is one loaded segment.
+type Segment struct {
+	Info SegmentInfo
+	view *batchView
+}
+
+// OpenSegment loads segment s of the timeline in dir.
+func OpenSegment(dir string, s SegmentInfo) (*Segment, error) {
+	f, err := os.Open(filepath.Join(dir, s.File))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := ipc.NewFileReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("segment %s: %w", s.File, err)
+	}
+	defer r.Close()
+	if r.NumRecords() != 1 {
+		return nil, fmt.Errorf("segment %s: %d record batches, want 1", s.File, r.NumRecords())
+	}
+	rec, err := r.RecordBatch(0)
+	if err != nil {
+		return nil, fmt.Errorf("segment %s: %w", s.File, err)
+	}
+	rec.Retain()
+	return &Segment{Info: s, view: newBatchView(rec)}, nil
+}
+
+// Release frees the segment's memory.
+func (s *Segment) Release() { s.view.rec.Release() }
+
+// Len is the number of rows.
+func (s *Segment) Len() int { return s.view.len() }
+
+// Record exposes the Arrow batch for column scans.
+func (s *Segment) Record() arrow.RecordBatch { return s.view.rec }
+
+// Time returns the time of row i.
+func (s *Segment) Time(i int) int64 { return s.view.time(i) }
+
+// Str returns string column c at row i; valid while the segment is loaded.
+func (s *Segment) Str(c, i int) string { return s.view.string(c, i) }
+
+// Int returns integer column c at row i (Absent or 0 where null, as in Event).
+func (s *Segment) Int(c, i int) int64 { return s.view.int(c, i) }
+
+// Event fills ev from row i. Its strings point into the segment.
+func (s *Segment) Event(i int, ev *Event) { s.view.readEvent(i, ev) }
+
+// Search returns the first row with time >= t (binary search: rows are sorted).
+func (s *Segment) Search(t int64) int {
+	lo, hi := 0, s.Len()
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.Time(m) < t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// Dict returns the dictionary values of a dictionary-encoded column c and the
+// dictionary index of each row, or nil if c is not dictionary-encoded.
+func (s *Segment) Dict(c int) (values []string, index func(i int) int) {
+	d := s.view.dict[c]
+	if d == nil {
+		return nil, nil
+	}
+	dv := s.view.dstr[c]
+	values = make([]string, dv.Len())
+	for i := range values {
+		values[i] = dv.Value(i)
+	}
+	return values, d.GetValueIndex
+}
