@@ -36,6 +36,18 @@ type Input struct {
 	// Parts lists the absolute paths of every file of a split image (.E01
 	// .E02 ..., .001 .002 ...) in order; a single file is one part.
 	Parts []string
+	// Warn records a problem that did not stop the parse (a corrupt record,
+	// an unsupported partition): the ingest summary counts it as an error and
+	// lists it, and the audit log keeps it. Call it through Warnf.
+	Warn func(msg string)
+}
+
+// Warnf reports a non-fatal problem; the message should name the offset,
+// line or record.
+func (in *Input) Warnf(format string, args ...any) {
+	if in.Warn != nil {
+		in.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 // ZoneLabel is how events record a zone that came from the case rather than
