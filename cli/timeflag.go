@@ -53,4 +53,3 @@ func displayZone(v string, caseLoc *time.Location) (*time.Location, error) {
 func fmtTime(ns int64, loc *time.Location) string {
 	return time.Unix(0, ns).In(loc).Format("2006-01-02T15:04:05.000000000Z07:00")
 }
-

@@ -20,12 +20,12 @@ import (
 
 // IngestOptions tune an ingest run.
 type IngestOptions struct {
-	Workers  int           // parallel work units; 0 = GOMAXPROCS
-	Progress ProgressFunc  // optional progress reporting
-	Args     []string      // command line, for the audit log
-	NoIndex  bool          // skip the full-text index build
-	Index    IndexBuilder  // builds the index after the merge (nil: no index)
-	Log      io.Writer     // where warnings are echoed (nil: nowhere)
+	Workers  int          // parallel work units; 0 = GOMAXPROCS
+	Progress ProgressFunc // optional progress reporting
+	Args     []string     // command line, for the audit log
+	NoIndex  bool         // skip the full-text index build
+	Index    IndexBuilder // builds the index after the merge (nil: no index)
+	Log      io.Writer    // where warnings are echoed (nil: nowhere)
 	Now      func() time.Time
 }
 
