@@ -428,7 +428,7 @@ func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *counting
 		}
 	}
 	streamed := false
-	in, closeFile, err := c.input(b, u, name, comp, func(n int64) { streamed = true; progress(n) }, sink)
+	in, closeFile, err := c.input(b, u, f.Rel, comp, func(n int64) { streamed = true; progress(n) }, sink)
 	if err != nil {
 		return err
 	}
