@@ -44,7 +44,7 @@ Lines that no parser understands are kept as "unparsed" events with their raw
 bytes and counted in the summary; nothing is dropped.`,
 		Example: `  kiseki ingest fixtures/sample --case /tmp/case1
   kiseki ingest evidence/ --case case1 --json`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if caseDir == "" {
 				return usageErrorf("--case is required")
