@@ -301,7 +301,10 @@ func TestResumeAfterKill(t *testing.T) {
 	waits := []func() bool{
 		func() bool { return exists(filepath.Join(caseDir, "evidence.json")) },
 		func() bool { return countDone(caseDir) >= 1 },
-		func() bool { m, _ := filepath.Glob(filepath.Join(caseDir, "timeline", "g*", "seg-*")); return len(m) > 0 },
+		func() bool {
+			m, _ := filepath.Glob(filepath.Join(caseDir, "timeline", "g*", "seg-*"))
+			return len(m) > 0
+		},
 		func() bool { return exists(filepath.Join(caseDir, "index", "bleve")) },
 	}
 	killed := 0
