@@ -1,6 +1,9 @@
 package weblog
 
-import "unicode/utf8"
+import (
+	"bytes"
+	"unicode/utf8"
+)
 
 // JSON value kinds reported by Object.Next.
 const (
@@ -161,27 +164,28 @@ func (o *Object) lit(s string) bool {
 	return true
 }
 
-// str reads a string starting at the opening quote.
+// str reads a string starting at the opening quote. Control characters
+// inside are accepted (a log line is evidence, not a document to validate).
 func (o *Object) str() (v []byte, esc, ok bool) {
-	o.i++
-	start := o.i
-	for o.i < len(o.b) {
-		switch c := o.b[o.i]; c {
-		case '"':
-			v = o.b[start:o.i]
-			o.i++
-			return v, esc, true
-		case '\\':
-			esc = true
-			o.i += 2
-		default:
-			if c < 0x20 {
-				return nil, false, false
-			}
-			o.i++
+	b := o.b
+	start := o.i + 1
+	i := start
+	for {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return nil, false, false
+		}
+		bs := bytes.IndexByte(b[i:i+q], '\\')
+		if bs < 0 {
+			o.i = i + q + 1
+			return b[start : i+q], esc, true
+		}
+		esc = true
+		i += bs + 2 // skip the backslash and the escaped byte
+		if i > len(b) {
+			return nil, false, false
 		}
 	}
-	return nil, false, false
 }
 
 // skipNested skips an object or array, minding strings.

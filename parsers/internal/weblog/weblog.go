@@ -25,6 +25,10 @@ func S(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
+// B returns s as a byte slice without copying; the slice must not be
+// modified.
+func B(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
 // Action maps an HTTP method to the investigator's action: read for GET and
 // HEAD, modify for POST, PUT and PATCH, delete for DELETE; "" otherwise.
 func Action(method string) string {
