@@ -339,3 +339,19 @@ func FuzzCDNJSON(f *testing.F) {
 		format.Detect("fuzz", data)
 	})
 }
+
+// FuzzCDNJSONLine drives the record parser directly, many inputs a second.
+func FuzzCDNJSONLine(f *testing.F) {
+	f.Add([]byte(akamaiDoc), uint8(1))
+	f.Add([]byte(`<13>Nov 12 16:59:46 h t: {"timestamp":"1573840000.5","url":"/\u00e9\ud800"}`), uint8(2))
+	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
+		v := []*vendor{cloudflare, akamai, fastly}[int(which)%3]
+		in := webtest.Input("fuzz", nil, nil, nil)
+		in.ModTime = time.Unix(0, 0)
+		p := newParser(in, v)
+		var ev timeline.Event
+		ev.Reset()
+		p.line(data, &ev)
+		detect(v, data)
+	})
+}

@@ -312,3 +312,20 @@ func FuzzLogFormat(f *testing.F) {
 		p.ParseLine(data, in, &ev)
 	})
 }
+
+// FuzzLogFormatLine compiles the format and matches one line, without
+// ScanLines' buffer: many inputs a second.
+func FuzzLogFormatLine(f *testing.F) {
+	f.Add(nginxCombined, []byte(`192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 "-" "curl"`))
+	f.Add(`%U%q %{%e %b %Y %s}t`, []byte(`/a?b  1 Jan 2020 1577836800`))
+	f.Fuzz(func(t *testing.T, format string, line []byte) {
+		c, err := Compile(format)
+		if err != nil {
+			return
+		}
+		m := newMatcher(c, webtest.Input("fuzz", nil, nil, nil))
+		var ev timeline.Event
+		ev.Reset()
+		m.line(line, &ev)
+	})
+}

@@ -447,3 +447,23 @@ func FuzzW3C(f *testing.F) {
 		format.Detect("fuzz", data)
 	})
 }
+
+// FuzzW3CLines drives the per-line state machine directly (directives, header
+// changes, data lines) without ScanLines' buffer, so it runs many more inputs
+// than FuzzW3C.
+func FuzzW3CLines(f *testing.F) {
+	f.Add([]byte(awsDocExample), false)
+	f.Add([]byte("#GMT-Offset: -0800\n#Fields: time c-ip cs-uri cs-uri-query\n00:00:01 1 \"a\"\"b\" q\n"), false)
+	f.Fuzz(func(t *testing.T, data []byte, cloudfront bool) {
+		p := newParser(webtest.Input("fuzz", nil, nil, nil), cloudfront)
+		var ev timeline.Event
+		for i, line := range bytes.Split(data, []byte{'\n'}) {
+			if len(line) > 0 && line[0] == '#' {
+				p.directive(line, &parsers.Line{Number: int64(i + 1)})
+				continue
+			}
+			ev.Reset()
+			p.line(line, &ev)
+		}
+	})
+}
