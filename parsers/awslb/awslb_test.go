@@ -232,21 +232,7 @@ func BenchmarkALB(b *testing.B) {
 	if !bytes.HasSuffix(src, []byte("\n")) {
 		src = append(src, '\n')
 	}
-	data := bytes.Repeat(src, 2000)
-	f, _ := parsers.Lookup(Source)
-	in := webtest.Input("bench", data, nil, nil)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	var sink webtest.Discard
-	for i := 0; i < b.N; i++ {
-		if err := f.Parse(b.Context(), in, &sink); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if sink.Unparsed > 0 {
-		b.Fatalf("%d unparsed", sink.Unparsed)
-	}
-	b.ReportMetric(float64(sink.N)/b.Elapsed().Seconds(), "lines/s")
+	webtest.Bench(b, Source, bytes.Repeat(src, 2000), nil)
 }
 
 func FuzzALB(f *testing.F) {

@@ -283,21 +283,7 @@ func TestDetect(t *testing.T) {
 }
 
 func benchJSON(b *testing.B, format string, line []byte) {
-	data := bytes.Repeat(append(bytes.TrimSpace(line), '\n'), 20000)
-	f, _ := parsers.Lookup(format)
-	in := webtest.Input("bench", data, nil, nil)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	var sink webtest.Discard
-	for i := 0; i < b.N; i++ {
-		if err := f.Parse(b.Context(), in, &sink); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if sink.Unparsed > 0 {
-		b.Fatalf("%d unparsed", sink.Unparsed)
-	}
-	b.ReportMetric(float64(sink.N)/b.Elapsed().Seconds(), "lines/s")
+	webtest.Bench(b, format, bytes.Repeat(append(bytes.TrimSpace(line), '\n'), 20000), nil)
 }
 
 // Benchmarks over real-format records:

@@ -282,21 +282,7 @@ func BenchmarkNginxCombined(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	data := bytes.Repeat(src, 50)
-	f, _ := parsers.Lookup(Source)
-	in := webtest.Input("bench", data, opts(nginxCombined+` "$http_x_forwarded_for"`), nil)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	var sink webtest.Discard
-	for i := 0; i < b.N; i++ {
-		if err := f.Parse(b.Context(), in, &sink); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if sink.Unparsed > 0 {
-		b.Fatalf("%d unparsed", sink.Unparsed)
-	}
-	b.ReportMetric(float64(sink.N)/b.Elapsed().Seconds(), "lines/s")
+	webtest.Bench(b, Source, bytes.Repeat(src, 50), opts(nginxCombined+` "$http_x_forwarded_for"`))
 }
 
 func FuzzLogFormat(f *testing.F) {

@@ -314,7 +314,13 @@ func (p *parser) line(text []byte, ev *timeline.Event) string {
 				n++
 				break
 			}
-			p.place(ev, &lay.cols[n], v, cloudfront, &t)
+			if c := &lay.cols[n]; c.kind == kExtra { // most columns: inline
+				if len(v) > 0 && !(len(v) == 1 && v[0] == '-') {
+					ev.Extra = append(ev.Extra, timeline.KV{Key: c.key, Value: weblog.S(v)})
+				}
+			} else {
+				p.place(ev, c, v, cloudfront, &t)
+			}
 			n++
 			if i < 0 {
 				break

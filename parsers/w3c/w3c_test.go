@@ -389,22 +389,7 @@ func cloudFrontLines(n int) []byte {
 //
 //	go test ./parsers/w3c -run '^$' -bench CloudFront -benchtime 2s
 func BenchmarkCloudFront(b *testing.B) {
-	data := cloudFrontLines(20000)
-	f, _ := parsers.Lookup("cloudfront")
-	in := webtest.Input("bench", data, nil, nil)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	b.ResetTimer()
-	var sink webtest.Discard
-	for i := 0; i < b.N; i++ {
-		if err := f.Parse(b.Context(), in, &sink); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if sink.Unparsed > 0 {
-		b.Fatalf("%d unparsed", sink.Unparsed)
-	}
-	b.ReportMetric(float64(sink.N)/b.Elapsed().Seconds(), "lines/s")
+	webtest.Bench(b, "cloudfront", cloudFrontLines(20000), nil)
 }
 
 // BenchmarkIIS measures an IIS file (space-separated, '+' in agents).
@@ -413,18 +398,7 @@ func BenchmarkIIS(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	data := bytes.Repeat(src, 50)
-	f, _ := parsers.Lookup("w3c")
-	in := webtest.Input("bench", data, nil, nil)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	var sink webtest.Discard
-	for i := 0; i < b.N; i++ {
-		if err := f.Parse(b.Context(), in, &sink); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(sink.N)/b.Elapsed().Seconds(), "lines/s")
+	webtest.Bench(b, "w3c", bytes.Repeat(src, 50), nil)
 }
 
 func FuzzW3C(f *testing.F) {
