@@ -241,7 +241,7 @@ func request(ev *timeline.Event, r []byte) {
 	r = bytes.TrimRight(r, " ") // a TCP listener logs "- - - "
 	sp := bytes.IndexByte(r, ' ')
 	if sp < 0 {
-		ev.AddExtra("request", weblog.S(r))
+		ev.Message = weblog.S(r) // not "METHOD URL PROTO": kept whole
 		return
 	}
 	method, rest := r[:sp], r[sp+1:]

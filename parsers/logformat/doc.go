@@ -16,7 +16,8 @@
 //	$server_addr %A           DstIP          $server_port %p          DstPort
 //	$remote_user %u           User           $status %>s %s           Status
 //	$body_bytes_sent %b %B    Bytes          $http_user_agent %{User-Agent}i  UserAgent
-//	$request %r               Method, URL and Extra "proto"
+//	$request %r               Method, URL and Extra "proto" (a request that is
+//	                          not "METHOD URL PROTO" is kept whole in Message)
 //	$request_method %m, $request_uri, $uri %U (+ $args, $query_string %q)  Method, URL
 //	$time_local %t, $time_iso8601, $msec, %{strftime}t, %{sec|msec|usec}t  Time
 //	$http_referer %{Referer}i Extra "referer"

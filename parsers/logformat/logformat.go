@@ -291,12 +291,12 @@ func (m *matcher) field(ev *timeline.Event, st *step, v []byte, lv *lineVals) {
 
 // request splits "GET /index.html?x=1 HTTP/1.1"; anything else (a TLS
 // handshake sent to a plain HTTP port, a truncated line) is kept whole in
-// Extra "request".
+// the message, as the access-log format does.
 func request(ev *timeline.Event, r []byte) {
 	sp := bytes.IndexByte(r, ' ')
 	last := bytes.LastIndexByte(r, ' ')
 	if sp <= 0 || !isMethod(r[:sp]) {
-		ev.AddExtra("request", weblog.S(r))
+		ev.Message = weblog.S(r)
 		return
 	}
 	ev.Method = weblog.S(r[:sp])

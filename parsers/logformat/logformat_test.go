@@ -231,8 +231,8 @@ func TestFields(t *testing.T) {
 				if ev.Method != "" || ev.Status != 400 {
 					t.Errorf("%+v", *ev)
 				}
-				if v, _ := webtest.Extra(ev, "request"); !strings.HasPrefix(v, `\x16\x03`) {
-					t.Errorf("request %q", v)
+				if !strings.HasPrefix(ev.Message, `\x16\x03`) {
+					t.Errorf("message %q", ev.Message)
 				}
 			}},
 	}
