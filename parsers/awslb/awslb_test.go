@@ -10,7 +10,6 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/parsers"
-	"github.com/kiseki-forensics/kiseki/parsers/internal/crowdsec"
 	"github.com/kiseki-forensics/kiseki/parsers/internal/webtest"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -54,18 +53,15 @@ func albValue(ev *timeline.Event, key string) (string, bool) {
 func TestCrowdSecALB(t *testing.T) {
 	dir := corpus.Path(t, "cdn/crowdsec/aws-alb-logs")
 	evs := webtest.RunFile(t, Source, filepath.Join(dir, "aws-alb-logs.log"), nil)
-	want, err := crowdsec.Load(filepath.Join(dir, "parser.assert"), "s01-parse", "crowdsecurity/aws-alb")
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := webtest.Asserts(t, filepath.Join(dir, "parser.assert"), "s01-parse", "crowdsecurity/aws-alb")
 	if len(want) != 14 || len(evs) != 14 {
 		t.Fatalf("%d events, %d crowdsec results", len(evs), len(want))
 	}
 	for i, w := range want {
 		ev := &evs[i]
 		checked := 0
-		for key, wv := range w.Parsed {
-			if key == "message" || key == "program" {
+		for key, wv := range w {
+			if webtest.MetaKeys[key] {
 				continue
 			}
 			got, has := albValue(ev, key)
@@ -81,11 +77,11 @@ func TestCrowdSecALB(t *testing.T) {
 		if checked < 30 {
 			t.Errorf("line %d: only %d fields checked", i+1, checked)
 		}
-		if ev.URL != w.Meta["http_path"] || ev.SrcIP != w.Meta["source_ip"] || strconv.Itoa(int(ev.Status)) != w.Meta["http_status"] || ev.Method != w.Meta["http_verb"] {
+		if ev.URL != w["http_path"] || ev.SrcIP != w["source_ip"] || strconv.Itoa(int(ev.Status)) != w["http_status"] || ev.Method != w["http_verb"] {
 			t.Errorf("line %d: meta mismatch: %+v", i+1, *ev)
 		}
-		if v, _ := webtest.Extra(ev, "vhost"); v != w.Meta["http_host"] {
-			t.Errorf("line %d: vhost %q, crowdsec http_host %q", i+1, v, w.Meta["http_host"])
+		if v, _ := webtest.Extra(ev, "vhost"); v != w["http_host"] {
+			t.Errorf("line %d: vhost %q, crowdsec http_host %q", i+1, v, w["http_host"])
 		}
 		if ev.Source != Source || ev.Zone != "UTC" || ev.TimeDesc != timeline.TimeRequest || ev.Action != timeline.ActionRead {
 			t.Errorf("line %d: %+v", i+1, *ev)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/parsers"
-	"github.com/kiseki-forensics/kiseki/parsers/internal/crowdsec"
 	"github.com/kiseki-forensics/kiseki/parsers/internal/webtest"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -138,21 +137,15 @@ func fastlyValue(ev *timeline.Event, key string) (string, bool) {
 func TestFastlyCrowdSec(t *testing.T) {
 	dir := corpus.Path(t, "cdn/crowdsec/fastly-logs")
 	evs := webtest.RunFile(t, "fastly", filepath.Join(dir, "fastly-logs.log"), nil)
-	want, err := crowdsec.Load(filepath.Join(dir, "parser.assert"), "s01-parse", "crowdsecurity/fastly-logs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	enrich, err := crowdsec.Load(filepath.Join(dir, "parser.assert"), "s02-enrich", "crowdsecurity/dateparse-enrich")
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := webtest.Asserts(t, filepath.Join(dir, "parser.assert"), "s01-parse", "crowdsecurity/fastly-logs")
+	enrich := webtest.Asserts(t, filepath.Join(dir, "parser.assert"), "s02-enrich", "crowdsecurity/dateparse-enrich")
 	if len(evs) != 4 || len(want) != 4 {
 		t.Fatalf("%d events, %d crowdsec results", len(evs), len(want))
 	}
 	for i, w := range want {
 		ev := &evs[i]
-		for key, wv := range w.Parsed {
-			if key == "message" {
+		for key, wv := range w {
+			if webtest.MetaKeys[key] || key == "verb" && wv == w["http_verb"] {
 				continue
 			}
 			got, ok := fastlyValue(ev, key)
@@ -160,7 +153,7 @@ func TestFastlyCrowdSec(t *testing.T) {
 				t.Errorf("line %d: %s = %q (%v), crowdsec %q", i+1, key, got, ok, wv)
 			}
 		}
-		m := w.Meta
+		m := w
 		if ev.SrcIP != m["source_ip"] || ev.URL != m["http_path"] || strconv.Itoa(int(ev.Status)) != m["http_status"] || ev.Method != m["verb"] || ev.UserAgent != m["http_user_agent"] {
 			t.Errorf("line %d: meta mismatch %+v", i+1, *ev)
 		}
@@ -168,7 +161,7 @@ func TestFastlyCrowdSec(t *testing.T) {
 			t.Errorf("line %d: syslog_host %q, crowdsec machine %q", i+1, h, m["machine"])
 		}
 		// CrowdSec's dateparse-enrich reads Fastly's own timestamp.
-		if ts := enrich[i].Meta["timestamp"]; webtest.RFC3339(ev) != ts {
+		if ts := enrich[i]["timestamp"]; webtest.RFC3339(ev) != ts {
 			t.Errorf("line %d: time %s, crowdsec %s", i+1, webtest.RFC3339(ev), ts)
 		}
 		if ev.Zone != "+0000" || ev.Source != "fastly" || ev.Action != timeline.ActionRead {

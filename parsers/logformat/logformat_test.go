@@ -11,7 +11,6 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/parsers"
-	"github.com/kiseki-forensics/kiseki/parsers/internal/crowdsec"
 	"github.com/kiseki-forensics/kiseki/parsers/internal/webtest"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -75,10 +74,7 @@ func TestShopLogLnavReport(t *testing.T) {
 func TestCrowdSecNginx(t *testing.T) {
 	dir := corpus.Path(t, "weblog/crowdsec/nginx_http-logs")
 	evs := webtest.RunFile(t, Source, filepath.Join(dir, "nginx_http-logs.log"), opts(nginxCombined))
-	want, err := crowdsec.Load(filepath.Join(dir, "parser.assert"), "s01-parse", "crowdsecurity/nginx-logs")
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := webtest.Asserts(t, filepath.Join(dir, "parser.assert"), "s01-parse", "crowdsecurity/nginx-logs")
 	if len(evs) != 9 {
 		t.Fatalf("%d events", len(evs))
 	}
@@ -86,16 +82,16 @@ func TestCrowdSecNginx(t *testing.T) {
 	lines := strings.Split(strings.TrimRight(string(mustRead(t, filepath.Join(dir, "nginx_http-logs.log"))), "\n"), "\n")
 	checked := 0
 	for _, w := range want {
-		if w.Parsed["remote_addr"] == "" || w.Parsed["target_fqdn"] != "" || w.Parsed["time_local"] == "" {
+		if w["remote_addr"] == "" || w["target_fqdn"] != "" || w["time_local"] == "" {
 			continue
 		}
 		idx := -1
 		for i, l := range lines {
-			if l == w.Parsed["message"] {
+			if l == w["message"] {
 				idx = i
 			}
 		}
-		if idx < 0 || !strings.HasPrefix(w.Parsed["message"], w.Parsed["remote_addr"]+" - ") {
+		if idx < 0 || !strings.HasPrefix(w["message"], w["remote_addr"]+" - ") {
 			continue
 		}
 		ev := &evs[idx]
@@ -110,7 +106,7 @@ func TestCrowdSecNginx(t *testing.T) {
 		proto, _ := webtest.Extra(ev, "proto")
 		got["http_version"] = strings.TrimPrefix(proto, "HTTP/")
 		for k, v := range got {
-			wv := w.Parsed[k]
+			wv := w[k]
 			if wv == "-" {
 				wv = ""
 			}

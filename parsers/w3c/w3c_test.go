@@ -13,7 +13,6 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/parsers"
-	"github.com/kiseki-forensics/kiseki/parsers/internal/crowdsec"
 	"github.com/kiseki-forensics/kiseki/parsers/internal/webtest"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -54,10 +53,7 @@ func cloudFrontValue(ev *timeline.Event, key string) (string, bool) {
 func TestCloudFrontCrowdSec(t *testing.T) {
 	dir := corpus.Path(t, "cdn/crowdsec/aws-cloudfront-logs")
 	evs := webtest.RunFile(t, "cloudfront", filepath.Join(dir, "aws-cloudfront-logs.log"), nil)
-	want, err := crowdsec.Load(filepath.Join(dir, "parser.assert"), "s01-parse", "crowdsecurity/aws-cloudfront")
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := webtest.Asserts(t, filepath.Join(dir, "parser.assert"), "s01-parse", "crowdsecurity/aws-cloudfront")
 	if len(evs) != len(want) || len(want) != 2 {
 		t.Fatalf("got %d events, crowdsec asserts %d results", len(evs), len(want))
 	}
@@ -67,10 +63,11 @@ func TestCloudFrontCrowdSec(t *testing.T) {
 			t.Fatalf("event %d: source %q (%s)", i, ev.Source, ev.Message)
 		}
 		checked := 0
-		for key, wv := range w.Parsed {
-			switch key {
-			case "message", "program":
+		for key, wv := range w {
+			if webtest.MetaKeys[key] {
 				continue
+			}
+			switch key {
 			case "year", "month", "day", "time":
 				ts := ev.UTC()
 				got := map[string]string{"year": ts.Format("2006"), "month": ts.Format("01"), "day": ts.Format("02"), "time": ts.Format("15:04:05")}[key]
@@ -94,10 +91,10 @@ func TestCloudFrontCrowdSec(t *testing.T) {
 			t.Errorf("event %d: only %d crowdsec fields checked", i, checked)
 		}
 		// Meta: the normalised view.
-		if got := ev.URL; got != w.Meta["http_path"] {
-			t.Errorf("event %d: URL %q, crowdsec http_path %q", i, got, w.Meta["http_path"])
+		if got := ev.URL; got != w["http_path"] {
+			t.Errorf("event %d: URL %q, crowdsec http_path %q", i, got, w["http_path"])
 		}
-		if ev.SrcIP != w.Meta["source_ip"] || ev.Method != w.Meta["http_verb"] || strconv.Itoa(int(ev.Status)) != w.Meta["http_status"] {
+		if ev.SrcIP != w["source_ip"] || ev.Method != w["http_verb"] || strconv.Itoa(int(ev.Status)) != w["http_status"] {
 			t.Errorf("event %d: meta mismatch", i)
 		}
 		// CrowdSec dateparse-enrich: 2024-03-12T15:22:28Z.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -174,4 +175,28 @@ func Bench(b *testing.B, format string, data []byte, opts map[string]string) {
 	if cpu > 0 {
 		b.ReportMetric(float64(sink.N)/cpu.Seconds(), "lines/cpu-s")
 	}
+}
+
+// Asserts returns the CrowdSec parser.assert expectations of one stage and
+// parser as a slice by line index (Parsed and Meta merged, as
+// corpus.ReadAsserts gives them).
+func Asserts(t testing.TB, path, stage, parser string) []map[string]string {
+	t.Helper()
+	m := corpus.ReadAsserts(t, path)[stage][parser]
+	out := make([]map[string]string, len(m))
+	for i, f := range m {
+		if i < 0 || i >= len(out) {
+			t.Fatalf("%s: result index %d out of order", path, i)
+		}
+		out[i] = f
+	}
+	return out
+}
+
+// MetaKeys are the CrowdSec Meta and bookkeeping keys; tests compare them by
+// name, not in the loop over parsed fields.
+var MetaKeys = map[string]bool{
+	"Success": true, "message": true, "program": true, "datasource_path": true, "datasource_type": true, "log_type": true,
+	"service": true, "http_path": true, "http_status": true, "http_user_agent": true, "http_verb": true, "source_ip": true,
+	"http_host": true, "http_port": true, "machine": true, "timestamp": true,
 }
