@@ -4,5 +4,9 @@ package all
 // One blank import per format package; keep them sorted.
 import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/accesslog"
+	_ "github.com/kiseki-forensics/kiseki/parsers/awslb"
+	_ "github.com/kiseki-forensics/kiseki/parsers/cdnjson"
+	_ "github.com/kiseki-forensics/kiseki/parsers/logformat"
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
+	_ "github.com/kiseki-forensics/kiseki/parsers/w3c"
 )
