@@ -8,8 +8,8 @@
 //	results["s01-parse"]["crowdsecurity/sshd-logs"][3].Evt.Parsed["sshd_client_ip"] == "5.33.63.160"
 //
 // Index i of a stage-0 parser is the i-th non-empty line of the log; a later
-// stage only sees the lines some parser of the stage before parsed
-// (Success == true), so its indexes are mapped back through those lines.
+// stage only sees the lines kept so far, so its entries are matched to lines
+// by their message and timestamp (see Read).
 package crowdsecassert
 
 import (
@@ -92,43 +92,70 @@ func Read(assertFile, logFile string) ([]Line, error) {
 		}
 	}
 	sort.Strings(stages)
-	// alive: the line indexes that reach the current stage, in order.
-	alive := make([]int, len(lines))
-	for i := range alive {
-		alive[i] = i
-	}
-	for _, st := range stages {
+	// Stage 0 sees every line, index for index. A later stage sees only
+	// the lines that earlier parsers kept, and which ones CrowdSec drops
+	// depends on node settings the assert file does not hold; so each of its
+	// entries is matched, in order, to the next kept line whose text holds
+	// the entry's message and timestamp.
+	var kept []int
+	for si, st := range stages {
 		parsersOf := make([]string, 0, len(res[st]))
 		for p := range res[st] {
 			parsersOf = append(parsersOf, p)
 		}
 		sort.Strings(parsersOf)
-		var next []int
-		for k, li := range alive {
-			any := false
-			for _, p := range parsersOf {
+		for _, p := range parsersOf {
+			idxs := make([]int, 0, len(res[st][p]))
+			for k := range res[st][p] {
+				idxs = append(idxs, k)
+			}
+			sort.Ints(idxs)
+			next := 0
+			for _, k := range idxs {
 				e := res[st][p][k]
-				if e == nil {
-					continue
+				li := -1
+				if si == 0 {
+					li = k
+				} else {
+					for next < len(kept) && !fits(e, lines[kept[next]].Text) {
+						next++
+					}
+					if next < len(kept) {
+						li = kept[next]
+						next++
+					}
 				}
-				if e.success == nil || *e.success {
-					any = true
-					lines[li].Parsers = append(lines[li].Parsers, st+"/"+p)
+				if li < 0 || li >= len(lines) {
+					continue
 				}
 				if e.success != nil && !*e.success {
 					continue
 				}
+				lines[li].Parsers = append(lines[li].Parsers, st+"/"+p)
 				for key, v := range e.values {
 					lines[li].Values[key] = v
 				}
 			}
-			if any {
-				next = append(next, li)
+		}
+		if si == 0 {
+			for li := range lines {
+				if len(lines[li].Parsers) > 0 {
+					kept = append(kept, li)
+				}
 			}
 		}
-		alive = next
 	}
 	return lines, nil
+}
+
+// fits reports whether an entry's message and timestamp are in the line.
+func fits(e *entry, line string) bool {
+	for _, k := range []string{"Parsed.message", "Parsed.timestamp", "Parsed.timestamp8601"} {
+		if v, ok := e.values[k]; ok && !strings.Contains(line, v) {
+			return false
+		}
+	}
+	return true
 }
 
 // parseAssert reads results["stage"]["parser"][idx].Evt.Parsed["key"] == "value"

@@ -104,10 +104,17 @@ func Time(cut bool) func(ev *timeline.Event, want string) string {
 		if cut {
 			return ev.UTC().Format(time.RFC3339Nano)[4:]
 		}
-		if w, err := time.Parse(time.RFC3339Nano, want); err == nil && w.UnixNano() == ev.Time {
-			return want
+		w, err := time.Parse(time.RFC3339Nano, want)
+		if err != nil {
+			return ev.UTC().Format(time.RFC3339Nano)
 		}
-		return ev.UTC().Format(time.RFC3339Nano)
+		got := time.Unix(0, ev.Time).In(w.Location()).Format(time.RFC3339Nano)
+		if ev.TimeOrig != "" && ev.TimeOrig[0] > '9' && len(got) > 4 && len(want) > 4 {
+			// A yearless stamp: CrowdSec takes the year of the day the
+			// test was recorded, so only the rest is compared.
+			return want[:4] + got[4:]
+		}
+		return got
 	}
 }
 

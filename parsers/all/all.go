@@ -5,5 +5,6 @@ package all
 import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/accesslog"
 	_ "github.com/kiseki-forensics/kiseki/parsers/authlog"
+	_ "github.com/kiseki-forensics/kiseki/parsers/netfilter"
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
 )

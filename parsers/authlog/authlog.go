@@ -35,29 +35,11 @@ var str = devlog.Str
 
 // ParseLine parses one auth.log line into ev. Strings point into line.
 func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
-	var h syslog.Header
-	if !s.Header(line, &h) {
+	prog, msg, ok := s.SyslogEvent(line, ev, FormatName)
+	if !ok {
 		return false
 	}
-	ev.Time = h.Time
-	ev.TimeDesc = timeline.TimeLog
-	ev.TimeOrig = str(h.TimeOrig)
-	ev.Zone = h.Zone
-	ev.Source = FormatName
-	ev.Message = str(h.Message)
-	if len(h.Hostname) > 0 {
-		ev.AddExtra("hostname", str(h.Hostname))
-		if ev.Host == "" {
-			ev.Host = str(h.Hostname)
-		}
-	}
-	if len(h.Program) > 0 {
-		ev.AddExtra("program", str(h.Program))
-	}
-	if len(h.PID) > 0 {
-		ev.AddExtra("pid", str(h.PID))
-	}
-	Message(h.Program, h.Message, ev)
+	Message(prog, msg, ev)
 	return true
 }
 

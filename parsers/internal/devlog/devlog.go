@@ -80,7 +80,28 @@ func (s *State) Header(line []byte, h *syslog.Header) bool {
 		return false
 	}
 	s.Yearless = len(h.TimeOrig) > 0 && h.TimeOrig[0] > '9'
+	if len(h.Program) == 0 && len(h.Hostname) > 0 && len(h.Message) > len(h.Hostname)+1 &&
+		string(h.Message[:len(h.Hostname)]) == string(h.Hostname) && h.Message[len(h.Hostname)] == ' ' {
+		// "host host sshd[1]: msg": some gateways (UniFi) repeat the host.
+		tag(h.Message[len(h.Hostname)+1:], h)
+	}
 	return true
+}
+
+// tag splits "prog[pid]: msg" or "prog: msg" into h; text without such a
+// tag is left alone.
+func tag(b []byte, h *syslog.Header) {
+	sp := bytes.IndexByte(b, ' ')
+	if sp < 2 || b[sp-1] != ':' {
+		return
+	}
+	word := b[:sp-1]
+	if o := bytes.IndexByte(word, '['); o > 0 && word[len(word)-1] == ']' {
+		h.Program, h.PID = word[:o], word[o+1:len(word)-1]
+	} else {
+		h.Program = word
+	}
+	h.Message = b[sp+1:]
 }
 
 // rebase maps a sub-slice of the padded scratch copy back into line; the
@@ -382,4 +403,38 @@ func Lines(head []byte, max int, fn func(line []byte)) int {
 		fn(line)
 	}
 	return n
+}
+
+// SyslogEvent parses line's syslog header into ev (time, zone, message,
+// hostname/program/pid extras, Host when the input names none) with the
+// given source, and returns the program and message.
+func (s *State) SyslogEvent(line []byte, ev *timeline.Event, source string) (prog, msg []byte, ok bool) {
+	var h syslog.Header
+	if !s.Header(line, &h) {
+		return nil, nil, false
+	}
+	FromHeader(&h, ev, source)
+	return h.Program, h.Message, true
+}
+
+// FromHeader fills ev from a parsed syslog header.
+func FromHeader(h *syslog.Header, ev *timeline.Event, source string) {
+	ev.Time = h.Time
+	ev.TimeDesc = timeline.TimeLog
+	ev.TimeOrig = Str(h.TimeOrig)
+	ev.Zone = h.Zone
+	ev.Source = source
+	ev.Message = Str(h.Message)
+	if len(h.Hostname) > 0 {
+		ev.AddExtra("hostname", Str(h.Hostname))
+		if ev.Host == "" {
+			ev.Host = Str(h.Hostname)
+		}
+	}
+	if len(h.Program) > 0 {
+		ev.AddExtra("program", Str(h.Program))
+	}
+	if len(h.PID) > 0 {
+		ev.AddExtra("pid", Str(h.PID))
+	}
 }

@@ -2,6 +2,7 @@ package devlog
 
 import (
 	"bytes"
+	"unsafe"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
 )
@@ -157,4 +158,43 @@ func UnmapIPv4(b []byte) []byte {
 		return b[7:]
 	}
 	return b
+}
+
+// Span returns the bytes from the start of a to the end of b, where a and b
+// are sub-slices of the same line with b shortly after a (date= and time=
+// fields); ok is false otherwise.
+func Span(a, b []byte) ([]byte, bool) {
+	if len(a) == 0 || len(b) == 0 {
+		return nil, false
+	}
+	pa := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	pb := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if pb < pa || pb-pa > 64 || cap(a) < int(pb-pa)+len(b) {
+		return nil, false
+	}
+	return a[:int(pb-pa)+len(b)], true
+}
+
+// Bytes views s as bytes without copying; the result must not be written.
+func Bytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// ContainsFold reports whether b contains the lower-case ASCII word w,
+// ignoring ASCII case, without allocating.
+func ContainsFold(b []byte, w string) bool {
+	for i := 0; i+len(w) <= len(b); i++ {
+		j := 0
+		for ; j < len(w); j++ {
+			c := b[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 32
+			}
+			if c != w[j] {
+				break
+			}
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
 }
