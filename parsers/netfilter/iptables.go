@@ -123,11 +123,12 @@ func prefixAction(p []byte) string {
 	if len(p) > 4 && p[0] == '[' {
 		if e := bytes.IndexByte(p, ']'); e > 4 {
 			tag := p[1:e]
-			if parts := bytes.Split(tag, []byte{'-'}); len(parts) >= 3 {
-				switch string(parts[len(parts)-2]) {
-				case "A":
+			// NAME-X-ID: the letter between the last two dashes.
+			if last := bytes.LastIndexByte(tag, '-'); last >= 2 && tag[last-2] == '-' {
+				switch tag[last-1] {
+				case 'A':
 					return timeline.ActionPermit
-				case "D", "R":
+				case 'D', 'R':
 					return timeline.ActionDeny
 				}
 			}

@@ -65,7 +65,7 @@ var (
 		"Parsed.src_port": srcPort, "Parsed.dst_port": dstPort, "Parsed.proto": extra("proto"),
 		"Parsed.int_eth": extra("in_iface"), "Parsed.length": lastLen, "Parsed.timestamp": origTime,
 		"Meta.machine": extra("hostname"),
-		"Meta.action": action, "Parsed.action": action, "Parsed.sshd_client_ip": srcIP,
+		"Meta.action":  action, "Parsed.action": action, "Parsed.sshd_client_ip": srcIP,
 		"Parsed.sshd_invalid_user": user, "Meta.target_user": user,
 	}
 	proxmoxFields = parsertest.Field{
