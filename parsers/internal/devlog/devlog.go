@@ -25,6 +25,9 @@ type State struct {
 	// Yearless is set by the parse functions when the line's time came from
 	// a stamp without a year; year inference reads it.
 	Yearless bool
+	// Ext holds a format's own per-file state (Cisco keeps connection
+	// directions between build and teardown messages).
+	Ext any
 
 	year      int
 	lastMonth int
