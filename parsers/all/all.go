@@ -8,4 +8,5 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/cisco"
 	_ "github.com/kiseki-forensics/kiseki/parsers/netfilter"
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
+	_ "github.com/kiseki-forensics/kiseki/parsers/utmp"
 )
