@@ -175,6 +175,17 @@ func (l *Layout) plausible(b []byte) int {
 	return s
 }
 
+// looksIP: only digits, hex letters, dots and colons (so that ParseAddr,
+// which allocates its error, runs on candidates only).
+func looksIP(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return bytes.IndexByte(b, '.') > 0 || bytes.Count(b, []byte{':'}) >= 2
+}
+
 func allZero(b []byte) bool {
 	for _, c := range b {
 		if c != 0 {
@@ -211,7 +222,7 @@ func DetectLayout(head []byte, size int64) (Layout, int) {
 			score += l.plausible(head[i*l.Size : (i+1)*l.Size])
 		}
 		score += l.plausible(head[:l.Size]) // a file starts on a record: the first one counts twice
-		score = score * 32 / n // comparable across record sizes
+		score = score * 32 / n              // comparable across record sizes
 		if size > 0 && size%int64(l.Size) == 0 {
 			score += 8
 		}
@@ -280,15 +291,16 @@ type recParser struct {
 	recBuf Record
 }
 
-// text appends what f writes to the record's text buffer and returns it.
-func (p *recParser) text(f func([]byte) []byte) string {
+func (p *recParser) num(v int64) string {
 	start := len(p.out)
-	p.out = f(p.out)
+	p.out = strconv.AppendInt(p.out, v, 10)
 	return str(p.out[start:])
 }
 
-func (p *recParser) num(v int64) string {
-	return p.text(func(b []byte) []byte { return strconv.AppendInt(b, v, 10) })
+func (p *recParser) ip(a netip.Addr) string {
+	start := len(p.out)
+	p.out = a.AppendTo(p.out)
+	return str(p.out[start:])
 }
 
 func (p *recParser) unparsed(ev *timeline.Event, raw []byte, why string) {
@@ -316,14 +328,12 @@ func (p *recParser) record(b []byte, ev *timeline.Event) {
 	p.last = ev.Time
 	// TimeOrig: the stored value, "seconds.microseconds" since the epoch.
 	p.out = p.buf[:0]
-	ev.TimeOrig = p.text(func(b []byte) []byte {
-		b = strconv.AppendInt(b, r.Sec, 10)
-		b = append(b, '.')
-		for d := int64(100000); d > 0; d /= 10 {
-			b = append(b, byte('0'+r.Usec/d%10))
-		}
-		return b
-	})
+	p.out = strconv.AppendInt(p.out, r.Sec, 10)
+	p.out = append(p.out, '.')
+	for d := int64(100000); d > 0; d /= 10 {
+		p.out = append(p.out, byte('0'+r.Usec/d%10))
+	}
+	ev.TimeOrig = str(p.out)
 	ev.Zone = "UTC"
 	ev.Source = FormatName
 	ev.TimeDesc = timeline.TimeLog
@@ -350,8 +360,8 @@ func (p *recParser) record(b []byte, ev *timeline.Event) {
 		ev.AddExtra("session", p.num(r.Session))
 	}
 	if a, ok := addr(&r.Addr); ok {
-		ev.SrcIP = p.text(a.AppendTo)
-	} else if host := r.Host; len(host) > 0 {
+		ev.SrcIP = p.ip(a)
+	} else if host := r.Host; len(host) > 1 && looksIP(host) {
 		if a, err := netip.ParseAddr(str(host)); err == nil && a.IsValid() {
 			ev.SrcIP = str(host)
 		}
