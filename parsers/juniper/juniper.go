@@ -33,33 +33,39 @@ func init() {
 	})
 }
 
-// junosTags are the event tags read here.
-var junosTags = []string{"RT_FLOW_SESSION_", "UI_LOGIN_EVENT", "UI_LOGOUT_EVENT", "UI_AUTH_EVENT",
-	"UI_CMDLINE_READ_LINE", "UI_COMMIT", "SSHD_LOGIN_FAILED", "LOGIN_FAILED"}
+// tagPrefixes start the event tags read here: RT_FLOW_SESSION_*, the UI_*
+// management events, SSHD_LOGIN_FAILED and LOGIN_FAILED.
+var tagPrefixes = []string{"RT_FLOW_SESSION_", "UI_", "LOGIN_FAILED", "SSHD_LOGIN_FAILED"}
 
-// findTag returns the position and the text of the Junos event tag.
+// findTag returns the position and the text of the first Junos event tag
+// that starts a word.
 func findTag(line []byte) (int, []byte) {
-	best, tag := -1, []byte(nil)
-	for _, t := range junosTags {
-		i := bytes.Index(line, []byte(t))
-		for i > 0 && line[i-1] != ' ' {
-			// "SSHD_LOGIN_FAILED" holds "LOGIN_FAILED": the tag starts a word.
-			j := bytes.Index(line[i+1:], []byte(t))
-			if j < 0 {
-				i = -1
+	best := -1
+	for _, t := range tagPrefixes {
+		from := 0
+		for {
+			i := bytes.Index(line[from:], []byte(t))
+			if i < 0 {
 				break
 			}
-			i += 1 + j
-		}
-		if i >= 0 && (best < 0 || i < best) {
-			e := i
-			for e < len(line) && (line[e] >= 'A' && line[e] <= 'Z' || line[e] == '_') {
-				e++
+			i += from
+			if i == 0 || line[i-1] == ' ' {
+				if best < 0 || i < best {
+					best = i
+				}
+				break
 			}
-			best, tag = i, line[i:e]
+			from = i + 1
 		}
 	}
-	return best, tag
+	if best < 0 {
+		return -1, nil
+	}
+	e := best
+	for e < len(line) && (line[e] >= 'A' && line[e] <= 'Z' || line[e] == '_') {
+		e++
+	}
+	return best, line[best:e]
 }
 
 // ParseLine parses one Junos log line. Strings point into line.
