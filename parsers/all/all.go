@@ -5,6 +5,7 @@ package all
 import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/accesslog"
 	_ "github.com/kiseki-forensics/kiseki/parsers/authlog"
+	_ "github.com/kiseki-forensics/kiseki/parsers/bashhistory"
 	_ "github.com/kiseki-forensics/kiseki/parsers/cisco"
 	_ "github.com/kiseki-forensics/kiseki/parsers/juniper"
 	_ "github.com/kiseki-forensics/kiseki/parsers/netfilter"
