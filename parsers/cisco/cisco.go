@@ -238,8 +238,5 @@ func score(hits, lines int, named bool) int {
 		}
 		return s
 	}
-	if hits*5 >= lines {
-		return 70
-	}
-	return 30
+	return 40 * hits * 2 / lines // fewer: left to syslog
 }

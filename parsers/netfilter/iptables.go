@@ -302,20 +302,19 @@ func detectIPTables(name string, head []byte) int {
 }
 
 // deviceScore turns a count of lines with a device's own markers into a
-// score: above syslog's (≤ 85) when at least half the lines carry them.
+// score: above syslog's (≤ 85) when at least half the lines carry them;
+// a file with fewer is left to syslog (whose parse keeps every line) and
+// to the other candidates.
 func deviceScore(hits, lines int, named bool) int {
 	if lines == 0 || hits == 0 {
 		return 0
 	}
-	switch {
-	case hits*2 >= lines:
+	if hits*2 >= lines {
 		s := 90 + 5*hits/lines
 		if named {
 			s++
 		}
 		return s
-	case hits*5 >= lines:
-		return 70
 	}
-	return 30
+	return 40 * hits * 2 / lines
 }
