@@ -247,3 +247,31 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// TestHostileInput: a 10 MB line, NUL bytes, invalid UTF-8 and terminal
+// escapes are kept as events (raw where they do not parse), never fatal.
+func TestHostileInput(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("Jan  1 00:00:00 h sshd[1]: Accepted password for a from 10.0.0.1 port 1 ssh2\n")
+	b.WriteString("Jan  1 00:00:01 h sshd[1]: ")
+	b.Write(bytes.Repeat([]byte{'A'}, 10<<20))
+	b.WriteString("\n\x00\x00\xff\xfe\n")
+	b.WriteString("Jan  1 00:00:02 h sshd[1]: Invalid user \x1b[31mevil\x1b[0m from 10.0.0.2 port 2\n")
+	path := filepath.Join(t.TempDir(), "auth.log")
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	evs := parsertest.Parse(t, FormatName, path, 2024, nil)
+	if len(evs) != 4 {
+		t.Fatalf("%d events", len(evs))
+	}
+	if evs[1].Source != FormatName || len(evs[1].Message) < 10<<20-100 {
+		t.Errorf("long line: source %s, %d bytes", evs[1].Source, len(evs[1].Message))
+	}
+	if evs[2].Source != timeline.SourceRaw || !bytes.Equal(evs[2].Raw, []byte("\x00\x00\xff\xfe")) || evs[2].Time != evs[1].Time {
+		t.Errorf("binary line: %+v", evs[2])
+	}
+	if evs[3].User != "\x1b[31mevil\x1b[0m" || evs[3].SrcIP != "10.0.0.2" {
+		t.Errorf("escape line: user %q ip %q", evs[3].User, evs[3].SrcIP)
+	}
+}
