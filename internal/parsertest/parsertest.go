@@ -156,3 +156,12 @@ func CheckCrowdsec(t *testing.T, dir, logName string, evs []timeline.Event, fiel
 	}
 	return n
 }
+
+// Rate reports n units of work as per wall second and per CPU second of the
+// process (since cpuStart, from ProcessCPU).
+func Rate(b *testing.B, n int, unit string, cpuStart time.Duration) {
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), unit+"/s")
+	if cpu := ProcessCPU() - cpuStart; cpu > 0 {
+		b.ReportMetric(float64(n)/cpu.Seconds(), unit+"/cpu-s")
+	}
+}

@@ -235,6 +235,7 @@ func BenchmarkParse(b *testing.B) {
 	s := devlog.NewState(in, 2024)
 	var ev timeline.Event
 	b.ReportAllocs()
+	cpu0 := parsertest.ProcessCPU()
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	n := 0
@@ -245,7 +246,7 @@ func BenchmarkParse(b *testing.B) {
 			n++
 		}
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
+	parsertest.Rate(b, n, "lines", cpu0)
 }
 
 // TestHostileInput: a 10 MB line, NUL bytes, invalid UTF-8 and terminal

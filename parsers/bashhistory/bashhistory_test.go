@@ -127,13 +127,14 @@ func BenchmarkParse(b *testing.B) {
 		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
 	var s countSink
 	b.ReportAllocs()
+	cpu0 := parsertest.ProcessCPU()
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
 		if err := parse(context.Background(), in, &s); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(s.n)/b.Elapsed().Seconds(), "commands/s")
+	parsertest.Rate(b, s.n, "commands", cpu0)
 }
 
 type countSink struct{ n int }

@@ -263,6 +263,7 @@ func BenchmarkASA(b *testing.B) {
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
 	var ev timeline.Event
 	b.ReportAllocs()
+	cpu0 := parsertest.ProcessCPU()
 	b.SetBytes(int64(size))
 	n := 0
 	for i := 0; i < b.N; i++ {
@@ -272,7 +273,7 @@ func BenchmarkASA(b *testing.B) {
 			n++
 		}
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
+	parsertest.Rate(b, n, "lines", cpu0)
 }
 
 func BenchmarkIOS(b *testing.B) {
@@ -287,6 +288,7 @@ func BenchmarkIOS(b *testing.B) {
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
 	var ev timeline.Event
 	b.ReportAllocs()
+	cpu0 := parsertest.ProcessCPU()
 	b.SetBytes(int64(size))
 	n := 0
 	for i := 0; i < b.N; i++ {
@@ -296,5 +298,5 @@ func BenchmarkIOS(b *testing.B) {
 			n++
 		}
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
+	parsertest.Rate(b, n, "lines", cpu0)
 }

@@ -146,6 +146,7 @@ func BenchmarkParse(b *testing.B) {
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
 	var ev timeline.Event
 	b.ReportAllocs()
+	cpu0 := parsertest.ProcessCPU()
 	b.SetBytes(int64(size))
 	n := 0
 	for i := 0; i < b.N; i++ {
@@ -155,5 +156,5 @@ func BenchmarkParse(b *testing.B) {
 			n++
 		}
 	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
+	parsertest.Rate(b, n, "lines", cpu0)
 }

@@ -312,6 +312,7 @@ func BenchmarkParse(b *testing.B) {
 			s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2024}, 2024)
 			var ev timeline.Event
 			b.ReportAllocs()
+			cpu0 := parsertest.ProcessCPU()
 			b.SetBytes(int64(len(data)))
 			n := 0
 			for i := 0; i < b.N; i++ {
@@ -321,7 +322,7 @@ func BenchmarkParse(b *testing.B) {
 					n++
 				}
 			}
-			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lines/s")
+			parsertest.Rate(b, n, "lines", cpu0)
 		})
 	}
 }

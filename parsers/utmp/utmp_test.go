@@ -315,13 +315,14 @@ func BenchmarkParse(b *testing.B) {
 		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
 	var sink countSink
 	b.ReportAllocs()
+	cpu0 := parsertest.ProcessCPU()
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
 		if err := parse(context.Background(), in, &sink); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(sink.n)/b.Elapsed().Seconds(), "records/s")
+	parsertest.Rate(b, sink.n, "records", cpu0)
 }
 
 type countSink struct{ n int }
