@@ -24,7 +24,12 @@ func ios(fac, mne, b []byte, ev *timeline.Event) {
 		ev.AddExtra("command", "configure")
 		if r, ok := devlog.After(b, " by "); ok {
 			w, rest := devlog.Word(r)
-			ev.User = str(w)
+			if isTTY(w) {
+				// "Configured from console by vty0 (10.1.1.1)": no AAA user.
+				ev.AddExtra("line", str(w))
+			} else {
+				ev.User = str(w)
+			}
 			if o := bytes.IndexByte(rest, '('); o >= 0 {
 				if c := bytes.IndexByte(rest[o:], ')'); c > 0 && devlog.IsIP(rest[o+1:o+c]) {
 					ev.SrcIP = str(rest[o+1 : o+c])
@@ -69,6 +74,22 @@ func ios(fac, mne, b []byte, ev *timeline.Event) {
 			ev.Action = timeline.ActionLoginSuccess
 		}
 	}
+}
+
+// isTTY: IOS line names (vty0, con0, console, tty1, aux0).
+func isTTY(w []byte) bool {
+	for _, p := range []string{"vty", "con", "tty", "aux"} {
+		if devlog.HasPrefix(w, p) {
+			rest := w[len(p):]
+			if string(w) == "console" {
+				return true
+			}
+			if _, ok := devlog.Int32(rest); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func sshFrom(b []byte, ev *timeline.Event) {
