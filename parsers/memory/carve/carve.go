@@ -102,14 +102,10 @@ func (s *Scanner) Scan(text []byte, emit func(*Match)) {
 	s.masked, s.mi = s.masked[:0], 0
 	s.domDone, s.v6Done, s.blockDone = 0, 0, 0
 	n := len(text)
-	lineStart := true
+	if n > 0 {
+		s.line(0)
+	}
 	for i := 0; i < n; i++ {
-		if lineStart {
-			lineStart = false
-			if i >= s.blockDone {
-				s.line(i)
-			}
-		}
 		c := classes[text[i]]
 		if c == cNone {
 			continue
@@ -123,7 +119,9 @@ func (s *Scanner) Scan(text []byte, emit func(*Match)) {
 		}
 		switch c {
 		case cNL:
-			lineStart = true
+			if i+1 < n && i+1 >= s.blockDone {
+				s.line(i + 1)
+			}
 		case cDigit:
 			if i == 0 || !isDigit(text[i-1]) {
 				s.digits(i)

@@ -23,7 +23,7 @@ func (s *Scanner) digits(i int) {
 	if prev == '+' || prev == '-' || prev == '/' {
 		return
 	}
-	if !((prev == ' ' || prev == '-') && i > 1 && isDigit(t[i-2])) {
+	if !s.continuesGroup(i) {
 		if s.card(i) {
 			return
 		}
@@ -67,6 +67,21 @@ func (s *Scanner) ipv4(i int) bool {
 	return true
 }
 
+// continuesGroup reports whether the digits at i follow a short digit group
+// and a single space or hyphen: they would be the second group of a number
+// printed in groups, which belongs to the group before.
+func (s *Scanner) continuesGroup(i int) bool {
+	t := s.text
+	if i < 2 || (t[i-1] != ' ' && t[i-1] != '-') {
+		return false
+	}
+	n := 0
+	for k := i - 2; k >= 0 && isDigit(t[k]) && n <= 6; k-- {
+		n++
+	}
+	return n >= 1 && n <= 6
+}
+
 // card recognises a payment card number at i: 13-19 digits, plain or in
 // groups split by single spaces or hyphens, passing Luhn and an issuer range.
 func (s *Scanner) card(i int) bool {
@@ -91,7 +106,7 @@ func (s *Scanner) card(i int) bool {
 		groups[ng] = g
 		ng++
 		p = q
-		if p+1 < len(t) && (t[p] == ' ' || t[p] == '-') && isDigit(t[p+1]) {
+		if g <= 6 && p+1 < len(t) && (t[p] == ' ' || t[p] == '-') && isDigit(t[p+1]) {
 			if sep != 0 && t[p] != sep {
 				return false
 			}
@@ -409,15 +424,20 @@ func (s *Scanner) domain(i int) {
 	for j < k && (t[j] == '.' || t[j] == '-') {
 		j++
 	}
-	end := s.hostName(j, 2)
-	if end < 0 {
-		return
+	// Cheap test first: the top label must be a trusted TLD.
+	e := k
+	for e > j && (t[e-1] == '.' || t[e-1] == '-') {
+		e--
 	}
-	tl := end - 1
+	tl := e
 	for tl > j && t[tl-1] != '.' {
 		tl--
 	}
-	if !knownTLD(t[tl:end]) {
+	if tl == j || !knownTLD(t[tl:e]) {
+		return
+	}
+	end := s.hostName(j, 2)
+	if end < 0 {
 		return
 	}
 	s.put(KindDomain, j, end, t[j:end])
@@ -528,13 +548,7 @@ func (s *Scanner) ipv6(i int) {
 	if k-j < 3 {
 		return
 	}
-	colons := 0
-	for _, c := range t[j:k] {
-		if c == ':' {
-			colons++
-		}
-	}
-	if colons < 2 {
+	if !v6Shape(t[j:k]) {
 		return
 	}
 	a, err := netip.ParseAddr(str(t[j:k]))
@@ -552,12 +566,12 @@ var tlds = map[string]bool{}
 func init() {
 	for _, s := range []string{
 		"com", "net", "org", "info", "biz", "edu", "gov", "mil", "int", "io", "co", "jp", "cn", "ru", "de",
-		"uk", "fr", "kr", "tw", "hk", "us", "eu", "nl", "br", "au", "ca", "it", "es", "se", "ch", "at", "be",
-		"dk", "fi", "no", "cz", "hu", "ro", "gr", "pt", "ie", "nz", "sg", "my", "th", "vn", "ph", "tr", "ua",
+		"uk", "fr", "kr", "tw", "hk", "us", "eu", "nl", "br", "au", "ca", "it", "es", "se", "ch", "be",
+		"dk", "fi", "no", "cz", "hu", "gr", "pt", "ie", "nz", "sg", "my", "th", "vn", "ph", "tr", "ua",
 		"ir", "il", "sa", "ae", "za", "mx", "ar", "cl", "kz", "by", "bg", "lt", "lv", "ee", "sk", "si", "hr",
 		"pk", "bd", "ng", "eg", "ke", "xyz", "top", "online", "site", "club", "shop", "store", "tech",
 		"dev", "cloud", "live", "pro", "mobi", "asia", "tk", "ga", "cf", "gq", "me", "tv", "ly", "gl", "su",
-		"ws", "onion", "icu", "vip", "work", "link", "click", "space", "website", "fun", "buzz", "tokyo",
+		"ws", "onion", "icu", "vip", "work", "click", "space", "website", "fun", "buzz", "tokyo",
 		"osaka", "nagoya", "okinawa", "kyoto", "yokohama",
 	} {
 		tlds[s] = true
@@ -573,4 +587,54 @@ func knownTLD(b []byte) bool {
 		low[k] = c | 0x20
 	}
 	return tlds[string(low[:len(b)])]
+}
+
+// v6Shape is a quick test before netip.ParseAddr (which allocates an error
+// for every failure): hex groups of at most four digits, at most one "::",
+// eight groups without it (seven places for an embedded IPv4 address), and
+// not "x::" alone, which is more often code than an address.
+func v6Shape(b []byte) bool {
+	groups, dbl, g, colons := 0, false, 0, 0
+	dots := false
+	for k := 0; k < len(b); k++ {
+		switch c := b[k]; {
+		case c == ':':
+			colons++
+			if g > 0 {
+				groups++
+			}
+			if k+1 < len(b) && b[k+1] == ':' {
+				if dbl {
+					return false
+				}
+				dbl = true
+				colons++
+				k++
+			}
+			g = 0
+		case c == '.':
+			dots = true
+			g = 0
+		default:
+			g++
+			if g > 4 && !dots {
+				return false
+			}
+		}
+	}
+	if g > 0 {
+		groups++
+	}
+	if colons < 2 {
+		return false
+	}
+	if dots {
+		groups++ // the IPv4 part counts as two groups, one counted already
+	}
+	if dbl {
+		// One group beside "::" is more often code ("x::", "::f") than an
+		// address, loopback aside.
+		return (groups >= 2 && groups <= 7) || string(b) == "::1"
+	}
+	return groups == 8
 }
