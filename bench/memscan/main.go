@@ -2,7 +2,7 @@
 // bench/memscan.sh: it prints the container, the bytes scanned, MB/s and the
 // number of findings per kind (-list prints every finding as well).
 //
-//	go run ./bench/memscan [-workers N] [-chunk BYTES] [-list] IMAGE
+//	go run ./bench/memscan [-workers N] [-chunk BYTES] [-list] [-cpuprofile FILE] IMAGE
 package main
 
 import (
@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -22,13 +23,24 @@ func main() {
 	workers := flag.Int("workers", 0, "scanner workers (default GOMAXPROCS)")
 	chunk := flag.Int("chunk", 0, "chunk size in bytes (default 8 MiB)")
 	list := flag.Bool("list", false, "print every finding")
+	prof := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *prof != "" {
+		pf, err := os.Create(*prof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "memscan:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(pf)
+		defer pprof.StopCPUProfile()
+	}
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: memscan [-workers N] [-chunk BYTES] [-list] IMAGE")
 		os.Exit(2)
 	}
 	if err := run(flag.Arg(0), *workers, *chunk, *list); err != nil {
 		fmt.Fprintln(os.Stderr, "memscan:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

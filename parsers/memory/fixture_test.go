@@ -371,10 +371,11 @@ func (s *sink) Emit(ev *timeline.Event) error {
 	for i := range c.Extra {
 		c.Extra[i].Value = strings.Clone(c.Extra[i].Value)
 	}
-	c.Host, c.Source, c.Message, c.URL, c.Method, c.SrcIP, c.Tags, c.TimeOrig, c.UserAgent, c.Path =
-		strings.Clone(c.Host), strings.Clone(c.Source), strings.Clone(c.Message), strings.Clone(c.URL),
-		strings.Clone(c.Method), strings.Clone(c.SrcIP), strings.Clone(c.Tags), strings.Clone(c.TimeOrig),
-		strings.Clone(c.UserAgent), strings.Clone(c.Path)
+	for _, p := range []*string{&c.TimeDesc, &c.TimeOrig, &c.Zone, &c.Host, &c.Source, &c.Evidence, &c.RefPath,
+		&c.Path, &c.User, &c.SrcIP, &c.DstIP, &c.Method, &c.URL, &c.UserAgent, &c.Action, &c.Message, &c.Tags} {
+		*p = strings.Clone(*p)
+	}
+	c.Raw = append([]byte(nil), c.Raw...)
 	s.events = append(s.events, c)
 	return nil
 }

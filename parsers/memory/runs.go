@@ -48,15 +48,19 @@ func findRuns(b []byte, ascii func(s, e int), utf16 func(s, e int)) {
 		m := textMask(x)
 		// UTF-16LE: a window of four characters at p or p+4, on either
 		// parity. Any run of six or more characters covers one of them.
-		if p >= u16Done {
-			if q := u16Hit(x, p); q >= 0 {
-				u16Done = u16Run(b, q, utf16)
+		// (With x zero neither window can hold four characters.)
+		if x != 0 {
+			if p >= u16Done {
+				if q := u16Hit(x, p); q >= 0 {
+					u16Done = u16Run(b, q, utf16)
+				}
 			}
-		}
-		if p+4 >= u16Done {
-			x2 := binary.LittleEndian.Uint64(b[p+4:])
-			if q := u16Hit(x2, p+4); q >= 0 {
-				u16Done = u16Run(b, q, utf16)
+			// The window at p+4 needs zeros in bytes 5 and 7 or 4 and 6 of x.
+			if p+4 >= u16Done && (x&0xff00ff0000000000 == 0 || x&0x00ff00ff00000000 == 0) {
+				x2 := binary.LittleEndian.Uint64(b[p+4:])
+				if q := u16Hit(x2, p+4); q >= 0 {
+					u16Done = u16Run(b, q, utf16)
+				}
 			}
 		}
 		switch m {

@@ -199,6 +199,7 @@ func Scan(ctx context.Context, r io.ReaderAt, lay *Layout, opt Options, fn func(
 				break
 			}
 		}
+		resultPool.Put(res)
 	}
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
@@ -229,8 +230,12 @@ func newWorker(r io.ReaderAt, opt *Options) *worker {
 	return w
 }
 
+// results are recycled: their record and arena slices keep their capacity.
+var resultPool = sync.Pool{New: func() any { return new(result) }}
+
 func (w *worker) run(j *job) (res *result) {
-	res = &result{}
+	res = resultPool.Get().(*result)
+	res.recs, res.arena, res.warns, res.bytes = res.recs[:0], res.arena[:0], res.warns[:0], 0
 	defer func() {
 		if p := recover(); p != nil {
 			res.warns = append(res.warns, fmt.Sprintf("memory scan of range bytes %d-%d (file offset %d): panic: %v", j.winStart, j.winEnd, j.rg.FileOff, p))

@@ -159,20 +159,23 @@ func isHostChar(c byte) bool {
 }
 
 // Context appends to dst the printable-escaped text around m on m's own line
-// (up to 32 bytes each side), with masked header values blanked. Call it
+// (up to 24 bytes each side), with masked header values blanked. Call it
 // from the emit callback.
 func (s *Scanner) Context(dst []byte, m *Match) []byte {
 	t := s.text
 	if t == nil || m.Kind == KindLogLine {
 		return dst
 	}
-	lo := max(0, m.Start-32)
+	lo := max(0, m.Start-24)
 	if j := bytes.LastIndexByte(t[lo:m.Start], '\n'); j >= 0 {
 		lo += j + 1
 	}
-	hi := min(len(t), m.End+32)
+	hi := min(len(t), m.End+24)
 	if j := bytes.IndexByte(t[m.End:hi], '\n'); j >= 0 {
 		hi = m.End + j
+	}
+	if len(s.masked) == 0 {
+		return AppendEscapedBytes(dst, t[lo:hi])
 	}
 	for i := lo; i < hi; i++ {
 		c := t[i]
@@ -180,6 +183,31 @@ func (s *Scanner) Context(dst []byte, m *Match) []byte {
 			c = '*'
 		}
 		dst = AppendEscaped(dst, c)
+	}
+	return dst
+}
+
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '\\'
+	}
+	return t
+}()
+
+// AppendEscapedBytes appends b escaped as AppendEscaped does, copying
+// stretches of plain bytes at once.
+func AppendEscapedBytes(dst, b []byte) []byte {
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && plain[b[i]] {
+			i++
+		}
+		dst = append(dst, b[:i]...)
+		if i == len(b) {
+			break
+		}
+		dst = AppendEscaped(dst, b[i])
+		b = b[i+1:]
 	}
 	return dst
 }
