@@ -4,5 +4,6 @@ package all
 // One blank import per format package; keep them sorted.
 import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/accesslog"
+	_ "github.com/kiseki-forensics/kiseki/parsers/memory"
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
 )

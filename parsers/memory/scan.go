@@ -82,11 +82,17 @@ type rec struct {
 }
 
 type result struct {
-	recs  []rec
-	arena []byte
-	warns []string
-	bytes int64
+	recs    []rec
+	arena   []byte
+	warns   []string
+	bytes   int64
+	dropped int // findings not kept: the chunk's arena was full
 }
+
+// maxArena bounds the bytes of values and contexts kept for one chunk, so
+// that hostile memory (a page of "x=http://" repeated) cannot make one
+// chunk's findings take gigabytes. What does not fit is counted and warned.
+const maxArena = 64 << 20
 
 type job struct {
 	rg               *Range
@@ -235,7 +241,7 @@ var resultPool = sync.Pool{New: func() any { return new(result) }}
 
 func (w *worker) run(j *job) (res *result) {
 	res = resultPool.Get().(*result)
-	res.recs, res.arena, res.warns, res.bytes = res.recs[:0], res.arena[:0], res.warns[:0], 0
+	res.recs, res.arena, res.warns, res.bytes, res.dropped = res.recs[:0], res.arena[:0], res.warns[:0], 0, 0
 	defer func() {
 		if p := recover(); p != nil {
 			res.warns = append(res.warns, fmt.Sprintf("memory scan of range bytes %d-%d (file offset %d): panic: %v", j.winStart, j.winEnd, j.rg.FileOff, p))
@@ -261,6 +267,10 @@ func (w *worker) run(j *job) (res *result) {
 	w.j, w.res = j, res
 	findRuns(buf, w.ascii, w.utf16Run)
 	w.j, w.res = nil, nil
+	if res.dropped > 0 {
+		res.warns = append(res.warns, fmt.Sprintf("range bytes %d-%d (file offset %d): %d findings not kept, over %d MiB of values in one chunk",
+			j.winStart+int64(j.own0), j.winStart+int64(j.own1), j.rg.FileOff+j.winStart+int64(j.own0), res.dropped, maxArena>>20))
+	}
 	return res
 }
 
@@ -299,6 +309,10 @@ func (w *worker) match(m *carve.Match) {
 		return
 	}
 	res := w.res
+	if len(res.arena) > maxArena {
+		res.dropped++
+		return
+	}
 	rc := rec{kind: m.Kind, utf16: w.utf16, pos: w.j.winStart + int64(w.pos(m.Start)), epoch: m.Epoch, issuer: m.Issuer}
 	if m.Kind == carve.KindLogLine {
 		rc.format = w.lineFormat(m.Value)

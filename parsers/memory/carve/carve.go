@@ -91,7 +91,7 @@ type Scanner struct {
 	mi      int
 	scratch []byte
 
-	domDone, v6Done, blockDone int
+	domDone, v6Done, blockDone, urlEnd int
 }
 
 // Scan calls emit for every match in text. A line starts at text[0] and
@@ -100,7 +100,7 @@ type Scanner struct {
 func (s *Scanner) Scan(text []byte, emit func(*Match)) {
 	s.text, s.emit = text, emit
 	s.masked, s.mi = s.masked[:0], 0
-	s.domDone, s.v6Done, s.blockDone = 0, 0, 0
+	s.domDone, s.v6Done, s.blockDone, s.urlEnd = 0, 0, 0, 0
 	n := len(text)
 	if n > 0 {
 		s.line(0)
@@ -174,7 +174,7 @@ func (s *Scanner) Context(dst []byte, m *Match) []byte {
 	if j := bytes.IndexByte(t[m.End:hi], '\n'); j >= 0 {
 		hi = m.End + j
 	}
-	if len(s.masked) == 0 {
+	if len(s.masked) == 0 || !s.anyMasked(lo, hi) {
 		return AppendEscapedBytes(dst, t[lo:hi])
 	}
 	for i := lo; i < hi; i++ {
@@ -185,6 +185,20 @@ func (s *Scanner) Context(dst []byte, m *Match) []byte {
 		dst = AppendEscaped(dst, c)
 	}
 	return dst
+}
+
+// anyMasked reports whether a masked span meets [lo, hi).
+func (s *Scanner) anyMasked(lo, hi int) bool {
+	for i := len(s.masked) - 1; i >= 0; i-- {
+		sp := s.masked[i]
+		if sp[1] <= lo {
+			return false
+		}
+		if sp[0] < hi {
+			return true
+		}
+	}
+	return false
 }
 
 var plain = func() (t [256]bool) {
@@ -213,12 +227,17 @@ func AppendEscapedBytes(dst, b []byte) []byte {
 }
 
 func (s *Scanner) isMasked(i int) bool {
-	for _, sp := range s.masked {
-		if i >= sp[0] && i < sp[1] {
-			return true
+	// Spans are in order and do not overlap: binary search.
+	lo, hi := 0, len(s.masked)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.masked[m][1] <= i {
+			lo = m + 1
+		} else {
+			hi = m
 		}
 	}
-	return false
+	return lo < len(s.masked) && i >= s.masked[lo][0]
 }
 
 // AppendEscaped appends c, escaping what is not printable ASCII (and the

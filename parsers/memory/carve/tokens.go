@@ -414,10 +414,15 @@ func (s *Scanner) domain(i int) {
 	for k < len(t) && isHostChar(t[k]) && k-j < 255 {
 		k++
 	}
-	s.domDone = k
 	if k-j > 253 || (j > 0 && isHostChar(t[j-1])) {
+		// Too long for a host name: so is every part of this run.
+		for k < len(t) && isHostChar(t[k]) {
+			k++
+		}
+		s.domDone = k
 		return
 	}
+	s.domDone = k
 	if (j > 0 && (t[j-1] == '@' || t[j-1] == '_' || t[j-1] == '\\' || t[j-1] == '$')) || (k < len(t) && (t[k] == '@' || t[k] == '_' || t[k] == '(')) {
 		return
 	}
@@ -461,7 +466,7 @@ func (s *Scanner) url(i int) {
 	for j > 0 && isAlpha(t[j-1]) && i-j < 6 {
 		j--
 	}
-	if j > 0 && (isAlnum(t[j-1]) || t[j-1] == '+' || t[j-1] == '-' || t[j-1] == '.') {
+	if j > 0 && (isAlnum(t[j-1]) || t[j-1] == '+' || t[j-1] == '-' || t[j-1] == '.' || t[j-1] == '/') {
 		return
 	}
 	switch sch := t[j:i]; len(sch) {
@@ -484,10 +489,16 @@ func (s *Scanner) url(i int) {
 	default:
 		return
 	}
-	k := i + 3
-	for k < len(t) && isURLChar(t[k]) && k-j < MaxURL {
-		k++
+	// The URL characters run to urlEnd; later "://" inside the same run
+	// reuse it instead of scanning again.
+	if i+3 > s.urlEnd {
+		e := i + 3
+		for e < len(t) && isURLChar(t[e]) {
+			e++
+		}
+		s.urlEnd = e
 	}
+	k := min(s.urlEnd, j+MaxURL)
 	for k > i+3 {
 		c := t[k-1]
 		if c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == ')' || c == ']' || c == '\'' {
@@ -529,10 +540,14 @@ func (s *Scanner) ipv6(i int) {
 	for k < len(t) && isV6Char(t[k]) && k-j < 47 {
 		k++
 	}
-	s.v6Done = k
 	if k-j > 45 {
+		for k < len(t) && isV6Char(t[k]) {
+			k++
+		}
+		s.v6Done = k
 		return
 	}
+	s.v6Done = k
 	if j > 0 && (isAlnum(t[j-1]) || t[j-1] == '_' || isV6Char(t[j-1])) {
 		return
 	}
