@@ -3,6 +3,7 @@ package memory
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // Text runs are found eight bytes at a time (SWAR): per 64-bit word a mask
@@ -35,89 +36,93 @@ func isText(c byte) bool { return (c >= 0x20 && c < 0x7f) || (c >= 9 && c <= 13)
 // order of start within each kind.
 func findRuns(b []byte, ascii func(s, e int), utf16 func(s, e int)) {
 	n := len(b)
-	runStart := -1
-	emit := func(s, e int) {
-		if e-s >= minRun {
-			ascii(s, e)
-		}
-	}
+	// runLen counts the text bytes just before p; a run is reported when it
+	// ends. Per mixed word only one rarely taken branch: did a run of
+	// minRun or more end in it?
+	runLen := 0
 	u16Done := 0
-	p := 0
-	for ; p+12 <= n; p += 8 {
-		x := binary.LittleEndian.Uint64(b[p:])
+	words := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(b))), n/8)
+	for wi := 0; ; wi++ {
+		// Most words need no call: skip them in a loop that keeps its
+		// values in registers.
+		wi, runLen = skipWords(words, wi, runLen)
+		if wi >= len(words) {
+			break
+		}
+		x := words[wi]
+		p := wi * 8
 		m := textMask(x)
 		// UTF-16LE: a window of four characters at p or p+4, on either
-		// parity. Any run of six or more characters covers one of them.
-		// (With x zero neither window can hold four characters.)
-		if x != 0 {
-			if p >= u16Done {
-				if q := u16Hit(x, p); q >= 0 {
-					u16Done = u16Run(b, q, utf16)
-				}
-			}
-			// The window at p+4 needs zeros in bytes 5 and 7 or 4 and 6 of x.
-			if p+4 >= u16Done && (x&0xff00ff0000000000 == 0 || x&0x00ff00ff00000000 == 0) {
-				x2 := binary.LittleEndian.Uint64(b[p+4:])
-				if q := u16Hit(x2, p+4); q >= 0 {
-					u16Done = u16Run(b, q, utf16)
-				}
-			}
-		}
-		switch m {
-		case hiBits:
-			if runStart < 0 {
-				runStart = p
-			}
-			continue
-		case 0:
-			if runStart >= 0 {
-				emit(runStart, p)
-				runStart = -1
-			}
-			continue
-		case 0x0080808080808000:
-			// bytes 1..6 text, 0 and 7 not: the one run of six inside a word
-			if runStart >= 0 {
-				emit(runStart, p)
-				runStart = -1
-			}
-			ascii(p+1, p+7)
-			continue
-		}
-		nt := ^m & hiBits
-		tz := bits.TrailingZeros64(nt) >> 3
-		if runStart >= 0 {
-			emit(runStart, p+tz)
-			runStart = -1
-		} else if tz >= minRun {
-			ascii(p, p+tz)
-		}
-		if lz := bits.LeadingZeros64(nt) >> 3; lz > 0 {
-			runStart = p + 8 - lz
-		}
-	}
-	wordEnd := p
-	for ; p < n; p++ {
-		if isText(b[p]) {
-			if runStart < 0 {
-				runStart = p
-			}
-		} else if runStart >= 0 {
-			emit(runStart, p)
-			runStart = -1
-		}
-	}
-	if runStart >= 0 {
-		emit(runStart, n)
-	}
-	// Runs that cover no word looked at above lie in the last few bytes.
-	if n >= 2*minU16 {
-		for q := max(u16Done, wordEnd-8); q+1 < n; q++ {
-			if isText(b[q]) && b[q+1] == 0 && q >= u16Done {
+		// parity; any run of six or more characters covers one of them. A
+		// window needs zeros in every other byte: rare outside such text
+		// (and x zero is no character at all).
+		if x != 0 && (x&evenZero == 0 || x&oddZero == 0) && p >= u16Done {
+			if q := u16Hit(x, p); q >= 0 {
 				u16Done = u16Run(b, q, utf16)
 			}
 		}
+		if (x&0xff00ff0000000000 == 0 || x&0x00ff00ff00000000 == 0) && x != 0 && p+12 <= n && p+4 >= u16Done {
+			if q := u16Hit(binary.LittleEndian.Uint64(b[p+4:]), p+4); q >= 0 {
+				u16Done = u16Run(b, q, utf16)
+			}
+		}
+		if m == hiBits {
+			runLen += 8
+			continue
+		}
+		nt := ^m & hiBits
+		if tz := bits.TrailingZeros64(nt) >> 3; runLen+tz >= minRun {
+			ascii(p-runLen, p+tz)
+		}
+		if m == 0x0080808080808000 {
+			// bytes 1..6 text, 0 and 7 not: the one run of six inside a word
+			ascii(p+1, p+7)
+		}
+		runLen = bits.LeadingZeros64(nt) >> 3
 	}
+	wordEnd := len(words) * 8
+	for p := wordEnd; p < n; p++ {
+		if isText(b[p]) {
+			runLen++
+			continue
+		}
+		if runLen >= minRun {
+			ascii(p-runLen, p)
+		}
+		runLen = 0
+	}
+	if runLen >= minRun {
+		ascii(n-runLen, n)
+	}
+	// Runs that cover no window looked at above lie in the last few bytes.
+	for q := max(u16Done, wordEnd-8); q+1 < n; q++ {
+		if isText(b[q]) && b[q+1] == 0 && q >= u16Done {
+			u16Done = u16Run(b, q, utf16)
+		}
+	}
+}
+
+// skipWords returns the first word from wi on that needs more than run
+// bookkeeping: one that may hold UTF-16 characters, or where a run of
+// minRun text bytes ends. runLen is updated over the words skipped.
+func skipWords(words []uint64, wi, runLen int) (int, int) {
+	for ; wi < len(words); wi++ {
+		x := words[wi]
+		if x != 0 && (x&evenZero == 0 || x&oddZero == 0 || x&0xff00ff0000000000 == 0 || x&0x00ff00ff00000000 == 0) {
+			return wi, runLen
+		}
+		m := textMask(x)
+		if m == hiBits {
+			runLen += 8
+			continue
+		}
+		nt := ^m & hiBits
+		if runLen+bits.TrailingZeros64(nt)>>3 >= minRun || m == 0x0080808080808000 {
+			return wi, runLen
+		}
+		runLen = bits.LeadingZeros64(nt) >> 3
+	}
+	return wi, runLen
 }
 
 const (

@@ -17,18 +17,25 @@ func (s *Scanner) digits(i int) {
 	if prev == '.' || isAlpha(prev) || prev == '_' {
 		return
 	}
-	if s.ipv4(i) {
+	// The first digit group decides which scanners can match: IPv4 needs
+	// 1-3 digits and a dot, a card 4 (grouped) or 13-19 digits, a Japanese
+	// number a leading 0 and 2-5 digits (or 11).
+	g := 1
+	for i+g < len(t) && g < 20 && isDigit(t[i+g]) {
+		g++
+	}
+	if g <= 3 && i+g < len(t) && t[i+g] == '.' && s.ipv4(i) {
 		return
 	}
 	if prev == '+' || prev == '-' || prev == '/' {
 		return
 	}
-	if !s.continuesGroup(i) {
+	if (g == 4 || (g >= 13 && g <= 19)) && !s.continuesGroup(i) {
 		if s.card(i) {
 			return
 		}
 	}
-	if t[i] == '0' {
+	if t[i] == '0' && g >= 2 && (g <= 5 || g == 11) {
 		s.phoneJP(i)
 	}
 }
@@ -406,6 +413,9 @@ func (s *Scanner) hostName(p, minTLD int) int {
 // to be file extensions. Runs touching '@' belong to e-mail addresses.
 func (s *Scanner) domain(i int) {
 	t := s.text
+	if i+1 >= len(t) || !isAlnum(t[i+1]) {
+		return // a sentence's full stop, "..", ".-"
+	}
 	j := i
 	for j > 0 && isHostChar(t[j-1]) && i-j < 254 {
 		j--
