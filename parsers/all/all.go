@@ -11,6 +11,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/cisco"
 	_ "github.com/kiseki-forensics/kiseki/parsers/juniper"
 	_ "github.com/kiseki-forensics/kiseki/parsers/logformat"
+	_ "github.com/kiseki-forensics/kiseki/parsers/memory"
 	_ "github.com/kiseki-forensics/kiseki/parsers/netfilter"
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
 	_ "github.com/kiseki-forensics/kiseki/parsers/utmp"
