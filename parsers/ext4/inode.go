@@ -1,0 +1,116 @@
+package ext4
+
+// Inode layout: Linux Documentation/filesystems/ext4 "Index Nodes".
+
+const (
+	sIFMT   = 0xF000
+	sIFSOCK = 0xC000
+	sIFLNK  = 0xA000
+	sIFREG  = 0x8000
+	sIFBLK  = 0x6000
+	sIFDIR  = 0x4000
+	sIFCHR  = 0x2000
+	sIFIFO  = 0x1000
+
+	flagIndex   = 0x1000     // EXT4_INDEX_FL: hashed (htree) directory
+	flagExtents = 0x80000    // EXT4_EXTENTS_FL
+	flagInline  = 0x10000000 // EXT4_INLINE_DATA_FL
+)
+
+// timestamp is a decoded inode time: seconds since the epoch and nanoseconds.
+type timestamp struct {
+	Sec  int64
+	Nsec uint32
+}
+
+func (t timestamp) zero() bool { return t.Sec == 0 && t.Nsec == 0 }
+
+func (t timestamp) unixNano() int64 { return t.Sec*1e9 + int64(t.Nsec) }
+
+// inode is the decoded part of an on-disk inode that the timeline uses.
+type inode struct {
+	Mode     uint16
+	UID, GID uint32
+	Size     uint64
+	Links    uint16
+	Flags    uint32
+	Atime    timestamp
+	Mtime    timestamp
+	Ctime    timestamp
+	Crtime   timestamp
+	HasCr    bool   // the inode is large enough to hold i_crtime
+	Dtime    uint32 // seconds; on allocated inodes it links the orphan list
+	Block    [60]byte
+	FileACL  uint64
+	RawCtime uint32 // the 32-bit i_ctime, which the Sleuth Kit uses for "used"
+}
+
+// decodeTime combines a 32-bit seconds field with its _extra field: the low
+// two bits extend the (signed) seconds past 2038, the upper 30 bits are
+// nanoseconds.
+func decodeTime(lo uint32, extra uint32, hasExtra bool) timestamp {
+	sec := int64(int32(lo))
+	if !hasExtra {
+		return timestamp{Sec: sec}
+	}
+	sec += int64(extra&3) << 32
+	ns := extra >> 2
+	if ns > 999999999 { // not a valid nanosecond count: keep the seconds
+		ns = 0
+	}
+	return timestamp{Sec: sec, Nsec: ns}
+}
+
+// decodeInode decodes one on-disk inode. b is inode_size bytes (at least 128).
+// largeDirs says whether directory sizes use i_size_high (INCOMPAT_LARGEDIR).
+func decodeInode(b []byte, in *inode, largeDirs bool) {
+	in.Mode = le.Uint16(b[0x0:])
+	in.UID = uint32(le.Uint16(b[0x2:])) | uint32(le.Uint16(b[0x78:]))<<16
+	in.GID = uint32(le.Uint16(b[0x18:])) | uint32(le.Uint16(b[0x7A:]))<<16
+	in.Size = uint64(le.Uint32(b[0x4:]))
+	typ := in.Mode & sIFMT
+	if typ == sIFREG || (typ == sIFDIR && largeDirs) {
+		in.Size |= uint64(le.Uint32(b[0x6C:])) << 32
+	}
+	in.Links = le.Uint16(b[0x1A:])
+	in.Flags = le.Uint32(b[0x20:])
+	in.Dtime = le.Uint32(b[0x14:])
+	in.RawCtime = le.Uint32(b[0x0C:])
+	copy(in.Block[:], b[0x28:0x28+60])
+	in.FileACL = uint64(le.Uint32(b[0x68:])) | uint64(le.Uint16(b[0x76:]))<<32
+
+	// Fields past the 128-byte base exist when i_extra_isize covers them.
+	extra := 0
+	if len(b) > 128 {
+		extra = int(le.Uint16(b[0x80:]))
+		if 128+extra > len(b) {
+			extra = len(b) - 128
+		}
+	}
+	has := func(off int) bool { return extra >= off+4-128 }
+	ex := func(off int) uint32 {
+		if has(off) {
+			return le.Uint32(b[off:])
+		}
+		return 0
+	}
+	in.Ctime = decodeTime(le.Uint32(b[0x0C:]), ex(0x84), has(0x84))
+	in.Mtime = decodeTime(le.Uint32(b[0x10:]), ex(0x88), has(0x88))
+	in.Atime = decodeTime(le.Uint32(b[0x08:]), ex(0x8C), has(0x8C))
+	in.HasCr = has(0x90)
+	if in.HasCr {
+		in.Crtime = decodeTime(le.Uint32(b[0x90:]), ex(0x94), has(0x94))
+	} else {
+		in.Crtime = timestamp{}
+	}
+}
+
+// allZero reports whether b holds only zero bytes (a never-used inode).
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
