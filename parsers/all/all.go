@@ -2,4 +2,6 @@
 package all
 
 // One blank import per format package; keep them sorted.
-import ()
+import (
+	_ "github.com/kiseki-forensics/kiseki/parsers/ext4"
+)

@@ -46,14 +46,16 @@ type inode struct {
 }
 
 // decodeTime combines a 32-bit seconds field with its _extra field: the low
-// two bits extend the (signed) seconds past 2038, the upper 30 bits are
-// nanoseconds.
+// two bits extend the signed seconds past 2038, the upper 30 bits are
+// nanoseconds (the kernel's ext4_decode_extra_time). Without an _extra field
+// the seconds are read unsigned, as e2fsprogs and the Sleuth Kit read them
+// (the kernel reads them signed, which only differs for times before 1970
+// or after 2038, and a 128-byte inode cannot hold either on purpose).
 func decodeTime(lo uint32, extra uint32, hasExtra bool) timestamp {
-	sec := int64(int32(lo))
 	if !hasExtra {
-		return timestamp{Sec: sec}
+		return timestamp{Sec: int64(lo)}
 	}
-	sec += int64(extra&3) << 32
+	sec := int64(int32(lo)) + int64(extra&3)<<32
 	ns := extra >> 2
 	if ns > 999999999 { // not a valid nanosecond count: keep the seconds
 		ns = 0
