@@ -33,7 +33,7 @@ func parseDirBlock(b []byte, lastInum uint32, v2, deletedDir bool, fn func(e *di
 	step := 4
 	for idx := 0; idx <= len(b)-direntMin; idx += step {
 		ino := le.Uint32(b[idx:])
-		reclen := int(le.Uint16(b[idx+4:]))
+		reclen := recLen(b, idx)
 		var nameLen int
 		var typ uint8
 		if v2 {
@@ -104,7 +104,7 @@ func isDot(name []byte) bool {
 // a fake entry with inode 0 spanning the whole block and no name, followed by
 // hash/block pairs rather than entries.
 func htreeInterior(b []byte) bool {
-	return len(b) >= 16 && le.Uint32(b) == 0 && int(le.Uint16(b[4:])) == len(b) && b[6] == 0 && b[7] == 0
+	return len(b) >= 16 && le.Uint32(b) == 0 && recLen(b, 0) == len(b) && b[6] == 0 && b[7] == 0
 }
 
 // htreeRootEnd returns how many bytes of an htree root block hold entries
@@ -124,4 +124,33 @@ func htreeRootEnd(b []byte) int {
 		return len(b)
 	}
 	return 24
+}
+
+// recChain follows the rec_len chain of a live directory block. It reports
+// false and the offset where it breaks when an entry's length is impossible
+// or the chain does not end exactly at the end of the block.
+func recChain(b []byte) (int, bool) {
+	off := 0
+	for off < len(b) {
+		if off+8 > len(b) {
+			return off, false
+		}
+		reclen := recLen(b, off)
+		if reclen < direntMin || reclen%4 != 0 || off+reclen > len(b) || 8+int(b[off+6]) > reclen {
+			return off, false
+		}
+		off += reclen
+	}
+	return off, true
+}
+
+// recLen reads the rec_len of the entry at off. With 64 KiB blocks a length
+// of 65536 does not fit 16 bits and is stored as 0 or 65535 (the kernel's
+// ext4_rec_len_from_disk).
+func recLen(b []byte, off int) int {
+	n := int(le.Uint16(b[off+4:]))
+	if len(b) >= 65536 && (n == 0 || n == 65535) {
+		return 65536
+	}
+	return n
 }

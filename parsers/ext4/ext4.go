@@ -63,6 +63,7 @@ type parser struct {
 	jRevoked   map[uint64]uint32
 	// Stats for tests and benchmarks.
 	inodes, events int
+	csumBad        int
 }
 
 // countingSink counts events passed through.
@@ -150,7 +151,8 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 	if root == "" {
 		root = "/"
 	}
-	return f.scanInodes(ctx, buf, func(ino uint32, raw []byte, off int64, allocated bool) error {
+	csum := f.sb.FeatureRoCompat&roCompatMetaCsum != 0
+	err := f.scanInodes(ctx, buf, func(ino uint32, raw []byte, off int64, allocated bool) error {
 		p.inodes++
 		first := k
 		for k < len(names) && names[k].Ino == ino {
@@ -163,6 +165,13 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 		}
 		decodeInode(raw, &in, largeDirs)
 		link := p.symlink(&in)
+		tags := ""
+		if csum && allocated && !inodeChecksum(f.sb.CsumSeed, ino, raw) {
+			tags = "checksum-mismatch"
+			if p.csumBad++; p.csumBad <= maxCsumWarnings {
+				p.warnf("inode %d at offset %d: checksum mismatch (corrupt, or changed without updating the checksum)", ino, off)
+			}
+		}
 		if len(mine) > 0 {
 			for i := range mine {
 				n := &mine[i]
@@ -170,7 +179,7 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 				tskb = append(append(append(tskb[:0], dir.TSK...), '/'), n.Name...)
 				cleanInPlace(tskb[len(dir.TSK)+1:])
 				realb = append(append(append(realb[:0], dir.Real...), '/'), n.Name...)
-				nv := nameView{TSK: bstr(tskb), Real: bstr(realb), Type: nameTypeLetter(n.Type, v2), Deleted: n.Deleted, Journal: -1}
+				nv := nameView{TSK: bstr(tskb), Real: bstr(realb), Type: nameTypeLetter(n.Type, v2), Deleted: n.Deleted, Journal: -1, Tags: tags}
 				if err := em.emitInode(ino, &in, allocated, &nv, link, off); err != nil {
 					return err
 				}
@@ -193,9 +202,17 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 			}
 			nv = nameView{TSK: "<inode " + num + ">", Real: "<inode " + num + ">", Type: '-', Journal: -1}
 		}
+		nv.Tags = tags
 		return em.emitInode(ino, &in, allocated, &nv, link, off)
 	})
+	if p.csumBad > maxCsumWarnings {
+		p.warnf("%d inodes in all with a checksum mismatch (first %d reported)", p.csumBad, maxCsumWarnings)
+	}
+	return err
 }
+
+// maxCsumWarnings bounds per-inode checksum warnings on a damaged image.
+const maxCsumWarnings = 100
 
 // hasTime reports whether any of the inode's times is set.
 func hasTime(in *inode) bool {

@@ -46,7 +46,7 @@ func open(r io.ReaderAt, size int64, warnf func(string, ...any)) (*fsys, error) 
 	}
 	f := &fsys{r: r, size: size, sb: sb, bs: int(sb.BlockSize), warnf: warnf}
 	if size > 0 && int64(sb.BlocksCount)*int64(sb.BlockSize) > size {
-		warnf("file system claims %d bytes (%d blocks) but the volume holds %d: image truncated, reading what is there",
+		warnf("image truncated: the file system claims %d bytes (%d blocks) but the volume ends at offset %d; reading what is there",
 			int64(sb.BlocksCount)*int64(sb.BlockSize), sb.BlocksCount, size)
 	}
 	f.groups = readGroups(r, sb, warnf)

@@ -1,5 +1,7 @@
 package ext4
 
+import "hash/crc32"
+
 // Inode layout: Linux Documentation/filesystems/ext4 "Index Nodes".
 
 const (
@@ -116,3 +118,40 @@ func allZero(b []byte) bool {
 	}
 	return true
 }
+
+// inodeChecksum verifies the metadata_csum checksum of an on-disk inode
+// (crc32c over the file system seed, the inode number, i_generation and the
+// inode with its checksum fields taken as zero). ok is false on a mismatch.
+func inodeChecksum(seed uint32, ino uint32, b []byte) (ok bool) {
+	var num [8]byte
+	le.PutUint32(num[0:], ino)
+	copy(num[4:], b[0x64:0x68]) // i_generation
+	c := crc32cRaw(seed, num[:])
+	var zero [2]byte
+	c = crc32cRaw(c, b[:0x7C])
+	c = crc32cRaw(c, zero[:])
+	c = crc32cRaw(c, b[0x7E:128])
+	hasHi := false
+	if len(b) > 128 {
+		extra := int(le.Uint16(b[0x80:]))
+		hasHi = extra >= 4 && 128+extra <= len(b)
+		if hasHi {
+			c = crc32cRaw(c, b[128:0x82])
+			c = crc32cRaw(c, zero[:])
+			c = crc32cRaw(c, b[0x84:])
+		} else {
+			c = crc32cRaw(c, b[128:])
+		}
+	}
+	stored := uint32(le.Uint16(b[0x7C:]))
+	if hasHi {
+		stored |= uint32(le.Uint16(b[0x82:])) << 16
+		return c == stored
+	}
+	return c&0xFFFF == stored
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// crc32cRaw is the kernel's crc32c_le: no inversion on input or output.
+func crc32cRaw(crc uint32, p []byte) uint32 { return ^crc32.Update(^crc, castagnoli, p) }

@@ -24,6 +24,7 @@ const (
 	incompatFlexBG   = 0x200
 	incompatLargeDir = 0x4000
 	incompatInline   = 0x8000
+	incompatCsumSeed = 0x2000
 	roCompatLargeFil = 0x2
 	roCompatGDTCsum  = 0x10
 	roCompatMetaCsum = 0x400
@@ -54,6 +55,7 @@ type superblock struct {
 	FirstMetaBG     uint32
 	UUID            [16]byte
 	VolumeName      string
+	CsumSeed        uint32 // metadata_csum seed
 }
 
 var errNotExt = errors.New("ext4: no ext2/3/4 superblock (magic 0xEF53 at offset 1080)")
@@ -95,6 +97,11 @@ func parseSuperblock(b []byte) (*superblock, error) {
 		}
 	}
 	sb.VolumeName = string(name)
+	if sb.FeatureIncompat&incompatCsumSeed != 0 {
+		sb.CsumSeed = le.Uint32(b[0x270:])
+	} else {
+		sb.CsumSeed = crc32cRaw(^uint32(0), sb.UUID[:])
+	}
 	if sb.RevLevel == 0 {
 		sb.FirstIno, sb.InodeSize = 11, 128
 	} else {

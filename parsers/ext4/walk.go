@@ -109,6 +109,11 @@ func (w *walker) readDir(ino uint32, deleted bool, fn func(e *dirent, off int64)
 				return false
 			}
 			b := w.blk
+			if !deleted && !(indexed && logical+i > 0 && htreeInterior(b)) {
+				if at, ok := recChain(b); !ok {
+					f.warnf("directory inode %d: block %d at offset %d is corrupt (entry chain breaks at +%d); entries recovered by scanning", ino, phys+i, int64(phys+i)*int64(f.bs), at)
+				}
+			}
 			if indexed {
 				if logical+i == 0 {
 					b = b[:htreeRootEnd(b)]
@@ -188,6 +193,9 @@ func (w *walker) walkDir(ctx context.Context, ino uint32, deleted bool, pathIdx 
 			continue
 		}
 		if _, ok := w.f.isDir(n.Ino); !ok {
+			if n.Type == 2 && !n.Deleted && w.f.alloc.has(n.Ino) {
+				w.f.warnf("entry %q at offset %d names directory inode %d, but the inode is not a directory (corrupt inode or entry)", w.paths[pathIdx].Real+"/"+n.Name, n.Off, n.Ino)
+			}
 			continue
 		}
 		childDeleted := !w.f.alloc.has(n.Ino)
