@@ -40,8 +40,6 @@ func locate(t *testing.T, img []byte, ino uint32) (inodeOff, dataOff int64) {
 	return inodeOff, dataOff
 }
 
-
-
 func hasPath(t *testing.T, img []byte, want ...string) ([]string, map[string]bool) {
 	t.Helper()
 	evs, warns := parseImage(t, bytes.NewReader(img), int64(len(img)), nil)

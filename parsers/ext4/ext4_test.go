@@ -23,6 +23,11 @@ import (
 // unless it is listed in missingOK with the reason. Lines we have beyond
 // the reference must be explained by extraOK.
 func compareTSK(t *testing.T, got, ref map[string]bodyLine, missingOK map[string]string, extraOK func(b bodyLine) string) {
+	compareTSKDiff(t, got, ref, missingOK, extraOK, nil)
+}
+
+// compareTSKDiff is compareTSK with diffOK explaining differing lines.
+func compareTSKDiff(t *testing.T, got, ref map[string]bodyLine, missingOK map[string]string, extraOK func(b bodyLine) string, diffOK func(tsk, got bodyLine) string) {
 	t.Helper()
 	for _, k := range sortedKeys(ref) {
 		r := ref[k]
@@ -38,7 +43,7 @@ func compareTSK(t *testing.T, got, ref map[string]bodyLine, missingOK map[string
 			t.Errorf("missing: %s", r)
 			continue
 		}
-		if g != r {
+		if g != r && (diffOK == nil || diffOK(r, g) == "") {
 			t.Errorf("differs:\n  tsk %s\n  got %s", r, g)
 		}
 	}
