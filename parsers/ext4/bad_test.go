@@ -22,7 +22,7 @@ func loadImage(t *testing.T, rel string) []byte {
 
 // locate opens img and returns the byte offset of inode ino and of the first
 // block of its data.
-func locate(t *testing.T, img []byte, ino uint32) (inodeOff, dataOff int64) {
+func locate(t testing.TB, img []byte, ino uint32) (inodeOff, dataOff int64) {
 	t.Helper()
 	f, err := open(bytes.NewReader(img), int64(len(img)), func(string, ...any) {})
 	if err != nil {
