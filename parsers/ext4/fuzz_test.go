@@ -131,4 +131,3 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(inodes)/b.Elapsed().Seconds(), "inodes/s")
 }
-
