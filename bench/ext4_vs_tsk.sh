@@ -25,11 +25,11 @@ go build -o "$tmp/ext4walk" "$root/bench/ext4walk"
 sync
 cat "$tmp/fs.img" >/dev/null # warm the page cache for both
 
-t() { /usr/bin/time -v "$@" 2>"$tmp/time.txt"; grep -E 'Elapsed|Maximum resident' "$tmp/time.txt"; }
+t() { /usr/bin/time -v "$@" 2>"$tmp/time.txt"; grep -E 'Elapsed|Maximum resident' "$tmp/time.txt" >&2; }
 echo "== kiseki ext4walk"
 t "$tmp/ext4walk" "$tmp/fs.img"
 echo "== fls -r -m / + mactime -b (one run)"
 t sh -c "fls -r -m / '$tmp/fs.img' >'$tmp/body.txt' && mactime -b '$tmp/body.txt' -d >/dev/null"
 echo "bodyfile lines: $(wc -l <"$tmp/body.txt")"
 echo "== fls -r -m / alone"
-t fls -r -m / "$tmp/fs.img" >/dev/null
+t sh -c "fls -r -m / '$tmp/fs.img' >/dev/null"
