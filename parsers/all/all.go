@@ -9,6 +9,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/bashhistory"
 	_ "github.com/kiseki-forensics/kiseki/parsers/cdnjson"
 	_ "github.com/kiseki-forensics/kiseki/parsers/cisco"
+	_ "github.com/kiseki-forensics/kiseki/parsers/ext4"
 	_ "github.com/kiseki-forensics/kiseki/parsers/juniper"
 	_ "github.com/kiseki-forensics/kiseki/parsers/logformat"
 	_ "github.com/kiseki-forensics/kiseki/parsers/memory"
