@@ -2,4 +2,7 @@
 package all
 
 // One blank import per format package; keep them sorted.
-import ()
+import (
+	_ "github.com/kiseki-forensics/kiseki/parsers/disk"
+	_ "github.com/kiseki-forensics/kiseki/parsers/ntfs"
+)

@@ -86,7 +86,12 @@ func timestomp(e *entry) string {
 // r (unless read-only), w (unless hidden) and x for user, group, other.
 func modeString(e *entry) string {
 	nt, mt := byte('r'), byte('r')
-	if f := primaryName(e); f != nil && f.flags&0x10000000 != 0 {
+	switch f := primaryName(e); {
+	case e.flags&flagInUse == 0:
+		// fls finds deleted entries through the MFT, not a directory
+		// entry, and prints the name type as unknown.
+		nt = '-'
+	case f != nil && f.flags&0x10000000 != 0:
 		nt = 'd'
 	}
 	if e.flags&flagDir != 0 {
