@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
@@ -153,4 +154,14 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(k)
 	return k
+}
+
+func timeFmt(ns int64) string {
+	return time.Unix(0, ns).UTC().Format("2006-01-02T15:04:05.0000000")
+}
+
+func volumeFor(f *os.File, size int64, warns *[]string) *parsers.Volume {
+	in := &parsers.Input{Name: filepath.Base(f.Name()), Evidence: "E1",
+		Warn: func(m string) { *warns = append(*warns, m) }}
+	return &parsers.Volume{R: f, Size: size, RefPath: in.Name, Input: in}
 }

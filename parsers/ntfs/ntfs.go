@@ -48,7 +48,7 @@ const maxWarnings = 50
 
 // Parse emits the timeline of an NTFS volume.
 func Parse(ctx context.Context, vol *parsers.Volume, sink timeline.Sink) (err error) {
-	p := &volParser{vol: vol, in: vol.Input, sink: sink}
+	p := &volParser{vol: vol, in: vol.Input, sink: sink, badRunStart: -1}
 	if p.in == nil {
 		p.in = &parsers.Input{}
 	}
@@ -91,6 +91,9 @@ type volParser struct {
 
 	entriesRead int64 // MFT records examined (for the benchmark)
 	sinkErr     error
+	mftRuns     []extent
+	badRunStart int64
+	badRunEnd   int64
 }
 
 // warn reports a problem through Input.Warnf, at most maxWarnings per kind.
@@ -143,13 +146,46 @@ func (p *volParser) open() error {
 }
 
 // physical returns the byte offset in the image of an offset in the $MFT
-// stream, or -1 when it cannot be mapped.
+// stream, from the runlist of the $MFT's own $DATA attribute (entry 0), or
+// -1 when it cannot be mapped. (go-ntfs's VtoP adds the offset twice for
+// multi-run readers, so Kiseki maps it itself.)
 func (p *volParser) physical(mftOff int64) int64 {
-	v := parser.VtoP(p.nctx.MFTReader, mftOff)
-	if v < 0 {
-		return -1
+	vcn := mftOff / p.cluster
+	for _, x := range p.mftRuns {
+		if x.lcn >= 0 && vcn >= x.vcn && vcn < x.vcn+x.length {
+			return p.vol.Offset + (x.lcn+vcn-x.vcn)*p.cluster + mftOff%p.cluster
+		}
 	}
-	return p.vol.Offset + v
+	return -1
+}
+
+// extent maps clusters of a stream (vcn) to clusters of the volume (lcn).
+type extent struct{ vcn, lcn, length int64 }
+
+// mftExtents reads the runlists of the unnamed $DATA attributes of the
+// $MFT's base record (fixups applied).
+func mftExtents(rec []byte) []extent {
+	var out []extent
+	off := int(le16(rec, 20))
+	for off+16 <= len(rec) {
+		typ, alen := le32(rec, off), int(le32(rec, off+4))
+		if typ == attrEnd || alen < 16 || off+alen > len(rec) {
+			break
+		}
+		a := rec[off : off+alen]
+		if typ == attrData && a[8] != 0 && a[9] == 0 && len(a) >= 64 {
+			vcn := int64(le64(a, 16))
+			if ro := int(le16(a, 32)); ro < len(a) {
+				runs, _ := decodeRuns(a[ro:], 4096)
+				for _, r := range runs {
+					out = append(out, extent{vcn: vcn, lcn: r.lcn, length: r.length})
+					vcn += r.length
+				}
+			}
+		}
+		off += alen
+	}
+	return out
 }
 
 const recordsPerRead = 256
@@ -165,6 +201,7 @@ func (p *volParser) readMFT(ctx context.Context) error {
 		return fmt.Errorf("%s: $MFT entry 0 is corrupt (offset %d)", p.vol.RefPath, p.physical(0))
 	}
 	decodeEntry(rec0, &e0)
+	p.mftRuns = mftExtents(rec0)
 	var mftSize int64
 	for _, s := range e0.streams {
 		if s.typ == attrData && s.name == "" {
@@ -192,26 +229,50 @@ func (p *volParser) readMFT(ctx context.Context) error {
 			idx := first + i
 			rec := chunk[i*p.recSize : (i+1)*p.recSize]
 			p.entriesRead++
-			if int64(got) < (i+1)*p.recSize {
+			if int64(got) < (i+1)*p.recSize || p.pastEnd(idx) {
 				p.unreadable(idx)
 				continue
 			}
+			p.flushUnreadable()
 			p.decodeRecord(idx, rec)
 		}
 	}
+	p.flushUnreadable()
 	return nil
 }
 
+// pastEnd reports whether MFT entry idx lies beyond the end of a
+// truncated volume (the readers below return zeros there, not errors).
+func (p *volParser) pastEnd(idx int64) bool {
+	ph := p.physical(idx * p.recSize)
+	return ph >= 0 && ph-p.vol.Offset+p.recSize > p.vol.Size
+}
+
+// unreadable records that entry idx could not be read. Consecutive
+// unreadable entries are reported as one run (a truncated image can cut
+// off most of a large MFT).
 func (p *volParser) unreadable(idx int64) {
-	phys := p.physical(idx * p.recSize)
-	p.warn("unreadable", "MFT entry %d at offset %d could not be read (truncated image?)", idx, phys)
+	if p.badRunStart < 0 {
+		p.badRunStart = idx
+	}
+	p.badRunEnd = idx
+}
+
+func (p *volParser) flushUnreadable() {
+	if p.badRunStart < 0 {
+		return
+	}
+	first, last := p.badRunStart, p.badRunEnd
+	p.badRunStart = -1
+	phys := p.physical(first * p.recSize)
+	p.warn("unreadable", "MFT entries %d-%d at offset %d could not be read (truncated image?)", first, last, phys)
 	ev := &p.ev
 	ev.Reset()
-	p.fillRef(ev, idx)
+	p.fillRef(ev, first)
 	ev.Offset = phys
 	ev.Source = timeline.SourceRaw
 	ev.TimeDesc = timeline.TimeUnknown
-	ev.Message = "NTFS MFT entry " + strconv.FormatInt(idx, 10) + " unreadable"
+	ev.Message = "NTFS MFT entries " + itoa(first) + "-" + itoa(last) + " unreadable"
 	p.emit(ev)
 }
 

@@ -37,6 +37,7 @@ var usnReasons = []struct {
 	{0x00200000, "STREAM_CHANGE"},
 	{0x00400000, "TRANSACTED_CHANGE"},
 	{0x00800000, "INTEGRITY_CHANGE"},
+	{0x01000000, "DESIRED_STORAGE_CLASS_CHANGE"},
 	{0x80000000, "CLOSE"},
 }
 
@@ -220,11 +221,11 @@ func (p *volParser) walkUSN(ctx context.Context, j parser.RangeReaderAt, start, 
 		ev := &p.ev
 		ev.Reset()
 		p.fillRef(ev, jIdx)
-		ev.Offset = p.usnPhys(j, garbage)
 		ev.Source = timeline.SourceRaw
 		ev.TimeDesc = timeline.TimeUnknown
 		ev.Raw = raw
 		ev.Message = "$UsnJrnl:$J: unrecognised bytes at stream offset " + itoa(garbage)
+		ev.AddExtra("j_offset", itoa(garbage))
 		p.emit(ev)
 		garbage = -1
 	}
@@ -276,14 +277,6 @@ func (p *volParser) walkUSN(ctx context.Context, j parser.RangeReaderAt, start, 
 	return nil
 }
 
-func (p *volParser) usnPhys(j parser.RangeReaderAt, off int64) int64 {
-	v := parser.VtoP(j, off)
-	if v < 0 {
-		return timeline.Absent
-	}
-	return p.vol.Offset + v
-}
-
 func (p *volParser) emitUSN(j parser.RangeReaderAt, off int64, r *USNRecord, reasons map[uint32]string) {
 	rs, ok := reasons[r.Reason]
 	if !ok {
@@ -307,7 +300,6 @@ func (p *volParser) emitUSN(j parser.RangeReaderAt, off int64, r *USNRecord, rea
 	ev := &p.ev
 	ev.Reset()
 	p.fillRef(ev, int64(r.File))
-	ev.Offset = p.usnPhys(j, off)
 	ev.Source = SourceUSN
 	t, ok := unixNano(r.Time)
 	ev.Time = t
@@ -320,6 +312,7 @@ func (p *volParser) emitUSN(j parser.RangeReaderAt, off int64, r *USNRecord, rea
 	ev.Action = ReasonAction(r.Reason)
 	ev.Message = rs + " " + path
 	ev.AddExtra("usn", strconv.FormatInt(r.USN, 10))
+	ev.AddExtra("j_offset", strconv.FormatInt(off, 10))
 	ev.AddExtra("reason", rs)
 	ev.AddExtra("file_ref", strconv.FormatUint(r.File, 10)+"-"+strconv.FormatUint(uint64(r.FileSeq), 10))
 	ev.AddExtra("parent_ref", strconv.FormatUint(r.Parent, 10)+"-"+strconv.FormatUint(uint64(r.ParentSeq), 10))
