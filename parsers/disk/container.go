@@ -32,6 +32,8 @@ type image struct {
 	size   int64
 	kind   string
 	closer func()
+	// warnings found while opening (a truncated E01), with offsets.
+	warnings []string
 }
 
 // maxInMemory is the largest image read into memory when the engine offers
@@ -235,7 +237,12 @@ func openEWF(readers []io.ReaderAt, sizes []int64) (img *image, err error) {
 	if f.TotalImageSize <= 0 {
 		return nil, errors.New("E01: media size is 0")
 	}
-	return &image{r: &ewfReader{f: f, size: f.TotalImageSize}, size: f.TotalImageSize, kind: kindEWF}, nil
+	img = &image{r: &ewfReader{f: f, size: f.TotalImageSize}, size: f.TotalImageSize, kind: kindEWF}
+	if have := int64(len(f.Tables)); have < f.NumberOfChunks {
+		img.warnings = append(img.warnings, fmt.Sprintf("E01 lists %d chunks but its tables locate only %d (truncated or missing segment?): media from offset %d on reads as zeros",
+			f.NumberOfChunks, have, have*f.ChunkSize))
+	}
+	return img, nil
 }
 
 // ewfReader bounds go-ewf's reader to the media size, reports EOF like an

@@ -155,6 +155,9 @@ func Parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 		return fmt.Errorf("%s: %w", in.Name, err)
 	}
 	defer img.closer()
+	for _, w := range img.warnings {
+		in.Warnf("%s: %s", in.Name, w)
+	}
 	r := newCachedReader(img.r, img.size, DefaultCachePages)
 	return parseImage(ctx, in, r, img.size, sink)
 }
