@@ -224,7 +224,7 @@ func (p *volParser) emitLine(idx int64, l *line, tags, mode, uid, alloc string) 
 			ev.AddTag("time-out-of-range")
 		}
 		ev.TimeDesc = l.desc[k]
-		ev.TimeOrig = "FILETIME " + strconv.FormatUint(ft, 10)
+		ev.TimeOrig = strconv.FormatUint(ft, 10) // the raw FILETIME
 		p.emit(ev)
 	}
 	if !any {

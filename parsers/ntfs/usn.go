@@ -307,7 +307,7 @@ func (p *volParser) emitUSN(j parser.RangeReaderAt, off int64, r *USNRecord, rea
 		ev.AddTag("time-out-of-range")
 	}
 	ev.TimeDesc = "usn"
-	ev.TimeOrig = "FILETIME " + strconv.FormatUint(r.Time, 10)
+	ev.TimeOrig = strconv.FormatUint(r.Time, 10) // the raw FILETIME
 	ev.Path = path
 	ev.Action = ReasonAction(r.Reason)
 	ev.Message = rs + " " + path
