@@ -172,6 +172,7 @@ func checkEWF(readers []io.ReaderAt, sizes []int64) error {
 	}
 	var desc [ewfDescSize]byte
 	var vol [24]byte
+	var chunkSize int64 = maxChunkSize
 	for i, r := range readers {
 		size := sizes[i]
 		off := int64(13)
@@ -185,7 +186,10 @@ func checkEWF(readers []io.ReaderAt, sizes []int64) error {
 			if _, err := r.ReadAt(desc[:], off); err != nil {
 				return fmt.Errorf("E01 segment %d: section at offset %d: %w", i+1, off, err)
 			}
-			typ := string(bytes.TrimRight(desc[:16], "\x00"))
+			typ := string(desc[:16])
+			if k := bytes.IndexByte(desc[:16], 0); k >= 0 {
+				typ = string(desc[:k]) // as go-ewf reads it: up to the first NUL
+			}
 			next := int64(binary.LittleEndian.Uint64(desc[16:]))
 			secSize := binary.LittleEndian.Uint64(desc[24:])
 			switch typ {
@@ -199,17 +203,22 @@ func checkEWF(readers []io.ReaderAt, sizes []int64) error {
 				if spc == 0 || bps == 0 || spc*bps > maxChunkSize {
 					return fmt.Errorf("E01 segment %d: volume section at offset %d: absurd chunk size (%d sectors of %d bytes)", i+1, off, spc, bps)
 				}
+				chunkSize = spc * bps
 				if chunks*4 > total {
 					return fmt.Errorf("E01 segment %d: volume section at offset %d: %d chunks cannot fit in %d bytes of segments", i+1, off, chunks, total)
 				}
 			case "table":
-				var th [4]byte
+				var th [8]byte
 				if _, err := r.ReadAt(th[:], off+ewfDescSize); err != nil {
 					return fmt.Errorf("E01 segment %d: table section at offset %d: %w", i+1, off, err)
 				}
-				entries := int64(binary.LittleEndian.Uint32(th[:]))
-				if off+ewfDescSize+24+entries*4 > size {
+				// go-ewf reads the entry count as 64 bits.
+				entries := binary.LittleEndian.Uint64(th[:])
+				if entries > uint64(size)/4 || off+ewfDescSize+24+int64(entries)*4 > size {
 					return fmt.Errorf("E01 segment %d: table section at offset %d: %d entries run past the end of the segment (%d bytes)", i+1, off, entries, size)
+				}
+				if err := checkTable(r, off, int64(entries), chunkSize, size); err != nil {
+					return fmt.Errorf("E01 segment %d: table section at offset %d: %w", i+1, off, err)
 				}
 			}
 			if secSize == 0 || next <= off || next >= size {
@@ -217,6 +226,36 @@ func checkEWF(readers []io.ReaderAt, sizes []int64) error {
 			}
 			off = next
 		}
+	}
+	return nil
+}
+
+// checkTable checks that the chunk offsets of a table section stay inside
+// the segment and grow by at most about one chunk: go-ewf allocates each
+// chunk's size from the difference of consecutive offsets.
+func checkTable(r io.ReaderAt, off, entries, chunkSize, size int64) error {
+	var hdr [16]byte
+	if _, err := r.ReadAt(hdr[:], off+ewfDescSize); err != nil {
+		return err
+	}
+	base := binary.LittleEndian.Uint64(hdr[8:])
+	if base > uint64(size) {
+		return fmt.Errorf("base offset %d past the end of the segment (%d bytes)", base, size)
+	}
+	buf := make([]byte, entries*4)
+	if _, err := r.ReadAt(buf, off+ewfDescSize+24); err != nil && err != io.EOF {
+		return err
+	}
+	var prev int64 = -1
+	for i := int64(0); i < entries; i++ {
+		o := int64(binary.LittleEndian.Uint32(buf[4*i:])&0x7fffffff) + int64(base)
+		if o > size {
+			return fmt.Errorf("chunk %d at offset %d lies past the end of the segment (%d bytes)", i, o, size)
+		}
+		if prev >= 0 && (o < prev || o-prev > 2*chunkSize+64) {
+			return fmt.Errorf("chunk %d offset %d does not follow chunk %d at %d", i, o, i-1, prev)
+		}
+		prev = o
 	}
 	return nil
 }
