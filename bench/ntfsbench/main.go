@@ -4,12 +4,15 @@
 // mactime does after fls), then prints the counts and the rate.
 //
 //	go run ./bench/ntfsbench IMAGE
+//
+// NTFSBENCH_CPUPROFILE=file writes a CPU profile.
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"time"
 
@@ -56,6 +59,13 @@ func main() {
 	in := &parsers.Input{Name: st.Name(), Warn: func(string) { warns++ }}
 	vol := &parsers.Volume{R: f, Size: st.Size(), RefPath: in.Name, Input: in}
 	s := &sink{entries: map[int64]struct{}{}}
+	if p := os.Getenv("NTFSBENCH_CPUPROFILE"); p != "" {
+		pf, err := os.Create(p)
+		if err == nil {
+			pprof.StartCPUProfile(pf)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	start := time.Now()
 	if err := ntfs.Parse(context.Background(), vol, s); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -2,14 +2,19 @@ package ntfs
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"www.velocidex.com/golang/go-ntfs/parser"
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
+	"github.com/kiseki-forensics/kiseki/parsers"
+	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
 // usn_sample.bin is go-ntfs's $UsnJrnl:$J fragment (tests/usn/sample.bin);
@@ -100,4 +105,62 @@ func sortedFlags(s string) string {
 	f := strings.Split(s, "|")
 	sort.Strings(f)
 	return strings.Join(f, "|")
+}
+
+// sliceRanges is a $J stream held in memory.
+type sliceRanges struct{ *bytes.Reader }
+
+func (s sliceRanges) Ranges() []parser.Range {
+	return []parser.Range{{Offset: 0, Length: s.Size()}}
+}
+
+// walkUSN over the sample, with a buffer small enough that records
+// straddle refills, emits every record once, in order, as usnjrnl events
+// with actions, and keeps the zero padding quiet.
+func TestWalkUSNEvents(t *testing.T) {
+	b, err := os.ReadFile(corpus.Path(t, "disk/go-ntfs/usn_sample.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pad with zeros and a run of garbage at the end.
+	b = append(b, make([]byte, 64+(8-len(b)%8)%8)...) // records are 8-byte aligned
+	b = append(b, bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 8)...)
+	var c collect
+	var warns []string
+	in := &parsers.Input{Name: "x.img", Evidence: "E1", Host: "h", Warn: func(m string) { warns = append(warns, m) }}
+	p := &volParser{vol: &parsers.Volume{RefPath: "x.img#p2", Input: in}, in: in, sink: &c, badRunStart: -1}
+	p.res.init(p)
+	if err := p.walkUSN(context.Background(), sliceRanges{bytes.NewReader(b)}, 0, int64(len(b)), make([]byte, 1000), map[uint32]string{}, 99); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var last int64
+	actions := map[string]int{}
+	for _, e := range c.evs {
+		if e.Source == timeline.SourceRaw {
+			continue
+		}
+		n++
+		if e.Source != SourceUSN || e.RefPath != "x.img#p2" || e.TimeDesc != "usn" || e.Zone != "UTC" {
+			t.Fatalf("event %+v", e)
+		}
+		usn, _ := strconv.ParseInt(extra(&e, "usn"), 10, 64)
+		if usn <= last {
+			t.Fatalf("USN %d after %d", usn, last)
+		}
+		last = usn
+		actions[e.Action]++
+	}
+	first := c.evs[0]
+	if first.MFT != 20872 || first.Path != "<orphan>/GenericProvider.dll" || first.Action != "delete" ||
+		extra(&first, "reason") != "FILE_DELETE|INDEXABLE_CHANGE|BASIC_INFO_CHANGE|CLOSE" || first.UTC().Format(time.RFC3339Nano) != "2020-10-28T11:41:32.9284395Z" {
+		t.Fatalf("first event %+v", first)
+	}
+	if n < 50 || actions["create"] == 0 || actions["delete"] == 0 {
+		t.Fatalf("%d records, actions %v", n, actions)
+	}
+	raw := c.evs[len(c.evs)-1]
+	if raw.Source != timeline.SourceRaw || len(raw.Raw) != 32 || len(warns) != 1 || !strings.Contains(warns[0], "not a USN record") {
+		t.Fatalf("garbage: %+v %q", raw, warns)
+	}
 }
