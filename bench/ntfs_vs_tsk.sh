@@ -37,9 +37,10 @@ fi
 go build -o "$work/ntfsbench" "$repo/bench/ntfsbench"
 peak() { grep -E "Maximum resident" "$1" | awk '{printf "%.0f MiB", $6/1024}'; }
 wall() { grep -E "Elapsed \(wall" "$1" | awk '{print $8}'; }
+cpu() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2fs cpu", s}' "$1"; }
 echo "image: $img ($(du -h "$img" | cut -f1) used)"
 /usr/bin/time -v "$work/ntfsbench" "$img" 2> "$work/k.time"
-echo "kiseki total: $(wall "$work/k.time") wall, peak $(peak "$work/k.time")"
+echo "kiseki total: $(wall "$work/k.time") wall, $(cpu "$work/k.time"), peak $(peak "$work/k.time")"
 /usr/bin/time -v fls -r -m / "$img" > "$work/tsk.body" 2> "$work/fls.time"
 /usr/bin/time -v mactime -b "$work/tsk.body" > /dev/null 2> "$work/mactime.time"
-echo "tsk: fls -r -m $(wall "$work/fls.time") wall, peak $(peak "$work/fls.time"); mactime $(wall "$work/mactime.time") wall, peak $(peak "$work/mactime.time"); $(wc -l < "$work/tsk.body") bodyfile lines"
+echo "tsk: fls -r -m $(wall "$work/fls.time") wall, $(cpu "$work/fls.time"), peak $(peak "$work/fls.time"); mactime -b $(wall "$work/mactime.time") wall, $(cpu "$work/mactime.time"), peak $(peak "$work/mactime.time"); $(wc -l < "$work/tsk.body") bodyfile lines"

@@ -179,3 +179,31 @@ func TestTimestompTags(t *testing.T) {
 		t.Errorf("%d events for entry 72", n)
 	}
 }
+
+// Every FILE record of the fixture is in the timeline: each base entry has
+// events; an entry whose times are all 0 (ntfs-3g leaves the $MFT's $SI
+// times 0) still has its line, as one "unknown" event.
+func TestEveryEntryListed(t *testing.T) {
+	img := fixture(t)
+	evs, _ := parseImage(t, img, nil)
+	seen := map[int64]bool{}
+	unknown := false
+	for _, e := range evs {
+		seen[e.MFT] = true
+		if e.TimeDesc == timeline.TimeUnknown && extra(&e, "meta") == "0-128-1" && e.Path == "/$MFT" {
+			unknown = e.Time == 0 && extra(&e, "allocated") == "1"
+		}
+	}
+	if !unknown {
+		t.Error("no unknown-time event for /$MFT's $DATA line")
+	}
+	b, _ := os.ReadFile(img)
+	off, rs := mftOffset(t, b, 0)
+	for i := int64(0); i < 80; i++ {
+		rec := b[off+i*rs : off+(i+1)*rs]
+		ext := rec[32] | rec[33] | rec[34] | rec[35] // base record reference
+		if string(rec[:4]) == "FILE" && ext == 0 && !seen[i] {
+			t.Errorf("MFT entry %d has no events", i)
+		}
+	}
+}
