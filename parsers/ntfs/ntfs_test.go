@@ -138,6 +138,11 @@ func TestFixtureAgainstTSK(t *testing.T) {
 		if strings.HasPrefix(k, "/link.txt ($FILE_NAME)|67-48-") {
 			return "hard link $FILE_NAME"
 		}
+		// The DOS 8.3 name of /Long File Name.txt: fls skips DOS-namespace
+		// $FILE_NAMEs; Kiseki keeps their times (they are evidence too).
+		if tsk == "" && k == "/LONGFI~1.TXT ($FILE_NAME)|73-48-4" {
+			return "DOS name"
+		}
 		return ""
 	})
 	for _, k := range []string{
@@ -146,6 +151,8 @@ func TestFixtureAgainstTSK(t *testing.T) {
 		"/b.txt:hidden|69-128-4",
 		"/link.txt|67-128-2",
 		"/dir/a.txt|67-128-2",
+		"/Long File Name.txt ($FILE_NAME)|73-48-5",
+		"/LONGFI~1.TXT ($FILE_NAME)|73-48-4",
 	} {
 		if ours[k] == "" {
 			t.Errorf("missing %s", k)
