@@ -127,9 +127,10 @@ func RunFiles(runDirs []string) ([]string, error) {
 }
 
 // Merge combines every run in runDirs into a new generation of time-ordered
-// segments and makes it current. Memory is one batch per run plus one segment
-// being built. progress, if set, is called with the rows written so far.
-func (s Store) Merge(runDirs []string, progress func(rows int64)) (*Manifest, error) {
+// segments and makes it current; names identify the run directories in the
+// manifest. Memory is one batch per run plus one segment being built.
+// progress, if set, is called with the rows written so far.
+func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manifest, error) {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -167,7 +168,7 @@ func (s Store) Merge(runDirs []string, progress func(rows int64)) (*Manifest, er
 	}
 	heap.Init(&h)
 
-	m := &Manifest{Schema: SchemaVersion, Generation: gen, Runs: runDirs}
+	m := &Manifest{Schema: SchemaVersion, Generation: gen, Runs: names}
 	b := newRowBuilder(SegmentSchema)
 	defer b.release()
 	var first, last int64
