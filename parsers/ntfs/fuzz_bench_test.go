@@ -34,8 +34,10 @@ func FuzzDecodeEntry(f *testing.F) {
 		var e entry
 		if applyFixup(rec) == nil {
 			decodeEntry(rec, &e)
-			parseAttrList(e.attrList)
-			decodeRuns(e.alRuns, 1024)
+			if e.al != nil {
+				parseAttrList(e.al.content)
+				decodeRuns(e.al.runs, 1024)
+			}
 			mftExtents(rec)
 			timestomp(&e)
 			modeString(&e)

@@ -99,10 +99,16 @@ type entry struct {
 	si       siInfo
 	fns      []fnInfo
 	streams  []stream
-	attrList []byte // resident $ATTRIBUTE_LIST content, or the list read from its runs
-	alID     uint16
-	alRuns   []byte // runlist of a non-resident $ATTRIBUTE_LIST
-	alSize   int64
+	al       *attrListInfo // only for the few entries with an $ATTRIBUTE_LIST
+}
+
+// attrListInfo is an entry's $ATTRIBUTE_LIST: its content when resident,
+// else its runlist and size.
+type attrListInfo struct {
+	content []byte
+	id      uint16
+	runs    []byte
+	size    int64
 }
 
 func le16(b []byte, o int) uint16 { return binary.LittleEndian.Uint16(b[o:]) }
@@ -245,16 +251,16 @@ func (e *entry) decodeAttr(typ uint32, a []byte) error {
 		}
 		e.streams = append(e.streams, s)
 	case attrAttrList:
-		e.alID = id
+		e.al = &attrListInfo{id: id}
 		if nonres {
 			ro := int(le16(a, 32))
 			if ro > len(a) {
 				return errors.New("runlist offset past the attribute")
 			}
-			e.alRuns = append([]byte(nil), a[ro:]...)
-			e.alSize = int64(le64(a, 48))
+			e.al.runs = append([]byte(nil), a[ro:]...)
+			e.al.size = int64(le64(a, 48))
 		} else {
-			e.attrList = append([]byte(nil), content...)
+			e.al.content = append([]byte(nil), content...)
 		}
 	}
 	return nil

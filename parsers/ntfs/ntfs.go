@@ -345,15 +345,15 @@ func (p *volParser) mergeExtensions() {
 	n := uint64(len(p.entries))
 	for bi := range p.entries {
 		b := &p.entries[bi]
-		if !b.valid || b.base != 0 || (b.attrList == nil && b.alRuns == nil) {
+		if !b.valid || b.base != 0 || b.al == nil {
 			continue
 		}
-		list := b.attrList
-		if list == nil {
-			list = p.readNonResident(b.alRuns, b.alSize, int64(bi))
+		list := b.al.content
+		if b.al.runs != nil {
+			list = p.readNonResident(b.al.runs, b.al.size, int64(bi))
 		}
 		items := parseAttrList(list)
-		next := b.alID
+		next := b.al.id
 		for _, it := range items {
 			if it.id > next {
 				next = it.id
