@@ -90,16 +90,16 @@ type extAttr struct {
 
 // entry is what Kiseki keeps of one MFT entry.
 type entry struct {
-	valid    bool // FILE record that decoded
-	seq      uint16
-	flags    uint16
-	links    uint16
-	base     uint64 // base record entry number (extension records), 0 otherwise
-	maxID    uint16 // the highest attribute id in the record
-	si       siInfo
-	fns      []fnInfo
-	streams  []stream
-	al       *attrListInfo // only for the few entries with an $ATTRIBUTE_LIST
+	valid   bool // FILE record that decoded
+	seq     uint16
+	flags   uint16
+	links   uint16
+	base    uint64 // base record entry number (extension records), 0 otherwise
+	maxID   uint16 // the highest attribute id in the record
+	si      siInfo
+	fns     []fnInfo
+	streams []stream
+	al      *attrListInfo // only for the few entries with an $ATTRIBUTE_LIST
 }
 
 // attrListInfo is an entry's $ATTRIBUTE_LIST: its content when resident,
