@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,5 +163,44 @@ func TestWalkUSNEvents(t *testing.T) {
 	raw := c.evs[len(c.evs)-1]
 	if raw.Source != timeline.SourceRaw || len(raw.Raw) != 32 || len(warns) != 1 || !strings.Contains(warns[0], "not a USN record") {
 		t.Fatalf("garbage: %+v %q", raw, warns)
+	}
+}
+
+// The $UsnJrnl:$J of a volume (fixtures/disk/ntfs-usn.img.bz2 holds
+// go-ntfs's sample as the journal of MFT entry 64) is found, opened through
+// go-ntfs's stream reader and read record by record.
+func TestUSNJournalOnVolume(t *testing.T) {
+	img := bunzip(t, filepath.Join(corpus.Root(t), "fixtures", "disk", "ntfs-usn.img.bz2"))
+	evs, warns := parseImage(t, img, nil)
+	sample, err := os.ReadFile(corpus.Path(t, "disk/go-ntfs/usn_sample.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for pos := 0; pos+8 <= len(sample); {
+		if u, ok := DecodeUSN(sample[pos:]); ok {
+			want++
+			pos += u.Length
+		} else {
+			pos += 8
+		}
+	}
+	var usn []timeline.Event
+	for _, e := range evs {
+		if e.Source == SourceUSN {
+			usn = append(usn, e)
+		}
+	}
+	if len(usn) != want || len(warns) != 0 {
+		t.Fatalf("%d USN events, want %d; warnings %q", len(usn), want, warns)
+	}
+	first := usn[0]
+	if first.MFT != 20872 || extra(&first, "usn") != "312568880" || extra(&first, "j_offset") != "0" ||
+		first.Path != "<orphan>/GenericProvider.dll" || first.RefPath != "ntfs-usn.img" {
+		t.Fatalf("first %+v", first)
+	}
+	// The journal entry itself is listed under its path.
+	if !paths(evs)["/$Extend/$UsnJrnl:$J"] {
+		t.Fatal("no /$Extend/$UsnJrnl:$J line")
 	}
 }
