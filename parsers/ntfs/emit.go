@@ -197,6 +197,7 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 		if e.flags&flagInUse != 0 {
 			alloc = "1"
 		}
+		p.entryOff = p.physical(int64(idx) * p.recSize)
 		for i := range lines {
 			p.emitLine(int64(idx), &lines[i], tags, mode, uid, alloc)
 		}
@@ -238,6 +239,9 @@ func (p *volParser) fillLine(ev *timeline.Event, idx int64, l *line, tags, mode,
 	ev.Reset()
 	p.fillRef(ev, idx)
 	ev.Source = Name
+	if p.entryOff >= 0 {
+		ev.Offset = p.entryOff // the MFT entry's byte offset in the image
+	}
 	ev.Path = l.path
 	ev.Bytes = l.size
 	ev.Message = l.name

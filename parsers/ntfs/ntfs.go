@@ -93,6 +93,7 @@ type volParser struct {
 	sinkErr     error
 	mftRuns     []extent
 	badRunStart int64
+	entryOff    int64 // image offset of the entry being emitted, -1 unknown
 	badRunEnd   int64
 }
 

@@ -172,12 +172,15 @@ func TestTimestompTags(t *testing.T) {
 	if len(tagged) != 1 || tagged["C:/stomp.exe"] != want {
 		t.Fatalf("tagged %v, want only C:/stomp.exe = %s", tagged, want)
 	}
-	// Every event of the entry carries the tags and points at it.
+	// Every event of the entry carries the tags and points at it: MFT
+	// number and the entry's byte offset in the image.
+	b, _ := os.ReadFile(fixture(t))
+	stompOff, _ := mftOffset(t, b, 72)
 	n := 0
 	for _, e := range evs {
 		if e.MFT == 72 && e.Source == Name {
 			n++
-			if e.Tags != want || e.Inode != timeline.Absent || e.RefPath != "ntfs-small.img" {
+			if e.Tags != want || e.Inode != timeline.Absent || e.RefPath != "ntfs-small.img" || e.Offset != stompOff {
 				t.Errorf("event %+v", e)
 			}
 		}
