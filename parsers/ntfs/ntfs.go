@@ -216,8 +216,21 @@ func (p *volParser) readMFT(ctx context.Context) error {
 		p.warn("mft-size", "$MFT declares %d bytes, more than the %d-byte volume; reading what fits", mftSize, p.vol.Size)
 		mftSize = p.vol.Size
 	}
+	// Without an attribute list the $MFT's own runlist in entry 0 covers
+	// the whole MFT: a size beyond it is corrupt.
+	if e0.al == nil {
+		var mapped int64
+		for _, x := range p.mftRuns {
+			mapped = max(mapped, (x.vcn+x.length)*p.cluster)
+		}
+		if mapped > 0 && mftSize > mapped {
+			p.warn("mft-size", "$MFT declares %d bytes but its runlist maps %d; reading the mapped part", mftSize, mapped)
+			mftSize = mapped
+		}
+	}
 	n := mftSize / p.recSize
-	p.entries = make([]entry, n)
+	// Grown as records are read, so a corrupt size costs no memory up front.
+	p.entries = make([]entry, 0, min(n, 1<<16))
 	buf := make([]byte, p.recSize*recordsPerRead)
 	for first := int64(0); first < n; first += recordsPerRead {
 		if first%(recordsPerRead*16) == 0 && ctx.Err() != nil {
@@ -230,6 +243,7 @@ func (p *volParser) readMFT(ctx context.Context) error {
 			idx := first + i
 			rec := chunk[i*p.recSize : (i+1)*p.recSize]
 			p.entriesRead++
+			p.entries = append(p.entries, entry{})
 			if int64(got) < (i+1)*p.recSize || p.pastEnd(idx) {
 				p.unreadable(idx)
 				continue
