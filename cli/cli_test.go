@@ -87,7 +87,7 @@ func TestSampleEndToEnd(t *testing.T) {
 		events, unparsed int64
 	}{
 		"db01/log/syslog":             {"syslog", 400, 0},
-		"web01/log/auth.log":          {"syslog", 300, 0},
+		"web01/log/auth.log":          {"auth", 300, 0},
 		"web01/nginx/access.log":      {"access-log", 1605, 1},
 		"web01/nginx/access.log.1.gz": {"access-log+gzip", 800, 0},
 	}
