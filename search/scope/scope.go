@@ -165,11 +165,21 @@ type fileAgg struct {
 	url     string
 }
 
+// scanAgg collects one internal source's connection attempts to internal
+// addresses; bursts of many ports or hosts within ScanBucket are scans.
 type scanAgg struct {
-	Span
-	ports map[int32]bool
-	hosts map[netip.Addr]bool
+	probes []probe
 }
+
+type probe struct {
+	t    int64
+	dst  netip.Addr
+	port int32
+	ref  timeline.Ref
+}
+
+// ScanBucket is the interval in which a scan's distinct ports or hosts are counted.
+const ScanBucket = 10 * time.Minute
 
 // state is what one expansion round found; the seeds and compromised hosts
 // carry over between rounds, the aggregates are rebuilt each round.
@@ -665,13 +675,11 @@ func (st *state) activity(ctx context.Context) error {
 				if st.env.IsInternal(dst) {
 					sa := st.scans[from]
 					if sa == nil {
-						sa = &scanAgg{ports: map[int32]bool{}, hosts: map[netip.Addr]bool{}}
+						sa = &scanAgg{}
 						st.scans[from] = sa
 					}
-					sa.add(t, seg, i, refCap)
 					port := int32(seg.Int(timeline.ColDstPort, i))
-					sa.ports[port] = true
-					sa.hosts[dst] = true
+					sa.probes = append(sa.probes, probe{t, dst, port, RefAt(seg, i)})
 					if action != timeline.ActionDeny {
 						to := st.name(dst)
 						k := latKey{from, to, "connection", ""}
@@ -742,7 +750,6 @@ func (st *state) result(seeds Seeds) *Result {
 			row.Compromised = FormatTime(ct)
 		}
 		res.Hosts = append(res.Hosts, row)
-		win(s)
 	}
 	for _, k := range keys(st.accounts) {
 		s := st.accounts[k]
@@ -764,8 +771,10 @@ func (st *state) result(seeds Seeds) *Result {
 			row.Refs = []timeline.Ref{}
 		}
 		res.Files = append(res.Files, row)
-		if _, changed := f.actions["created"]; changed || f.actions["modified"] != 0 || f.actions["changed"] != 0 {
-			win(&f.Span)
+		for _, a := range []string{"created", "modified", "changed", "deleted"} {
+			if t := f.actions[a]; t != 0 {
+				win(&Span{First: t, Last: t, Events: 1})
+			}
 		}
 	}
 	for _, k := range keys(st.remotes) {
@@ -782,33 +791,10 @@ func (st *state) result(seeds Seeds) *Result {
 		}
 		sort.Ints(row.Ports)
 		res.Lateral = append(res.Lateral, row)
-		win(s)
+		win(&Span{First: s.First, Last: s.First, Events: 1})
 	}
 	for _, from := range keys(st.scans) {
-		sa := st.scans[from]
-		if len(sa.ports) < st.opt.ScanPorts && len(sa.hosts) < st.opt.ScanHosts {
-			continue
-		}
-		row := LateralRow{From: from, Kind: "scan", FirstSeen: FormatTime(sa.First), LastSeen: FormatTime(sa.Last), Events: sa.Events, Refs: sa.Refs}
-		targets := keys(sa.hosts)
-		sort.Slice(targets, func(i, j int) bool { return targets[i].Less(targets[j]) })
-		for _, a := range targets {
-			if len(row.Targets) < 20 {
-				row.Targets = append(row.Targets, st.name(a))
-			}
-		}
-		if len(targets) == 1 {
-			row.To = st.name(targets[0])
-		} else {
-			row.To = strconv.Itoa(len(targets)) + " hosts"
-		}
-		for p := range sa.ports {
-			if p != 0 {
-				row.Ports = append(row.Ports, int(p))
-			}
-		}
-		sort.Ints(row.Ports)
-		res.Lateral = append(res.Lateral, row)
+		res.Lateral = append(res.Lateral, st.scanRows(from, st.scans[from])...)
 	}
 	for _, k := range keys(st.stomps) {
 		s := st.stomps[k]
@@ -841,4 +827,74 @@ func sortRows(res *Result) {
 		a, b := res.Lateral[i], res.Lateral[j]
 		return a.FirstSeen < b.FirstSeen || a.FirstSeen == b.FirstSeen && a.Kind+a.From+a.To < b.Kind+b.From+b.To
 	})
+}
+
+// scanRows finds the bursts of one source's probes: fixed ScanBucket
+// intervals with at least ScanPorts distinct ports or ScanHosts distinct
+// hosts, consecutive ones merged into one row.
+func (st *state) scanRows(from string, sa *scanAgg) []LateralRow {
+	sort.SliceStable(sa.probes, func(i, j int) bool { return sa.probes[i].t < sa.probes[j].t })
+	bucket := int64(ScanBucket)
+	var rows []LateralRow
+	var cur *LateralRow
+	var curHosts map[netip.Addr]bool
+	var curPorts map[int32]bool
+	lastBucket := int64(-1 << 62)
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		targets := keys(curHosts)
+		sort.Slice(targets, func(i, j int) bool { return targets[i].Less(targets[j]) })
+		for _, a := range targets {
+			if len(cur.Targets) < 20 {
+				cur.Targets = append(cur.Targets, st.name(a))
+			}
+		}
+		if len(targets) == 1 {
+			cur.To = st.name(targets[0])
+		} else {
+			cur.To = strconv.Itoa(len(targets)) + " hosts"
+		}
+		for p := range curPorts {
+			if p != 0 {
+				cur.Ports = append(cur.Ports, int(p))
+			}
+		}
+		sort.Ints(cur.Ports)
+		rows = append(rows, *cur)
+		cur = nil
+	}
+	for i := 0; i < len(sa.probes); {
+		b := sa.probes[i].t - ((sa.probes[i].t%bucket)+bucket)%bucket
+		j := i
+		hosts, ports := map[netip.Addr]bool{}, map[int32]bool{}
+		for j < len(sa.probes) && sa.probes[j].t < b+bucket {
+			hosts[sa.probes[j].dst] = true
+			ports[sa.probes[j].port] = true
+			j++
+		}
+		if len(hosts) >= st.opt.ScanHosts || len(ports) >= st.opt.ScanPorts {
+			if cur == nil || b != lastBucket+bucket {
+				flush()
+				cur = &LateralRow{From: from, Kind: "scan", FirstSeen: FormatTime(sa.probes[i].t), Refs: []timeline.Ref{}}
+				curHosts, curPorts = map[netip.Addr]bool{}, map[int32]bool{}
+			}
+			for k := i; k < j; k++ {
+				p := sa.probes[k]
+				curHosts[p.dst], curPorts[p.port] = true, true
+				cur.Events++
+				cur.LastSeen = FormatTime(p.t)
+				if len(cur.Refs) < st.opt.RefCap {
+					cur.Refs = append(cur.Refs, p.ref)
+				}
+			}
+			lastBucket = b
+		} else {
+			flush()
+		}
+		i = j
+	}
+	flush()
+	return rows
 }

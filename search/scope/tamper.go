@@ -199,13 +199,14 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 		sorted := append([]int64(nil), gaps...)
 		sort.Slice(sorted, func(a, b int) bool { return sorted[a] < sorted[b] })
 		median := sorted[len(sorted)/2]
-		limit := max(gapMin, 50*median)
+		p95 := sorted[len(sorted)*95/100]
+		limit := max(gapMin, 3*p95)
 		for k, g := range gaps {
 			if g < limit {
 				continue
 			}
 			res.Tampering = append(res.Tampering, TamperRow{Kind: "log-gap", Host: l.host,
-				Detail:    fmt.Sprintf("no lines for %s in evidence %s (median spacing %s)", time.Duration(g).Round(time.Second), ev, time.Duration(median).Round(time.Millisecond)),
+				Detail:    fmt.Sprintf("no lines for %s in evidence %s (usual spacing: median %s, 95th percentile %s)", time.Duration(g).Round(time.Second), ev, time.Duration(median).Round(time.Millisecond), time.Duration(p95).Round(time.Millisecond)),
 				FirstSeen: FormatTime(l.times[k]), LastSeen: FormatTime(l.times[k+1]), Events: 2, Refs: []timeline.Ref{l.refs[k], l.refs[k+1]}})
 		}
 	}
