@@ -225,7 +225,9 @@ func (t *tally) add(v string, seg *timeline.Segment, i int, class string, refCap
 		t.last = tm
 	}
 	t.requests++
-	t.hosts[seg.Str(timeline.ColHost, i)+" ("+seg.Str(timeline.ColSource, i)+")"] = true
+	if h := seg.Str(timeline.ColHost, i) + " (" + seg.Str(timeline.ColSource, i) + ")"; !t.hosts[h] {
+		t.hosts[strings.Clone(h)] = true
+	}
 	val := t.values[v]
 	if val == nil {
 		val = &Value{Value: strings.Clone(v), Source: class, First: tm}
@@ -355,8 +357,14 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 		agreement = "no matching requests"
 	case cdn.requests == 0:
 		agreement = "single-source"
+		if covered(ctx, env, scope.QueryCDN, cdnHostsOf(env, origin.hosts), origin.first, origin.last) {
+			agreement = "disagree"
+		}
 	case origin.requests == 0:
 		use, agreement = cdn, "single-source"
+		if covered(ctx, env, scope.QueryOrigin, originHostsOf(env, cdn.hosts), cdn.first, cdn.last) {
+			agreement = "disagree"
+		}
 	default:
 		same := count(cdn) == count(origin)
 		if same && opt.Distinct != "" {
@@ -436,6 +444,10 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 		fmt.Fprintf(&b, " between %s and %s", orOpen(opt.From), orOpen(opt.To))
 	}
 	hosts := keysSorted(use.hosts)
+	if agreement == "agree" {
+		hosts = keysSorted(cdn.hosts)
+		hosts = append(hosts, keysSorted(origin.hosts)...)
+	}
 	if len(hosts) > 0 {
 		fmt.Fprintf(&b, ", counted in %s", strings.Join(hosts, ", "))
 	}
@@ -605,4 +617,49 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// hostOf strips the " (source)" suffix of a tally's host label.
+func hostOf(label string) string {
+	h, _, _ := strings.Cut(label, " (")
+	return h
+}
+
+// originHostsOf returns the origins behind the CDN hosts of a tally.
+func originHostsOf(env *scope.Env, labels map[string]bool) []string {
+	var out []string
+	for l := range labels {
+		h, src, _ := strings.Cut(l, " (")
+		out = append(out, env.OriginOf(h, strings.TrimSuffix(src, ")")))
+	}
+	return out
+}
+
+// cdnHostsOf returns the CDN hosts in front of the origin hosts of a tally.
+func cdnHostsOf(env *scope.Env, labels map[string]bool) []string {
+	var out []string
+	for l := range labels {
+		o := hostOf(l)
+		for cdn, origin := range env.Origin {
+			if origin == o {
+				out = append(out, cdn)
+			}
+		}
+	}
+	return out
+}
+
+// covered reports whether logs of the given class and hosts have any
+// request in [from, to]: a log that covers the span but lacks the counted
+// requests disagrees with the one that has them.
+func covered(ctx context.Context, env *scope.Env, class string, hosts []string, from, to int64) bool {
+	if len(hosts) == 0 {
+		return false
+	}
+	var t []string
+	for _, h := range hosts {
+		t = append(t, "host:"+quoteQ(h))
+	}
+	n, err := env.Searcher.Count(ctx, search.Request{Query: class + " AND (" + strings.Join(t, " OR ") + ")", From: from, To: to})
+	return err == nil && n > 0
 }
