@@ -392,8 +392,21 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 	}
 	res.Records = count(use)
 	res.Requests = use.requests
+	other := cdn
+	if use == cdn {
+		other = origin
+	}
 	vals := make([]Value, 0, len(use.values))
 	for _, v := range use.values {
+		if o := other.values[v.Value]; o != nil && agreement == "agree" {
+			// the same requests in the other log: both references
+			v.Source += "+" + o.Source
+			for _, r := range o.Refs {
+				if len(v.Refs) < 2*opt.RefCap {
+					v.Refs = append(v.Refs, r)
+				}
+			}
+		}
 		if opt.Distinct == "" {
 			v.Kind = "request"
 		} else {
