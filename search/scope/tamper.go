@@ -106,7 +106,8 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 		times []int64
 		refs  []timeline.Ref // ref of each time's row, for the gap ends
 	}
-	logs := map[string]*evLog{}
+	type logKey struct{ evidence, path string }
+	logs := map[logKey]*evLog{}
 	req := search.Request{Query: webQ, From: from, To: to}
 	err := st.env.Searcher.Scan(ctx, req, []string{logQ}, func(seg *timeline.Segment, rows []search.Rows) error {
 		rows[0].Each(func(i int) bool {
@@ -140,11 +141,11 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 			return true
 		})
 		rows[1].Each(func(i int) bool {
-			ev := seg.Str(timeline.ColEvidence, i)
-			l := logs[ev]
+			k := logKey{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
+			l := logs[k]
 			if l == nil {
 				l = &evLog{host: strings.Clone(seg.Str(timeline.ColHost, i))}
-				logs[strings.Clone(ev)] = l
+				logs[logKey{strings.Clone(k.evidence), strings.Clone(k.path)}] = l
 			}
 			l.times = append(l.times, seg.Time(i))
 			l.refs = append(l.refs, RefAt(seg, i))
@@ -187,8 +188,13 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 	}
 	// Gaps: an interval far longer than the log's usual spacing.
 	gapMin := int64(st.opt.GapMin)
-	for _, ev := range keys(logs) {
-		l := logs[ev]
+	logKeys := keys(logs)
+	sort.Slice(logKeys, func(i, j int) bool {
+		return logKeys[i].evidence+logKeys[i].path < logKeys[j].evidence+logKeys[j].path
+	})
+	for _, lk := range logKeys {
+		l := logs[lk]
+		ev := lk.evidence + ":" + lk.path
 		if len(l.times) < 50 {
 			continue
 		}
@@ -206,7 +212,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				continue
 			}
 			res.Tampering = append(res.Tampering, TamperRow{Kind: "log-gap", Host: l.host,
-				Detail:    fmt.Sprintf("no lines for %s in evidence %s (usual spacing: median %s, 95th percentile %s)", time.Duration(g).Round(time.Second), ev, time.Duration(median).Round(time.Millisecond), time.Duration(p95).Round(time.Millisecond)),
+				Detail:    fmt.Sprintf("no lines for %s in %s (usual spacing: median %s, 95th percentile %s)", time.Duration(g).Round(time.Second), ev, time.Duration(median).Round(time.Millisecond), time.Duration(p95).Round(time.Millisecond)),
 				FirstSeen: FormatTime(l.times[k]), LastSeen: FormatTime(l.times[k+1]), Events: 2, Refs: []timeline.Ref{l.refs[k], l.refs[k+1]}})
 		}
 	}
