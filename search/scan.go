@@ -63,7 +63,7 @@ func (s *Searcher) Scan(ctx context.Context, req Request, extra []string, fn fun
 	}
 	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
 	out := make([]Rows, len(qs))
-	return s.scanSegments(ctx, req, func(seg *timeline.Segment, lo, hi int) error {
+	return s.scanSegments(ctx, req, true, func(seg *timeline.Segment, lo, hi int) error {
 		for k, n := range qs {
 			b, err := ev.eval(n, seg, lo, hi)
 			if err != nil {
@@ -75,8 +75,13 @@ func (s *Searcher) Scan(ctx context.Context, req Request, extra []string, fn fun
 	})
 }
 
-// scanSegments loads each segment overlapping the request's range in turn.
-func (s *Searcher) scanSegments(ctx context.Context, req Request, visit func(seg *timeline.Segment, lo, hi int) error) error {
+// scanSegments loads each segment overlapping the request's range in turn,
+// memory-mapped when mapped is set (strings valid only during visit).
+func (s *Searcher) scanSegments(ctx context.Context, req Request, mapped bool, visit func(seg *timeline.Segment, lo, hi int) error) error {
+	open := timeline.OpenSegment
+	if mapped {
+		open = timeline.OpenSegmentMapped
+	}
 	for _, si := range s.m.Segments {
 		if req.From != 0 && si.Last < req.From || req.To != 0 && si.First > req.To {
 			continue
@@ -84,7 +89,7 @@ func (s *Searcher) scanSegments(ctx context.Context, req Request, visit func(seg
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		seg, err := timeline.OpenSegment(s.dir, si)
+		seg, err := open(s.dir, si)
 		if err != nil {
 			return err
 		}

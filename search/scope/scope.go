@@ -330,7 +330,7 @@ func (st *state) span(m map[string]*Span, k string) *Span {
 	s := m[k]
 	if s == nil {
 		s = &Span{}
-		m[k] = s
+		m[strings.Clone(k)] = s // k may point into a mapped segment
 	}
 	return s
 }
@@ -351,7 +351,7 @@ func (st *state) account(user, host string) *Span {
 	s := st.accounts[k]
 	if s == nil {
 		s = &Span{}
-		st.accounts[k] = s
+		st.accounts[[2]string{strings.Clone(user), strings.Clone(host)}] = s
 	}
 	return s
 }
@@ -361,14 +361,14 @@ func (st *state) lat(from, to, kind, user string) *Span {
 	s := st.lateral[k]
 	if s == nil {
 		s = &Span{}
-		st.lateral[k] = s
+		st.lateral[latKey{strings.Clone(from), strings.Clone(to), kind, strings.Clone(user)}] = s
 	}
 	return s
 }
 
 func (st *state) markComp(h string, t int64) {
 	if old, ok := st.comp[h]; !ok || t < old {
-		st.comp[h] = t
+		st.comp[strings.Clone(h)] = t
 	}
 }
 
@@ -448,7 +448,7 @@ func (st *state) mentions(ctx context.Context) error {
 						st.markComp(victim, t)
 					}
 					if f := st.env.URLToFile(victim, u); f != "" {
-						st.reqFiles[fileKey{victim, f}] = true
+						st.reqFiles[fileKey{strings.Clone(victim), f}] = true
 					}
 				}
 			case IsFirewall(source):

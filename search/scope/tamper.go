@@ -126,7 +126,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				m := cdnReqs[o]
 				if m == nil {
 					m = map[RequestKey][]Request{}
-					cdnReqs[o] = m
+					cdnReqs[strings.Clone(o)] = m
 				}
 				m[k] = append(m[k], Request{t, RefAt(seg, i)})
 				return true
