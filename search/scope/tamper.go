@@ -3,6 +3,7 @@ package scope
 import (
 	"context"
 	"fmt"
+	"github.com/cespare/xxhash/v2"
 	"net/netip"
 	"sort"
 	"strings"
@@ -13,14 +14,57 @@ import (
 	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
 )
 
-// RequestKey identifies one HTTP request across a CDN's log and the
-// origin's: the client, the method and the URL as sent.
-type RequestKey struct{ Client, Method, URL string }
-
 // Request is one logged request.
 type Request struct {
 	Time int64
-	Ref  timeline.Ref
+	ref  rowRef
+}
+
+// rowRef is a reference kept compactly for many rows: the evidence and
+// path strings are interned, the numbers stored as they are.
+type rowRef struct {
+	evidence, path          string
+	offset, line, inode, mf int64
+}
+
+func (r rowRef) Ref() timeline.Ref {
+	out := timeline.Ref{Evidence: r.evidence, Path: r.path}
+	opt := func(v int64) *int64 {
+		if v == timeline.Absent {
+			return nil
+		}
+		return &v
+	}
+	out.Offset, out.Line, out.Inode, out.MFT = opt(r.offset), opt(r.line), opt(r.inode), opt(r.mf)
+	return out
+}
+
+// interner keeps one copy of each string taken from mapped segments.
+type interner map[string]string
+
+func (in interner) get(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	in[c] = c
+	return c
+}
+
+func (in interner) rowRef(seg *timeline.Segment, i int) rowRef {
+	return rowRef{in.get(seg.Str(timeline.ColEvidence, i)), in.get(seg.Str(timeline.ColRefPath, i)),
+		seg.Int(timeline.ColOffset, i), seg.Int(timeline.ColLine, i), seg.Int(timeline.ColInode, i), seg.Int(timeline.ColMFT, i)}
+}
+
+// requestHash identifies a request by client, method and URL.
+func requestHash(client, method, url string) uint64 {
+	d := xxhash.New()
+	d.WriteString(client)
+	d.Write([]byte{0})
+	d.WriteString(method)
+	d.Write([]byte{0})
+	d.WriteString(url)
+	return d.Sum64()
 }
 
 // CacheHit reports whether a CDN row was answered from the CDN's cache (the
@@ -97,15 +141,16 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 	logQ := hostQ + " AND NOT " + QueryFS + " AND NOT source:unparsed"
 	type originLog struct {
 		first, last int64
-		reqs        map[RequestKey][]Request
+		reqs        map[uint64][]Request
 	}
 	origins := map[string]*originLog{}
-	cdnReqs := map[string]map[RequestKey][]Request{}
+	cdnReqs := map[string]map[uint64][]Request{}
 	type evLog struct {
 		host  string
 		times []int64
-		refs  []timeline.Ref // ref of each time's row, for the gap ends
+		refs  []rowRef // ref of each time's row, for the gap ends
 	}
+	in := interner{}
 	type logKey struct{ evidence, path string }
 	logs := map[logKey]*evLog{}
 	req := search.Request{Query: webQ, From: from, To: to}
@@ -118,22 +163,22 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				return true
 			}
 			t := seg.Time(i)
-			k := RequestKey{strings.Clone(ClientAddr(seg, i)), strings.Clone(seg.Str(timeline.ColMethod, i)), strings.Clone(seg.Str(timeline.ColURL, i))}
+			k := requestHash(ClientAddr(seg, i), seg.Str(timeline.ColMethod, i), seg.Str(timeline.ColURL, i))
 			if IsCDN(source) {
 				if CacheHit(seg.Str(timeline.ColExtra, i)) {
 					return true
 				}
 				m := cdnReqs[o]
 				if m == nil {
-					m = map[RequestKey][]Request{}
+					m = map[uint64][]Request{}
 					cdnReqs[strings.Clone(o)] = m
 				}
-				m[k] = append(m[k], Request{t, RefAt(seg, i)})
+				m[k] = append(m[k], Request{t, in.rowRef(seg, i)})
 				return true
 			}
 			ol := origins[o]
 			if ol == nil {
-				ol = &originLog{first: t, reqs: map[RequestKey][]Request{}}
+				ol = &originLog{first: t, reqs: map[uint64][]Request{}}
 				origins[strings.Clone(o)] = ol
 			}
 			ol.last = t
@@ -148,7 +193,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				logs[logKey{strings.Clone(k.evidence), strings.Clone(k.path)}] = l
 			}
 			l.times = append(l.times, seg.Time(i))
-			l.refs = append(l.refs, RefAt(seg, i))
+			l.refs = append(l.refs, in.rowRef(seg, i))
 			return true
 		})
 		return nil
@@ -181,7 +226,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 			FirstSeen: FormatTime(missing[0].Time), LastSeen: FormatTime(missing[len(missing)-1].Time), Events: int64(len(missing)), Refs: []timeline.Ref{}}
 		for _, m := range missing {
 			if len(row.Refs) < st.opt.RefCap {
-				row.Refs = append(row.Refs, m.Ref)
+				row.Refs = append(row.Refs, m.ref.Ref())
 			}
 		}
 		res.Tampering = append(res.Tampering, row)
@@ -213,7 +258,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 			}
 			res.Tampering = append(res.Tampering, TamperRow{Kind: "log-gap", Host: l.host,
 				Detail:    fmt.Sprintf("no lines for %s in %s (usual spacing: median %s, 95th percentile %s)", time.Duration(g).Round(time.Second), ev, time.Duration(median).Round(time.Millisecond), time.Duration(p95).Round(time.Millisecond)),
-				FirstSeen: FormatTime(l.times[k]), LastSeen: FormatTime(l.times[k+1]), Events: 2, Refs: []timeline.Ref{l.refs[k], l.refs[k+1]}})
+				FirstSeen: FormatTime(l.times[k]), LastSeen: FormatTime(l.times[k+1]), Events: 2, Refs: []timeline.Ref{l.refs[k].Ref(), l.refs[k+1].Ref()}})
 		}
 	}
 	sort.Slice(res.Tampering, func(i, j int) bool {
