@@ -256,18 +256,19 @@ func (e *evaluator) textTerm(t Term, kinds []string, seg *timeline.Segment, lo, 
 // scanStrings sets the rows of [lo, hi) whose column c value matches. For a
 // dictionary column the predicate runs once per distinct value.
 func scanStrings(seg *timeline.Segment, c, lo, hi int, out bitset, match func(string) bool) {
-	if values, codes := Dict(seg, c); values != nil {
-		hit := make([]bool, values.Len())
+	if d, ok := Dict(seg, c); ok {
+		hit := make([]bool, d.Values.Len())
 		any := false
 		for i := range hit {
-			hit[i] = match(values.Value(i))
+			hit[i] = match(d.Values.Value(i))
 			any = any || hit[i]
 		}
-		if !any {
+		nullHit := match("") // a row without a value reads as ""
+		if !any && !nullHit {
 			return
 		}
 		for i := lo; i < hi; i++ {
-			if hit[codes[i]] {
+			if k := d.Code(i); k >= 0 && hit[k] || k < 0 && nullHit {
 				out.set(i)
 			}
 		}
@@ -443,18 +444,34 @@ func intRange(field, v string) (int64, int64, error) {
 	return n, n, nil
 }
 
-// Dict returns the dictionary values of a dictionary-encoded column c of a
-// segment and each row's code into them, without copying (nil, nil when c
-// is not dictionary-encoded). Like timeline.Segment.DictCodes, for loops
-// over large dictionaries that must not allocate a slice of every value.
-func Dict(seg *timeline.Segment, c int) (*array.String, []int32) {
-	d, ok := seg.Record().Column(c).(*array.Dictionary)
-	if !ok {
-		return nil, nil
+// DictColumn is a dictionary-encoded column of a segment read in place:
+// its distinct values and each row's code into them.
+type DictColumn struct {
+	Values *array.String
+	codes  []int32
+	dict   *array.Dictionary
+	nulls  bool
+}
+
+// Code returns row i's index into Values, or -1 when the row has no value.
+func (d DictColumn) Code(i int) int {
+	if d.nulls && d.dict.IsNull(i) {
+		return -1
 	}
-	v, ok := d.Dictionary().(*array.String)
+	return int(d.codes[i])
+}
+
+// Dict returns column c of seg as a DictColumn without copying; ok is false
+// when c is not dictionary-encoded. For loops over large dictionaries that
+// must not allocate a slice of every value (timeline.Segment.DictCodes).
+func Dict(seg *timeline.Segment, c int) (d DictColumn, ok bool) {
+	dict, ok := seg.Record().Column(c).(*array.Dictionary)
 	if !ok {
-		return nil, nil
+		return d, false
 	}
-	return v, d.Indices().(*array.Int32).Int32Values()
+	v, ok := dict.Dictionary().(*array.String)
+	if !ok {
+		return d, false
+	}
+	return DictColumn{Values: v, codes: dict.Indices().(*array.Int32).Int32Values(), dict: dict, nulls: dict.NullN() > 0}, true
 }

@@ -299,23 +299,26 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 	err = env.Searcher.Scan(ctx, req, nil, func(seg *timeline.Segment, rows []search.Rows) error {
 		// Per-value checks through the dictionaries, each value decided
 		// once, when a matching row first uses it.
-		urlVals, urlCodes := search.Dict(seg, timeline.ColURL)
+		urlDict, urlOK := search.Dict(seg, timeline.ColURL)
 		var pathHit []int8 // 0 unknown, 1 yes, 2 no
-		if pathGlob != nil && urlVals != nil {
-			pathHit = make([]int8, urlVals.Len())
+		if pathGlob != nil && urlOK {
+			pathHit = make([]int8, urlDict.Values.Len())
 		}
-		srcVals, srcCodes := search.Dict(seg, timeline.ColSrcIP)
+		srcDict, srcOK := search.Dict(seg, timeline.ColSrcIP)
 		var srcHit []int8
-		if len(opt.Actors) > 0 && srcVals != nil {
-			srcHit = make([]int8, srcVals.Len())
+		if len(opt.Actors) > 0 && srcOK {
+			srcHit = make([]int8, srcDict.Values.Len())
 		}
 		rows[0].Each(func(i int) bool {
 			if pathGlob != nil {
 				if pathHit != nil {
-					k := urlCodes[i]
+					k := urlDict.Code(i)
+					if k < 0 {
+						return true
+					}
 					if pathHit[k] == 0 {
 						pathHit[k] = 2
-						if pathGlob(scope.URLPath(urlVals.Value(int(k)))) {
+						if pathGlob(scope.URLPath(urlDict.Values.Value(k))) {
 							pathHit[k] = 1
 						}
 					}
@@ -331,14 +334,15 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 				if x := seg.Str(timeline.ColExtra, i); strings.Contains(x, "client_ip") || strings.Contains(x, "x_forwarded_for") {
 					in = inActors(scope.ClientAddr(seg, i))
 				} else if srcHit != nil {
-					k := srcCodes[i]
-					if srcHit[k] == 0 {
-						srcHit[k] = 2
-						if inActors(srcVals.Value(int(k))) {
-							srcHit[k] = 1
+					if k := srcDict.Code(i); k >= 0 {
+						if srcHit[k] == 0 {
+							srcHit[k] = 2
+							if inActors(srcDict.Values.Value(k)) {
+								srcHit[k] = 1
+							}
 						}
+						in = srcHit[k] == 1
 					}
-					in = srcHit[k] == 1
 				} else {
 					in = inActors(seg.Str(timeline.ColSrcIP, i))
 				}

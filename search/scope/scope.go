@@ -537,16 +537,19 @@ func (st *state) mentions(ctx context.Context) error {
 // dictCheck returns a row test for column c of seg that decides each
 // dictionary value once, the first time a row uses it.
 func dictCheck(seg *timeline.Segment, c int, hit func(string) bool) func(i int) bool {
-	vals, codes := search.Dict(seg, c)
-	if vals == nil {
+	d, ok := search.Dict(seg, c)
+	if !ok {
 		return func(i int) bool { return hit(seg.Str(c, i)) }
 	}
-	known := make([]int8, vals.Len()) // 0 unknown, 1 yes, 2 no
+	known := make([]int8, d.Values.Len()) // 0 unknown, 1 yes, 2 no
 	return func(i int) bool {
-		k := codes[i]
+		k := d.Code(i)
+		if k < 0 {
+			return false // no value
+		}
 		if known[k] == 0 {
 			known[k] = 2
-			if vals.IsValid(int(k)) && hit(vals.Value(int(k))) {
+			if hit(d.Values.Value(k)) {
 				known[k] = 1
 			}
 		}
