@@ -160,6 +160,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 		name  string
 		n     int64
 		prev  int64
+		prevI int // row of prev in the current segment, -1 when in an earlier one
 		prevR rowRef
 		hist  [64]int64
 		gaps  []gap
@@ -168,31 +169,52 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 	logs := map[[2]string]*evLog{}
 	var logOrder []*evLog
 	gapMin := int64(st.opt.GapMin)
-	addrText := map[string]bool{}
+	addrText := newStrSet()
 	for a := range st.addrs {
-		addrText[a.String()] = true
+		addrText.add(a.String())
 	}
 	for _, r := range res.RemoteAddresses {
-		addrText[r.Address] = true
+		addrText.add(r.Address)
 	}
 	scopeClient := func(v string) bool {
-		if addrText[v] {
+		if addrText.has(v) {
 			return true
 		}
 		return (len(st.prefixes) > 0 || strings.Contains(v, ":")) && st.inScope(parseAddr(v))
 	}
 	req := search.Request{Query: webQ, From: from, To: to}
 	err := st.env.Searcher.Scan(ctx, req, []string{logQ}, func(seg *timeline.Segment, rows []search.Rows) error {
-		srcCheck := dictCheck(seg, timeline.ColSrcIP, scopeClient)
+		srcCheck, _ := dictCheck(seg, timeline.ColSrcIP, scopeClient)
+		hostD, hostOK := search.Dict(seg, timeline.ColHost)
+		srcD, srcOK := search.Dict(seg, timeline.ColSource)
+		type hs struct{ h, s int }
+		kind := map[hs]int8{} // 1 origin of a host in scope, 2 its CDN, 3 neither
 		rows[0].Each(func(i int) bool {
-			source := seg.Str(timeline.ColSource, i)
-			host := seg.Str(timeline.ColHost, i)
-			o := st.env.OriginOf(host, source)
-			if !hosts[o] {
+			var cls int8
+			var key hs
+			if hostOK && srcOK {
+				key = hs{hostD.Code(i), srcD.Code(i)}
+				cls = kind[key]
+			}
+			if cls == 0 {
+				source := seg.Str(timeline.ColSource, i)
+				cls = 3
+				if hosts[st.env.OriginOf(seg.Str(timeline.ColHost, i), source)] {
+					cls = 1
+					if IsCDN(source) {
+						cls = 2
+					}
+				}
+				if hostOK && srcOK {
+					kind[key] = cls
+				}
+			}
+			if cls == 3 {
 				return true
 			}
+			o := st.env.OriginOf(seg.Str(timeline.ColHost, i), seg.Str(timeline.ColSource, i))
 			t := seg.Time(i)
-			cdn := IsCDN(source)
+			cdn := cls == 2
 			if !cdn {
 				ol := origins[o]
 				if ol == nil {
@@ -236,6 +258,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 		pathD, pathOK := search.Dict(seg, timeline.ColRefPath)
 		type codes struct{ e, p int }
 		cache := map[codes]*evLog{}
+		var touched []*evLog
 		rows[1].Each(func(i int) bool {
 			var l *evLog
 			if evOK && pathOK {
@@ -244,7 +267,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				if l == nil {
 					k := [2]string{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
 					if l = logs[k]; l == nil {
-						l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1]}
+						l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1], prevI: -1}
 						logs[[2]string{in.get(k[0]), in.get(k[1])}] = l
 						logOrder = append(logOrder, l)
 					}
@@ -253,7 +276,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 			} else {
 				k := [2]string{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
 				if l = logs[k]; l == nil {
-					l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1]}
+					l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1], prevI: -1}
 					logs[[2]string{in.get(k[0]), in.get(k[1])}] = l
 					logOrder = append(logOrder, l)
 				}
@@ -267,14 +290,27 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				}
 				l.hist[b]++
 				if g >= gapMin {
-					l.gaps = append(l.gaps, gap{l.prev, t, l.prevR, in.rowRef(seg, i)})
+					pr := l.prevR
+					if l.prevI >= 0 {
+						pr = in.rowRef(seg, l.prevI)
+					}
+					l.gaps = append(l.gaps, gap{l.prev, t, pr, in.rowRef(seg, i)})
 				}
+			}
+			if l.prevI < 0 {
+				touched = append(touched, l)
 			}
 			l.n++
 			l.prev = t
-			l.prevR = in.rowRef(seg, i)
+			l.prevI = i
 			return true
 		})
+		// The last row of each log in this segment: its reference, before
+		// the segment goes.
+		for _, l := range touched {
+			l.prevR = in.rowRef(seg, l.prevI)
+			l.prevI = -1
+		}
 		return nil
 	})
 	if err != nil {
