@@ -109,6 +109,23 @@ func MatchRequests(cdn, origin []Request, tol int64) (unmatched []Request) {
 	return unmatched
 }
 
+// originLog is what the tampering pass knows of an origin's own log.
+type originLog struct {
+	first, last int64
+	reqs        map[uint64][]Request
+}
+
+// cover extends origin o's covered span to t and returns its log.
+func (st *state) cover(origins map[string]*originLog, o string, t int64) *originLog {
+	ol := origins[o]
+	if ol == nil {
+		ol = &originLog{first: t, last: t, reqs: map[uint64][]Request{}}
+		origins[strings.Clone(o)] = ol
+	}
+	ol.first, ol.last = min(ol.first, t), max(ol.last, t)
+	return ol
+}
+
 // tampering looks for records removed or altered around the scope window:
 // requests of scope addresses that the CDN forwarded but the origin's own
 // log lacks, and gaps in logs of hosts in scope that are otherwise
@@ -143,10 +160,6 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 	hostQ := "(" + strings.Join(terms, " OR ") + ")"
 	webQ := hostQ + " AND " + QueryWeb
 	logQ := hostQ + " AND NOT " + QueryFS + " AND NOT source:unparsed"
-	type originLog struct {
-		first, last int64
-		reqs        map[uint64][]Request
-	}
 	origins := map[string]*originLog{}
 	cdnReqs := map[string]map[uint64][]Request{}
 	// A log's spacing: power-of-two buckets of nanoseconds, the previous
@@ -187,41 +200,55 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 		srcCheck, _ := dictCheck(seg, timeline.ColSrcIP, scopeClient)
 		hostD, hostOK := search.Dict(seg, timeline.ColHost)
 		srcD, srcOK := search.Dict(seg, timeline.ColSource)
-		type hs struct{ h, s int }
-		kind := map[hs]int8{} // 1 origin of a host in scope, 2 its CDN, 3 neither
-		rows[0].Each(func(i int) bool {
-			var cls int8
-			var key hs
-			if hostOK && srcOK {
-				key = hs{hostD.Code(i), srcD.Code(i)}
-				cls = kind[key]
+		// Each (host, source) pair is classified once per segment: 1 the
+		// origin log of a host in scope, 2 a CDN in front of one, 3 neither.
+		var cls [][]int8
+		if hostOK && srcOK {
+			cls = make([][]int8, hostD.Values.Len())
+			for h := range cls {
+				cls[h] = make([]int8, srcD.Values.Len())
 			}
-			if cls == 0 {
+		}
+		// Origin coverage per host code in this segment (rows are in time order).
+		covFirst, covLast := map[int]int64{}, map[int]int64{}
+		rows[0].Each(func(i int) bool {
+			var c int8
+			hc, sc := -1, -1
+			if cls != nil {
+				hc, sc = hostD.Code(i), srcD.Code(i)
+				if hc >= 0 && sc >= 0 {
+					c = cls[hc][sc]
+				}
+			}
+			if c == 0 {
 				source := seg.Str(timeline.ColSource, i)
-				cls = 3
+				c = 3
 				if hosts[st.env.OriginOf(seg.Str(timeline.ColHost, i), source)] {
-					cls = 1
+					c = 1
 					if IsCDN(source) {
-						cls = 2
+						c = 2
 					}
 				}
-				if hostOK && srcOK {
-					kind[key] = cls
+				if hc >= 0 && sc >= 0 {
+					cls[hc][sc] = c
 				}
 			}
-			if cls == 3 {
+			if c == 3 {
 				return true
 			}
-			o := st.env.OriginOf(seg.Str(timeline.ColHost, i), seg.Str(timeline.ColSource, i))
 			t := seg.Time(i)
-			cdn := cls == 2
+			cdn := c == 2
 			if !cdn {
-				ol := origins[o]
-				if ol == nil {
-					ol = &originLog{first: t, reqs: map[uint64][]Request{}}
-					origins[strings.Clone(o)] = ol
+				if _, ok := covFirst[hc]; !ok || hc < 0 {
+					if hc >= 0 {
+						covFirst[hc] = t
+					} else {
+						st.cover(origins, seg.Str(timeline.ColHost, i), t)
+					}
 				}
-				ol.last = t
+				if hc >= 0 {
+					covLast[hc] = t
+				}
 			}
 			// Only the requests of scope addresses are matched one by one.
 			client := ""
@@ -229,14 +256,15 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				client = seg.Str(timeline.ColSrcIP, i)
 			} else if !cdn {
 				if x := seg.Str(timeline.ColExtra, i); strings.Contains(x, "x_forwarded_for") || strings.Contains(x, "client_ip") {
-					if c := ClientAddr(seg, i); scopeClient(c) {
-						client = c
+					if cl := ClientAddr(seg, i); scopeClient(cl) {
+						client = cl
 					}
 				}
 			}
 			if client == "" {
 				return true
 			}
+			o := st.env.OriginOf(seg.Str(timeline.ColHost, i), seg.Str(timeline.ColSource, i))
 			k := requestHash(client, seg.Str(timeline.ColMethod, i), seg.Str(timeline.ColURL, i))
 			if cdn {
 				if CacheHit(seg.Str(timeline.ColExtra, i)) {
@@ -250,10 +278,16 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				m[k] = append(m[k], Request{t, in.rowRef(seg, i)})
 				return true
 			}
-			ol := origins[o]
+			ol := st.cover(origins, o, t)
 			ol.reqs[k] = append(ol.reqs[k], Request{Time: t})
 			return true
 		})
+		for hc, t := range covFirst {
+			st.cover(origins, hostD.Values.Value(hc), t)
+		}
+		for hc, t := range covLast {
+			st.cover(origins, hostD.Values.Value(hc), t)
+		}
 		evD, evOK := search.Dict(seg, timeline.ColEvidence)
 		pathD, pathOK := search.Dict(seg, timeline.ColRefPath)
 		type codes struct{ e, p int }
