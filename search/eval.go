@@ -87,9 +87,9 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 			kids = append(kids, k)
 		}
 		for _, k := range kids {
-			if t, ok := k.(Term); ok && acc != nil {
+			if acc != nil {
 				// Only the rows still in need testing.
-				cols, pred, ok, err := predicate(t)
+				cols, pred, ok, err := predicateOf(k)
 				if err != nil {
 					return nil, err
 				}
@@ -254,6 +254,44 @@ func (e *evaluator) intTerm(t Term, seg *timeline.Segment, lo, hi int, mask bits
 	return out, nil
 }
 
+// predicateOf is predicate for a term, or for an OR of terms on the same
+// columns (ok false otherwise).
+func predicateOf(n Node) (cols []int, match func(string) bool, ok bool, err error) {
+	switch n := n.(type) {
+	case Term:
+		return predicate(n)
+	case Or:
+		var preds []func(string) bool
+		for _, k := range n.Kids {
+			t, isTerm := k.(Term)
+			if !isTerm {
+				return nil, nil, false, nil
+			}
+			c, p, ok, err := predicate(t)
+			if err != nil || !ok {
+				return nil, nil, false, err
+			}
+			if cols != nil && fmt.Sprint(c) != fmt.Sprint(cols) {
+				return nil, nil, false, nil
+			}
+			cols = c
+			preds = append(preds, p)
+		}
+		if cols == nil {
+			return nil, nil, false, nil
+		}
+		return cols, func(v string) bool {
+			for _, p := range preds {
+				if p(v) {
+					return true
+				}
+			}
+			return false
+		}, true, nil
+	}
+	return nil, nil, false, nil
+}
+
 // predicate returns the columns and value test of a keyword, tag or
 // address term (ok false for other terms).
 func predicate(t Term) (cols []int, match func(string) bool, ok bool, err error) {
@@ -330,6 +368,37 @@ func (e *evaluator) textTerm(t Term, kinds []string, seg *timeline.Segment, lo, 
 // the rows set in mask, when mask is not nil). For a dictionary column the
 // predicate runs once per distinct value.
 func scanStrings(seg *timeline.Segment, c, lo, hi int, out bitset, match func(string) bool, mask bitset) {
+	if d, ok := Dict(seg, c); ok && mask != nil {
+		// Only the values the rows still in use are decided.
+		known := make([]int8, d.Values.Len()) // 0 unknown, 1 yes, 2 no
+		var nullHit int8
+		Rows{bits: mask, Lo: lo, Hi: hi}.Each(func(i int) bool {
+			k := d.Code(i)
+			if k < 0 {
+				if nullHit == 0 {
+					nullHit = 2
+					if match("") {
+						nullHit = 1
+					}
+				}
+				if nullHit == 1 {
+					out.set(i)
+				}
+				return true
+			}
+			if known[k] == 0 {
+				known[k] = 2
+				if match(d.Values.Value(k)) {
+					known[k] = 1
+				}
+			}
+			if known[k] == 1 {
+				out.set(i)
+			}
+			return true
+		})
+		return
+	}
 	if d, ok := Dict(seg, c); ok {
 		hit := make([]bool, d.Values.Len())
 		any, all := false, true

@@ -53,6 +53,13 @@ func TestEvaluatorAgainstBruteForce(t *testing.T) {
 		{"user:\"\" OR host:fw01", func(e *timeline.Event) bool { return e.User == "" || e.Host == "fw01" }},
 		{"src_ip:10.0.0.1/32 OR status:404", func(e *timeline.Event) bool { return e.SrcIP == "10.0.0.1" || e.Status == 404 }},
 		{"host:nope AND user:root", func(e *timeline.Event) bool { return false }},
+		{"source:auth AND (ip:10.0.1.2 OR ip:192.0.2.1)", func(e *timeline.Event) bool {
+			return e.Source == "auth" && (e.SrcIP == "10.0.1.2" || e.DstIP == "10.0.1.2" || e.SrcIP == "192.0.2.1" || e.DstIP == "192.0.2.1")
+		}},
+		{"NOT source:cloudfront AND (user:root OR user:alice) AND host:web01", func(e *timeline.Event) bool {
+			return e.Source != "cloudfront" && (e.User == "root" || e.User == "alice") && e.Host == "web01"
+		}},
+		{`host:db01 AND user:""`, func(e *timeline.Event) bool { return e.Host == "db01" && e.User == "" }},
 	}
 	s := testcase.Build(t, evs)
 	for _, c := range cases {

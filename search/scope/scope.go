@@ -539,6 +539,29 @@ func (st *state) mentions(ctx context.Context) error {
 	})
 }
 
+// lazyCheck returns a row test for column c of seg that decides each
+// dictionary value the first time a row uses it.
+func lazyCheck(seg *timeline.Segment, c int, hit func(string) bool) func(i int) bool {
+	d, ok := search.Dict(seg, c)
+	if !ok {
+		return func(i int) bool { return hit(seg.Str(c, i)) }
+	}
+	known := make([]int8, d.Values.Len()) // 0 unknown, 1 yes, 2 no
+	return func(i int) bool {
+		k := d.Code(i)
+		if k < 0 {
+			return false
+		}
+		if known[k] == 0 {
+			known[k] = 2
+			if hit(d.Values.Value(k)) {
+				known[k] = 1
+			}
+		}
+		return known[k] == 1
+	}
+}
+
 // dictCheck returns a row test for column c of seg, deciding every
 // dictionary value once up front, and whether any value matched (when none
 // did, no row of the segment needs testing).
@@ -648,7 +671,9 @@ func (st *state) activity(ctx context.Context) error {
 	fsQuery := "(" + strings.Join(hostTerms, " OR ") + ") AND " + QueryFS
 	netQuery := "source:-"
 	if len(addrTerms) > 0 {
-		netQuery = strings.Join(addrTerms, " OR ")
+		// Web requests are not host activity; excluding them first lets the
+		// address terms decide only the addresses of the other rows.
+		netQuery = "NOT " + QueryWeb + " AND (" + strings.Join(addrTerms, " OR ") + ")"
 	}
 	req := search.Request{Query: fsQuery, From: st.opt.From, To: st.opt.To}
 	refCap := st.opt.RefCap

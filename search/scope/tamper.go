@@ -197,7 +197,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 	}
 	req := search.Request{Query: webQ, From: from, To: to}
 	err := st.env.Searcher.Scan(ctx, req, []string{logQ}, func(seg *timeline.Segment, rows []search.Rows) error {
-		srcCheck, _ := dictCheck(seg, timeline.ColSrcIP, scopeClient)
+		srcCheck := lazyCheck(seg, timeline.ColSrcIP, scopeClient)
 		hostD, hostOK := search.Dict(seg, timeline.ColHost)
 		srcD, srcOK := search.Dict(seg, timeline.ColSource)
 		// Each (host, source) pair is classified once per segment: 1 the
