@@ -107,5 +107,13 @@ func printSummary(w io.Writer, sum *engine.IngestSummary) {
 	if sum.Parsed > 0 {
 		state = fmt.Sprintf("parsed %d file(s) now", sum.Parsed)
 	}
-	fmt.Fprintf(w, "\n%d files, %d events (%d unparsed, %d errors); %s in %s\n", len(sum.Items), sum.Events, unparsed, errs, state, sum.Duration)
+	fmt.Fprintf(w, "\n%d files, %d events (%d unparsed, %d errors); %s in %s", len(sum.Items), sum.Events, unparsed, errs, state, sum.Duration)
+	if sum.Parsed > 0 {
+		fmt.Fprintf(w, " (hash %s, parse %s, merge %s", sum.Phases["hash"], sum.Phases["parse"], sum.Phases["merge"])
+		if d, ok := sum.Phases["index"]; ok {
+			fmt.Fprintf(w, ", index %s", d)
+		}
+		fmt.Fprint(w, ")")
+	}
+	fmt.Fprintln(w)
 }

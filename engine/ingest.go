@@ -64,6 +64,8 @@ type IngestSummary struct {
 	Merged   bool          `json:"merged"`
 	Indexed  bool          `json:"indexed"`
 	Duration string        `json:"duration"`
+	// Phases gives the wall time of each phase (hash, parse, merge, index).
+	Phases map[string]string `json:"phases"`
 }
 
 const maxMessages = 20
@@ -120,10 +122,17 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	if err != nil {
 		return nil, err
 	}
+	phases := map[string]string{}
+	mark := time.Now()
+	phase := func(name string) {
+		phases[name] = time.Since(mark).Round(time.Millisecond).String()
+		mark = time.Now()
+	}
 	reg, err := c.register(files, workers, progress)
 	if err != nil {
 		return nil, err
 	}
+	phase("hash")
 	units, err := plan(b, files, reg)
 	if err != nil {
 		return nil, err
@@ -179,7 +188,8 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		return nil, err
 	}
 
-	sum := &IngestSummary{Case: c.Dir, Parsed: len(todo)}
+	phase("parse")
+	sum := &IngestSummary{Case: c.Dir, Parsed: len(todo), Phases: phases}
 	for _, u := range units {
 		sum.Items = append(sum.Items, u.summary)
 		sum.Events += u.summary.Events
@@ -191,12 +201,14 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		return nil, err
 	}
 	sum.Merged = merged
+	phase("merge")
 	if !opt.NoIndex && opt.Index != nil {
 		err := opt.Index(ctx, c, func(d, t int64) { progress("index", d, t) })
 		if err != nil {
 			return nil, fmt.Errorf("index: %w", err)
 		}
 		sum.Indexed = true
+		phase("index")
 	}
 	sum.Duration = time.Since(start).Round(time.Millisecond).String()
 	hashes := map[string]string{}
