@@ -435,6 +435,10 @@ func (c *Case) publishArtifacts(id string) {
 func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *countingSink, progress func(int64)) error {
 	s := &u.summary
 	f := u.file
+	if f.Size == 0 && len(u.parts) == 1 {
+		s.Format = "empty" // registered and hashed; nothing to parse
+		return nil
+	}
 	head, err := readHead(f.Abs, CompNone, f.Size, 8)
 	if err != nil {
 		return err

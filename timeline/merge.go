@@ -169,8 +169,7 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 	heap.Init(&h)
 
 	m := &Manifest{Schema: SchemaVersion, Generation: gen, Runs: names}
-	b := newRowBuilder(SegmentSchema)
-	defer b.release()
+	b := newSegBuilder()
 	var first, last int64
 	flush := func() error {
 		if b.rows == 0 {
@@ -178,6 +177,7 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 		}
 		info := SegmentInfo{File: fmt.Sprintf("seg-%06d.arrow", len(m.Segments)), Rows: int64(b.rows), RowBase: m.Rows, First: first, Last: last}
 		rec := b.finish()
+		defer b.reset()
 		defer rec.Release()
 		f, err := os.Create(filepath.Join(out, info.File))
 		if err != nil {
