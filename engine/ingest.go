@@ -395,9 +395,13 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 	if errors.Is(err, context.Canceled) {
 		return
 	}
+	unrecognised := s.Status == "unrecognised"
 	s.Status = "parsed"
 	if err != nil {
 		fail(err)
+	}
+	if unrecognised {
+		s.Status = "unrecognised"
 	}
 	if sink.first != 0 || sink.last != 0 {
 		s.First = time.Unix(0, sink.first).UTC().Format(time.RFC3339Nano)
@@ -453,7 +457,12 @@ func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *counting
 		return fmt.Errorf("%s: %w", f.Rel, err)
 	}
 	format := u.format
-	if want := f.Item.Format; want != "" && format == nil {
+	want := f.Item.Format
+	if want == "" && f.Item.Options["log_format"] != nil {
+		// The user pasted the server's format line: it says how to read the file.
+		want = "log-format"
+	}
+	if want != "" && format == nil {
 		var ok bool
 		if format, ok = parsers.Lookup(want); !ok {
 			return fmt.Errorf("%s: bundle.yaml names format %q, which Kiseki does not know", f.Rel, want)
