@@ -2,6 +2,7 @@ package cdnjson
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -333,4 +334,50 @@ func FuzzCDNJSONLine(f *testing.F) {
 		p.line(data, &ev)
 		detect(v, data)
 	})
+}
+
+// BenchmarkEncodingJSONReference decodes the same Cloudflare record with
+// encoding/json into a reused struct (only the mapped fields, no Extra): the
+// yardstick the zero-allocation scanner is measured against.
+func BenchmarkEncodingJSONReference(b *testing.B) {
+	line, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "cdn", "lnav", "logfile_cloudflare.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	line = bytes.TrimSpace(line)
+	var rec struct {
+		ClientIP, ClientRequestHost, ClientRequestMethod, ClientRequestURI, ClientRequestUserAgent, RayID string
+		EdgeStartTimestamp                                                                                json.RawMessage
+		EdgeResponseStatus                                                                                int
+		EdgeResponseBytes                                                                                 int64
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(line)))
+	for i := 0; i < b.N; i++ {
+		if err := json.Unmarshal(line, &rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+// BenchmarkScannerOneRecord is the scanner's figure for the same record
+// without ScanLines (compare with BenchmarkEncodingJSONReference).
+func BenchmarkScannerOneRecord(b *testing.B) {
+	line, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "cdn", "lnav", "logfile_cloudflare.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	line = bytes.TrimSpace(line)
+	p := newParser(webtest.Input("bench", nil, nil, nil), cloudflare)
+	var ev timeline.Event
+	b.ReportAllocs()
+	b.SetBytes(int64(len(line)))
+	for i := 0; i < b.N; i++ {
+		ev.Reset()
+		if r := p.line(line, &ev); r != "" {
+			b.Fatal(r)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
