@@ -200,6 +200,21 @@ func TestFastlySyslog3164(t *testing.T) {
 	}
 }
 
+// RFC 5424 framing, as a syslog endpoint receiving Fastly's stream may write it.
+func TestFastlySyslog5424(t *testing.T) {
+	line := `<134>1 2021-11-12T16:59:46.613304Z cache-cdg20764 fastly - - - {"timestamp":"2021-11-12T16:59:45+0000","client_ip":"192.0.2.9","request_method":"GET","url":"/","response_status":200}`
+	evs := webtest.Run(t, "fastly", "f.log", []byte(line), nil)
+	if len(evs) != 1 || evs[0].Source != "fastly" || webtest.RFC3339(&evs[0]) != "2021-11-12T16:59:45Z" {
+		t.Fatalf("%+v", evs)
+	}
+	if h, _ := webtest.Extra(&evs[0], "syslog_host"); h != "cache-cdg20764" {
+		t.Errorf("host %q", h)
+	}
+	if detect(fastly, []byte(line)) == 0 {
+		t.Error("not detected")
+	}
+}
+
 func TestUnparsed(t *testing.T) {
 	data := `{"ClientIP":"192.0.2.1","EdgeStartTimestamp":"2022-10-30T00:00:02Z"}` + "\n" +
 		`{"ClientIP":"192.0.2.1","EdgeStartTimestamp":"2022-10-30T00:00:02Z"` + "\n" + // truncated
