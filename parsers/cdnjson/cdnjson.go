@@ -81,8 +81,6 @@ func cloudflareRole(k []byte) role {
 		return rProto
 	case "ClientRequestScheme":
 		return rScheme
-	case "ClientXRequestedWith", "RequestHeaders":
-		return rExtra
 	}
 	return rExtra
 }
@@ -163,7 +161,6 @@ func fastlyRole(k []byte) role {
 
 func init() {
 	for _, v := range []*vendor{cloudflare, akamai, fastly} {
-		v := v
 		parsers.Register(&parsers.Format{
 			Name:        v.name,
 			Description: descriptions[v.name],
