@@ -44,7 +44,7 @@ Lines that no parser understands are kept as "unparsed" events with their raw
 bytes and counted in the summary; nothing is dropped.`,
 		Example: `  kiseki ingest fixtures/sample --case /tmp/case1
   kiseki ingest evidence/ --case case1 --json`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if caseDir == "" {
 				return usageErrorf("--case is required")
@@ -87,10 +87,10 @@ func buildIndex(ctx context.Context, c *engine.Case, progress func(done, total i
 
 func printSummary(w io.Writer, sum *engine.IngestSummary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "EVIDENCE\tPATH\tHOST\tFORMAT\tEVENTS\tUNPARSED\tERRORS\tFIRST\tLAST\t")
+	fmt.Fprintln(tw, "EVIDENCE\tPATH\tHOST\tFORMAT\tEVENTS\tARTIFACTS\tUNPARSED\tERRORS\tFIRST\tLAST\t")
 	var unparsed, errs int64
 	for _, it := range sum.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t\n", it.Evidence, sanitize(it.Path), sanitize(it.Host), it.Format, it.Events, it.Unparsed, it.Errors, it.First, it.Last)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", it.Evidence, sanitize(it.Path), sanitize(it.Host), it.Format, it.Events, it.Artifacts, it.Unparsed, it.Errors, it.First, it.Last)
 		unparsed += it.Unparsed
 		errs += it.Errors
 	}
@@ -107,5 +107,13 @@ func printSummary(w io.Writer, sum *engine.IngestSummary) {
 	if sum.Parsed > 0 {
 		state = fmt.Sprintf("parsed %d file(s) now", sum.Parsed)
 	}
-	fmt.Fprintf(w, "\n%d files, %d events (%d unparsed, %d errors); %s in %s\n", len(sum.Items), sum.Events, unparsed, errs, state, sum.Duration)
+	fmt.Fprintf(w, "\n%d files, %d events (%d unparsed, %d errors); %s in %s", len(sum.Items), sum.Events, unparsed, errs, state, sum.Duration)
+	if sum.Parsed > 0 {
+		fmt.Fprintf(w, " (hash %s, parse %s, merge %s", sum.Phases["hash"], sum.Phases["parse"], sum.Phases["merge"])
+		if d, ok := sum.Phases["index"]; ok {
+			fmt.Fprintf(w, ", index %s", d)
+		}
+		fmt.Fprint(w, ")")
+	}
+	fmt.Fprintln(w)
 }

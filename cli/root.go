@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kiseki-forensics/kiseki/search"
 )
 
 // Exit codes from the contract.
@@ -61,8 +63,28 @@ func Main(args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "kiseki:", err)
 	var ue UsageError
-	if errors.As(err, &ue) {
+	var qe *search.QueryError
+	if errors.As(err, &ue) || errors.As(err, &qe) {
 		return ExitUsage
 	}
 	return ExitFailure
+}
+
+// Argument checks that report bad usage (exit 2), unlike cobra's own.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
+			return UsageError{fmt.Errorf("%s: %w (see kiseki %s --help)", cmd.Name(), err, cmd.Name())}
+		}
+		return nil
+	}
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.MinimumNArgs(n)(cmd, args); err != nil {
+			return UsageError{fmt.Errorf("%s: %w (see kiseki %s --help)", cmd.Name(), err, cmd.Name())}
+		}
+		return nil
+	}
 }

@@ -43,7 +43,7 @@ func newSearchCmd() *cobra.Command {
 		Example: `  kiseki search --case case1 'ip:203.0.113.7 AND path:*.php'
   kiseki search --case case1 --from 2026-03-01 'status:5xx' --histogram hour
   kiseki search --case case1 '"Failed password" user:root' --json`,
-		Args: cobra.MinimumNArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if caseDir == "" {
 				return usageErrorf("--case is required")

@@ -44,7 +44,7 @@ Times in --from/--to are RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]] in the case zone.`,
 		Example: `  kiseki timeline --case case1 --from "2026-03-01" --to "2026-03-02 12:00"
   kiseki timeline --case case1 --host web01 --source access-log --format jsonl
   kiseki timeline --case case1 --format bodyfile > body.txt && mactime -b body.txt`,
-		Args: cobra.NoArgs,
+		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if caseDir == "" {
 				return usageErrorf("--case is required")

@@ -24,7 +24,7 @@ func newVerifyCmd() *cobra.Command {
 with the one taken at registration. It exits 1 if any file changed or is
 missing, and records the check in the case's audit log. It also checks the
 audit log's hash chain.`,
-		Args: cobra.NoArgs,
+		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if caseDir == "" {
 				return usageErrorf("--case is required")

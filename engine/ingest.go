@@ -16,6 +16,7 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
+	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
 )
 
 // IngestOptions tune an ingest run.
@@ -43,6 +44,7 @@ type ItemSummary struct {
 	Host       string   `json:"host"`
 	Format     string   `json:"format"`
 	Events     int64    `json:"events"`
+	Artifacts  int64    `json:"artifacts,omitempty"` // non-timed findings (memory carving)
 	Unparsed   int64    `json:"unparsed"`
 	Errors     int64    `json:"errors"`
 	First      string   `json:"first,omitempty"`
@@ -62,6 +64,8 @@ type IngestSummary struct {
 	Merged   bool          `json:"merged"`
 	Indexed  bool          `json:"indexed"`
 	Duration string        `json:"duration"`
+	// Phases gives the wall time of each phase (hash, parse, merge, index).
+	Phases map[string]string `json:"phases"`
 }
 
 const maxMessages = 20
@@ -118,10 +122,17 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	if err != nil {
 		return nil, err
 	}
+	phases := map[string]string{}
+	mark := time.Now()
+	phase := func(name string) {
+		phases[name] = time.Since(mark).Round(time.Millisecond).String()
+		mark = time.Now()
+	}
 	reg, err := c.register(files, workers, progress)
 	if err != nil {
 		return nil, err
 	}
+	phase("hash")
 	units, err := plan(b, files, reg)
 	if err != nil {
 		return nil, err
@@ -170,11 +181,15 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 			r.Format = u.summary.Format
 		}
 	}
+	for _, u := range units {
+		c.publishArtifacts(u.rec.ID)
+	}
 	if err := c.saveRegistry(reg); err != nil {
 		return nil, err
 	}
 
-	sum := &IngestSummary{Case: c.Dir, Parsed: len(todo)}
+	phase("parse")
+	sum := &IngestSummary{Case: c.Dir, Parsed: len(todo), Phases: phases}
 	for _, u := range units {
 		sum.Items = append(sum.Items, u.summary)
 		sum.Events += u.summary.Events
@@ -186,12 +201,14 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		return nil, err
 	}
 	sum.Merged = merged
+	phase("merge")
 	if !opt.NoIndex && opt.Index != nil {
 		err := opt.Index(ctx, c, func(d, t int64) { progress("index", d, t) })
 		if err != nil {
 			return nil, fmt.Errorf("index: %w", err)
 		}
 		sum.Indexed = true
+		phase("index")
 	}
 	sum.Duration = time.Since(start).Round(time.Millisecond).String()
 	hashes := map[string]string{}
@@ -367,9 +384,12 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 		return
 	}
 	w := timeline.NewRunWriter(tmp)
-	sink := &countingSink{next: w, summary: s}
+	sink := &countingSink{next: w, summary: s, artifactsPath: filepath.Join(tmp, artifactsFile)}
 	err := c.parseInto(ctx, b, u, sink, progress)
 	if _, cerr := w.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if cerr := sink.closeArtifacts(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if errors.Is(err, context.Canceled) {
@@ -387,7 +407,29 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 		return
 	}
 	os.RemoveAll(final)
-	os.Rename(tmp, final)
+	if os.Rename(tmp, final) == nil {
+		c.publishArtifacts(u.rec.ID)
+	}
+}
+
+const artifactsFile = "artifacts.arrow"
+
+// publishArtifacts links a unit's artifact table into CASEDIR/artifacts/,
+// where readers find every table. Idempotent, so a kill between the unit's
+// rename and the link is mended by the next run.
+func (c *Case) publishArtifacts(id string) {
+	src := filepath.Join(c.runsDir(), id, artifactsFile)
+	if _, err := os.Stat(src); err != nil {
+		return
+	}
+	dst := filepath.Join(c.ArtifactsDir(), id+".arrow")
+	if _, err := os.Stat(dst); err == nil {
+		return
+	}
+	os.MkdirAll(c.ArtifactsDir(), 0o755)
+	if os.Link(src, dst) != nil {
+		os.Symlink(src, dst)
+	}
 }
 
 func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *countingSink, progress func(int64)) error {
@@ -523,6 +565,33 @@ type countingSink struct {
 	lastZone    string
 	lastLabel   string
 	mu          sync.Mutex // guards Errors and Messages: Warn may come from any goroutine
+
+	artifactsPath string
+	artifacts     *artifacts.Writer
+}
+
+// Artifact stores a non-timed finding (parsers/memory looks for this
+// method on its sink); the table is created on the first one.
+func (s *countingSink) Artifact(a *artifacts.Artifact) error {
+	if s.artifacts == nil {
+		w, err := artifacts.Create(s.artifactsPath)
+		if err != nil {
+			return err
+		}
+		s.artifacts = w
+	}
+	if a.Evidence == "" {
+		a.Evidence = s.summary.Evidence
+	}
+	s.summary.Artifacts++
+	return s.artifacts.Artifact(a)
+}
+
+func (s *countingSink) closeArtifacts() error {
+	if s.artifacts == nil {
+		return nil
+	}
+	return s.artifacts.Close()
 }
 
 func (s *countingSink) Emit(ev *timeline.Event) error {

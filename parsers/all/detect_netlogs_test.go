@@ -1,0 +1,149 @@
+package all_test
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kiseki-forensics/kiseki/internal/corpus"
+	"github.com/kiseki-forensics/kiseki/parsers"
+	_ "github.com/kiseki-forensics/kiseki/parsers/all"
+)
+
+// minScore is the score below which a detection does not count: the file
+// is left for the user to name its format.
+const minScore = 50
+
+// expectedFormat says which format each corpus file under router/, syslog/
+// and wtmp/ is. Logs of devices Kiseki has no parser for (CEF, Palo Alto
+// threat CSV) are either syslog, when they carry a syslog header, or
+// nothing; the test harness files beside the logs (config.yaml,
+// parser.assert, licences, utmpdump references) are nothing.
+func expectedFormat(rel string) string {
+	base := filepath.Base(rel)
+	dir := filepath.Base(filepath.Dir(rel))
+	switch {
+	case strings.HasPrefix(rel, "wtmp/"):
+		if strings.HasSuffix(rel, ".txt") {
+			return ""
+		}
+		return "utmp"
+	case strings.HasPrefix(base, "LICENSE"), base == "config.yaml", strings.HasSuffix(base, ".assert"):
+		return ""
+	case strings.HasPrefix(rel, "router/"):
+		switch {
+		case dir == "fortinet-vpn-bf":
+			return "fortigate"
+		case strings.HasPrefix(dir, "iptables"), strings.HasPrefix(dir, "proxmox"), dir == "unifi-logs":
+			return "iptables"
+		case strings.HasPrefix(dir, "mikrotik"):
+			return "mikrotik"
+		case strings.HasPrefix(dir, "pf"), dir == "opnsense-gui-auth":
+			return "pfsense"
+		case dir == "opnsense-sshd":
+			return "auth"
+		case dir == "palo-alto-threat":
+			return "syslog" // RFC 3339 syslog header, no PAN-OS parser yet
+		case dir == "cef-logs":
+			return "" // bare CEF, no CEF parser yet
+		}
+	case strings.HasPrefix(rel, "syslog/crowdsec/"):
+		return "auth" // sshd, sshd-success, pam, and the sshd lines of syslog-logs
+	case rel == "syslog/plaso/syslog_ssh.log":
+		return "auth"
+	case strings.HasPrefix(rel, "syslog/"):
+		return "syslog"
+	}
+	return "?"
+}
+
+// TestDetectRouterSyslogWtmp runs parsers.Detect on every file of the
+// corpus's router, syslog and wtmp directories and prints the confusion
+// table (expected format down, detected across).
+func TestDetectRouterSyslogWtmp(t *testing.T) {
+	root := corpus.Path(t, "")
+	confusion := map[string]map[string]int{}
+	var cols []string
+	seenCol := map[string]bool{}
+	files := 0
+	for _, d := range []string{"router", "syslog", "wtmp"} {
+		err := filepath.WalkDir(filepath.Join(root, d), func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			head, err := readHead(p)
+			if err != nil {
+				return err
+			}
+			got := ""
+			cands := parsers.Detect(p, head)
+			if len(cands) > 0 && cands[0].Score >= minScore {
+				got = cands[0].Format.Name
+			}
+			want := expectedFormat(rel)
+			if got != want {
+				var alt []string
+				for _, c := range cands {
+					alt = append(alt, fmt.Sprintf("%s:%d", c.Format.Name, c.Score))
+				}
+				t.Errorf("%s: detected %q, want %q (candidates %v)", rel, got, want, alt)
+			}
+			if confusion[want] == nil {
+				confusion[want] = map[string]int{}
+			}
+			confusion[want][got]++
+			if !seenCol[got] {
+				seenCol[got] = true
+				cols = append(cols, got)
+			}
+			files++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sort.Strings(cols)
+	rows := make([]string, 0, len(confusion))
+	for r := range confusion {
+		rows = append(rows, r)
+	}
+	sort.Strings(rows)
+	name := func(s string) string {
+		if s == "" {
+			return "(none)"
+		}
+		return s
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d files; rows: expected, columns: detected (score ≥ %d)\n%-12s", files, minScore, "")
+	for _, c := range cols {
+		fmt.Fprintf(&b, "%10s", name(c))
+	}
+	b.WriteString("\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-12s", name(r))
+		for _, c := range cols {
+			fmt.Fprintf(&b, "%10d", confusion[r][c])
+		}
+		b.WriteString("\n")
+	}
+	t.Log("\n" + b.String())
+}
+
+func readHead(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, parsers.HeadSize)
+	n, _ := f.Read(buf)
+	return buf[:n], nil
+}
