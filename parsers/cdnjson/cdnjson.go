@@ -81,8 +81,6 @@ func cloudflareRole(k []byte) role {
 		return rProto
 	case "ClientRequestScheme":
 		return rScheme
-	case "ClientXRequestedWith", "RequestHeaders":
-		return rExtra
 	}
 	return rExtra
 }
@@ -163,7 +161,6 @@ func fastlyRole(k []byte) role {
 
 func init() {
 	for _, v := range []*vendor{cloudflare, akamai, fastly} {
-		v := v
 		parsers.Register(&parsers.Format{
 			Name:        v.name,
 			Description: descriptions[v.name],
@@ -237,7 +234,8 @@ type syslogHeader struct {
 }
 
 // splitSyslog separates "[<PRI>]TIME HOST [TAG:] {json}" into the header
-// and the object. TIME is RFC 3339 or RFC 3164 ("Nov 12 16:59:46").
+// and the object. TIME is RFC 3339 or RFC 3164 ("Nov 12 16:59:46"); an
+// RFC 5424 header ("<134>1 TIME HOST APP PROCID MSGID -") is read too.
 func splitSyslog(line []byte) (h syslogHeader, obj []byte, ok bool) {
 	brace := bytes.IndexByte(line, '{')
 	if brace <= 0 {
@@ -249,7 +247,7 @@ func splitSyslog(line []byte) (h syslogHeader, obj []byte, ok bool) {
 			pre = pre[e+1:]
 		}
 	}
-	var f [6][]byte
+	var f [8][]byte
 	n := 0
 	for rest := pre; len(rest) > 0; {
 		rest = bytes.TrimLeft(rest, " \t")
@@ -268,6 +266,10 @@ func splitSyslog(line []byte) (h syslogHeader, obj []byte, ok bool) {
 	}
 	i := 0
 	switch {
+	case n >= 4 && len(f[0]) == 1 && f[0][0] >= '1' && f[0][0] <= '9' && len(f[1]) >= 19 && f[1][4] == '-':
+		// RFC 5424: VERSION TIMESTAMP HOST APP PROCID MSGID SD
+		h.time, h.host, h.tag = f[1], f[2], f[3]
+		return h, obj, true
 	case n >= 1 && len(f[0]) >= 19 && f[0][4] == '-':
 		h.time, i = f[0], 1
 	case n >= 3 && len(f[0]) == 3 && parsers.Month(f[0]) > 0:

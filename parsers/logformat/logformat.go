@@ -131,6 +131,17 @@ func fieldEnd(text []byte, pos int, steps []step, i int) int {
 	}
 	from := pos
 	lit := next.lit
+	if lit[0] == ':' && (st.kind == fSrcIP || st.kind == fDstIP) {
+		// "$remote_addr:$remote_port" with an IPv6 address: the port follows
+		// the last colon of the word.
+		w := bytes.IndexAny(text[pos:], " \t\"]")
+		if w < 0 {
+			w = len(text) - pos
+		}
+		if c := bytes.LastIndexByte(text[pos:pos+w], ':'); c >= 0 && bytes.HasPrefix(text[pos+c:], weblog.B(lit)) {
+			return pos + c
+		}
+	}
 	if lit[0] == ' ' {
 		for n := 0; n < st.spaces; n++ {
 			sp := bytes.IndexByte(text[from:], ' ')
@@ -234,6 +245,9 @@ func (m *matcher) field(ev *timeline.Event, st *step, v []byte, lv *lineVals) {
 		return
 	}
 	if weblog.Dash(v) || (len(v) == 2 && v[0] == '"' && v[1] == '"') {
+		if st.kind == fBytes && len(v) == 1 && st.key == "body_bytes_sent" {
+			ev.Bytes = 0 // Apache's %b writes "-" for no body
+		}
 		return
 	}
 	switch st.kind {

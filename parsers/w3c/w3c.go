@@ -157,6 +157,7 @@ type parser struct {
 	in         *parsers.Input
 	cloudfront bool // the format chosen is cloudfront
 	lay        *layout
+	layFields  []byte // the #Fields text lay was compiled from
 	dec        weblog.Decoder
 	vals       [][]byte
 	zoneLabel  string // the case's zone label, for local-time columns
@@ -218,24 +219,28 @@ func (p *parser) directive(text []byte, l *parsers.Line) {
 	if colon < 0 {
 		return
 	}
-	name := string(bytes.TrimSpace(text[1:colon]))
+	name := bytes.TrimSpace(text[1:colon])
 	val := bytes.TrimSpace(text[colon+1:])
-	switch strings.ToLower(name) {
-	case "fields":
+	switch {
+	case bytes.EqualFold(name, []byte("fields")):
+		if p.lay != nil && bytes.Equal(val, p.layFields) {
+			return // IIS repeats the same header after every restart
+		}
 		lay := compile(val)
 		if len(lay.cols) == 0 {
 			p.in.Warnf("line %d: #Fields directive names no fields", l.Number)
 			return
 		}
 		p.lay = lay
-	case "date", "start-date":
+		p.layFields = append(p.layFields[:0], val...)
+	case bytes.EqualFold(name, []byte("date")) || bytes.EqualFold(name, []byte("start-date")):
 		// Oracle Web Cache and others add a comment after the value.
 		var c weblog.Civil
 		if weblog.ParseDate(val, &c) && c.Valid() {
 			p.defDay = parsers.DaysFromCivil(c.Y, c.Mo, c.D)
 			p.lastTOD = -1
 		}
-	case "gmt-offset":
+	case bytes.EqualFold(name, []byte("gmt-offset")):
 		if off, n, ok := weblog.ParseOffset(val); ok && n == len(val) {
 			p.gmtOff, p.hasGMTOff = off, true
 		}
