@@ -220,7 +220,7 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 		} else {
 			heap.Fix(&h, 0)
 		}
-		if b.rows >= SegmentRows {
+		if b.rows >= SegmentRows || b.rows&1023 == 0 && b.size() >= segmentBytes {
 			if err := flush(); err != nil {
 				return nil, err
 			}

@@ -16,7 +16,7 @@ const (
 	runBatchRows = 8192
 	// defaultChunkBytes bounds the memory one parser's buffered events take
 	// before they are sorted and written as a run.
-	defaultChunkBytes = 96 << 20
+	defaultChunkBytes = 48 << 20
 )
 
 // RunWriter is a Sink that buffers events, sorts them by time and writes them

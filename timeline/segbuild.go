@@ -34,6 +34,22 @@ type dictCol struct {
 	hasLast bool
 }
 
+// segmentBytes bounds a segment's string data, so wide rows (CDN logs with
+// dozens of extra fields) end a segment before SegmentRows.
+const segmentBytes = 96 << 20
+
+// size is the builder's string data in bytes, roughly.
+func (b *segBuilder) size() int {
+	n := 0
+	for c := range numCols {
+		n += len(b.str[c].data)
+		if d := b.dict[c]; d != nil {
+			n += len(d.values.data) + 4*len(d.codes)
+		}
+	}
+	return n
+}
+
 func newSegBuilder() *segBuilder {
 	b := &segBuilder{}
 	for c := range numCols {
