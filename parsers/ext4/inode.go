@@ -111,6 +111,12 @@ func decodeInode(b []byte, in *inode, largeDirs bool) {
 
 // allZero reports whether b holds only zero bytes (a never-used inode).
 func allZero(b []byte) bool {
+	for len(b) >= 8 {
+		if le.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c != 0 {
 			return false

@@ -1,8 +1,9 @@
 package ext4
 
 import (
+	"cmp"
 	"context"
-	"sort"
+	"slices"
 	"strconv"
 )
 
@@ -263,7 +264,15 @@ func (w *walker) findOrphans(ctx context.Context) {
 
 // byInode sorts the name list by inode number for the emitting pass.
 func (w *walker) byInode() {
-	sort.SliceStable(w.names, func(i, j int) bool { return w.names[i].Ino < w.names[j].Ino })
+	slices.SortFunc(w.names, func(a, b nameRec) int {
+		if c := cmp.Compare(a.Ino, b.Ino); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Dir, b.Dir); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Off, b.Off)
+	})
 }
 
 // tskClean replaces control characters the way the Sleuth Kit prints names.
