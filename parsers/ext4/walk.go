@@ -213,7 +213,7 @@ func (w *walker) walkDir(ctx context.Context, ino uint32, deleted bool, pathIdx 
 			continue
 		}
 		w.paths = append(w.paths, dirPath{TSK: parent.TSK + "/" + tskClean(n.Name), Real: parent.Real + "/" + n.Name})
-		w.walkDir(ctx, n.Ino, childDeleted || deleted && n.Deleted, int32(len(w.paths)-1), record)
+		w.walkDir(ctx, n.Ino, childDeleted, int32(len(w.paths)-1), record)
 	}
 	w.pending = w.pending[:start]
 }
