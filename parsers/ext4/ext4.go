@@ -154,6 +154,14 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 	csum := f.sb.FeatureRoCompat&roCompatMetaCsum != 0
 	err := f.scanInodes(ctx, buf, func(ino uint32, raw []byte, off int64, allocated bool) error {
 		p.inodes++
+		// names of inodes that were not visited (their table is past the
+		// end of a truncated volume) come out without metadata
+		for k < len(names) && names[k].Ino < ino {
+			if err := p.emitUnread(&names[k]); err != nil {
+				return err
+			}
+			k++
+		}
 		first := k
 		for k < len(names) && names[k].Ino == ino {
 			k++
@@ -205,6 +213,9 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 		nv.Tags = tags
 		return em.emitInode(ino, &in, allocated, &nv, link, off)
 	})
+	for ; err == nil && k < len(names); k++ {
+		err = p.emitUnread(&names[k])
+	}
 	if p.csumBad > maxCsumWarnings {
 		p.warnf("%d inodes in all with a checksum mismatch (first %d reported)", p.csumBad, maxCsumWarnings)
 	}
@@ -213,6 +224,15 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 
 // maxCsumWarnings bounds per-inode checksum warnings on a damaged image.
 const maxCsumWarnings = 100
+
+// emitUnread emits a name whose inode could not be read: one "unknown"
+// event without metadata, like an entry whose inode field is 0.
+func (p *parser) emitUnread(n *nameRec) error {
+	w := p.w
+	nv := nameView{TSK: w.paths[n.Dir].TSK + "/" + tskClean(n.Name), Real: w.paths[n.Dir].Real + "/" + n.Name,
+		Type: nameTypeLetter(n.Type, w.v2), Deleted: n.Deleted, Journal: -1, Tags: "inode-unreadable"}
+	return p.em.emitInode(n.Ino, nil, false, &nv, nil, n.Off)
+}
 
 // hasTime reports whether any of the inode's times is set.
 func hasTime(in *inode) bool {
