@@ -1,6 +1,7 @@
 package ext4
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -122,6 +123,11 @@ func (p *parser) scanMeta(ctx context.Context, buf []byte) error {
 				d.Size |= uint64(le.Uint32(raw[0x6C:])) << 32
 			}
 			copy(d.Block[:], raw[0x28:0x28+60])
+			if d.Flags&flagInline != 0 {
+				if v, at := inlineDataXattr(raw); len(v) > 0 {
+					d.InlineMore, d.InlineMoreOff = bytes.Clone(v), at
+				}
+			}
 			f.dirs[ino] = int32(len(f.dirRec))
 			f.dirRec = append(f.dirRec, d)
 		}

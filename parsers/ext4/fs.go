@@ -28,6 +28,10 @@ type dirInfo struct {
 	Flags uint32
 	Size  uint64
 	Block [60]byte
+	// Inline directories: entries past i_block, from the system.data
+	// attribute, and that value's offset inside the inode.
+	InlineMore    []byte
+	InlineMoreOff int
 }
 
 type bitset []uint64

@@ -89,8 +89,11 @@ func (w *walker) readDir(ino uint32, deleted bool, fn func(e *dirent, off int64)
 	last := f.sb.InodesCount
 	if d.Flags&flagInline != 0 {
 		// inline directory: i_block holds the parent (4 bytes) then entries
-		off := f.inodeOffset(ino) + 0x28
-		parseDirBlock(d.Block[4:], last, w.v2, deleted, func(e *dirent) { fn(e, off+4+int64(e.Off)) })
+		base := f.inodeOffset(ino)
+		parseDirBlock(d.Block[4:], last, w.v2, deleted, func(e *dirent) { fn(e, base+0x28+4+int64(e.Off)) })
+		if len(d.InlineMore) > 0 {
+			parseDirBlock(d.InlineMore, last, w.v2, deleted, func(e *dirent) { fn(e, base+int64(d.InlineMoreOff)+int64(e.Off)) })
+		}
 		return
 	}
 	size := d.Size
