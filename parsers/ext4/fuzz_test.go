@@ -34,6 +34,7 @@ func FuzzSuperblockInode(f *testing.F) {
 			if len(b) >= n {
 				decodeInode(b[:n], &in, true)
 				inodeChecksum(0, 1, b[:n])
+				inlineDataXattr(b[:n])
 			}
 		}
 		if len(b) >= 64 {

@@ -44,6 +44,7 @@ type inode struct {
 	Dtime    uint32 // seconds; on allocated inodes it links the orphan list
 	Block    [60]byte
 	FileACL  uint64
+	Gen      uint32 // i_generation
 	RawCtime uint32 // the 32-bit i_ctime, which the Sleuth Kit uses for "used"
 }
 
@@ -82,6 +83,7 @@ func decodeInode(b []byte, in *inode, largeDirs bool) {
 	in.RawCtime = le.Uint32(b[0x0C:])
 	copy(in.Block[:], b[0x28:0x28+60])
 	in.FileACL = uint64(le.Uint32(b[0x68:])) | uint64(le.Uint16(b[0x76:]))<<32
+	in.Gen = le.Uint32(b[0x64:])
 
 	// Fields past the 128-byte base exist when i_extra_isize covers them.
 	extra := 0
