@@ -174,7 +174,7 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 		}
 		mine := names[first:k]
 		orphan := w.orphans.has(ino)
-		if len(mine) == 0 && !orphan && ino != rootIno && allZero(raw[:0x80]) {
+		if len(mine) == 0 && !orphan && ino != rootIno && neverUsed(raw) {
 			return nil
 		}
 		decodeInode(raw, &in, largeDirs)
@@ -238,6 +238,12 @@ func (p *parser) emitUnread(n *nameRec) error {
 	nv := nameView{TSK: w.paths[n.Dir].TSK + "/" + tskClean(n.Name), Real: w.paths[n.Dir].Real + "/" + n.Name,
 		Type: nameTypeLetter(n.Type, w.v2), Deleted: n.Deleted, Journal: -1, Tags: "inode-unreadable"}
 	return p.em.emitInode(n.Ino, nil, false, &nv, nil, n.Off)
+}
+
+// neverUsed reports whether an inode has no mode, size, times or links
+// (the first 32 bytes) and no extra times: nothing to emit without a name.
+func neverUsed(raw []byte) bool {
+	return allZero(raw[:0x20]) && (len(raw) < 0x98 || allZero(raw[0x84:0x98]))
 }
 
 // hasTime reports whether any of the inode's times is set.
