@@ -54,6 +54,8 @@ func TestMkfsVariants(t *testing.T) {
 			"mkdir idir\nln /small/s0 /idir/a0\nln /small/s1 /idir/a1\nln /small/s2 /idir/a2\n"},
 		{"1k-64bit", []string{"-b", "1024", "-O", "64bit"}, ""},
 		{"ext2", []string{"-t", "ext2"}, ""},
+		// revision 0: no filetype feature, 16-bit name lengths, name type "-"
+		{"ext2-rev0", []string{"-t", "ext2", "-r", "0"}, ""},
 		{"128-byte-inodes", []string{"-I", "128"}, ""},
 		{"uninit_bg-no-journal", []string{"-O", "^has_journal,^metadata_csum,uninit_bg"}, ""},
 		// an orphan directory tree: /od and /od/sub deleted, the slack
