@@ -468,3 +468,54 @@ func TestE01Partitions(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryDumpIngest: a raw memory image with a web request, an access-log
+// line and personal data in it gives a carved event in the timeline and the
+// values as artifacts in search, each with its offset in the dump.
+func TestMemoryDumpIngest(t *testing.T) {
+	dump := make([]byte, 1<<20)
+	for i := range dump {
+		dump[i] = byte(i*7919 + i>>8) // not text
+	}
+	req := "GET /api/customer?id=7 HTTP/1.1\r\nHost: shop.example\r\nCookie: sid=secret\r\n\r\n"
+	logLine := `203.0.113.66 - - [02/Jan/2026:08:00:01 +0900] "GET /uploads/.cache/img.php?cmd=id HTTP/1.1" 200 54 "-" "curl/8.5.0"` + "\n"
+	pii := " mail alice@example.com card 4111111111111111 \n"
+	copy(dump[5000:], req)
+	copy(dump[70000:], logLine)
+	copy(dump[300000:], pii)
+	bundle := t.TempDir()
+	os.WriteFile(filepath.Join(bundle, "web01.mem"), dump, 0o644)
+	caseDir := filepath.Join(t.TempDir(), "case")
+	res := ingest(t, bundle, caseDir)
+	if res.Items[0].Format != "memory" {
+		t.Fatalf("detected as %q", res.Items[0].Format)
+	}
+	out, _, _ := run(t, "timeline", "--case", caseDir, "--format", "jsonl", "--query", "tag:carved")
+	var ev struct {
+		Source string
+		SrcIP  string `json:"src_ip"`
+		URL    string
+		Ref    struct{ Offset int64 }
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &ev); err != nil {
+		t.Fatalf("%v: %q", err, out)
+	}
+	if ev.Source != "access-log" || ev.SrcIP != "203.0.113.66" || ev.URL != "/uploads/.cache/img.php?cmd=id" || ev.Ref.Offset != 70000 {
+		t.Errorf("carved event: %+v", ev)
+	}
+	out, _, _ = run(t, "search", "--case", caseDir, "--json", "alice@example.com OR 4111111111111111")
+	var sr struct {
+		Artifacts []struct {
+			Kind, Value string
+			Refs        []struct{ Offset int64 }
+		}
+	}
+	json.Unmarshal([]byte(out), &sr)
+	found := map[string]int64{}
+	for _, a := range sr.Artifacts {
+		found[a.Kind] = a.Refs[0].Offset
+	}
+	if found["email"] != 300006 || found["card"] != 300029 {
+		t.Errorf("artifacts: %s", out)
+	}
+}
