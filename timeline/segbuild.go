@@ -99,21 +99,34 @@ func (d *dictCol) add(v string) {
 	d.last, d.lastIdx, d.hasLast = v, idx, true
 }
 
-// copyRow appends row i of v.
-func (b *segBuilder) copyRow(v *batchView, i int) {
+// copyRange appends rows [i, j) of v, column by column.
+func (b *segBuilder) copyRange(v *batchView, i, j int) {
 	for c := range numCols {
 		switch {
+		case columns[c].kind == kindTime:
+			for _, t := range v.times.TimestampValues()[i:j] {
+				b.ints[c] = append(b.ints[c], int64(t))
+			}
+		case columns[c].kind == kindI64 && v.i64[c] != nil && v.i64[c].NullN() == 0:
+			b.ints[c] = append(b.ints[c], v.i64[c].Int64Values()[i:j]...)
 		case isIntCol(c):
-			b.ints[c] = append(b.ints[c], v.int(c, i))
+			for r := i; r < j; r++ {
+				b.ints[c] = append(b.ints[c], v.int(c, r))
+			}
 		case b.dict[c] != nil:
-			b.dict[c].add(v.string(c, i))
+			d := b.dict[c]
+			for r := i; r < j; r++ {
+				d.add(v.string(c, r))
+			}
 		default:
 			s := &b.str[c]
-			s.data = append(s.data, v.string(c, i)...)
-			s.offsets = append(s.offsets, int32(len(s.data)))
+			for r := i; r < j; r++ {
+				s.data = append(s.data, v.string(c, r)...)
+				s.offsets = append(s.offsets, int32(len(s.data)))
+			}
 		}
 	}
-	b.rows++
+	b.rows += j - i
 }
 
 func strArray(typ arrow.DataType, s *strCol, n int) arrow.Array {
