@@ -207,14 +207,17 @@ func addrPort(b []byte, ev *timeline.Event) {
 	}
 }
 
-// portWord reads "port N..." into SrcPort.
+// portWord reads "port N[ ssh2]..." into SrcPort (and the protocol).
 func portWord(b []byte, ev *timeline.Event) {
 	if !devlog.HasPrefix(b, "port ") {
 		return
 	}
-	w, _ := devlog.Word(b[5:])
+	w, rest := devlog.Word(b[5:])
 	if n, ok := devlog.Int32(devlog.TrimPunct(w)); ok && n < 65536 {
 		ev.SrcPort = n
+	}
+	if p, _ := devlog.Word(rest); devlog.HasPrefix(p, "ssh") {
+		ev.AddExtra("protocol", str(devlog.TrimPunct(p)))
 	}
 }
 

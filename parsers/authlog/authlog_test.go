@@ -38,6 +38,16 @@ var crowdsecFields = parsertest.Field{
 	"Parsed.euid":                func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "euid") },
 	"Enriched.MarshaledTime":     parsertest.Time(false),
 	"Enriched.MarshaledTime[4:]": parsertest.Time(true),
+	"Meta.timestamp":             parsertest.Time(false),
+	"Meta.timestamp[4:]":         parsertest.Time(true),
+	"Parsed.pam_type": func(ev *timeline.Event, _ string) string {
+		return strings.TrimPrefix(parsertest.Extra(ev, "pam_module"), "pam_")
+	},
+	"Parsed.sshd_port":     func(ev *timeline.Event, _ string) string { return strconv.Itoa(int(ev.SrcPort)) },
+	"Parsed.sshd_protocol": func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "protocol") },
+	"Parsed.logname":       func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "logname") },
+	"Parsed.ruser":         func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "ruser") },
+	"Parsed.tty":           func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "tty") },
 	// CrowdSec's log types against our actions. The obfuscated-handshake
 	// probe is a failed auth to CrowdSec and a scan to us.
 	"Meta.log_type": func(ev *timeline.Event, want string) string {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,8 @@ func origTime(ev *timeline.Event, _ string) string { return ev.TimeOrig }
 func extra(k string) func(*timeline.Event, string) string {
 	return func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, k) }
 }
+func firstN(s string, n int) string { return s[:min(n, len(s))] }
+
 func length(ev *timeline.Event, _ string) string { return strconv.FormatInt(ev.Bytes, 10) }
 
 // lastLen: CrowdSec's "length" of an iptables line is its last LEN= (the
@@ -107,7 +110,72 @@ var (
 	}
 )
 
+// strip0x: CrowdSec's proxmox parser drops the "0x" of TOS and PREC.
+func strip0x(k string) func(*timeline.Event, string) string {
+	return func(ev *timeline.Event, _ string) string {
+		return strings.TrimPrefix(parsertest.Extra(ev, k), "0x")
+	}
+}
+
+func message(ev *timeline.Event, _ string) string { return ev.Message }
+
+// messageNoTag: CrowdSec's UniFi parser cuts the rule tag off the message.
+func messageNoTag(ev *timeline.Event, w string) string {
+	if parsertest.Extra(ev, "rule_id") != "" {
+		if i := strings.Index(ev.Message, "] "); i >= 0 {
+			return ev.Message[i+2:]
+		}
+	}
+	return ev.Message
+}
+
 func init() {
+	// Netfilter keys CrowdSec unmarshals, against our fields and extras.
+	for k, f := range map[string]func(*timeline.Event, string) string{
+		"SRC": srcIP, "DST": dstIP, "SPT": srcPort, "DPT": dstPort, "PROTO": extra("proto"),
+		"IN": extra("in_iface"), "OUT": extra("out_iface"), "MAC": extra("mac"), "TTL": extra("ttl"),
+		"DESCR": extra("descr"), "LEN": lastLen,
+	} {
+		iptablesFields[`Unmarshaled.iptables["`+k+`"]`] = f
+	}
+	for _, k := range []string{"ID", "TOS", "PREC", "RES", "URGP", "WINDOW", "MARK"} {
+		iptablesFields[`Unmarshaled.iptables["`+k+`"]`] = extra(k)
+	}
+	for k, f := range map[string]func(*timeline.Event, string) string{
+		"Parsed.message": messageNoTag, "Meta.timestamp": parsertest.Time(false), "Meta.timestamp[4:]": parsertest.Time(true),
+		"Enriched.MarshaledTime[4:]": parsertest.Time(true), "Parsed.rule_id": extra("rule_id"),
+		"Parsed.dst_zone": extra("dst_zone"), "Parsed.hostname": extra("hostname"), "Parsed.pid": extra("pid"),
+	} {
+		iptablesFields[k] = f
+	}
+	for k, f := range map[string]func(*timeline.Event, string) string{
+		"Parsed.message": message, "Parsed.id": extra("ID"), "Parsed.tos": strip0x("TOS"), "Parsed.prec": strip0x("PREC"),
+		"Parsed.ack": extra("ACK"), "Parsed.tcp_flags": extra("tcp_flags"),
+		"Parsed.dst_mac": func(ev *timeline.Event, _ string) string { return firstN(parsertest.Extra(ev, "mac"), 17) },
+		// CrowdSec's int_eth is the chain without its -IN/-OUT direction.
+		"Parsed.int_eth": func(ev *timeline.Event, _ string) string {
+			c := parsertest.Extra(ev, "chain")
+			return strings.TrimSuffix(strings.TrimSuffix(c, "-IN"), "-OUT")
+		},
+	} {
+		proxmoxFields[k] = f
+	}
+	for k, f := range map[string]func(*timeline.Event, string) string{
+		"Parsed.message": message, "Meta.timestamp": parsertest.Time(false), "Meta.timestamp[4:]": parsertest.Time(true),
+		"Enriched.MarshaledTime[4:]": parsertest.Time(true), "Parsed.ip4_flags": extra("ip_flags"), "Parsed.ip4_id": extra("ip_id"),
+		"Parsed.ip4_offset": extra("ip_offset"), "Parsed.ip4_proto_id": extra("proto_id"), "Parsed.ip6_proto_id": extra("proto_id"),
+		"Parsed.ip4_tos": extra("tos"), "Parsed.ip6_class": extra("ip6_class"), "Parsed.ip6_flow_label": extra("ip6_flow_label"),
+		"Parsed.ip_ver": extra("ip_version"), "Parsed.data_length": extra("data_length"), "Parsed.sequence_number": extra("tcp_seq"),
+		"Parsed.ack_number": extra("tcp_ack"), "Parsed.tcp_window": extra("tcp_window"), "Parsed.tcp_options": extra("tcp_options"),
+	} {
+		pfFields[k] = f
+	}
+	mikrotikFields["Meta.timestamp"] = parsertest.Time(false)
+	fortiFields[`Unmarshaled.fortinet["action"]`] = extra("action")
+	fortiFields[`Unmarshaled.fortinet["date"]`] = func(ev *timeline.Event, _ string) string { return firstN(ev.TimeOrig, 10) }
+	fortiFields[`Unmarshaled.fortinet["time"]`] = func(ev *timeline.Event, _ string) string {
+		return ev.TimeOrig[max(0, len(ev.TimeOrig)-8):]
+	}
 	// FortiOS fields CrowdSec unmarshals, kept as extras under the same key.
 	for _, k := range []string{"remip", "subtype", "logdesc", "reason", "vd", "type", "tunnelid", "tunneltype", "tz", "group", "level", "logid", "eventtime", "dst_host"} {
 		fortiFields[`Unmarshaled.fortinet["`+k+`"]`] = extra(k)

@@ -86,7 +86,8 @@ func (s *State) Header(line []byte, h *syslog.Header) bool {
 	if len(h.Program) == 0 && len(h.Hostname) > 0 && len(h.Message) > len(h.Hostname)+1 &&
 		string(h.Message[:len(h.Hostname)]) == string(h.Hostname) && h.Message[len(h.Hostname)] == ' ' {
 		// "host host sshd[1]: msg": some gateways (UniFi) repeat the host.
-		tag(h.Message[len(h.Hostname)+1:], h)
+		h.Message = h.Message[len(h.Hostname)+1:]
+		tag(h.Message, h)
 	}
 	return true
 }
