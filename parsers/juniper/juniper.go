@@ -292,6 +292,9 @@ func plainFlow(tag string, m []byte, ev *timeline.Event) {
 		return
 	}
 	svc, rest := devlog.Word(rest)
+	if devlog.HasPrefix(svc, "0x") { // Junos 12.3X48+: connection tag first
+		svc, rest = devlog.Word(rest)
+	}
 	ev.AddExtra("service", str(svc))
 	if tag == "RT_FLOW_SESSION_DENY" || tag == "RT_FLOW_SESSION_DENY_LS" {
 		proto, r := devlog.Word(rest)
@@ -308,6 +311,9 @@ func plainFlow(tag string, m []byte, ev *timeline.Event) {
 		return
 	}
 	nat, rest := devlog.Word(rest)
+	if w, r := devlog.Word(rest); devlog.HasPrefix(w, "0x") {
+		rest = r // the NAT connection tag
+	}
 	if a := bytes.Index(nat, []byte("->")); a > 0 {
 		na, _ := devlog.SplitAddr(nat[:a])
 		nd, _ := devlog.SplitAddr(nat[a+2:])

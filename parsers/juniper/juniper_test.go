@@ -52,6 +52,10 @@ var cases = []struct {
 	{"Sep 15 08:13:20 fw RT_FLOW: RT_FLOW_SESSION_DENY: session denied 203.0.113.9/4444->10.0.0.2/23 junos-telnet 6(0) deny-all untrust trust UNKNOWN UNKNOWN N/A(N/A) ge-0/0/0.0 UNKNOWN policy deny",
 		want{time: "2026-09-14T23:13:20Z", src: "203.0.113.9", sport: 4444, dst: "10.0.0.2", dport: 23, action: "deny", bytes: -1,
 			extra: map[string]string{"policy": "deny-all", "src_zone": "untrust", "proto": "6"}}},
+	// Junos 12.3X48 and later: connection tags and NAT rule types.
+	{"Sep 15 08:13:30 fw RT_FLOW: RT_FLOW_SESSION_CLOSE: session closed TCP RST: 10.0.0.1/2->10.0.0.2/22 0x0 junos-ssh 1.2.3.4/2->10.0.0.2/22 0x0 source rule snat-1 N/A N/A 6 users-to-ssh users servers 4712 5(300) 4(500) 3 UNKNOWN UNKNOWN N/A(N/A) ge-0/0/0.0 UNKNOWN",
+		want{time: "2026-09-14T23:13:30Z", src: "10.0.0.1", sport: 2, dst: "10.0.0.2", dport: 22, action: "permit", bytes: 800,
+			extra: map[string]string{"service": "junos-ssh", "policy": "users-to-ssh", "session_id": "4712", "reason": "TCP RST", "duration": "3"}}},
 	{"Sep 15 08:20:00 fw mgd[4321]: UI_LOGIN_EVENT: User 'admin' login, class 'j-super-user' [4321], ssh-connection '10.0.0.5 50022 10.0.0.1 22', client-mode 'cli'",
 		want{time: "2026-09-14T23:20:00Z", src: "10.0.0.5", sport: 50022, dport: 22, user: "admin", action: "login-success", bytes: -1}},
 	{"Sep 15 08:20:05 fw mgd[4321]: UI_CMDLINE_READ_LINE: User 'admin', command 'show configuration '",
