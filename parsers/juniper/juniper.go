@@ -33,9 +33,10 @@ func init() {
 	})
 }
 
-// tagPrefixes start the event tags read here: RT_FLOW_SESSION_*, the UI_*
+// tagPrefixes start the event tags read here: RT_FLOW_SESSION_*, the
+// RT_SCREEN_* attack screens, the UI_*
 // management events, SSHD_LOGIN_FAILED and LOGIN_FAILED.
-var tagPrefixes = []string{"RT_FLOW_SESSION_", "UI_", "LOGIN_FAILED", "SSHD_LOGIN_FAILED"}
+var tagPrefixes = []string{"RT_FLOW_SESSION_", "RT_SCREEN_", "UI_", "LOGIN_FAILED", "SSHD_LOGIN_FAILED"}
 
 // findTag returns the position and the text of the first Junos event tag
 // that starts a word.
@@ -104,6 +105,8 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	switch {
 	case strings.HasPrefix(t, "RT_FLOW_SESSION_"):
 		flow(t, sd, msg, ev)
+	case strings.HasPrefix(t, "RT_SCREEN_"):
+		screen(sd, msg, ev)
 	default:
 		mgmt(t, sd, msg, ev)
 	}
@@ -376,6 +379,63 @@ func plainFlow(tag string, m []byte, ev *timeline.Event) {
 	}
 }
 
+// screen reads the attack screens ("RT_SCREEN_TCP: SYN flood! source:
+// 203.0.113.9:4444, destination: 10.0.0.2:80, zone name: untrust,
+// interface name: ge-0/0/0.0, action: drop"): a scan or flood the SRX
+// dropped (or only logged, "action: alarm-without-drop").
+func screen(sd, m []byte, ev *timeline.Event) {
+	ev.AddTag("scan")
+	if e := bytes.IndexByte(m, '!'); e > 0 {
+		ev.AddExtra("attack", str(m[:e]))
+	}
+	ev.Action = timeline.ActionDeny
+	if r, ok := devlog.After(m, "source: "); ok {
+		w, _ := devlog.Word(r)
+		a, p := devlog.SplitAddr(bytes.TrimRight(w, ","))
+		ev.SrcIP = str(a)
+		ev.SrcPort, _ = devlog.Int32(p)
+	}
+	if r, ok := devlog.After(m, "destination: "); ok {
+		w, _ := devlog.Word(r)
+		a, p := devlog.SplitAddr(bytes.TrimRight(w, ","))
+		ev.DstIP = str(a)
+		ev.DstPort, _ = devlog.Int32(p)
+	}
+	if r, ok := devlog.After(m, "zone name: "); ok {
+		w, _ := devlog.Word(r)
+		ev.AddExtra("src_zone", str(bytes.TrimRight(w, ",")))
+	}
+	if r, ok := devlog.After(m, "action: "); ok {
+		w, _ := devlog.Word(r)
+		w = bytes.TrimRight(w, ",.")
+		ev.AddExtra("screen_action", str(w))
+		if !devlog.HasPrefix(w, "drop") {
+			ev.Action = "" // alarm only: the packet went through
+		}
+	}
+	sdPairs(sd, func(k, v []byte) {
+		switch string(k) {
+		case "source-address":
+			ev.SrcIP = str(v)
+		case "destination-address":
+			ev.DstIP = str(v)
+		case "source-port":
+			ev.SrcPort, _ = devlog.Int32(v)
+		case "destination-port":
+			ev.DstPort, _ = devlog.Int32(v)
+		case "attack-name":
+			ev.AddExtra("attack", str(v))
+		case "source-zone-name":
+			ev.AddExtra("src_zone", str(v))
+		case "action":
+			ev.AddExtra("screen_action", str(v))
+			if !devlog.HasPrefix(v, "drop") {
+				ev.Action = ""
+			}
+		}
+	})
+}
+
 // tuplePair reads "10.0.0.1/1234->10.0.0.2/443".
 func tuplePair(t []byte, ev *timeline.Event) bool {
 	a := bytes.Index(t, []byte("->"))
@@ -467,7 +527,7 @@ func quoted(b []byte, prefix string) ([]byte, bool) {
 func detect(name string, head []byte) int {
 	hits := 0
 	n := devlog.Lines(head, 30, func(line []byte) {
-		if at, _ := findTag(line); at >= 0 && (bytes.Contains(line, []byte("RT_FLOW")) || bytes.Contains(line, []byte("junos@")) ||
+		if at, _ := findTag(line); at >= 0 && (bytes.Contains(line, []byte("RT_FLOW")) || bytes.Contains(line, []byte("RT_SCREEN")) || bytes.Contains(line, []byte("junos@")) ||
 			bytes.Contains(line, []byte(" mgd[")) || bytes.Contains(line, []byte(" mgd ")) || bytes.Contains(line, []byte("SSHD_LOGIN_FAILED"))) {
 			hits++
 		}
