@@ -26,7 +26,7 @@ func init() {
 			return devlog.Run(ctx, in, sink, ParseLine, "not an auth/syslog line")
 		},
 		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, in.Year), line, ev)
+			return ParseLine(devlog.NewState(in, devlog.LineYear(in)), line, ev)
 		},
 	})
 }

@@ -39,7 +39,7 @@ func init() {
 				return devlog.Run(ctx, in, sink, parse, "not a Cisco log line (or no time)")
 			},
 			ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-				return parse(devlog.NewState(in, in.Year), line, ev)
+				return parse(devlog.NewState(in, devlog.LineYear(in)), line, ev)
 			},
 		})
 	}

@@ -32,7 +32,7 @@ func register(name, desc string, hasZone, hasYear bool, detect func(string, []by
 			return devlog.Run(ctx, in, sink, parse, reason)
 		},
 		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return parse(devlog.NewState(in, in.Year), line, ev)
+			return parse(devlog.NewState(in, devlog.LineYear(in)), line, ev)
 		},
 	})
 }

@@ -442,3 +442,16 @@ func FromHeader(h *syslog.Header, ev *timeline.Event, source string) {
 		ev.AddExtra("pid", Str(h.PID))
 	}
 }
+
+// LineYear is the year a single line parsed out of context (ParseLine, the
+// memory scanner) takes when its stamp has none: the manifest's, else the
+// file's modification year, else 1970 so that the gap shows.
+func LineYear(in *parsers.Input) int {
+	switch {
+	case in.Year != 0:
+		return in.Year
+	case !in.ModTime.IsZero():
+		return in.ModTime.Year()
+	}
+	return 1970
+}
