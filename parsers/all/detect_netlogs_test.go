@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
+	"github.com/kiseki-forensics/kiseki/internal/parsertest"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	_ "github.com/kiseki-forensics/kiseki/parsers/all"
 )
@@ -133,6 +134,42 @@ func TestDetectRouterSyslogWtmp(t *testing.T) {
 			fmt.Fprintf(&b, "%10d", confusion[r][c])
 		}
 		b.WriteString("\n")
+	}
+	t.Log("\n" + b.String())
+}
+
+// TestParseRatioRouterSyslogWtmp parses every corpus file of the formats
+// of this area with its expected format and requires more than 99% of its
+// lines (records) to parse. Known exceptions: utmp_corrupted holds two
+// corrupt records and a 50-byte tail, wtmp.1 a 1-byte tail, both kept raw
+// by design.
+func TestParseRatioRouterSyslogWtmp(t *testing.T) {
+	root := corpus.Path(t, "")
+	mine := map[string]bool{"auth": true, "iptables": true, "pfsense": true, "fortigate": true, "mikrotik": true, "utmp": true}
+	exceptions := map[string]bool{"wtmp/plaso/utmp_corrupted": true, "wtmp/plaso/wtmp.1": true}
+	var b strings.Builder
+	for _, d := range []string{"router", "syslog", "wtmp"} {
+		err := filepath.WalkDir(filepath.Join(root, d), func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			format := expectedFormat(rel)
+			if !mine[format] {
+				return nil
+			}
+			evs := parsertest.Parse(t, format, p, 2024, nil)
+			parsed, total := parsertest.ParsedRatio(evs)
+			fmt.Fprintf(&b, "%-70s %-10s %4d/%-4d\n", rel, format, parsed, total)
+			if parsed*100 <= total*99 && !exceptions[rel] {
+				t.Errorf("%s (%s): %d of %d parsed", rel, format, parsed, total)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Log("\n" + b.String())
 }
