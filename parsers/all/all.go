@@ -6,6 +6,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/accesslog"
 	_ "github.com/kiseki-forensics/kiseki/parsers/authlog"
 	_ "github.com/kiseki-forensics/kiseki/parsers/bashhistory"
+	_ "github.com/kiseki-forensics/kiseki/parsers/cef"
 	_ "github.com/kiseki-forensics/kiseki/parsers/cisco"
 	_ "github.com/kiseki-forensics/kiseki/parsers/juniper"
 	_ "github.com/kiseki-forensics/kiseki/parsers/netfilter"

@@ -20,9 +20,8 @@ import (
 const minScore = 50
 
 // expectedFormat says which format each corpus file under router/, syslog/
-// and wtmp/ is. Logs of devices Kiseki has no parser for (CEF, Palo Alto
-// threat CSV) are either syslog, when they carry a syslog header, or
-// nothing; the test harness files beside the logs (config.yaml,
+// and wtmp/ is. Logs of devices Kiseki has no parser for (Palo Alto threat
+// CSV) are syslog when they carry a syslog header; the test harness files beside the logs (config.yaml,
 // parser.assert, licences, utmpdump references) are nothing.
 func expectedFormat(rel string) string {
 	base := filepath.Base(rel)
@@ -50,7 +49,7 @@ func expectedFormat(rel string) string {
 		case dir == "palo-alto-threat":
 			return "syslog" // RFC 3339 syslog header, no PAN-OS parser yet
 		case dir == "cef-logs":
-			return "" // bare CEF, no CEF parser yet
+			return "cef"
 		}
 	case strings.HasPrefix(rel, "syslog/crowdsec/"):
 		return "auth" // sshd, sshd-success, pam, and the sshd lines of syslog-logs
@@ -145,7 +144,7 @@ func TestDetectRouterSyslogWtmp(t *testing.T) {
 // by design.
 func TestParseRatioRouterSyslogWtmp(t *testing.T) {
 	root := corpus.Path(t, "")
-	mine := map[string]bool{"auth": true, "iptables": true, "pfsense": true, "fortigate": true, "mikrotik": true, "utmp": true}
+	mine := map[string]bool{"cef": true, "auth": true, "iptables": true, "pfsense": true, "fortigate": true, "mikrotik": true, "utmp": true}
 	exceptions := map[string]bool{"wtmp/plaso/utmp_corrupted": true, "wtmp/plaso/wtmp.1": true}
 	var b strings.Builder
 	for _, d := range []string{"router", "syslog", "wtmp"} {
