@@ -10,6 +10,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/cisco"
 	_ "github.com/kiseki-forensics/kiseki/parsers/juniper"
 	_ "github.com/kiseki-forensics/kiseki/parsers/netfilter"
+	_ "github.com/kiseki-forensics/kiseki/parsers/paloalto"
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
 	_ "github.com/kiseki-forensics/kiseki/parsers/utmp"
 )

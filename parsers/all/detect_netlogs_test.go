@@ -20,8 +20,7 @@ import (
 const minScore = 50
 
 // expectedFormat says which format each corpus file under router/, syslog/
-// and wtmp/ is. Logs of devices Kiseki has no parser for (Palo Alto threat
-// CSV) are syslog when they carry a syslog header; the test harness files beside the logs (config.yaml,
+// and wtmp/ is; the test harness files beside the logs (config.yaml,
 // parser.assert, licences, utmpdump references) are nothing.
 func expectedFormat(rel string) string {
 	base := filepath.Base(rel)
@@ -47,7 +46,7 @@ func expectedFormat(rel string) string {
 		case dir == "opnsense-sshd":
 			return "auth"
 		case dir == "palo-alto-threat":
-			return "syslog" // RFC 3339 syslog header, no PAN-OS parser yet
+			return "paloalto"
 		case dir == "cef-logs":
 			return "cef"
 		}
@@ -144,7 +143,7 @@ func TestDetectRouterSyslogWtmp(t *testing.T) {
 // by design.
 func TestParseRatioRouterSyslogWtmp(t *testing.T) {
 	root := corpus.Path(t, "")
-	mine := map[string]bool{"cef": true, "auth": true, "iptables": true, "pfsense": true, "fortigate": true, "mikrotik": true, "utmp": true}
+	mine := map[string]bool{"paloalto": true, "cef": true, "auth": true, "iptables": true, "pfsense": true, "fortigate": true, "mikrotik": true, "utmp": true}
 	exceptions := map[string]bool{"wtmp/plaso/utmp_corrupted": true, "wtmp/plaso/wtmp.1": true}
 	var b strings.Builder
 	for _, d := range []string{"router", "syslog", "wtmp"} {
