@@ -152,6 +152,26 @@ func asa(s *devlog.State, mne, b []byte, ev *timeline.Event) {
 		}
 	case 430001, 430002, 430003, 430004, 430005:
 		ftdConn(b, ev)
+	case 304001, 304002:
+		// 192.168.14.22 Accessed URL 10.0.0.5:http://www.example.com/x
+		// 192.168.14.22 Access denied URL http://... SRC 10.0.0.5 DEST 10.0.0.6 on interface inside
+		w, r := devlog.Word(b)
+		setAddr(ev, w, &ev.SrcIP, "src_host")
+		ev.Action = timeline.ActionPermit
+		if id == 304002 {
+			ev.Action = timeline.ActionDeny
+		}
+		if u, ok := devlog.After(r, "URL "); ok {
+			u, _ = devlog.Word(u)
+			// "server:http://...": the server address (or name) first.
+			if i := bytes.Index(u, []byte("://")); i > 0 {
+				if c := bytes.LastIndexByte(u[:i], ':'); c > 0 {
+					setAddr(ev, u[:c], &ev.DstIP, "dst_host")
+					u = u[c+1:]
+				}
+			}
+			ev.URL = str(u)
+		}
 	}
 }
 
@@ -176,13 +196,27 @@ func cutSide(b []byte) []byte {
 	return b
 }
 
+// setSides fills source and destination. An ASA with "names" configured
+// writes host names instead of addresses: those go to src_host/dst_host.
 func setSides(ev *timeline.Event, srcIf, src []byte, sport int32, dstIf, dst []byte, dport int32) {
-	ev.SrcIP, ev.SrcPort, ev.DstIP, ev.DstPort = str(src), sport, str(dst), dport
+	ev.SrcPort, ev.DstPort = sport, dport
+	setAddr(ev, src, &ev.SrcIP, "src_host")
+	setAddr(ev, dst, &ev.DstIP, "dst_host")
 	if len(srcIf) > 0 {
 		ev.AddExtra("src_iface", str(srcIf))
 	}
 	if len(dstIf) > 0 {
 		ev.AddExtra("dst_iface", str(dstIf))
+	}
+}
+
+func setAddr(ev *timeline.Event, a []byte, ip *string, hostKey string) {
+	switch {
+	case len(a) == 0:
+	case devlog.IsIP(a):
+		*ip = str(a)
+	default:
+		ev.AddExtra(hostKey, str(a))
 	}
 }
 
@@ -341,10 +375,10 @@ func icmpConn(b []byte, ev *timeline.Event, isBuilt bool) {
 		ev.AddExtra("mapped_addr", str(ga))
 	}
 	if outbound {
-		ev.SrcIP, ev.DstIP = str(la), str(fa)
-	} else {
-		ev.SrcIP, ev.DstIP = str(fa), str(la)
+		fa, la = la, fa
 	}
+	setAddr(ev, fa, &ev.SrcIP, "src_host")
+	setAddr(ev, la, &ev.DstIP, "dst_host")
 	if r, ok := devlog.After(b, " type "); ok {
 		w, _ := devlog.Word(r)
 		ev.AddExtra("icmp_type", str(w))
@@ -365,7 +399,8 @@ func fromTo(b []byte, ev *timeline.Event) {
 	sIf, sA, sP := side(devlog.TrimPunct(w))
 	t, ok := devlog.After(r, "to ")
 	if !ok || !devlog.HasPrefix(r, "to ") {
-		ev.SrcIP, ev.SrcPort = str(sA), sP
+		ev.SrcPort = sP
+		setAddr(ev, sA, &ev.SrcIP, "src_host")
 		return
 	}
 	w, _ = devlog.Word(t)
@@ -504,7 +539,8 @@ func nat(b []byte, ev *timeline.Event) {
 	sIf, sA, sP := side(cutSide(realSide))
 	w, rest := devlog.Word(f[to+4:])
 	mIf, mA, mP := side(w)
-	ev.SrcIP, ev.SrcPort = str(sA), sP
+	ev.SrcPort = sP
+	setAddr(ev, sA, &ev.SrcIP, "src_host")
 	if len(sIf) > 0 {
 		ev.AddExtra("src_iface", str(sIf))
 	}

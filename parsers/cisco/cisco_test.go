@@ -120,6 +120,15 @@ var cases = []struct {
 			extra: map[string]string{"reason": "User Requested"}}},
 	{line: "Mar 11 2026 10:00:00: %ASA-6-716001: Group <RA-VPN> User <bob> IP <198.51.100.7> WebVPN session started.",
 		want: want{source: ASA, time: "2026-03-11T01:00:00Z", src: "198.51.100.7", user: "bob", action: "login-success", bytes: -1}},
+	// Non-canonical forms (names instead of addresses), as in Elastic's
+	// cisco_asa pipeline tests (elastic/integrations packages/cisco_asa,
+	// test-non-canonical.log).
+	{line: "Jul 15 13:38:14 216.160.83.56 : %ASA-6-302013: Built inbound TCP connection 3263493120 for DMZ:shule/5802 (shule/5802) to SERVERS:10.10.227.121/80 (10.10.227.121/80)",
+		want: want{source: ASA, time: "2026-07-15T04:38:14Z", sport: 5802, dst: "10.10.227.121", dport: 80, action: "permit", bytes: -1,
+			extra: map[string]string{"src_host": "shule", "src_iface": "DMZ", "hostname": "216.160.83.56"}}},
+	{line: "Jun 14 01:22:47 81.2.69.142 %ASA-5-304001: 192.168.14.22 Accessed URL mirror:http://mirror.example.com/path/to/resource",
+		want: want{source: ASA, time: "2026-06-13T16:22:47Z", src: "192.168.14.22", action: "permit", bytes: -1,
+			extra: map[string]string{"dst_host": "mirror"}}},
 	// IOS
 	{line: "*Mar  1 00:00:05.000: %SYS-5-CONFIG_I: Configured from console by vty0 (10.1.1.1)",
 		want: want{source: IOS, time: "2026-02-28T15:00:05Z", src: "10.1.1.1", action: "execute", bytes: -1,
