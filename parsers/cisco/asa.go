@@ -36,7 +36,7 @@ func asa(s *devlog.State, mne, b []byte, ev *timeline.Event) {
 		teardown(s, b, ev)
 	case 302020, 302021:
 		icmpConn(b, ev, id == 302020)
-	case 106001, 106006, 106007, 106015:
+	case 106001, 106006, 106007, 106015, 106016, 106017, 106020, 106021, 106022:
 		ev.Action = timeline.ActionDeny
 		fromTo(b, ev)
 		if r, ok := devlog.After(b, " on interface "); ok {
@@ -46,8 +46,26 @@ func asa(s *devlog.State, mne, b []byte, ev *timeline.Event) {
 		protoWord(b, ev)
 	case 106010, 106014, 106023:
 		deny106023(b, ev)
-	case 106100:
+	case 106100, 106102, 106103:
 		aclHit(b, ev)
+	case 313001, 313004, 313005, 313008, 313009:
+		// Denied ICMP type=8, code=0 from 10.1.1.1 on interface outside
+		// Denied invalid ICMP code 9, for Inside:10.255.0.206/8795 (...) to identity:10.12.31.51/0 (...)
+		ev.Action = timeline.ActionDeny
+		if r, ok := devlog.After(b, "for "); ok && bytes.Contains(r, []byte(" to ")) {
+			to := bytes.Index(r, []byte(" to "))
+			sIf, sA, sP := side(cutSide(r[:to]))
+			w, _ := devlog.Word(r[to+4:])
+			dIf, dA, dP := side(devlog.TrimPunct(w))
+			setSides(ev, sIf, sA, sP, dIf, dA, dP)
+		} else if r, ok := devlog.After(b, "from "); ok {
+			w, _ := devlog.Word(r)
+			setAddr(ev, devlog.TrimPunct(w), &ev.SrcIP, "src_host")
+		}
+		if r, ok := devlog.After(b, " on interface "); ok {
+			w, _ := devlog.Word(r)
+			ev.AddExtra("src_iface", str(w))
+		}
 	case 710001, 710002, 710003, 710005, 710006:
 		// "TCP access denied by ACL from 203.0.113.5/4444 to outside:198.51.100.1/22"
 		if id == 710001 || id == 710002 {
@@ -179,6 +197,9 @@ func asa(s *devlog.State, mne, b []byte, ev *timeline.Event) {
 // Identity Ifc:10.1.1.1/22"; IPv6 addresses hold colons, interface names
 // do not).
 func side(b []byte) (iface, addr []byte, port int32) {
+	if o := bytes.IndexByte(b, '('); o > 0 {
+		b = b[:o] // "10.1.1.1/53723(LOCAL\alice)": the user follows
+	}
 	c := bytes.IndexByte(b, ':')
 	if c > 0 && bytes.IndexByte(b[:c], '/') < 0 {
 		iface, b = b[:c], b[c+1:]
@@ -335,9 +356,12 @@ func teardown(s *devlog.State, b []byte, ev *timeline.Event) {
 			ev.Bytes = n
 		}
 		reason := bytes.TrimSpace(r2)
-		if u := bytes.LastIndex(reason, []byte(" (")); u >= 0 && reason[len(reason)-1] == ')' {
-			ev.User = str(reason[u+2 : len(reason)-1])
-			reason = reason[:u]
+		if len(reason) > 1 && reason[len(reason)-1] == ')' {
+			// "TCP FINs (alice)" or just "(alice)": the user ends the line.
+			if u := bytes.LastIndexByte(reason, '('); u == 0 || u > 0 && reason[u-1] == ' ' {
+				ev.User = str(reason[u+1 : len(reason)-1])
+				reason = bytes.TrimSpace(reason[:u])
+			}
 		}
 		if len(reason) > 0 {
 			ev.AddExtra("reason", str(reason))
@@ -466,6 +490,12 @@ func aclHit(b []byte, ev *timeline.Event) {
 	proto, r := devlog.Word(r)
 	ev.AddExtra("acl", str(acl))
 	ev.AddExtra("proto", str(proto))
+	if devlog.HasPrefix(r, "for user ") {
+		// 106102/106103: "... denied tcp for user 'joe' inside/..."
+		u, rest := devlog.Word(r[len("for user "):])
+		ev.User = str(bytes.Trim(u, `'"`))
+		r = rest
+	}
 	switch string(verdict) {
 	case "permitted":
 		ev.Action = timeline.ActionPermit

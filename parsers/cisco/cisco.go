@@ -72,7 +72,17 @@ func findMarker(line []byte) (m marker, ok bool) {
 		for j < len(line) && isTagChar(line[j]) && line[j] != '-' {
 			j++
 		}
-		if j == i+1 || j+3 >= len(line) || line[j] != '-' || line[j+1] < '0' || line[j+1] > '7' || line[j+2] != '-' {
+		facEnd := j
+		// "%ASA-session-3-106102:": a logging class between facility and
+		// severity.
+		if j+1 < len(line) && line[j] == '-' && line[j+1] >= 'a' && line[j+1] <= 'z' {
+			k := j + 1
+			for k < len(line) && line[k] >= 'a' && line[k] <= 'z' {
+				k++
+			}
+			j = k
+		}
+		if facEnd == i+1 || j+3 >= len(line) || line[j] != '-' || line[j+1] < '0' || line[j+1] > '7' || line[j+2] != '-' {
 			continue
 		}
 		k := j + 3
@@ -82,7 +92,7 @@ func findMarker(line []byte) (m marker, ok bool) {
 		if k == j+3 || k >= len(line) || line[k] != ':' {
 			continue
 		}
-		m.start, m.fac, m.sev, m.mne = i, line[i+1:j], line[j+1:j+2], line[j+3:k]
+		m.start, m.fac, m.sev, m.mne = i, line[i+1:facEnd], line[j+1:j+2], line[j+3:k]
 		m.body = k + 1
 		if m.body < len(line) && line[m.body] == ' ' {
 			m.body++

@@ -129,6 +129,21 @@ var cases = []struct {
 	{line: "Jun 14 01:22:47 81.2.69.142 %ASA-5-304001: 192.168.14.22 Accessed URL mirror:http://mirror.example.com/path/to/resource",
 		want: want{source: ASA, time: "2026-06-13T16:22:47Z", src: "192.168.14.22", action: "permit", bytes: -1,
 			extra: map[string]string{"dst_host": "mirror"}}},
+	// Elastic cisco_asa pipeline tests, test-asa-fix.log: users glued to
+	// addresses, logging classes in the tag, user ACL hits, ICMP denials.
+	{line: `Apr 17 2020 14:08:08 SNL-ASA-VPN-A01 : %ASA-6-302016: Teardown UDP connection 110577675 for Outside:10.123.123.123/53723(LOCAL\Elastic) to Inside:10.233.123.123/53 duration 0:00:00 bytes 148 (zzzzzz)`,
+		want: want{source: ASA, time: "2020-04-17T05:08:08Z", src: "10.123.123.123", sport: 53723, dst: "10.233.123.123", dport: 53, user: "zzzzzz", action: "permit", bytes: 148}},
+	{line: `Aug  6 2020 11:01:37: %ASA-session-3-106102: access-list dev_inward_client permitted udp for user redacted outside/10.123.123.20(49721) -> inside/10.223.223.40(53) hit-cnt 1 first hit [0x3c8b88c1, 0xbee595c3]`,
+		want: want{source: ASA, time: "2020-08-06T02:01:37Z", src: "10.123.123.20", sport: 49721, dst: "10.223.223.40", dport: 53, user: "redacted", action: "permit", bytes: -1,
+			extra: map[string]string{"msgid": "106102", "severity": "3", "acl": "dev_inward_client"}}},
+	{line: `<140>Feb 02 2025 14:02:35: %ASA-4-106103: access-list TEST_ACL_LIST denied tcp for user 'username' outside/81.2.69.142(51950) -> inside/89.160.20.112(443) hit-cnt 1 first hit [0xd3e666fa, 0x0]`,
+		want: want{source: ASA, time: "2025-02-02T05:02:35Z", src: "81.2.69.142", sport: 51950, dst: "89.160.20.112", dport: 443, user: "username", action: "deny", bytes: -1}},
+	{line: `Apr 17 2020 14:15:07 SNL-ASA-VPN-A01 : %ASA-2-106017: Deny IP due to Land Attack from 10.123.123.123 to 10.123.123.123`,
+		want: want{source: ASA, time: "2020-04-17T05:15:07Z", src: "10.123.123.123", dst: "10.123.123.123", action: "deny", bytes: -1}},
+	{line: `Apr 17 2020 14:15:07 SNL-ASA-VPN-A01 : %ASA-3-313008: Denied IPv6-ICMP type=134, code=0 from fe80::1ff:fe23:4567:890a on interface ISP1`,
+		want: want{source: ASA, time: "2020-04-17T05:15:07Z", src: "fe80::1ff:fe23:4567:890a", action: "deny", bytes: -1, extra: map[string]string{"src_iface": "ISP1"}}},
+	{line: `Jun 08 2020 12:59:57: %ASA-4-313009: Denied invalid ICMP code 9, for Inside:10.255.0.206/8795 (10.255.0.206/8795) to identity:10.12.31.51/0 (10.12.31.51/0), ICMP id 295, ICMP type 8`,
+		want: want{source: ASA, time: "2020-06-08T03:59:57Z", src: "10.255.0.206", sport: 8795, dst: "10.12.31.51", action: "deny", bytes: -1}},
 	// IOS
 	{line: "*Mar  1 00:00:05.000: %SYS-5-CONFIG_I: Configured from console by vty0 (10.1.1.1)",
 		want: want{source: IOS, time: "2026-02-28T15:00:05Z", src: "10.1.1.1", action: "execute", bytes: -1,
