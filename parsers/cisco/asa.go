@@ -170,25 +170,71 @@ func asa(s *devlog.State, mne, b []byte, ev *timeline.Event) {
 		}
 	case 430001, 430002, 430003, 430004, 430005:
 		ftdConn(b, ev)
-	case 304001, 304002:
-		// 192.168.14.22 Accessed URL 10.0.0.5:http://www.example.com/x
-		// 192.168.14.22 Access denied URL http://... SRC 10.0.0.5 DEST 10.0.0.6 on interface inside
+	case 304001:
+		// 10.5.111.32 Accessed URL 192.168.2.32:http://example.com
+		// USER001@192.168.0.1(LOCAL\USER001) Accessed URL 172.17.6.211:http://...
 		w, r := devlog.Word(b)
+		if o := bytes.IndexByte(w, '('); o > 0 {
+			w = w[:o]
+		}
+		if at := bytes.IndexByte(w, '@'); at > 0 {
+			ev.User = str(w[:at])
+			w = w[at+1:]
+		}
 		setAddr(ev, w, &ev.SrcIP, "src_host")
 		ev.Action = timeline.ActionPermit
-		if id == 304002 {
-			ev.Action = timeline.ActionDeny
-		}
 		if u, ok := devlog.After(r, "URL "); ok {
 			u, _ = devlog.Word(u)
-			// "server:http://...": the server address (or name) first.
-			if i := bytes.Index(u, []byte("://")); i > 0 {
-				if c := bytes.LastIndexByte(u[:i], ':'); c > 0 {
-					setAddr(ev, u[:c], &ev.DstIP, "dst_host")
-					u = u[c+1:]
-				}
+			// "server:URL": the server's address (or name) first.
+			if c := bytes.IndexByte(u, ':'); c > 0 && c+1 < len(u) &&
+				(devlog.IsIP(u[:c]) || u[c+1] == '/' || devlog.HasPrefix(u[c+1:], "http")) {
+				setAddr(ev, u[:c], &ev.DstIP, "dst_host")
+				u = u[c+1:]
 			}
 			ev.URL = str(u)
+		}
+	case 304002:
+		// Access denied URL http://www.example.net/x SRC 10.69.6.39 DEST 192.168.0.19 on interface inside
+		ev.Action = timeline.ActionDeny
+		if u, ok := devlog.After(b, "URL "); ok {
+			u, _ = devlog.Word(u)
+			ev.URL = str(u)
+		}
+		if r, ok := devlog.After(b, " SRC "); ok {
+			w, _ := devlog.Word(r)
+			setAddr(ev, w, &ev.SrcIP, "src_host")
+		}
+		if r, ok := devlog.After(b, " DEST "); ok {
+			w, _ := devlog.Word(r)
+			setAddr(ev, w, &ev.DstIP, "dst_host")
+		}
+	case 338001, 338002, 338003, 338004, 338005, 338006, 338007, 338008, 338101, 338102, 338103, 338104, 338201, 338202, 338203, 338204:
+		// Dynamic Filter {permitted|monitored|dropped} black listed TCP traffic from inside:10.1.1.45/6798 (...) to outside:192.168.99.129/80 (...), destination ... resolved from dynamic list: bad.example.com
+		ev.AddTag("blacklist")
+		switch {
+		case bytes.Contains(b, []byte(" dropped ")):
+			ev.Action = timeline.ActionDeny
+		default:
+			ev.Action = timeline.ActionPermit
+		}
+		if f, ok := devlog.After(b, " from "); ok {
+			if to := bytes.Index(f, []byte(" to ")); to > 0 {
+				sIf, sA, sP := side(cutSide(f[:to]))
+				rest := f[to+4:]
+				if c := bytes.IndexByte(rest, ','); c > 0 {
+					rest = rest[:c]
+				}
+				dIf, dA, dP := side(cutSide(rest))
+				setSides(ev, sIf, sA, sP, dIf, dA, dP)
+			}
+		}
+		if r, ok := devlog.After(b, "dynamic list: "); ok {
+			w, _ := devlog.Word(r)
+			ev.AddExtra("blacklist_entry", str(devlog.TrimPunct(w)))
+		}
+		if r, ok := devlog.After(b, "threat-level: "); ok {
+			w, _ := devlog.Word(r)
+			ev.AddExtra("threat_level", str(devlog.TrimPunct(w)))
 		}
 	}
 }
@@ -204,6 +250,10 @@ func side(b []byte) (iface, addr []byte, port int32) {
 	if c > 0 && bytes.IndexByte(b[:c], '/') < 0 {
 		iface, b = b[:c], b[c+1:]
 	}
+	if sp := bytes.IndexByte(b, ' '); sp > 0 {
+		b = b[:sp] // "outside:10.0.0.1/53 user1": an old-style user after it
+	}
+	b = bytes.Trim(b, "()") // "Deny IP spoof from (0.0.0.0) to ..."
 	a, p := devlog.SplitAddr(b)
 	n, _ := devlog.Int32(p)
 	return iface, a, n
@@ -390,8 +440,13 @@ func icmpConn(b []byte, ev *timeline.Event, isBuilt bool) {
 		fa, _ = devlog.SplitAddr(w)
 	}
 	if r, ok := devlog.After(b, "laddr "); ok {
-		w, _ := devlog.Word(r)
+		w, rest := devlog.Word(r)
 		la, _ = devlog.SplitAddr(w)
+		if len(rest) > 2 && rest[0] == '(' {
+			if c := bytes.IndexByte(rest, ')'); c > 0 {
+				ev.User = str(rest[1:c])
+			}
+		}
 	}
 	if r, ok := devlog.After(b, "gaddr "); ok {
 		w, _ := devlog.Word(r)
@@ -420,6 +475,9 @@ func fromTo(b []byte, ev *timeline.Event) {
 		return
 	}
 	w, r := devlog.Word(r)
+	if string(w) == "laddr" || string(w) == "faddr" {
+		w, r = devlog.Word(r)
+	}
 	sIf, sA, sP := side(devlog.TrimPunct(w))
 	t, ok := devlog.After(r, "to ")
 	if !ok || !devlog.HasPrefix(r, "to ") {

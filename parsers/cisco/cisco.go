@@ -89,21 +89,33 @@ func findMarker(line []byte) (m marker, ok bool) {
 		for k < len(line) && isTagChar(line[k]) {
 			k++
 		}
-		if k == j+3 || k >= len(line) || line[k] != ':' {
+		if k == j+3 || k >= len(line) {
 			continue
+		}
+		if line[k] != ':' {
+			// "%ASA-6-302016 Teardown ...": some relays drop the colon
+			// after a numeric ASA message id.
+			if _, num := parsers.Digits(line[j+3 : k]); !(num && line[k] == ' ' && isFirewall(line[i+1:facEnd])) {
+				continue
+			}
 		}
 		m.start, m.fac, m.sev, m.mne = i, line[i+1:facEnd], line[j+1:j+2], line[j+3:k]
 		m.body = k + 1
 		if m.body < len(line) && line[m.body] == ' ' {
 			m.body++
 		}
-		switch string(m.fac) {
-		case "ASA", "FTD", "PIX", "FWSM":
-			m.firewall = true
-		}
+		m.firewall = isFirewall(m.fac)
 		return m, true
 	}
 	return m, false
+}
+
+func isFirewall(fac []byte) bool {
+	switch string(fac) {
+	case "ASA", "FTD", "PIX", "FWSM":
+		return true
+	}
+	return false
 }
 
 func isTagChar(c byte) bool {

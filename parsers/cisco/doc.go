@@ -19,6 +19,7 @@
 //	502103                privilege level change                                             authenticate
 //	430001-430005         FTD connection events (key: value pairs)                           permit|deny
 //	304001/304002         URL accessed / access denied (URL filtering)                       permit|deny
+//	338xxx                Botnet Traffic (Dynamic) Filter: blacklisted traffic, tag blacklist permit|deny
 //
 // An ASA configured with "names" writes host names where addresses go;
 // those are kept as src_host / dst_host, never as an address.
