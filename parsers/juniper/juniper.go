@@ -36,7 +36,7 @@ func init() {
 // tagPrefixes start the event tags read here: RT_FLOW_SESSION_*, the
 // RT_SCREEN_* attack screens, the UI_*
 // management events, SSHD_LOGIN_FAILED and LOGIN_FAILED.
-var tagPrefixes = []string{"RT_FLOW_SESSION_", "RT_SCREEN_", "UI_", "LOGIN_FAILED", "SSHD_LOGIN_FAILED"}
+var tagPrefixes = []string{"RT_FLOW_SESSION_", "APPTRACK_SESSION_", "RT_SCREEN_", "UI_", "LOGIN_FAILED", "SSHD_LOGIN_FAILED"}
 
 // findTag returns the position and the text of the first Junos event tag
 // that starts a word.
@@ -103,7 +103,7 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	ev.Message = str(msg)
 	t := str(tag)
 	switch {
-	case strings.HasPrefix(t, "RT_FLOW_SESSION_"):
+	case strings.HasPrefix(t, "RT_FLOW_SESSION_"), strings.HasPrefix(t, "APPTRACK_SESSION_"):
 		flow(t, sd, msg, ev)
 	case strings.HasPrefix(t, "RT_SCREEN_"):
 		screen(sd, msg, ev)
