@@ -3,6 +3,7 @@ package main
 
 import (
 	"os"
+	_ "time/tzdata" // zones for bundle.yaml on machines without a zoneinfo database
 
 	"github.com/kiseki-forensics/kiseki/cli"
 )

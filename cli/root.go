@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kiseki-forensics/kiseki/search"
 )
 
 // Exit codes from the contract.
@@ -47,6 +50,29 @@ Start with:  kiseki ingest BUNDLE --case CASEDIR`,
 	for _, f := range commands {
 		root.AddCommand(f())
 	}
+	var profile string
+	root.PersistentFlags().StringVar(&profile, "cpuprofile", "", "write a Go CPU profile to this file (for benchmarks)")
+	root.PersistentFlags().MarkHidden("cpuprofile")
+	var stop func()
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if profile == "" {
+			return nil
+		}
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		stop = func() { pprof.StopCPUProfile(); f.Close() }
+		return nil
+	}
+	root.PersistentPostRun = func(*cobra.Command, []string) {
+		if stop != nil {
+			stop()
+		}
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return UsageError{err} })
 	return root
 }
@@ -61,8 +87,28 @@ func Main(args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "kiseki:", err)
 	var ue UsageError
-	if errors.As(err, &ue) {
+	var qe *search.QueryError
+	if errors.As(err, &ue) || errors.As(err, &qe) {
 		return ExitUsage
 	}
 	return ExitFailure
+}
+
+// Argument checks that report bad usage (exit 2), unlike cobra's own.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(cmd, args); err != nil {
+			return UsageError{fmt.Errorf("%s: %w (see kiseki %s --help)", cmd.Name(), err, cmd.Name())}
+		}
+		return nil
+	}
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.MinimumNArgs(n)(cmd, args); err != nil {
+			return UsageError{fmt.Errorf("%s: %w (see kiseki %s --help)", cmd.Name(), err, cmd.Name())}
+		}
+		return nil
+	}
 }

@@ -143,7 +143,8 @@ func (r Ref) String() string {
 	return s
 }
 
-// Sink receives events from a parser.
+// Sink receives events from a parser. A parser calls Emit from one goroutine
+// at a time.
 type Sink interface {
 	Emit(ev *Event) error
 }

@@ -127,9 +127,10 @@ func RunFiles(runDirs []string) ([]string, error) {
 }
 
 // Merge combines every run in runDirs into a new generation of time-ordered
-// segments and makes it current. Memory is one batch per run plus one segment
-// being built. progress, if set, is called with the rows written so far.
-func (s Store) Merge(runDirs []string, progress func(rows int64)) (*Manifest, error) {
+// segments and makes it current; names identify the run directories in the
+// manifest. Memory is one batch per run plus one segment being built.
+// progress, if set, is called with the rows written so far.
+func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manifest, error) {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -167,9 +168,8 @@ func (s Store) Merge(runDirs []string, progress func(rows int64)) (*Manifest, er
 	}
 	heap.Init(&h)
 
-	m := &Manifest{Schema: SchemaVersion, Generation: gen, Runs: runDirs}
-	b := newRowBuilder(SegmentSchema)
-	defer b.release()
+	m := &Manifest{Schema: SchemaVersion, Generation: gen, Runs: names}
+	b := newSegBuilder()
 	var first, last int64
 	flush := func() error {
 		if b.rows == 0 {
@@ -177,6 +177,7 @@ func (s Store) Merge(runDirs []string, progress func(rows int64)) (*Manifest, er
 		}
 		info := SegmentInfo{File: fmt.Sprintf("seg-%06d.arrow", len(m.Segments)), Rows: int64(b.rows), RowBase: m.Rows, First: first, Last: last}
 		rec := b.finish()
+		defer b.reset()
 		defer rec.Release()
 		f, err := os.Create(filepath.Join(out, info.File))
 		if err != nil {

@@ -1,9 +1,11 @@
 package timeline
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 )
@@ -19,65 +21,107 @@ const (
 
 // RunWriter is a Sink that buffers events, sorts them by time and writes them
 // as run files (Arrow IPC, RunSchema) into a directory. Memory stays bounded by
-// the chunk size whatever the input size.
+// two chunks whatever the input size: while one chunk is sorted and written
+// in the background, the parser fills the other, so one large file keeps two
+// cores busy.
 type RunWriter struct {
 	dir        string
-	chunk      chunk
+	cur        *chunk
+	spare      chan *chunk // a chunk ready to fill, once its write is done
+	done       chan error  // result of the background write in flight
+	inFlight   bool
 	chunkBytes int
-	builder    *rowBuilder
+	out        [numCols]gather
 	runs       int
 	rows       int64
+	err        error
 }
+
+// chunkPool keeps chunk buffers across writers: ingest opens a writer per
+// file, and growing fresh buffers for each file would copy every byte again.
+var chunkPool = sync.Pool{New: func() any { return &chunk{} }}
 
 // NewRunWriter writes runs into dir, which must exist.
 func NewRunWriter(dir string) *RunWriter {
-	return &RunWriter{dir: dir, chunkBytes: defaultChunkBytes}
+	w := &RunWriter{dir: dir, cur: chunkPool.Get().(*chunk), spare: make(chan *chunk, 1), done: make(chan error, 1), chunkBytes: defaultChunkBytes}
+	w.spare <- chunkPool.Get().(*chunk)
+	return w
 }
 
 // Emit buffers one event.
 func (w *RunWriter) Emit(ev *Event) error {
-	w.chunk.add(ev)
-	if w.chunk.size() >= w.chunkBytes {
+	w.cur.add(ev)
+	if w.cur.rows&1023 == 0 && w.cur.size() >= w.chunkBytes {
 		return w.flush()
 	}
 	return nil
 }
 
-// Close writes what is buffered. It returns the number of rows written.
+// Close writes what is buffered and waits for every write. It returns the
+// number of rows written.
 func (w *RunWriter) Close() (int64, error) {
 	err := w.flush()
-	if w.builder != nil {
-		w.builder.release()
-		w.builder = nil
+	if e := w.wait(); err == nil {
+		err = e
+	}
+	if w.cur != nil {
+		w.cur.reset()
+		chunkPool.Put(w.cur)
+		chunkPool.Put(<-w.spare)
+		w.cur = nil
 	}
 	return w.rows, err
 }
 
+// wait collects the background write in flight, if any.
+func (w *RunWriter) wait() error {
+	if w.inFlight {
+		w.inFlight = false
+		if err := <-w.done; err != nil && w.err == nil {
+			w.err = err
+		}
+	}
+	return w.err
+}
+
+// flush hands the current chunk to a background write and takes the spare.
 func (w *RunWriter) flush() error {
-	if len(w.chunk.events) == 0 {
-		return nil
+	if w.cur.rows == 0 {
+		return w.err
 	}
-	if w.builder == nil {
-		w.builder = newRowBuilder(RunSchema)
+	if err := w.wait(); err != nil {
+		return err
 	}
+	full := w.cur
+	w.cur = <-w.spare
 	w.runs++
+	w.rows += int64(full.rows)
 	name := filepath.Join(w.dir, fmt.Sprintf("run-%05d.arrow", w.runs))
+	w.inFlight = true
+	go func() {
+		err := w.write(full, name)
+		full.reset()
+		w.spare <- full
+		w.done <- err
+	}()
+	return nil
+}
+
+func (w *RunWriter) write(k *chunk, name string) error {
 	f, err := os.Create(name)
 	if err != nil {
 		return err
 	}
-	fw, err := ipc.NewFileWriter(f, ipc.WithSchema(RunSchema))
+	bw := bufio.NewWriterSize(f, 1<<20)
+	fw, err := ipc.NewFileWriter(bw, ipc.WithSchema(RunSchema))
 	if err != nil {
 		f.Close()
 		return err
 	}
-	order := w.chunk.sortedOrder()
-	for start := 0; start < len(order); start += runBatchRows {
-		end := min(start+runBatchRows, len(order))
-		for _, i := range order[start:end] {
-			w.chunk.appendTo(w.builder, i)
-		}
-		rec := w.builder.finish()
+	order := k.sortedOrder()
+	for start := 0; start < k.rows; start += runBatchRows {
+		end := min(start+runBatchRows, k.rows)
+		rec := k.batch(order, start, end, &w.out)
 		err = fw.Write(rec)
 		rec.Release()
 		if err != nil {
@@ -86,9 +130,11 @@ func (w *RunWriter) flush() error {
 			return fmt.Errorf("write run %s: %w", name, err)
 		}
 	}
-	w.rows += int64(len(order))
-	w.chunk.reset()
 	if err := fw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		f.Close()
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 )
 
@@ -131,9 +132,10 @@ func (s *Segment) Search(t int64) int {
 	return lo
 }
 
-// Dict returns the dictionary values of a dictionary-encoded column c and the
-// dictionary index of each row, or nil if c is not dictionary-encoded.
-func (s *Segment) Dict(c int) (values []string, index func(i int) int) {
+// DictCodes returns the dictionary values of a dictionary-encoded column c
+// and each row's code into them, or nil, nil if c is not dictionary-encoded.
+// Filters evaluate a predicate once per value, then scan the codes.
+func (s *Segment) DictCodes(c int) (values []string, codes []int32) {
 	d := s.view.dict[c]
 	if d == nil {
 		return nil, nil
@@ -143,5 +145,6 @@ func (s *Segment) Dict(c int) (values []string, index func(i int) int) {
 	for i := range values {
 		values[i] = dv.Value(i)
 	}
-	return values, d.GetValueIndex
+	codes = d.Indices().(*array.Int32).Int32Values()
+	return values, codes
 }

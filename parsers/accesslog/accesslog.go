@@ -70,6 +70,9 @@ func (p *Parser) Parse(line []byte, ev *timeline.Event) bool {
 	}
 	status, rest := token(rest)
 	st, ok := parsers.Digits(status)
+	if isDash(status) { // Traefik writes "-" when no response was sent
+		st, ok = 0, true
+	}
 	if !ok || st > 999 {
 		return false
 	}

@@ -127,22 +127,30 @@ func (p *Parser) ParseHeader(line []byte, h *Header) bool {
 
 // traditional: "Mmm dd hh:mm:ss[.frac][:] [host] tag[pid]: msg".
 func (p *Parser) traditional(b []byte, h *Header) bool {
-	if len(b) < 15 || b[3] != ' ' || b[6] != ' ' || b[9] != ':' || b[12] != ':' {
+	// "Mar  6 04:07:28", "Mar 06 04:07:28" and the unpadded "Nov 2 15:40:14".
+	if len(b) < 14 || b[3] != ' ' {
 		return false
 	}
 	mo := parsers.Month(b[0:3])
-	dayField := b[4:6]
-	if dayField[0] == ' ' {
-		dayField = dayField[1:]
+	j := 4
+	if b[j] == ' ' {
+		j++
 	}
-	d, ok1 := parsers.Digits(dayField)
-	hh, ok2 := parsers.Digits(b[7:9])
-	mi, ok3 := parsers.Digits(b[10:12])
-	ss, ok4 := parsers.Digits(b[13:15])
+	k := j
+	for k < len(b) && k < j+2 && b[k] >= '0' && b[k] <= '9' {
+		k++
+	}
+	if k+9 > len(b) || b[k] != ' ' || b[k+3] != ':' || b[k+6] != ':' {
+		return false
+	}
+	d, ok1 := parsers.Digits(b[j:k])
+	hh, ok2 := parsers.Digits(b[k+1 : k+3])
+	mi, ok3 := parsers.Digits(b[k+4 : k+6])
+	ss, ok4 := parsers.Digits(b[k+7 : k+9])
 	if mo == 0 || !(ok1 && ok2 && ok3 && ok4) {
 		return false
 	}
-	i := 15
+	i := k + 9
 	nsec := 0
 	if i < len(b) && b[i] == '.' {
 		scale := 100000000
@@ -461,7 +469,7 @@ func inferYear(ctx context.Context, in *parsers.Input) (int, error) {
 				b = b[e+1:]
 			}
 		}
-		if len(b) >= 15 && b[3] == ' ' && p.traditional(b, &h) {
+		if len(b) >= 14 && b[3] == ' ' && p.traditional(b, &h) {
 			lastMonth = p.lastMonth
 		}
 		return nil

@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// Version is recorded in case metadata and the audit log.
+const Version = "0.1.0"
+
+// Case is an open case directory.
+type Case struct {
+	Dir  string
+	Meta CaseMeta
+}
+
+// CaseMeta is case.json.
+type CaseMeta struct {
+	Name     string    `json:"name"`
+	Created  time.Time `json:"created"`
+	Kiseki   string    `json:"kiseki"`
+	Timezone string    `json:"timezone"` // the case zone: for --from/--to and display
+	Year     int       `json:"year,omitempty"`
+	Bundle   string    `json:"bundle,omitempty"` // absolute path of the bundle last ingested
+}
+
+// Paths inside a case directory.
+func (c *Case) path(elem ...string) string {
+	return filepath.Join(append([]string{c.Dir}, elem...)...)
+}
+
+// AuditPath is the append-only audit log.
+func (c *Case) AuditPath() string { return c.path("audit.jsonl") }
+
+// TimelineStore is the merged timeline.
+func (c *Case) TimelineStore() timeline.Store { return timeline.Store{Dir: c.path("timeline")} }
+
+// IndexDir holds the full-text index.
+func (c *Case) IndexDir() string { return c.path("index") }
+
+// ArtifactsDir holds non-timed findings (memory carving).
+func (c *Case) ArtifactsDir() string { return c.path("artifacts") }
+
+func (c *Case) runsDir() string { return c.path("runs") }
+
+// ErrNoCase means the directory is not a Kiseki case.
+var ErrNoCase = errors.New("not a Kiseki case directory (no case.json)")
+
+// OpenCase opens an existing case.
+func OpenCase(dir string) (*Case, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	c := &Case{Dir: abs}
+	b, err := os.ReadFile(c.path("case.json"))
+	if os.IsNotExist(err) {
+		return nil, fmt.Errorf("%s: %w", dir, ErrNoCase)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &c.Meta); err != nil {
+		return nil, fmt.Errorf("%s: case.json: %w", dir, err)
+	}
+	return c, nil
+}
+
+// CreateOrOpenCase opens dir as a case, creating it when it does not exist
+// or is empty.
+func CreateOrOpenCase(dir string, meta CaseMeta) (*Case, error) {
+	if c, err := OpenCase(dir); err == nil {
+		return c, nil
+	} else if !errors.Is(err, ErrNoCase) {
+		return nil, err
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("%s: exists, is not empty and is not a Kiseki case", dir)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, err
+	}
+	c := &Case{Dir: abs, Meta: meta}
+	c.Meta.Created = time.Now().UTC()
+	c.Meta.Kiseki = Version
+	if err := c.saveMeta(); err != nil {
+		return nil, err
+	}
+	return c, c.Audit("case-create", nil, map[string]string{"name": meta.Name}, nil)
+}
+
+func (c *Case) saveMeta() error { return writeJSONAtomic(c.path("case.json"), c.Meta) }
+
+// Audit appends an entry to the case's audit log.
+func (c *Case) Audit(action string, args []string, result any, hashes map[string]string) error {
+	return appendAudit(c.AuditPath(), AuditEntry{Action: action, Args: args, Result: result, Hashes: hashes})
+}
+
+// Location returns the case zone.
+func (c *Case) Location() *time.Location {
+	if c.Meta.Timezone != "" {
+		if loc, err := time.LoadLocation(c.Meta.Timezone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// lock takes an exclusive lock on the case for the life of the process: two
+// ingests of one case at once would race on its files. The kernel releases
+// it when the process dies, so a killed ingest never leaves a stale lock.
+func (c *Case) lock() (func(), error) {
+	f, err := os.OpenFile(c.path("lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("case %s is in use by another kiseki process", c.Dir)
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+func writeJSONAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// HashFile returns the SHA-256 of a file, reading it once; progress, if set,
+// is called with the bytes read.
+func HashFile(path string, progress func(n int64)) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	var w io.Writer = h
+	if progress != nil {
+		w = progressWriter{h, progress}
+	}
+	if _, err := io.CopyBuffer(w, f, make([]byte, 1<<20)); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+type progressWriter struct {
+	w  io.Writer
+	fn func(int64)
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.fn(int64(n))
+	return n, err
+}

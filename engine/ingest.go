@@ -1,0 +1,692 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kiseki-forensics/kiseki/parsers"
+	"github.com/kiseki-forensics/kiseki/timeline"
+	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
+)
+
+// IngestOptions tune an ingest run.
+type IngestOptions struct {
+	Workers  int          // parallel work units; 0 = GOMAXPROCS
+	Progress ProgressFunc // optional progress reporting
+	Args     []string     // command line, for the audit log
+	NoIndex  bool         // skip the full-text index build
+	Index    IndexBuilder // builds the index after the merge (nil: no index)
+	Log      io.Writer    // where warnings are echoed (nil: nowhere)
+	Now      func() time.Time
+}
+
+// ProgressFunc is told what phase ingest is in, with done and total units
+// (bytes while hashing and parsing, rows while merging and indexing).
+type ProgressFunc func(phase string, done, total int64)
+
+// IndexBuilder builds the case's index for the current timeline generation.
+type IndexBuilder func(ctx context.Context, c *Case, progress func(done, total int64)) error
+
+// ItemSummary is the ingest summary of one file (or one split image).
+type ItemSummary struct {
+	Evidence   string   `json:"evidence"`
+	Path       string   `json:"path"`
+	Host       string   `json:"host"`
+	Format     string   `json:"format"`
+	Events     int64    `json:"events"`
+	Artifacts  int64    `json:"artifacts,omitempty"` // non-timed findings (memory carving)
+	Unparsed   int64    `json:"unparsed"`
+	Errors     int64    `json:"errors"`
+	First      string   `json:"first,omitempty"`
+	Last       string   `json:"last,omitempty"`
+	Parts      []string `json:"parts,omitempty"`
+	Candidates []string `json:"candidates,omitempty"` // other formats that also matched
+	Messages   []string `json:"messages,omitempty"`   // warnings and errors, first ones
+	Status     string   `json:"status"`               // parsed, failed, unrecognised
+}
+
+// IngestSummary is what ingest reports.
+type IngestSummary struct {
+	Case     string        `json:"case"`
+	Items    []ItemSummary `json:"items"`
+	Events   int64         `json:"events"`
+	Parsed   int           `json:"parsed_now"` // units parsed in this run (0: nothing new)
+	Merged   bool          `json:"merged"`
+	Indexed  bool          `json:"indexed"`
+	Duration string        `json:"duration"`
+	// Phases gives the wall time of each phase (hash, parse, merge, index).
+	Phases map[string]string `json:"phases"`
+}
+
+const maxMessages = 20
+
+type unit struct {
+	rec     *EvidenceRecord
+	file    BundleFile
+	parts   []BundleFile
+	format  *parsers.Format
+	comp    Compression
+	summary ItemSummary
+}
+
+// Ingest registers, parses, merges and indexes a bundle into the case. It is
+// resumable: units already parsed are kept, a unit killed half-way is
+// parsed again from scratch, and nothing is ever written twice.
+func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (*IngestSummary, error) {
+	start := time.Now()
+	b, err := LoadBundle(bundleDir)
+	if err != nil {
+		return nil, err
+	}
+	c, err := CreateOrOpenCase(caseDir, CaseMeta{Name: b.Case, Timezone: b.Timezone, Year: b.Year})
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := c.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if c.Meta.Bundle != b.Dir || (b.Timezone != "" && c.Meta.Timezone != b.Timezone) {
+		c.Meta.Bundle = b.Dir
+		if b.Timezone != "" {
+			c.Meta.Timezone = b.Timezone
+		}
+		if err := c.saveMeta(); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Audit("ingest-start", opt.Args, map[string]string{"bundle": b.Dir}, nil); err != nil {
+		return nil, err
+	}
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(string, int64, int64) {}
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+
+	files, err := b.Files()
+	if err != nil {
+		return nil, err
+	}
+	phases := map[string]string{}
+	mark := time.Now()
+	phase := func(name string) {
+		phases[name] = time.Since(mark).Round(time.Millisecond).String()
+		mark = time.Now()
+	}
+	reg, err := c.register(files, workers, progress)
+	if err != nil {
+		return nil, err
+	}
+	phase("hash")
+	units, err := plan(b, files, reg)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(c.runsDir(), 0o755); err != nil {
+		return nil, err
+	}
+
+	// Parse what is not done yet.
+	var todo []*unit
+	var total int64
+	for _, u := range units {
+		if c.loadDone(u) {
+			continue
+		}
+		todo = append(todo, u)
+		for _, p := range u.parts {
+			total += p.Size
+		}
+	}
+	var done atomic.Int64
+	report := func(n int64) { progress("parse", done.Add(n), total) }
+	var wg sync.WaitGroup
+	queue := make(chan *unit)
+	for range min(workers, max(len(todo), 1)) {
+		wg.Go(func() {
+			for u := range queue {
+				c.parseUnit(ctx, b, u, report)
+			}
+		})
+	}
+	for _, u := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		queue <- u
+	}
+	close(queue)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Formats found while parsing go into the registry.
+	for _, u := range todo {
+		if r := reg.ByID(u.rec.ID); r != nil {
+			r.Format = u.summary.Format
+		}
+	}
+	for _, u := range units {
+		c.publishArtifacts(u.rec.ID)
+	}
+	if err := c.saveRegistry(reg); err != nil {
+		return nil, err
+	}
+
+	phase("parse")
+	sum := &IngestSummary{Case: c.Dir, Parsed: len(todo), Phases: phases}
+	for _, u := range units {
+		sum.Items = append(sum.Items, u.summary)
+		sum.Events += u.summary.Events
+	}
+	sort.Slice(sum.Items, func(i, j int) bool { return sum.Items[i].Path < sum.Items[j].Path })
+
+	merged, err := c.mergeIfNeeded(progress)
+	if err != nil {
+		return nil, err
+	}
+	sum.Merged = merged
+	phase("merge")
+	if !opt.NoIndex && opt.Index != nil {
+		err := opt.Index(ctx, c, func(d, t int64) { progress("index", d, t) })
+		if err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+		sum.Indexed = true
+		phase("index")
+	}
+	sum.Duration = time.Since(start).Round(time.Millisecond).String()
+	hashes := map[string]string{}
+	for _, r := range reg.Items {
+		hashes[r.ID] = r.SHA256
+	}
+	result := map[string]any{"items": len(sum.Items), "events": sum.Events, "parsed_now": sum.Parsed, "merged": merged}
+	if err := c.Audit("ingest-done", opt.Args, result, hashes); err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// register hashes new evidence and checks known evidence has not changed.
+func (c *Case) register(files []BundleFile, workers int, progress ProgressFunc) (*Registry, error) {
+	reg, err := c.LoadRegistry()
+	if err != nil {
+		return nil, err
+	}
+	type job struct {
+		f   BundleFile
+		rec *EvidenceRecord // existing record to re-check, or nil
+		sum string
+		err error
+	}
+	var jobs []*job
+	var total int64
+	for _, f := range files {
+		rec := reg.byAbs(f.Abs)
+		if rec != nil && rec.Size == f.Size && rec.ModTime.Equal(f.Mod) {
+			continue
+		}
+		jobs = append(jobs, &job{f: f, rec: rec})
+		total += f.Size
+	}
+	if len(jobs) == 0 {
+		return reg, nil
+	}
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	ch := make(chan *job)
+	for range min(workers, len(jobs)) {
+		wg.Go(func() {
+			for j := range ch {
+				j.sum, j.err = HashFile(j.f.Abs, func(n int64) { progress("hash", done.Add(n), total) })
+			}
+		})
+	}
+	for _, j := range jobs {
+		ch <- j
+	}
+	close(ch)
+	wg.Wait()
+	added := map[string]string{}
+	for _, j := range jobs {
+		if j.err != nil {
+			return nil, j.err
+		}
+		if j.rec != nil {
+			if j.rec.SHA256 != j.sum {
+				c.Audit("evidence-changed", nil, map[string]string{"evidence": j.rec.ID, "path": j.rec.Path, "registered": j.rec.SHA256, "now": j.sum}, nil)
+				return nil, fmt.Errorf("evidence %s (%s) changed since it was registered: sha256 was %s, is now %s; refusing to ingest", j.rec.ID, j.rec.Path, j.rec.SHA256, j.sum)
+			}
+			j.rec.Size, j.rec.ModTime = j.f.Size, j.f.Mod // touched, same bytes
+			continue
+		}
+		rec := EvidenceRecord{ID: reg.nextID(), Path: j.f.Rel, Abs: j.f.Abs, Size: j.f.Size, SHA256: j.sum,
+			ModTime: j.f.Mod, Registered: time.Now().UTC(), Host: j.f.Item.Host}
+		reg.Items = append(reg.Items, rec)
+		added[rec.ID] = rec.SHA256
+	}
+	if err := c.saveRegistry(reg); err != nil {
+		return nil, err
+	}
+	if len(added) > 0 {
+		if err := c.Audit("register", nil, map[string]int{"files": len(added)}, added); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+func (r *Registry) byAbs(abs string) *EvidenceRecord {
+	for i := range r.Items {
+		if r.Items[i].Abs == abs {
+			return &r.Items[i]
+		}
+	}
+	return nil
+}
+
+// plan groups split images and assigns each unit its registry record.
+func plan(b *Bundle, files []BundleFile, reg *Registry) ([]*unit, error) {
+	byAbs := map[string]BundleFile{}
+	var paths []string
+	for _, f := range files {
+		byAbs[f.Abs] = f
+		paths = append(paths, f.Abs)
+	}
+	grouped := map[string]bool{}
+	var units []*unit
+	for _, f := range parsers.Formats() {
+		if f.Group == nil {
+			continue
+		}
+		for _, g := range f.Group(paths) {
+			if len(g) < 2 || grouped[g[0]] {
+				continue
+			}
+			u := &unit{}
+			for _, p := range g {
+				bf, ok := byAbs[p]
+				if !ok || grouped[p] {
+					return nil, fmt.Errorf("format %s grouped %s, which is not evidence of this bundle", f.Name, p)
+				}
+				grouped[p] = true
+				u.parts = append(u.parts, bf)
+			}
+			u.file = u.parts[0]
+			u.format = f
+			units = append(units, u)
+		}
+	}
+	for _, f := range files {
+		if !grouped[f.Abs] {
+			units = append(units, &unit{file: f, parts: []BundleFile{f}})
+		}
+	}
+	for _, u := range units {
+		u.rec = reg.byAbs(u.file.Abs)
+		if u.rec == nil {
+			return nil, fmt.Errorf("%s: not registered", u.file.Rel)
+		}
+		u.summary = ItemSummary{Evidence: u.rec.ID, Path: u.file.Rel, Host: u.file.Item.Host}
+		if len(u.parts) > 1 {
+			for _, p := range u.parts {
+				u.summary.Parts = append(u.summary.Parts, p.Rel)
+			}
+		}
+	}
+	return units, nil
+}
+
+func (c *Case) unitDir(u *unit) string { return filepath.Join(c.runsDir(), u.rec.ID) }
+
+const doneName = "done.json"
+
+// loadDone reports whether the unit was parsed by an earlier run, and loads
+// its summary.
+func (c *Case) loadDone(u *unit) bool {
+	var s ItemSummary
+	if err := readJSON(filepath.Join(c.unitDir(u), doneName), &s); err != nil {
+		return false
+	}
+	u.summary = s
+	return true
+}
+
+// parseUnit parses one unit into runs/.tmp-ID and renames it to runs/ID when
+// complete, so a killed parse leaves nothing that a later run would merge.
+func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(int64)) {
+	final := c.unitDir(u)
+	tmp := filepath.Join(c.runsDir(), ".tmp-"+u.rec.ID)
+	os.RemoveAll(tmp)
+	s := &u.summary
+	fail := func(err error) {
+		s.Errors++
+		s.Status = "failed"
+		s.Messages = append(s.Messages, err.Error())
+	}
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		fail(err)
+		return
+	}
+	w := timeline.NewRunWriter(tmp)
+	sink := &countingSink{next: w, summary: s, artifactsPath: filepath.Join(tmp, artifactsFile)}
+	err := c.parseInto(ctx, b, u, sink, progress)
+	if _, cerr := w.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if cerr := sink.closeArtifacts(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	unrecognised := s.Status == "unrecognised"
+	s.Status = "parsed"
+	if err != nil {
+		fail(err)
+	}
+	if unrecognised {
+		s.Status = "unrecognised"
+	}
+	if sink.first != 0 || sink.last != 0 {
+		s.First = time.Unix(0, sink.first).UTC().Format(time.RFC3339Nano)
+		s.Last = time.Unix(0, sink.last).UTC().Format(time.RFC3339Nano)
+	}
+	if err := writeJSONAtomic(filepath.Join(tmp, doneName), s); err != nil {
+		return
+	}
+	os.RemoveAll(final)
+	if os.Rename(tmp, final) == nil {
+		c.publishArtifacts(u.rec.ID)
+	}
+}
+
+const artifactsFile = "artifacts.arrow"
+
+// publishArtifacts links a unit's artifact table into CASEDIR/artifacts/,
+// where readers find every table. Idempotent, so a kill between the unit's
+// rename and the link is mended by the next run.
+func (c *Case) publishArtifacts(id string) {
+	src := filepath.Join(c.runsDir(), id, artifactsFile)
+	if _, err := os.Stat(src); err != nil {
+		return
+	}
+	dst := filepath.Join(c.ArtifactsDir(), id+".arrow")
+	if _, err := os.Stat(dst); err == nil {
+		return
+	}
+	os.MkdirAll(c.ArtifactsDir(), 0o755)
+	if os.Link(src, dst) != nil {
+		os.Symlink(src, dst)
+	}
+}
+
+func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *countingSink, progress func(int64)) error {
+	s := &u.summary
+	f := u.file
+	if f.Size == 0 && len(u.parts) == 1 {
+		s.Format = "empty" // registered and hashed; nothing to parse
+		return nil
+	}
+	head, err := readHead(f.Abs, CompNone, f.Size, 8)
+	if err != nil {
+		return err
+	}
+	comp := sniffCompression(head)
+	name := f.Rel
+	if comp != CompNone {
+		name = stripCompressionExt(name)
+	}
+	head, err = readHead(f.Abs, comp, f.Size, parsers.HeadSize)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Rel, err)
+	}
+	format := u.format
+	want := f.Item.Format
+	if want == "" && f.Item.Options["log_format"] != nil {
+		// The user pasted the server's format line: it says how to read the file.
+		want = "log-format"
+	}
+	if want != "" && format == nil {
+		var ok bool
+		if format, ok = parsers.Lookup(want); !ok {
+			return fmt.Errorf("%s: bundle.yaml names format %q, which Kiseki does not know", f.Rel, want)
+		}
+	}
+	if format == nil {
+		cands := parsers.Detect(name, head)
+		if len(cands) > 0 {
+			format = cands[0].Format
+			for _, cd := range cands[1:] {
+				if cd.Score*100 >= cands[0].Score*80 {
+					s.Candidates = append(s.Candidates, fmt.Sprintf("%s(%d)", cd.Format.Name, cd.Score))
+				}
+			}
+			if len(s.Candidates) > 0 {
+				s.Candidates = append([]string{fmt.Sprintf("%s(%d)", format.Name, cands[0].Score)}, s.Candidates...)
+			}
+		}
+	}
+	streamed := false
+	in, closeFile, err := c.input(b, u, f.Rel, comp, func(n int64) { streamed = true; progress(n) }, sink)
+	if err != nil {
+		return err
+	}
+	defer closeFile()
+	if format == nil {
+		if !looksLikeText(head) {
+			s.Status = "unrecognised"
+			return fmt.Errorf("%s: no parser recognises this file (and it is not text)", f.Rel)
+		}
+		// Keep every line as raw so nothing is lost.
+		s.Format = "text"
+		return keepLines(ctx, in, sink)
+	}
+	s.Format = format.Name
+	if comp != CompNone {
+		s.Format += "+" + string(comp)
+	}
+	err = parsers.SafeParse(ctx, format, in, sink)
+	if !streamed {
+		progress(f.Size) // random-access formats count at the end
+	}
+	return err
+}
+
+// input builds the parser input of a unit. The returned func closes the
+// file behind Input.ReaderAt.
+func (c *Case) input(b *Bundle, u *unit, name string, comp Compression, progress func(int64), sink *countingSink) (*parsers.Input, func(), error) {
+	f := u.file
+	loc, err := b.location(f.Item.Timezone)
+	if err != nil {
+		return nil, nil, err
+	}
+	zoneSource := "manifest"
+	if f.Item.Timezone == "" && b.Timezone == "" {
+		zoneSource = "default"
+	}
+	year := f.Item.Year
+	if year == 0 {
+		year = b.Year
+	}
+	opts := map[string]string{}
+	for k, v := range f.Item.Options {
+		opts[k] = fmt.Sprint(v)
+	}
+	in := &parsers.Input{
+		Name: name, Evidence: u.rec.ID, Host: f.Item.Host,
+		Zone: loc, ZoneSource: zoneSource, Year: year, ModTime: f.Mod, Options: opts,
+		Size: f.Size, Warn: sink.warn,
+		Open: func() (io.ReadCloser, error) { return openStream(f.Abs, comp, f.Size, progress) },
+	}
+	for _, p := range u.parts {
+		in.Parts = append(in.Parts, p.Abs)
+	}
+	closeFile := func() {}
+	if comp == CompNone {
+		rf, err := os.Open(f.Abs)
+		if err != nil {
+			return nil, nil, err
+		}
+		in.ReaderAt = rf
+		closeFile = func() { rf.Close() }
+	}
+	if f.Item.ClockOffset != "" {
+		d, _ := time.ParseDuration(f.Item.ClockOffset)
+		sink.clockOffset = d
+		sink.offsetLabel = " clock_offset=" + f.Item.ClockOffset
+	}
+	return in, closeFile, nil
+}
+
+func keepLines(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
+	r, err := in.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	var ev timeline.Event
+	return parsers.ScanLines(ctx, r, func(l *parsers.Line) error {
+		parsers.Unparsed(&ev, in, l, 0, "no parser recognised this file")
+		return sink.Emit(&ev)
+	})
+}
+
+// countingSink fills in what every event of a unit shares, applies the
+// source's clock correction, and counts for the summary.
+type countingSink struct {
+	next        timeline.Sink
+	summary     *ItemSummary
+	first, last int64
+	clockOffset time.Duration
+	offsetLabel string
+	lastZone    string
+	lastLabel   string
+	mu          sync.Mutex // guards Errors and Messages: Warn may come from any goroutine
+
+	artifactsPath string
+	artifacts     *artifacts.Writer
+}
+
+// Artifact stores a non-timed finding (parsers/memory looks for this
+// method on its sink); the table is created on the first one.
+func (s *countingSink) Artifact(a *artifacts.Artifact) error {
+	if s.artifacts == nil {
+		w, err := artifacts.Create(s.artifactsPath)
+		if err != nil {
+			return err
+		}
+		s.artifacts = w
+	}
+	if a.Evidence == "" {
+		a.Evidence = s.summary.Evidence
+	}
+	s.summary.Artifacts++
+	return s.artifacts.Artifact(a)
+}
+
+func (s *countingSink) closeArtifacts() error {
+	if s.artifacts == nil {
+		return nil
+	}
+	return s.artifacts.Close()
+}
+
+func (s *countingSink) Emit(ev *timeline.Event) error {
+	if ev.Evidence == "" {
+		ev.Evidence = s.summary.Evidence
+	}
+	if ev.Host == "" {
+		ev.Host = s.summary.Host
+	}
+	if s.clockOffset != 0 && ev.TimeDesc != timeline.TimeUnknown {
+		// The device's clock was off by clock_offset: true time = shown - offset.
+		ev.Time -= int64(s.clockOffset)
+		if ev.Zone != s.lastZone {
+			s.lastZone, s.lastLabel = ev.Zone, ev.Zone+s.offsetLabel
+		}
+		ev.Zone = s.lastLabel
+	}
+	s.summary.Events++
+	if ev.Source == timeline.SourceRaw {
+		s.summary.Unparsed++
+	}
+	if ev.TimeDesc != timeline.TimeUnknown {
+		if s.first == 0 && s.last == 0 || ev.Time < s.first {
+			s.first = ev.Time
+		}
+		if ev.Time > s.last {
+			s.last = ev.Time
+		}
+	}
+	return s.next.Emit(ev)
+}
+
+func (s *countingSink) warn(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.summary.Errors++
+	if len(s.summary.Messages) < maxMessages {
+		s.summary.Messages = append(s.summary.Messages, msg)
+	}
+}
+
+// mergeIfNeeded merges when the set of parsed units differs from what the
+// current timeline was built from.
+func (c *Case) mergeIfNeeded(progress ProgressFunc) (bool, error) {
+	entries, err := os.ReadDir(c.runsDir())
+	if err != nil {
+		return false, err
+	}
+	var dirs, names []string
+	var total int64
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		var s ItemSummary
+		if readJSON(filepath.Join(c.runsDir(), e.Name(), doneName), &s) != nil {
+			continue
+		}
+		dirs = append(dirs, filepath.Join(c.runsDir(), e.Name()))
+		names = append(names, e.Name())
+		total += s.Events
+	}
+	store := c.TimelineStore()
+	_, m, err := store.Current()
+	if err != nil {
+		return false, err
+	}
+	if slicesEqual(m.Runs, names) {
+		return false, nil
+	}
+	_, err = store.Merge(dirs, names, func(rows int64) { progress("merge", rows, total) })
+	return err == nil, err
+}
+
+func slicesEqual(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

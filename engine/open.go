@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// Compression names a stream compression that evidence may come in.
+type Compression string
+
+// Supported compressions.
+const (
+	CompNone  Compression = ""
+	CompGzip  Compression = "gzip"
+	CompBzip2 Compression = "bzip2"
+	CompXZ    Compression = "xz"
+	CompZstd  Compression = "zstd"
+)
+
+// sniffCompression recognises a compressed stream by its magic bytes.
+func sniffCompression(head []byte) Compression {
+	switch {
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return CompGzip
+	case bytes.HasPrefix(head, []byte("BZh")) && len(head) > 3 && head[3] >= '1' && head[3] <= '9':
+		return CompBzip2
+	case bytes.HasPrefix(head, []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}):
+		return CompXZ
+	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return CompZstd
+	}
+	return CompNone
+}
+
+// stripCompressionExt removes .gz/.bz2/.xz/.zst so detection sees the inner name.
+func stripCompressionExt(name string) string {
+	for _, ext := range []string{".gz", ".gzip", ".bz2", ".xz", ".zst", ".zstd"} {
+		if strings.HasSuffix(strings.ToLower(name), ext) {
+			return name[:len(name)-len(ext)]
+		}
+	}
+	return name
+}
+
+// ErrBomb means a compressed stream expanded far beyond any real log.
+var ErrBomb = errors.New("decompressed size exceeds the limit (possible decompression bomb)")
+
+// maxExpansion bounds decompressed bytes per compressed byte; real logs
+// compress 5-50x, bombs 1000x and more. Variables so tests can lower them.
+var (
+	maxExpansion int64 = 400
+	minBombLimit int64 = 1 << 30
+)
+
+type limitedReader struct {
+	r     io.Reader
+	left  int64
+	close func() error
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, ErrBomb
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+func (l *limitedReader) Close() error { return l.close() }
+
+// countingReader reports bytes read from the raw file for progress.
+type countingReader struct {
+	r  io.Reader
+	fn func(int64)
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 && c.fn != nil {
+		c.fn(int64(n))
+	}
+	return n, err
+}
+
+// openStream opens a file and returns its decompressed content.
+func openStream(path string, comp Compression, size int64, progress func(int64)) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	raw := bufio.NewReaderSize(countingReader{f, progress}, 1<<20)
+	var r io.Reader
+	closeFn := f.Close
+	switch comp {
+	case CompNone:
+		return struct {
+			io.Reader
+			io.Closer
+		}{raw, f}, nil
+	case CompGzip:
+		zr, err := gzip.NewReader(raw)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: gzip: %w", path, err)
+		}
+		r = zr
+	case CompBzip2:
+		r = bzip2.NewReader(raw)
+	case CompXZ:
+		xr, err := xz.NewReader(raw)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: xz: %w", path, err)
+		}
+		r = xr
+	case CompZstd:
+		zr, err := zstd.NewReader(raw, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: zstd: %w", path, err)
+		}
+		r = zr
+		closeFn = func() error { zr.Close(); return f.Close() }
+	}
+	limit := max(size*maxExpansion, minBombLimit)
+	return &limitedReader{r: r, left: limit, close: closeFn}, nil
+}
+
+// readHead returns up to n bytes from the start of a (decompressed) stream.
+func readHead(path string, comp Compression, size int64, n int) ([]byte, error) {
+	r, err := openStream(path, comp, size, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	buf := make([]byte, n)
+	k, err := io.ReadFull(r, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		if k == 0 {
+			return nil, err
+		}
+	}
+	return buf[:k], nil
+}
+
+// looksLikeText reports whether head is mostly printable text, so a file no
+// parser claims can still be kept line by line.
+func looksLikeText(head []byte) bool {
+	if len(head) == 0 {
+		return false
+	}
+	bad := 0
+	for _, c := range head {
+		if c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b) {
+			bad++
+		}
+	}
+	return bad*100 < len(head)
+}

@@ -1,0 +1,240 @@
+package memory
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Container formats of memory images.
+const (
+	ContainerRaw  = "raw"
+	ContainerLiME = "lime"
+	ContainerAVML = "avml"
+	ContainerELF  = "elf-core"
+)
+
+const (
+	limeMagic  = 0x4C694D45 // "EMiL" little-endian
+	avmlMagic  = 0x4C4D5641 // "AVML" little-endian
+	limeHeader = 32
+)
+
+// Absent marks an address a range does not have.
+const Absent = -1
+
+// Range is one stretch of memory inside the image file.
+type Range struct {
+	FileOff int64 // file offset of the range's data (AVML: of its snappy stream)
+	Len     int64 // bytes of memory in the range
+	Phys    int64 // physical address of the first byte, or Absent
+	Virt    int64 // virtual address of the first byte, or Absent
+	// Frames, for AVML ranges, index the snappy stream: decoded offset ->
+	// file offset of the frame holding it. Nil for ranges stored plain.
+	Frames []Frame
+}
+
+// Layout is what Open found in an image.
+type Layout struct {
+	Container string
+	Ranges    []Range
+	Warnings  []string // problems that did not stop the reading (a truncated range...)
+}
+
+// Open reads the structure of a memory image: LiME or AVML range headers,
+// ELF core PT_LOAD segments, or else one raw range over the whole file. It
+// reads headers only, never the memory itself.
+func Open(r io.ReaderAt, size int64) (lay *Layout, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			lay, err = nil, fmt.Errorf("memory image layout: panic: %v", p)
+		}
+	}()
+	var head [limeHeader]byte
+	n, _ := r.ReadAt(head[:], 0)
+	switch {
+	case n >= 8 && (le32(head[:]) == limeMagic || le32(head[:]) == avmlMagic):
+		return openLiME(r, size)
+	case n >= 18 && string(head[:4]) == "\x7fELF":
+		if elfType(head[:n]) == uint16(elf.ET_CORE) {
+			return openELF(r, size)
+		}
+	}
+	return &Layout{Container: ContainerRaw, Ranges: []Range{{FileOff: 0, Len: size, Phys: 0, Virt: Absent}}}, nil
+}
+
+func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
+
+// elfType returns e_type of an ELF header in its own byte order.
+func elfType(h []byte) uint16 {
+	if len(h) < 18 {
+		return 0
+	}
+	if h[5] == 2 {
+		return binary.BigEndian.Uint16(h[16:])
+	}
+	return binary.LittleEndian.Uint16(h[16:])
+}
+
+// openLiME walks the range headers: magic, version (1: plain, 2: snappy
+// framed stream followed by its compressed length), start and end (inclusive)
+// physical address, 8 reserved bytes.
+func openLiME(r io.ReaderAt, size int64) (*Layout, error) {
+	lay := &Layout{Container: ContainerLiME}
+	var h [limeHeader]byte
+	off := int64(0)
+	for off+limeHeader <= size {
+		if _, err := r.ReadAt(h[:], off); err != nil {
+			return lay, fmt.Errorf("lime header at offset %d: %w", off, err)
+		}
+		magic, version := le32(h[0:]), le32(h[4:])
+		start, end := binary.LittleEndian.Uint64(h[8:]), binary.LittleEndian.Uint64(h[16:])
+		if magic != limeMagic && magic != avmlMagic {
+			if len(lay.Ranges) == 0 {
+				return nil, fmt.Errorf("offset %d: no LiME/AVML range header", off)
+			}
+			lay.Warnings = append(lay.Warnings, fmt.Sprintf("offset %d: %d bytes after the last range header are not a range header; ignored", off, size-off))
+			break
+		}
+		if end < start || end-start >= 1<<62 {
+			return lay, fmt.Errorf("range header at offset %d: end %#x before start %#x", off, end, start)
+		}
+		length := int64(end-start) + 1
+		data := off + limeHeader
+		switch version {
+		case 1:
+			if data+length > size {
+				lay.Warnings = append(lay.Warnings, fmt.Sprintf("range header at offset %d: range of %d bytes truncated to %d (file ends)", off, length, size-data))
+				length = size - data
+			}
+			lay.Ranges = append(lay.Ranges, Range{FileOff: data, Len: length, Phys: int64(start), Virt: Absent})
+			off = data + length
+		case 2:
+			lay.Container = ContainerAVML
+			frames, streamEnd, decoded, err := indexSnappy(r, data, size, length)
+			if err != nil {
+				lay.Warnings = append(lay.Warnings, fmt.Sprintf("AVML range at offset %d: %v", off, err))
+			}
+			if decoded > 0 {
+				lay.Ranges = append(lay.Ranges, Range{FileOff: data, Len: decoded, Phys: int64(start), Virt: Absent, Frames: frames})
+			}
+			if err != nil {
+				return lay, nil
+			}
+			// The stream is followed by its own length as a u64.
+			var t [8]byte
+			if _, err := r.ReadAt(t[:], streamEnd); err != nil || int64(binary.LittleEndian.Uint64(t[:])) != streamEnd-data {
+				lay.Warnings = append(lay.Warnings, fmt.Sprintf("AVML range at offset %d: compressed length trailer at %d does not match", off, streamEnd))
+			}
+			off = streamEnd + 8
+		default:
+			return lay, fmt.Errorf("range header at offset %d: unknown version %d", off, version)
+		}
+	}
+	if len(lay.Ranges) == 0 {
+		return nil, errors.New("no memory ranges")
+	}
+	return lay, nil
+}
+
+// openELF lists the PT_LOAD segments of an ELF core file that have bytes in
+// the file. Physical addresses are used when the core has them (QEMU
+// dump-guest-memory, virsh dump --memory-only); process cores (gcore) carry
+// virtual addresses only.
+func openELF(r io.ReaderAt, size int64) (*Layout, error) {
+	f, err := elf.NewFile(io.NewSectionReader(r, 0, size))
+	if err != nil {
+		return nil, fmt.Errorf("ELF core: %w", err)
+	}
+	lay := &Layout{Container: ContainerELF}
+	physical := false
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && p.Filesz > 0 && p.Paddr != 0 {
+			physical = true
+		}
+	}
+	for i, p := range f.Progs {
+		if p.Type != elf.PT_LOAD || p.Filesz == 0 {
+			continue
+		}
+		off, n := int64(p.Off), int64(p.Filesz)
+		if off < 0 || n < 0 || off >= size {
+			lay.Warnings = append(lay.Warnings, fmt.Sprintf("ELF program header %d: segment at offset %d outside the file", i, p.Off))
+			continue
+		}
+		if off+n > size || off+n < off {
+			lay.Warnings = append(lay.Warnings, fmt.Sprintf("ELF program header %d: segment at offset %d truncated (file ends)", i, p.Off))
+			n = size - off
+		}
+		rg := Range{FileOff: off, Len: n, Phys: Absent, Virt: Absent}
+		if physical {
+			rg.Phys = int64(p.Paddr)
+			if p.Vaddr != 0 {
+				rg.Virt = int64(p.Vaddr)
+			}
+		} else {
+			rg.Virt = int64(p.Vaddr)
+		}
+		if rg.Phys < 0 {
+			rg.Phys = Absent
+		}
+		if rg.Virt < 0 {
+			rg.Virt = Absent
+		}
+		lay.Ranges = append(lay.Ranges, rg)
+	}
+	if len(lay.Ranges) == 0 {
+		return nil, errors.New("ELF core: no PT_LOAD segment with data")
+	}
+	return lay, nil
+}
+
+// Detect scores a file as a memory image: LiME and AVML headers and ELF
+// core files by content, raw images by name only.
+func Detect(name string, head []byte) int {
+	if len(head) >= limeHeader {
+		m, v := le32(head), le32(head[4:])
+		if (m == limeMagic && (v == 1 || v == 2)) || (m == avmlMagic && v == 2) {
+			s, e := binary.LittleEndian.Uint64(head[8:]), binary.LittleEndian.Uint64(head[16:])
+			if e >= s {
+				return 100
+			}
+		}
+	}
+	if len(head) >= 18 && bytes.HasPrefix(head, []byte("\x7fELF")) && elfType(head) == uint16(elf.ET_CORE) {
+		return 90
+	}
+	switch ext := lowerExt(name); ext {
+	case ".mem", ".vmem", ".lime", ".avml":
+		return 40
+	case ".raw", ".bin":
+		if bytes.Contains([]byte(lowerName(name)), []byte("mem")) {
+			return 30
+		}
+		return 5
+	}
+	return 0
+}
+
+func lowerName(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+func lowerExt(name string) string {
+	n := lowerName(name)
+	for i := len(n) - 1; i >= 0 && n[i] != '/'; i-- {
+		if n[i] == '.' {
+			return n[i:]
+		}
+	}
+	return ""
+}

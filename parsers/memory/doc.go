@@ -1,0 +1,21 @@
+// Package memory reads memory images (format "memory"): raw physical memory
+// (.raw .mem .bin .vmem, recognised by name only), LiME (range headers,
+// physical addresses kept), AVML (LiME-style headers with snappy framed
+// ranges) and ELF core files (PT_LOAD segments: gcore, QEMU
+// dump-guest-memory, virsh dump --memory-only), detected by content.
+//
+// One pass over the image, in chunks scanned in parallel with overlapping
+// windows (scan.go), finds text runs in ASCII and UTF-16LE and hands them to
+// package carve. Log lines that a registered line format recognises
+// (parsers.Format.ParseLine) become timeline events with that format's
+// source, the tag "carved", the dump offset and the physical (or virtual)
+// address. Bash-history entries (#epoch then a command) become "memory"
+// events too. Everything else found (URLs, addresses, domains, e-mail
+// addresses, cards, phone numbers, HTTP headers, commands) goes to the
+// artifacts table when the sink handed to Parse implements ArtifactSink, and
+// is only counted otherwise.
+//
+// The image is read through Input.ReaderAt, window by window: it is never
+// read whole into memory, and memory use is bounded by the chunk size times
+// the number of workers.
+package memory

@@ -1,0 +1,256 @@
+package ntfs
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// FILETIME conversion: 100 ns ticks since 1601-01-01 UTC.
+const (
+	filetimeEpoch = 116444736000000000 // 1970-01-01 in FILETIME ticks
+	maxFiletime   = filetimeEpoch + (1<<63-1)/100
+)
+
+// unixNano converts a FILETIME; ok is false for values past year 2262.
+func unixNano(ft uint64) (int64, bool) {
+	if ft > maxFiletime {
+		return 1<<63 - 1, false
+	}
+	return (int64(ft) - filetimeEpoch) * 100, true
+}
+
+var siDesc = [4]string{"si_crtime", "si_mtime", "si_ctime", "si_atime"}
+var fnDesc = [4]string{"fn_crtime", "fn_mtime", "fn_ctime", "fn_atime"}
+
+// line is one line of the Sleuth Kit's bodyfile: one name and attribute of
+// an entry with four times.
+type line struct {
+	name  string // as fls -m prints it
+	path  string // Event.Path
+	meta  string
+	size  int64
+	times fileTimes
+	desc  *[4]string
+}
+
+// Tags of the timestomp rules.
+const (
+	TagSIBeforeFN       = "timestomp:si-before-fn"
+	TagZeroSubsec       = "timestomp:zero-subsec"
+	TagMtimeBeforeCrtim = "timestomp:si-mtime-before-crtime"
+)
+
+// timestomp returns the tags of the rules that fire for an entry:
+// $SI created earlier than a $FN created; a $SI time with an all-zero
+// sub-second part where the $FN's same time has one; $SI modified earlier
+// than $SI created.
+func timestomp(e *entry) string {
+	if !e.si.present {
+		return ""
+	}
+	si := &e.si.times
+	var before, zero bool
+	for i := range e.fns {
+		f := &e.fns[i].times
+		if si[tCr] != 0 && f[tCr] != 0 && si[tCr] < f[tCr] {
+			before = true
+		}
+		for k := range 4 {
+			if si[k] != 0 && si[k]%1e7 == 0 && f[k]%1e7 != 0 {
+				zero = true
+			}
+		}
+	}
+	tags := ""
+	add := func(t string) {
+		if tags != "" {
+			tags += ","
+		}
+		tags += t
+	}
+	if before {
+		add(TagSIBeforeFN)
+	}
+	if zero {
+		add(TagZeroSubsec)
+	}
+	if si[tM] != 0 && si[tCr] != 0 && si[tM] < si[tCr] {
+		add(TagMtimeBeforeCrtim)
+	}
+	return tags
+}
+
+// modeString renders the mode as fls does: name type, meta type, then
+// r (unless read-only), w (unless hidden) and x for user, group, other.
+func modeString(e *entry) string {
+	nt, mt := byte('r'), byte('r')
+	switch f := primaryName(e); {
+	case e.flags&flagInUse == 0:
+		// fls finds deleted entries through the MFT, not a directory
+		// entry, and prints the name type as unknown.
+		nt = '-'
+	case f != nil && f.flags&0x10000000 != 0:
+		nt = 'd'
+	}
+	if e.flags&flagDir != 0 {
+		mt = 'd'
+	}
+	perm := "---"
+	if e.si.present {
+		b := []byte("r-x")
+		if e.si.dos&0x1 != 0 {
+			b[0] = '-'
+		}
+		if e.si.dos&0x2 == 0 {
+			b[1] = 'w'
+		}
+		perm = string(b)
+	}
+	return string([]byte{nt, '/', mt}) + perm + perm + perm
+}
+
+func (p *volParser) emitEntries(ctx context.Context) error {
+	p.res.init(p)
+	var lines []line
+	type named struct {
+		path   string
+		orphan bool
+	}
+	var names []named
+	for idx := range p.entries {
+		if idx%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		e := &p.entries[idx]
+		if !e.valid || e.base != 0 {
+			continue
+		}
+		names = names[:0]
+		child := func(f *fnInfo) named {
+			if idx == rootEntry {
+				return named{"/", false}
+			}
+			path, orphan := p.res.child(f, 0)
+			return named{path, orphan}
+		}
+		for i := range e.fns {
+			if e.fns[i].nspace == nsDOS {
+				continue
+			}
+			n := child(&e.fns[i])
+			dup := false
+			for _, m := range names {
+				dup = dup || m == n
+			}
+			if !dup {
+				names = append(names, n)
+			}
+		}
+		if len(names) == 0 && len(e.fns) > 0 {
+			names = append(names, child(&e.fns[0]))
+		}
+		if len(names) == 0 {
+			names = append(names, named{"/OrphanFile-" + itoa(int64(idx)), true})
+		}
+		suffix := ""
+		if e.flags&flagInUse == 0 {
+			suffix = " (deleted)"
+		}
+		show := func(n named) (tsk, path string) {
+			if n.orphan {
+				return "/$OrphanFiles" + tskName(n.path), p.mount + "<orphan>" + n.path
+			}
+			return tskName(n.path), p.mount + n.path
+		}
+		base := itoa(int64(idx))
+		lines = lines[:0]
+		for _, n := range names {
+			tsk, path := show(n)
+			shown := 0
+			for _, s := range e.streams {
+				l := line{name: tsk, path: path, size: s.size, times: e.si.times, desc: &siDesc,
+					meta: base + "-" + itoa(int64(s.typ)) + "-" + itoa(int64(s.id))}
+				if s.name != "" && !(s.typ == attrIndexRoot && s.name == "$I30") {
+					l.name += ":" + tskName(s.name)
+					l.path += ":" + s.name
+				}
+				l.name += suffix
+				lines = append(lines, l)
+				shown++
+			}
+			if shown == 0 {
+				lines = append(lines, line{name: tsk + suffix, path: path, meta: base, times: e.si.times, desc: &siDesc})
+			}
+		}
+		for i := range e.fns {
+			f := &e.fns[i]
+			tsk, path := show(child(f))
+			lines = append(lines, line{name: tsk + " ($FILE_NAME)" + suffix, path: path, size: int64(f.size),
+				times: f.times, desc: &fnDesc, meta: base + "-48-" + itoa(int64(f.id))})
+		}
+		tags := timestomp(e)
+		mode := modeString(e)
+		uid := itoa(int64(e.si.owner))
+		alloc := "0"
+		if e.flags&flagInUse != 0 {
+			alloc = "1"
+		}
+		p.entryOff = p.physical(int64(idx) * p.recSize)
+		for i := range lines {
+			p.emitLine(int64(idx), &lines[i], tags, mode, uid, alloc)
+		}
+		if p.sinkErr != nil {
+			return p.sinkErr
+		}
+	}
+	return nil
+}
+
+func (p *volParser) emitLine(idx int64, l *line, tags, mode, uid, alloc string) {
+	ev := &p.ev
+	size := itoa(l.size)
+	any := false
+	for k := range 4 {
+		ft := l.times[k]
+		if ft == 0 {
+			continue
+		}
+		any = true
+		p.fillLine(ev, idx, l, tags, mode, uid, alloc, size)
+		t, ok := unixNano(ft)
+		ev.Time = t
+		if !ok {
+			ev.AddTag("time-out-of-range")
+		}
+		ev.TimeDesc = l.desc[k]
+		ev.TimeOrig = strconv.FormatUint(ft, 10) // the raw FILETIME
+		p.emit(ev)
+	}
+	if !any {
+		p.fillLine(ev, idx, l, tags, mode, uid, alloc, size)
+		ev.TimeDesc = timeline.TimeUnknown
+		p.emit(ev)
+	}
+}
+
+func (p *volParser) fillLine(ev *timeline.Event, idx int64, l *line, tags, mode, uid, alloc, size string) {
+	ev.Reset()
+	p.fillRef(ev, idx)
+	ev.Source = Name
+	if p.entryOff >= 0 {
+		ev.Offset = p.entryOff // the MFT entry's byte offset in the image
+	}
+	ev.Path = l.path
+	ev.Bytes = l.size
+	ev.Message = l.name
+	ev.Tags = tags
+	ev.AddExtra("meta", l.meta)
+	ev.AddExtra("name", l.name)
+	ev.AddExtra("mode", mode)
+	ev.AddExtra("uid", uid)
+	ev.AddExtra("gid", "0")
+	ev.AddExtra("size", size)
+	ev.AddExtra("allocated", alloc)
+}

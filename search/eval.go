@@ -1,0 +1,361 @@
+package search
+
+import (
+	"math/bits"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// bitset marks matching rows of one segment.
+type bitset []uint64
+
+func newBitset(n int) bitset    { return make(bitset, (n+63)/64) }
+func (b bitset) set(i int)      { b[i>>6] |= 1 << (uint(i) & 63) }
+func (b bitset) has(i int) bool { return b[i>>6]&(1<<(uint(i)&63)) != 0 }
+func (b bitset) and(o bitset) {
+	for i := range b {
+		b[i] &= o[i]
+	}
+}
+func (b bitset) or(o bitset) {
+	for i := range b {
+		b[i] |= o[i]
+	}
+}
+func (b bitset) andNot(o bitset) {
+	for i := range b {
+		b[i] &^= o[i]
+	}
+}
+func (b bitset) count() (n int64) {
+	for _, w := range b {
+		n += int64(bits.OnesCount64(w))
+	}
+	return n
+}
+
+// rangeSet returns a bitset with rows [lo, hi) set.
+func rangeSet(n, lo, hi int) bitset {
+	b := newBitset(n)
+	for i := lo; i < hi; i++ {
+		if i&63 == 0 && i+64 <= hi {
+			b[i>>6] = ^uint64(0)
+			i += 63
+			continue
+		}
+		b.set(i)
+	}
+	return b
+}
+
+// evaluator evaluates a query on segments; text lookups are done once per
+// query and reused for every segment.
+type evaluator struct {
+	text      *textIndex
+	textCache map[string]valueSet
+}
+
+func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, error) {
+	switch n := n.(type) {
+	case All:
+		return rangeSet(seg.Len(), lo, hi), nil
+	case And:
+		var acc bitset
+		for _, k := range n.Kids {
+			b, err := e.eval(k, seg, lo, hi)
+			if err != nil {
+				return nil, err
+			}
+			if acc == nil {
+				acc = b
+			} else {
+				acc.and(b)
+			}
+		}
+		return acc, nil
+	case Or:
+		acc := newBitset(seg.Len())
+		for _, k := range n.Kids {
+			b, err := e.eval(k, seg, lo, hi)
+			if err != nil {
+				return nil, err
+			}
+			acc.or(b)
+		}
+		return acc, nil
+	case Not:
+		b, err := e.eval(n.Kid, seg, lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		all := rangeSet(seg.Len(), lo, hi)
+		all.andNot(b)
+		return all, nil
+	case Term:
+		return e.term(n, seg, lo, hi)
+	}
+	return nil, nil
+}
+
+func (e *evaluator) term(t Term, seg *timeline.Segment, lo, hi int) (bitset, error) {
+	out := newBitset(seg.Len())
+	if t.Field == "" {
+		return out, e.freeText(t, seg, lo, hi, out)
+	}
+	spec := fields[t.Field]
+	switch spec.kind {
+	case fieldKeyword, fieldTag:
+		m := newGlob(t.Value)
+		match := func(v string) bool { return m.match(v) }
+		if spec.kind == fieldTag {
+			match = func(v string) bool {
+				for _, part := range strings.Split(v, ",") {
+					if m.match(part) {
+						return true
+					}
+				}
+				return false
+			}
+		}
+		for _, c := range spec.cols {
+			scanStrings(seg, c, lo, hi, out, match)
+		}
+	case fieldIP:
+		match, err := ipMatcher(t.Value)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range spec.cols {
+			scanStrings(seg, c, lo, hi, out, match)
+		}
+	case fieldInt:
+		lo64, hi64, err := intRange(t.Field, t.Value)
+		if err != nil {
+			return nil, err
+		}
+		// Absent values never match a comparison; status and ports store
+		// "absent" as 0, which matches only when asked for explicitly.
+		skipZero := spec.zeroAbsent && !(lo64 == 0 && hi64 == 0)
+		for _, c := range spec.cols {
+			for i := lo; i < hi; i++ {
+				v := seg.Int(c, i)
+				if v == timeline.Absent || (v == 0 && skipZero) {
+					continue
+				}
+				if v >= lo64 && v <= hi64 {
+					out.set(i)
+				}
+			}
+		}
+	case fieldText:
+		if err := e.textTerm(t, []string{spec.textKind}, seg, lo, hi, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// freeText searches every text column for a term without a field.
+func (e *evaluator) freeText(t Term, seg *timeline.Segment, lo, hi int, out bitset) error {
+	return e.textTerm(t, textFields, seg, lo, hi, out)
+}
+
+func (e *evaluator) textTerm(t Term, kinds []string, seg *timeline.Segment, lo, hi int, out bitset) error {
+	// A field term with a wildcard is a pattern over the whole value
+	// (path:*.php); so is any text term when there is no index.
+	if (t.Field != "" && strings.ContainsAny(t.Value, "*?")) || e.text == nil {
+		var match func(string) bool
+		if t.Field != "" && strings.ContainsAny(t.Value, "*?") {
+			m := newGlob(t.Value)
+			match = m.match
+		} else {
+			needle := strings.ToLower(t.Value)
+			match = func(v string) bool { return containsFold(v, needle) }
+		}
+		for _, k := range kinds {
+			scanStrings(seg, fields[k].cols[0], lo, hi, out, match)
+		}
+		return nil
+	}
+	key := strings.Join(kinds, ",") + "\x00" + t.String()
+	vs, ok := e.textCache[key]
+	if !ok {
+		var err error
+		if vs, err = e.text.lookup(t, kinds); err != nil {
+			return err
+		}
+		e.textCache[key] = vs
+	}
+	for _, k := range kinds {
+		if len(vs[k]) == 0 {
+			continue
+		}
+		kind := k
+		scanStrings(seg, fields[k].cols[0], lo, hi, out, func(v string) bool { return vs.has(kind, v) })
+	}
+	return nil
+}
+
+// scanStrings sets the rows of [lo, hi) whose column c value matches. For a
+// dictionary column the predicate runs once per distinct value.
+func scanStrings(seg *timeline.Segment, c, lo, hi int, out bitset, match func(string) bool) {
+	if values, codes := seg.DictCodes(c); values != nil {
+		hit := make([]bool, len(values))
+		any := false
+		for i, v := range values {
+			hit[i] = match(v)
+			any = any || hit[i]
+		}
+		if !any {
+			return
+		}
+		for i := lo; i < hi; i++ {
+			if hit[codes[i]] {
+				out.set(i)
+			}
+		}
+		return
+	}
+	for i := lo; i < hi; i++ {
+		if match(seg.Str(c, i)) {
+			out.set(i)
+		}
+	}
+}
+
+// glob matches '*' and '?' patterns, ASCII case-insensitively. A pattern
+// without wildcards is an exact (case-insensitive) match.
+type glob struct{ pat string }
+
+func newGlob(p string) glob { return glob{strings.ToLower(p)} }
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 32
+	}
+	return c
+}
+
+func (g glob) match(s string) bool {
+	p := g.pat
+	// Iterative matcher with single-star backtracking: linear for typical
+	// patterns, no recursion on hostile input.
+	pi, si, star, mark := 0, 0, -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p) && (p[pi] == '?' || p[pi] == lower(s[si])):
+			pi++
+			si++
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+func containsFold(s, lowerNeedle string) bool {
+	n := len(lowerNeedle)
+	if n == 0 {
+		return true
+	}
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for j < n && lower(s[i+j]) == lowerNeedle[j] {
+			j++
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+func ipMatcher(v string) (func(string) bool, error) {
+	switch {
+	case strings.Contains(v, "/"):
+		pfx, err := netip.ParsePrefix(v)
+		if err != nil {
+			return nil, err
+		}
+		pfx = pfx.Masked()
+		return func(s string) bool {
+			a, err := netip.ParseAddr(s)
+			return err == nil && pfx.Contains(a.Unmap())
+		}, nil
+	case strings.ContainsAny(v, "*?"):
+		return newGlob(v).match, nil
+	default:
+		want, err := netip.ParseAddr(v)
+		if err != nil {
+			// Not an address: a host name in an address field.
+			return newGlob(v).match, nil
+		}
+		want = want.Unmap()
+		return func(s string) bool {
+			a, err := netip.ParseAddr(s)
+			return err == nil && a.Unmap() == want
+		}, nil
+	}
+}
+
+// intRange turns "404", "4xx", ">=400", "<500", "400..499" into bounds.
+func intRange(field, v string) (int64, int64, error) {
+	bad := func() (int64, int64, error) {
+		return 0, 0, &QueryError{Query: field + ":" + v, Msg: "want a number, a range (400..499), a comparison (>=400) or a class (4xx)"}
+	}
+	switch {
+	case len(v) == 3 && (v[1] == 'x' || v[1] == 'X') && (v[2] == 'x' || v[2] == 'X') && v[0] >= '1' && v[0] <= '9':
+		d := int64(v[0]-'0') * 100
+		return d, d + 99, nil
+	case strings.HasPrefix(v, ">="):
+		n, err := strconv.ParseInt(v[2:], 10, 64)
+		if err != nil {
+			return bad()
+		}
+		return n, 1 << 62, nil
+	case strings.HasPrefix(v, "<="):
+		n, err := strconv.ParseInt(v[2:], 10, 64)
+		if err != nil {
+			return bad()
+		}
+		return 0, n, nil
+	case strings.HasPrefix(v, ">"):
+		n, err := strconv.ParseInt(v[1:], 10, 64)
+		if err != nil {
+			return bad()
+		}
+		return n + 1, 1 << 62, nil
+	case strings.HasPrefix(v, "<"):
+		n, err := strconv.ParseInt(v[1:], 10, 64)
+		if err != nil {
+			return bad()
+		}
+		return 0, n - 1, nil
+	case strings.Contains(v, ".."):
+		a, b, _ := strings.Cut(v, "..")
+		x, err1 := strconv.ParseInt(a, 10, 64)
+		y, err2 := strconv.ParseInt(b, 10, 64)
+		if err1 != nil || err2 != nil {
+			return bad()
+		}
+		return x, y, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return bad()
+	}
+	return n, n, nil
+}

@@ -1,0 +1,79 @@
+package search
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+type fieldKind uint8
+
+const (
+	fieldKeyword fieldKind = iota // exact or glob, case-insensitive
+	fieldIP                       // exact address, CIDR block or glob
+	fieldInt                      // number, comparison, range, status class
+	fieldText                     // words via the index; glob on the whole value
+	fieldTag                      // one of the comma-separated tags
+)
+
+type fieldSpec struct {
+	kind fieldKind
+	cols []int
+	// textKind is the index kind for text fields.
+	textKind string
+	// zeroAbsent: the column stores "absent" as 0 (status, ports).
+	zeroAbsent bool
+}
+
+var fields = map[string]fieldSpec{
+	"ip":        {kind: fieldIP, cols: []int{timeline.ColSrcIP, timeline.ColDstIP}},
+	"src_ip":    {kind: fieldIP, cols: []int{timeline.ColSrcIP}},
+	"dst_ip":    {kind: fieldIP, cols: []int{timeline.ColDstIP}},
+	"host":      {kind: fieldKeyword, cols: []int{timeline.ColHost}},
+	"source":    {kind: fieldKeyword, cols: []int{timeline.ColSource}},
+	"user":      {kind: fieldKeyword, cols: []int{timeline.ColUser}},
+	"method":    {kind: fieldKeyword, cols: []int{timeline.ColMethod}},
+	"action":    {kind: fieldKeyword, cols: []int{timeline.ColAction}},
+	"evidence":  {kind: fieldKeyword, cols: []int{timeline.ColEvidence}},
+	"time_desc": {kind: fieldKeyword, cols: []int{timeline.ColTimeDesc}},
+	"zone":      {kind: fieldKeyword, cols: []int{timeline.ColZone}},
+	"ref":       {kind: fieldKeyword, cols: []int{timeline.ColRefPath}},
+	"tag":       {kind: fieldTag, cols: []int{timeline.ColTags}},
+	"status":    {kind: fieldInt, cols: []int{timeline.ColStatus}, zeroAbsent: true},
+	"port":      {kind: fieldInt, cols: []int{timeline.ColSrcPort, timeline.ColDstPort}, zeroAbsent: true},
+	"src_port":  {kind: fieldInt, cols: []int{timeline.ColSrcPort}, zeroAbsent: true},
+	"dst_port":  {kind: fieldInt, cols: []int{timeline.ColDstPort}, zeroAbsent: true},
+	"bytes":     {kind: fieldInt, cols: []int{timeline.ColBytes}},
+	"line":      {kind: fieldInt, cols: []int{timeline.ColLine}},
+	"inode":     {kind: fieldInt, cols: []int{timeline.ColInode}},
+	"mft":       {kind: fieldInt, cols: []int{timeline.ColMFT}},
+	"url":       {kind: fieldText, cols: []int{timeline.ColURL}, textKind: "url"},
+	"path":      {kind: fieldText, cols: []int{timeline.ColPath}, textKind: "path"},
+	"ua":        {kind: fieldText, cols: []int{timeline.ColUserAgent}, textKind: "ua"},
+	"message":   {kind: fieldText, cols: []int{timeline.ColMessage}, textKind: "message"},
+	"raw":       {kind: fieldText, cols: []int{timeline.ColRaw}, textKind: "raw"},
+}
+
+// textFields are what a term without a field searches, in index kinds.
+var textFields = []string{"message", "url", "path", "ua", "raw"}
+
+// FieldNames lists the query fields, sorted.
+func FieldNames() string {
+	names := make([]string, 0, len(fields))
+	for n := range fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// textKindOf maps a timeline column to its index kind.
+func textKindOf(col int) string {
+	for _, n := range textFields {
+		if fields[n].cols[0] == col {
+			return n
+		}
+	}
+	return ""
+}

@@ -1,0 +1,183 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// Request selects events.
+type Request struct {
+	Query    string
+	From, To int64 // ns UTC, inclusive; 0 = open
+	Limit    int   // most events returned; 0 = no limit
+	Offset   int   // events skipped before the first returned
+}
+
+// Searcher answers requests over one case.
+type Searcher struct {
+	dir  string
+	m    *timeline.Manifest
+	text *textIndex
+}
+
+// Open opens the timeline and, if built, the index. A case without an index
+// still answers: word terms then fall back to substring scans.
+func Open(store timeline.Store, indexDir string) (*Searcher, error) {
+	dir, m, err := store.Current()
+	if err != nil {
+		return nil, err
+	}
+	s := &Searcher{dir: dir, m: m}
+	if _, err := os.Stat(filepath.Join(indexDir, bleveDir)); err == nil {
+		t, err := openTextIndex(indexDir)
+		if err != nil {
+			return nil, err
+		}
+		s.text = t
+	}
+	return s, nil
+}
+
+// Close releases the index.
+func (s *Searcher) Close() {
+	if s.text != nil {
+		s.text.close()
+	}
+}
+
+// Manifest is the timeline being searched.
+func (s *Searcher) Manifest() *timeline.Manifest { return s.m }
+
+// HasIndex reports whether word queries use the full-text index.
+func (s *Searcher) HasIndex() bool { return s.text != nil }
+
+// errStop ends a scan early without error.
+var errStop = errors.New("stop")
+
+// scan evaluates the request on every segment that overlaps its time range,
+// in time order, and calls visit with the matching rows.
+func (s *Searcher) scan(ctx context.Context, req Request, visit func(seg *timeline.Segment, hits bitset, lo, hi int) error) error {
+	q, err := Parse(req.Query)
+	if err != nil {
+		return err
+	}
+	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
+	for _, si := range s.m.Segments {
+		if req.From != 0 && si.Last < req.From || req.To != 0 && si.First > req.To {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		seg, err := timeline.OpenSegment(s.dir, si)
+		if err != nil {
+			return err
+		}
+		lo, hi := 0, seg.Len()
+		if req.From != 0 {
+			lo = seg.Search(req.From)
+		}
+		if req.To != 0 {
+			hi = seg.Search(req.To + 1)
+		}
+		if lo < hi {
+			var hits bitset
+			hits, err = ev.eval(q, seg, lo, hi)
+			if err == nil {
+				err = visit(seg, hits, lo, hi)
+			}
+		}
+		seg.Release()
+		if err != nil {
+			if errors.Is(err, errStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Each calls fn for each matching event in time order, honouring Offset and
+// Limit. The event's strings are valid only during the call. row is the
+// event's global row id.
+func (s *Searcher) Each(ctx context.Context, req Request, fn func(row int64, ev *timeline.Event) error) error {
+	skip, left := req.Offset, req.Limit
+	var ev timeline.Event
+	return s.scan(ctx, req, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			if !hits.has(i) {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			seg.Event(i, &ev)
+			if err := fn(seg.Info.RowBase+int64(i), &ev); err != nil {
+				return err
+			}
+			if req.Limit > 0 {
+				if left--; left == 0 {
+					return errStop
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Count returns the number of matching events.
+func (s *Searcher) Count(ctx context.Context, req Request) (int64, error) {
+	var n int64
+	err := s.scan(ctx, req, func(_ *timeline.Segment, hits bitset, _, _ int) error {
+		n += hits.count()
+		return nil
+	})
+	return n, err
+}
+
+// Bucket is one histogram bar.
+type Bucket struct {
+	Start time.Time `json:"start"`
+	Count int64     `json:"count"`
+}
+
+// Histogram counts matching events per interval (minute, hour, day...),
+// aligned to the interval in UTC. Empty buckets between the first and last
+// are included so the series can be drawn as is.
+func (s *Searcher) Histogram(ctx context.Context, req Request, interval time.Duration) ([]Bucket, error) {
+	if interval <= 0 {
+		return nil, errors.New("histogram interval must be positive")
+	}
+	step := int64(interval)
+	counts := map[int64]int64{}
+	first, last := int64(1<<62), int64(-1<<62)
+	err := s.scan(ctx, req, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			if hits.has(i) {
+				t := seg.Time(i)
+				k := t - ((t%step)+step)%step
+				counts[k]++
+				first, last = min(first, k), max(last, k)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(counts) == 0 {
+		return nil, err
+	}
+	if (last-first)/step > 1_000_000 {
+		return nil, errors.New("histogram would have more than a million buckets; use a larger interval or a time range")
+	}
+	var out []Bucket
+	for k := first; k <= last; k += step {
+		out = append(out, Bucket{Start: time.Unix(0, k).UTC(), Count: counts[k]})
+	}
+	return out, nil
+}

@@ -1,0 +1,259 @@
+package timeline
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+)
+
+func sampleEvent(i int, t int64) Event {
+	var ev Event
+	ev.Reset()
+	ev.Time = t
+	ev.TimeDesc = TimeRequest
+	ev.Host = fmt.Sprintf("web%02d", i%3)
+	ev.Source = "access-log"
+	ev.Evidence = "E0001"
+	ev.RefPath = "logs/access.log"
+	ev.Line = int64(i + 1)
+	ev.Offset = int64(i * 100)
+	ev.SrcIP = fmt.Sprintf("192.0.2.%d", i%250)
+	ev.Method = "GET"
+	ev.URL = fmt.Sprintf("/item/%d", i%97)
+	ev.Status = 200
+	ev.Bytes = int64(i)
+	if i%10 == 0 {
+		ev.Source = SourceRaw
+		ev.Raw = []byte{0xff, byte(i), '\n'}
+		ev.Bytes = Absent
+		ev.Status = 0
+	}
+	ev.AddExtra("referer", "https://x/?q=\"quoted\"")
+	return ev
+}
+
+// writeRuns writes n events in shuffled time order through a RunWriter with
+// a small chunk so several runs are written.
+func writeRuns(t *testing.T, dir string, n int, seed uint64) []int64 {
+	t.Helper()
+	w := NewRunWriter(dir)
+	w.chunkBytes = 64 << 10
+	r := rand.New(rand.NewPCG(seed, 7))
+	var times []int64
+	for i := range n {
+		tm := int64(1_700_000_000_000_000_000) + int64(r.IntN(1_000_000))*1e6
+		ev := sampleEvent(i, tm)
+		if err := w.Emit(&ev); err != nil {
+			t.Fatal(err)
+		}
+		times = append(times, tm)
+	}
+	rows, err := w.Close()
+	if err != nil || rows != int64(n) {
+		t.Fatalf("close: %d rows, %v", rows, err)
+	}
+	if w.runs < 3 {
+		t.Fatalf("only %d runs: the test wants several", w.runs)
+	}
+	return times
+}
+
+// TestMergeReadWithArrow writes runs from two sources, merges them, and reads
+// the segments back with the Arrow library's own IPC reader, checking the
+// documented schema, dictionary encoding, time order and values.
+func TestMergeReadWithArrow(t *testing.T) {
+	base := t.TempDir()
+	runA, runB := filepath.Join(base, "runs", "E0001"), filepath.Join(base, "runs", "E0002")
+	os.MkdirAll(runA, 0o755)
+	os.MkdirAll(runB, 0o755)
+	ta := writeRuns(t, runA, 5000, 1)
+	tb := writeRuns(t, runB, 4000, 2)
+	all := append(ta, tb...)
+	slices.Sort(all)
+
+	store := Store{Dir: filepath.Join(base, "timeline")}
+	m, err := store.Merge([]string{runA, runB}, []string{"E0001", "E0002"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Rows != int64(len(all)) || len(m.Segments) != 1 {
+		t.Fatalf("manifest: %d rows in %d segments", m.Rows, len(m.Segments))
+	}
+	dir, cur, err := store.Current()
+	if err != nil || cur.Generation != 1 {
+		t.Fatalf("current: %v gen %d", err, cur.Generation)
+	}
+
+	f, err := os.Open(filepath.Join(dir, m.Segments[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := ipc.NewFileReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	schema := r.Schema()
+	want := map[string]arrow.Type{"time": arrow.TIMESTAMP, "host": arrow.DICTIONARY, "source": arrow.DICTIONARY, "url": arrow.DICTIONARY,
+		"message": arrow.STRING, "line": arrow.INT64, "status": arrow.INT32, "raw": arrow.BINARY, "extra": arrow.STRING}
+	for name, typ := range want {
+		idx := schema.FieldIndices(name)
+		if len(idx) != 1 || schema.Field(idx[0]).Type.ID() != typ {
+			t.Errorf("column %s: %v, want %v", name, idx, typ)
+		}
+	}
+	if v, _ := schema.Metadata().GetValue("kiseki.schema"); v != SchemaVersion {
+		t.Errorf("schema metadata %q", v)
+	}
+	rec, err := r.RecordBatch(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := rec.Column(ColTime).(*array.Timestamp)
+	for i := range ts.Len() {
+		if int64(ts.Value(i)) != all[i] {
+			t.Fatalf("row %d: time %d, want %d", i, ts.Value(i), all[i])
+		}
+	}
+	hosts := rec.Column(ColHost).(*array.Dictionary)
+	if hosts.Dictionary().Len() != 3 {
+		t.Errorf("host dictionary has %d values, want 3", hosts.Dictionary().Len())
+	}
+	// Absent integers are nulls; unparsed rows keep their bytes.
+	bytesCol := rec.Column(ColBytes).(*array.Int64)
+	raw := rec.Column(ColRaw).(*array.Binary)
+	src := rec.Column(ColSource).(*array.Dictionary)
+	srcVals := src.Dictionary().(*array.String)
+	nraw := 0
+	for i := range rec.NumRows() {
+		if srcVals.Value(src.GetValueIndex(int(i))) == SourceRaw {
+			nraw++
+			if !bytesCol.IsNull(int(i)) || raw.ValueLen(int(i)) != 3 {
+				t.Fatalf("unparsed row %d: bytes null %v raw %q", i, bytesCol.IsNull(int(i)), raw.Value(int(i)))
+			}
+		}
+	}
+	if nraw != 900 {
+		t.Errorf("%d unparsed rows, want 900", nraw)
+	}
+
+	// Our own reader gives back the same events, extras included.
+	seg, err := OpenSegment(dir, m.Segments[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Release()
+	var ev Event
+	seg.Event(0, &ev)
+	if len(ev.Extra) != 1 || ev.Extra[0].Value != `https://x/?q="quoted"` || ev.Evidence == "" || ev.RefPath != "logs/access.log" {
+		t.Errorf("event 0: %+v", ev)
+	}
+	if i := seg.Search(all[100]); seg.Time(i) != all[100] || (i > 0 && seg.Time(i-1) >= all[100]) {
+		t.Errorf("Search(%d) = %d", all[100], i)
+	}
+}
+
+// TestMergeGenerations: a second merge makes a new generation current and
+// removes the old one; a leftover half-written generation is ignored.
+func TestMergeGenerations(t *testing.T) {
+	base := t.TempDir()
+	run := filepath.Join(base, "E0001")
+	os.MkdirAll(run, 0o755)
+	writeRuns(t, run, 3000, 3)
+	store := Store{Dir: filepath.Join(base, "timeline")}
+	if _, err := store.Merge([]string{run}, []string{"E0001"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A killed merge of generation 2 left a partial directory behind.
+	os.MkdirAll(filepath.Join(store.Dir, "g2"), 0o755)
+	os.WriteFile(filepath.Join(store.Dir, "g2", "seg-000000.arrow"), []byte("torn"), 0o644)
+	dir, m, err := store.Current()
+	if err != nil || filepath.Base(dir) != "g1" || m.Rows != 3000 {
+		t.Fatalf("current after torn merge: %s %v %v", dir, m.Rows, err)
+	}
+	m2, err := store.Merge([]string{run}, []string{"E0001"}, nil)
+	if err != nil || m2.Generation != 2 || m2.Rows != 3000 {
+		t.Fatalf("second merge: %+v %v", m2, err)
+	}
+	if _, err := os.Stat(filepath.Join(store.Dir, "g1")); !os.IsNotExist(err) {
+		t.Error("old generation kept")
+	}
+}
+
+func TestSegmentsSplitAtRowLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 300k rows")
+	}
+	base := t.TempDir()
+	run := filepath.Join(base, "E0001")
+	os.MkdirAll(run, 0o755)
+	w := NewRunWriter(run)
+	n := SegmentRows + 1000
+	for i := range n {
+		ev := sampleEvent(i, int64(i))
+		w.Emit(&ev)
+	}
+	w.Close()
+	m, err := Store{Dir: filepath.Join(base, "tl")}.Merge([]string{run}, []string{"E0001"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Segments) != 2 || m.Segments[1].RowBase != SegmentRows || m.Segments[1].Rows != 1000 || m.Segments[1].First != SegmentRows {
+		t.Fatalf("segments: %+v", m.Segments)
+	}
+}
+
+func TestExtraJSON(t *testing.T) {
+	cases := [][]KV{
+		{{"a", "b"}},
+		{{"k", "quote\" backslash\\ nl\n ctl\x01 esc\x1b"}, {"utf8", "日本語"}},
+		{{"bad", "\xff\xfe"}},
+	}
+	for _, kvs := range cases {
+		enc := appendExtraJSON(nil, kvs)
+		got := decodeExtra(string(enc), nil)
+		if len(got) != len(kvs) {
+			t.Fatalf("%q: %d pairs", enc, len(got))
+		}
+		for i := range kvs {
+			want := kvs[i].Value
+			if want == "\xff\xfe" {
+				want = "\ufffd\ufffd"
+			}
+			if got[i].Key != kvs[i].Key || got[i].Value != want {
+				t.Errorf("%q: pair %d = %q", enc, i, got[i])
+			}
+		}
+	}
+}
+
+// BenchmarkRunWriter measures buffering, sorting and writing events as runs.
+//
+//	go test ./timeline -run - -bench RunWriter -benchmem
+func BenchmarkRunWriter(b *testing.B) {
+	evs := make([]Event, 1000)
+	for i := range evs {
+		evs[i] = sampleEvent(i, int64(i))
+	}
+	dir := b.TempDir()
+	w := NewRunWriter(dir)
+	w.chunkBytes = 16 << 20 // reach the steady state (buffers reused) quickly
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		for i := range evs {
+			w.Emit(&evs[i])
+		}
+		n += len(evs)
+	}
+	w.Close()
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
