@@ -38,9 +38,14 @@ func init() {
 // management events, SSHD_LOGIN_FAILED and LOGIN_FAILED.
 var tagPrefixes = []string{"RT_FLOW_SESSION_", "APPTRACK_SESSION_", "RT_SCREEN_", "UI_", "LOGIN_FAILED", "SSHD_LOGIN_FAILED"}
 
+// tagWindow bounds the search for the tag: it sits in the header (the
+// RFC 5424 MSGID or the BSD message start), well before any payload.
+const tagWindow = 256
+
 // findTag returns the position and the text of the first Junos event tag
 // that starts a word.
-func findTag(line []byte) (int, []byte) {
+func findTag(full []byte) (int, []byte) {
+	line := full[:min(len(full), tagWindow)]
 	best := -1
 	for _, t := range tagPrefixes {
 		from := 0
@@ -63,10 +68,10 @@ func findTag(line []byte) (int, []byte) {
 		return -1, nil
 	}
 	e := best
-	for e < len(line) && (line[e] >= 'A' && line[e] <= 'Z' || line[e] == '_') {
+	for e < len(full) && (full[e] >= 'A' && full[e] <= 'Z' || full[e] == '_') {
 		e++
 	}
-	return best, line[best:e]
+	return best, full[best:e]
 }
 
 // ParseLine parses one Junos log line. Strings point into line.
