@@ -39,7 +39,7 @@ func init() {
 				return devlog.Run(ctx, in, sink, parse, "not a Cisco log line (or no time)")
 			},
 			ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-				return parse(devlog.NewState(in, in.Year), line, ev)
+				return parse(devlog.NewState(in, devlog.LineYear(in)), line, ev)
 			},
 		})
 	}
@@ -72,28 +72,50 @@ func findMarker(line []byte) (m marker, ok bool) {
 		for j < len(line) && isTagChar(line[j]) && line[j] != '-' {
 			j++
 		}
-		if j == i+1 || j+3 >= len(line) || line[j] != '-' || line[j+1] < '0' || line[j+1] > '7' || line[j+2] != '-' {
+		facEnd := j
+		// "%ASA-session-3-106102:": a logging class between facility and
+		// severity.
+		if j+1 < len(line) && line[j] == '-' && line[j+1] >= 'a' && line[j+1] <= 'z' {
+			k := j + 1
+			for k < len(line) && line[k] >= 'a' && line[k] <= 'z' {
+				k++
+			}
+			j = k
+		}
+		if facEnd == i+1 || j+3 >= len(line) || line[j] != '-' || line[j+1] < '0' || line[j+1] > '7' || line[j+2] != '-' {
 			continue
 		}
 		k := j + 3
 		for k < len(line) && isTagChar(line[k]) {
 			k++
 		}
-		if k == j+3 || k >= len(line) || line[k] != ':' {
+		if k == j+3 || k >= len(line) {
 			continue
 		}
-		m.start, m.fac, m.sev, m.mne = i, line[i+1:j], line[j+1:j+2], line[j+3:k]
+		if line[k] != ':' {
+			// "%ASA-6-302016 Teardown ...": some relays drop the colon
+			// after a numeric ASA message id.
+			if _, num := parsers.Digits(line[j+3 : k]); !(num && line[k] == ' ' && isFirewall(line[i+1:facEnd])) {
+				continue
+			}
+		}
+		m.start, m.fac, m.sev, m.mne = i, line[i+1:facEnd], line[j+1:j+2], line[j+3:k]
 		m.body = k + 1
 		if m.body < len(line) && line[m.body] == ' ' {
 			m.body++
 		}
-		switch string(m.fac) {
-		case "ASA", "FTD", "PIX", "FWSM":
-			m.firewall = true
-		}
+		m.firewall = isFirewall(m.fac)
 		return m, true
 	}
 	return m, false
+}
+
+func isFirewall(fac []byte) bool {
+	switch string(fac) {
+	case "ASA", "FTD", "PIX", "FWSM":
+		return true
+	}
+	return false
 }
 
 func isTagChar(c byte) bool {

@@ -103,6 +103,10 @@ func ParseFortiGate(s *devlog.State, line []byte, ev *timeline.Event) bool {
 			}
 		case "url":
 			ev.URL = str(v)
+		case "agent":
+			ev.UserAgent = str(v)
+		case "httpmethod":
+			ev.Method = str(v)
 		case "hostname":
 			if len(v) > 0 && ev.URL == "" {
 				ev.AddExtra("http_host", str(v))

@@ -86,7 +86,8 @@ func (s *State) Header(line []byte, h *syslog.Header) bool {
 	if len(h.Program) == 0 && len(h.Hostname) > 0 && len(h.Message) > len(h.Hostname)+1 &&
 		string(h.Message[:len(h.Hostname)]) == string(h.Hostname) && h.Message[len(h.Hostname)] == ' ' {
 		// "host host sshd[1]: msg": some gateways (UniFi) repeat the host.
-		tag(h.Message[len(h.Hostname)+1:], h)
+		h.Message = h.Message[len(h.Hostname)+1:]
+		tag(h.Message, h)
 	}
 	return true
 }
@@ -440,4 +441,17 @@ func FromHeader(h *syslog.Header, ev *timeline.Event, source string) {
 	if len(h.PID) > 0 {
 		ev.AddExtra("pid", Str(h.PID))
 	}
+}
+
+// LineYear is the year a single line parsed out of context (ParseLine, the
+// memory scanner) takes when its stamp has none: the manifest's, else the
+// file's modification year, else 1970 so that the gap shows.
+func LineYear(in *parsers.Input) int {
+	switch {
+	case in.Year != 0:
+		return in.Year
+	case !in.ModTime.IsZero():
+		return in.ModTime.Year()
+	}
+	return 1970
 }
