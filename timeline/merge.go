@@ -115,7 +115,7 @@ func (h cursorHeap) second() *runCursor {
 	}
 	return h[2]
 }
-func (h *cursorHeap) Push(x any)   { *h = append(*h, x.(*runCursor)) }
+func (h *cursorHeap) Push(x any) { *h = append(*h, x.(*runCursor)) }
 func (h *cursorHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
