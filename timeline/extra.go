@@ -16,7 +16,7 @@ func appendExtraJSON(dst []byte, extra []KV) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, kv.Key)
+		dst = appendJSONKey(dst, kv.Key)
 		dst = append(dst, ':')
 		dst = appendJSONString(dst, kv.Value)
 	}
@@ -24,6 +24,19 @@ func appendExtraJSON(dst []byte, extra []KV) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// appendJSONKey writes a key; keys are parser-chosen identifiers, so the
+// common case needs no escaping scan.
+func appendJSONKey(dst []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			return appendJSONString(dst, k)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, k...)
+	return append(dst, '"')
+}
 
 // appendJSONString quotes s for JSON; invalid UTF-8 becomes U+FFFD so the
 // output always parses. Runs of bytes that need no escaping are copied whole.
