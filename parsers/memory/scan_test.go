@@ -280,6 +280,10 @@ func FuzzOpen(f *testing.F) {
 	f.Add(lime.Bytes())
 	f.Add(avml.Bytes())
 	f.Add([]byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x3e\x00"))
+	f.Add(elfCore([]struct {
+		paddr, vaddr uint64
+		data         []byte
+	}{{0x1000, 0, []byte("\x00mail admin@example.org\x00")}, {0, 0x7f0000, []byte("GET / HTTP/1.1\r\n\r\n")}}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
 		Detect("x.mem", data)
@@ -335,4 +339,21 @@ func dumpLike(size int, seed uint64) []byte {
 		}
 	}
 	return data
+}
+
+func TestCancel(t *testing.T) {
+	data := dumpLike(4<<20, 5)
+	lay, _ := Open(bytes.NewReader(data), int64(len(data)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Scan(ctx, bytes.NewReader(data), lay, Options{ChunkSize: 64 << 10}, func(*Finding) error { return nil }); err != context.Canceled {
+		t.Errorf("cancelled scan: %v", err)
+	}
+	// An error from the callback stops the scan and is returned.
+	stop := fmt.Errorf("enough")
+	n := 0
+	_, err := Scan(context.Background(), bytes.NewReader(data), lay, Options{ChunkSize: 64 << 10}, func(*Finding) error { n++; return stop })
+	if err != stop || n != 1 {
+		t.Errorf("callback error: %v after %d findings", err, n)
+	}
 }

@@ -175,6 +175,26 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
+func FuzzLuhnIssuer(f *testing.F) {
+	f.Add([]byte("4242424242424242"))
+	f.Add([]byte("62212600000000009"))
+	f.Fuzz(func(t *testing.T, d []byte) {
+		ok := Luhn(d)
+		iss := Issuer(d)
+		for _, c := range d {
+			if c < '0' || c > '9' {
+				if ok {
+					t.Fatalf("Luhn accepted non-digits %q", d)
+				}
+				return
+			}
+		}
+		if iss != "" && (len(d) < 13 || len(d) > 19) {
+			t.Fatalf("issuer %s for %d digits", iss, len(d))
+		}
+	})
+}
+
 func BenchmarkScanText(b *testing.B) {
 	// go test ./parsers/memory/carve -bench ScanText -benchtime 2s
 	var sb strings.Builder
