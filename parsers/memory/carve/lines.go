@@ -280,14 +280,34 @@ func (s *Scanner) prompt(i, e int) {
 		return
 	}
 	if !full {
+		// A bare "$ " or "# " is also how comments and prose start: the
+		// first word must be a common command or a path to a program, and
+		// the arguments, if any, must hold shell syntax (an option, a path,
+		// a pipe, a redirection, a variable).
 		w := cmd
 		for w < len(ln) && ln[w] != ' ' && ln[w] != ';' && ln[w] != '|' {
 			w++
 		}
 		word := ln[cmd:w]
-		if !(commonCommands[string(word)] || (len(word) > 2 && (word[0] == '/' || (word[0] == '.' && word[1] == '/')))) {
+		if !commonCommands[string(word)] && !isPathWord(word) {
+			return
+		}
+		if w < len(ln) && bytes.IndexAny(ln[w:], "-/|>&;=$") < 0 {
 			return
 		}
 	}
 	s.put(KindCommand, i+cmd, e, ln[cmd:])
+}
+
+// isPathWord reports whether w looks like a program path: /usr/bin/x, ./x.
+func isPathWord(w []byte) bool {
+	if len(w) < 3 || !(w[0] == '/' || (w[0] == '.' && w[1] == '/')) {
+		return false
+	}
+	for _, c := range w {
+		if !isAlnum(c) && c != '/' && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
 }
