@@ -160,14 +160,21 @@ func maskedHeader(name []byte) bool {
 	return false
 }
 
+// Epoch reads a bash history time stamp line, "#" and ten digits, as
+// seconds since 1970.
+func Epoch(b []byte) (int64, bool) {
+	if len(b) != 11 || b[0] != '#' {
+		return 0, false
+	}
+	sec, ok := digitsValue(b[1:])
+	return sec, ok && sec >= 1000000000
+}
+
 // bashHistory recognises "#EPOCH" (10 digits) followed by a command line.
 func (s *Scanner) bashHistory(i, e, end int) bool {
 	t := s.text
-	if e-i != 11 {
-		return false
-	}
-	sec, ok := digitsValue(t[i+1 : e])
-	if !ok || sec < 100000000 {
+	sec, ok := Epoch(t[i:e])
+	if !ok {
 		return false
 	}
 	cs := end + 1
