@@ -275,16 +275,46 @@ func (w *worker) run(j *job) (res *result) {
 }
 
 func (w *worker) ascii(s, e int) {
-	// A run past the owned part, or ending before it, holds no owned anchor.
-	if s >= w.j.own1 || e <= w.j.own0 {
+	// A run past the owned part, or ending before it, holds no owned anchor
+	// (a history stamp's command starts one byte after the run).
+	if s >= w.j.own1 || e+1 < w.j.own0 {
 		return
 	}
 	w.runStart, w.utf16 = s, false
 	w.sc.Scan(w.buf[s:e], w.onMatch)
+	if e-s == 11 && w.buf[s] == '#' {
+		w.historyEntry(s, e)
+	}
+}
+
+// historyEntry handles bash's history in memory: bash reads the history
+// file into one buffer and cuts it in place, so "#EPOCH\ncommand\n" lies
+// there as "#EPOCH\0command\0". The run [s,e) is the stamp; the command is
+// the text after the NUL.
+func (w *worker) historyEntry(s, e int) {
+	b := w.buf
+	if e+1 >= len(b) || b[e] != 0 {
+		return
+	}
+	sec, ok := carve.Epoch(b[s:e])
+	if !ok {
+		return
+	}
+	c := e + 1
+	k := c
+	for k < len(b) && k-c < carve.MaxLine && isText(b[k]) && b[k] != '\n' {
+		k++
+	}
+	if k == c || (k < len(b) && b[k] != 0 && b[k] != '\n') || b[c] == '#' {
+		return
+	}
+	w.runStart, w.utf16 = c, false
+	m := carve.Match{Kind: carve.KindCommand, Start: 0, End: k - c, Anchor: 0, Value: b[c:k], Epoch: sec}
+	w.match(&m)
 }
 
 func (w *worker) utf16Run(s, e int) {
-	if s >= w.j.own1 || e <= w.j.own0 {
+	if s >= w.j.own1 || e+1 < w.j.own0 {
 		return
 	}
 	w.u16 = w.u16[:0]

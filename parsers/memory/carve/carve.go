@@ -105,11 +105,8 @@ func (s *Scanner) Scan(text []byte, emit func(*Match)) {
 	if n > 0 {
 		s.line(0)
 	}
-	for i := 0; i < n; i++ {
+	for i := skipNone(text, 0); i < n; i = skipNone(text, i+1) {
 		c := classes[text[i]]
-		if c == cNone {
-			continue
-		}
 		if s.mi < len(s.masked) && i >= s.masked[s.mi][0] {
 			if i < s.masked[s.mi][1] {
 				i = s.masked[s.mi][1] - 1
@@ -143,6 +140,16 @@ func (s *Scanner) Scan(text []byte, emit func(*Match)) {
 		}
 	}
 	s.text, s.emit = nil, nil
+}
+
+// skipNone returns the first position from i on whose byte has a class.
+func skipNone(text []byte, i int) int {
+	for ; i < len(text); i++ {
+		if classes[text[i]] != cNone {
+			return i
+		}
+	}
+	return len(text)
 }
 
 func (s *Scanner) put(k Kind, start, end int, value []byte) {

@@ -160,14 +160,21 @@ func maskedHeader(name []byte) bool {
 	return false
 }
 
+// Epoch reads a bash history time stamp line, "#" and ten digits, as
+// seconds since 1970.
+func Epoch(b []byte) (int64, bool) {
+	if len(b) != 11 || b[0] != '#' {
+		return 0, false
+	}
+	sec, ok := digitsValue(b[1:])
+	return sec, ok && sec >= 1000000000
+}
+
 // bashHistory recognises "#EPOCH" (10 digits) followed by a command line.
 func (s *Scanner) bashHistory(i, e, end int) bool {
 	t := s.text
-	if e-i != 11 {
-		return false
-	}
-	sec, ok := digitsValue(t[i+1 : e])
-	if !ok || sec < 100000000 {
+	sec, ok := Epoch(t[i:e])
+	if !ok {
 		return false
 	}
 	cs := end + 1
@@ -280,14 +287,34 @@ func (s *Scanner) prompt(i, e int) {
 		return
 	}
 	if !full {
+		// A bare "$ " or "# " is also how comments and prose start: the
+		// first word must be a common command or a path to a program, and
+		// the arguments, if any, must hold shell syntax (an option, a path,
+		// a pipe, a redirection, a variable).
 		w := cmd
 		for w < len(ln) && ln[w] != ' ' && ln[w] != ';' && ln[w] != '|' {
 			w++
 		}
 		word := ln[cmd:w]
-		if !(commonCommands[string(word)] || (len(word) > 2 && (word[0] == '/' || (word[0] == '.' && word[1] == '/')))) {
+		if !commonCommands[string(word)] && !isPathWord(word) {
+			return
+		}
+		if w < len(ln) && bytes.IndexAny(ln[w:], "-/|>&;=$") < 0 {
 			return
 		}
 	}
 	s.put(KindCommand, i+cmd, e, ln[cmd:])
+}
+
+// isPathWord reports whether w looks like a program path: /usr/bin/x, ./x.
+func isPathWord(w []byte) bool {
+	if len(w) < 3 || !(w[0] == '/' || (w[0] == '.' && w[1] == '/')) {
+		return false
+	}
+	for _, c := range w {
+		if !isAlnum(c) && c != '/' && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
 }
