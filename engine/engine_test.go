@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -239,5 +242,70 @@ func TestClockOffset(t *testing.T) {
 	seg.Event(0, &ev)
 	if got := ev.UTC().Format("2006-01-02T15:04:05"); got != "2026-01-01T00:00:35" || ev.Zone != "UTC (default) clock_offset=-35s" || ev.Host != "fw01" {
 		t.Errorf("event: %s zone %q host %q", got, ev.Zone, ev.Host)
+	}
+}
+
+// TestArchives: tar.gz and zip evidence is read as a directory; each member
+// is detected, parsed and summarised on its own, with the member path in
+// every reference. A gzip'd member inside a tar is decompressed too.
+func TestArchives(t *testing.T) {
+	access := "10.0.0.1 - - [13/Jan/2016:19:31:16 +0000] \"GET /a HTTP/1.1\" 200 1 \"-\" \"ua\"\n"
+	sys := "Jan  1 00:00:00 h kernel: hello\nJan  1 00:00:01 h kernel: again\n"
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	add := func(name, body string) {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+		tw.Write([]byte(body))
+	}
+	add("var/log/nginx/access.log", access)
+	add("var/log/syslog.1.gz", string(compressors(t)[CompGzip]([]byte(sys))))
+	tw.WriteHeader(&tar.Header{Name: "var/log/", Typeflag: tar.TypeDir, Mode: 0o755})
+	tw.Close()
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, _ := zw.Create("logs/access.log")
+	w.Write([]byte(access + access))
+	zw.Close()
+
+	bundle := t.TempDir()
+	write(t, bundle, "web01.tar.gz", string(compressors(t)[CompGzip](tb.Bytes())))
+	write(t, bundle, "cdn.zip", zb.String())
+	write(t, bundle, "bundle.yaml", "year: 2026\n")
+	caseDir := filepath.Join(t.TempDir(), "case")
+	sum, err := Ingest(context.Background(), bundle, caseDir, IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		format string
+		events int64
+	}{
+		"cdn.zip!logs/access.log":               {"access-log", 2},
+		"web01.tar.gz!var/log/nginx/access.log": {"access-log", 1},
+		"web01.tar.gz!var/log/syslog.1.gz":      {"syslog+gzip", 2},
+	}
+	if len(sum.Items) != len(want) || sum.Events != 5 {
+		t.Fatalf("summary: %+v", sum.Items)
+	}
+	for _, it := range sum.Items {
+		w := want[it.Path]
+		if it.Format != w.format || it.Events != w.events || it.Errors != 0 || it.Evidence == "" {
+			t.Errorf("%s: %+v, want %+v", it.Path, it, w)
+		}
+	}
+	c, _ := OpenCase(caseDir)
+	dir, m, _ := c.TimelineStore().Current()
+	seg, _ := timeline.OpenSegment(dir, m.Segments[0])
+	defer seg.Release()
+	refs := map[string]bool{}
+	var ev timeline.Event
+	for i := range seg.Len() {
+		seg.Event(i, &ev)
+		refs[ev.RefPath+":"+fmt.Sprint(ev.Line)] = true
+	}
+	for _, r := range []string{"cdn.zip!logs/access.log:2", "web01.tar.gz!var/log/syslog.1.gz:2", "web01.tar.gz!var/log/nginx/access.log:1"} {
+		if !refs[r] {
+			t.Errorf("no event with reference %s (have %v)", r, refs)
+		}
 	}
 }

@@ -39,20 +39,22 @@ type IndexBuilder func(ctx context.Context, c *Case, progress func(done, total i
 
 // ItemSummary is the ingest summary of one file (or one split image).
 type ItemSummary struct {
-	Evidence   string   `json:"evidence"`
-	Path       string   `json:"path"`
-	Host       string   `json:"host"`
-	Format     string   `json:"format"`
-	Events     int64    `json:"events"`
-	Artifacts  int64    `json:"artifacts,omitempty"` // non-timed findings (memory carving)
-	Unparsed   int64    `json:"unparsed"`
-	Errors     int64    `json:"errors"`
-	First      string   `json:"first,omitempty"`
-	Last       string   `json:"last,omitempty"`
-	Parts      []string `json:"parts,omitempty"`
-	Candidates []string `json:"candidates,omitempty"` // other formats that also matched
-	Messages   []string `json:"messages,omitempty"`   // warnings and errors, first ones
-	Status     string   `json:"status"`               // parsed, failed, unrecognised
+	Evidence  string   `json:"evidence"`
+	Path      string   `json:"path"`
+	Host      string   `json:"host"`
+	Format    string   `json:"format"`
+	Events    int64    `json:"events"`
+	Artifacts int64    `json:"artifacts,omitempty"` // non-timed findings (memory carving)
+	Unparsed  int64    `json:"unparsed"`
+	Errors    int64    `json:"errors"`
+	First     string   `json:"first,omitempty"`
+	Last      string   `json:"last,omitempty"`
+	Parts     []string `json:"parts,omitempty"`
+	// Members are the files of an archive, each summarised on its own.
+	Members    []ItemSummary `json:"members,omitempty"`
+	Candidates []string      `json:"candidates,omitempty"` // other formats that also matched
+	Messages   []string      `json:"messages,omitempty"`   // warnings and errors, first ones
+	Status     string        `json:"status"`               // parsed, failed, unrecognised
 }
 
 // IngestSummary is what ingest reports.
@@ -71,6 +73,7 @@ type IngestSummary struct {
 const maxMessages = 20
 
 type unit struct {
+	tmp     string // work directory while the unit is parsed
 	rec     *EvidenceRecord
 	file    BundleFile
 	parts   []BundleFile
@@ -191,8 +194,19 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	phase("parse")
 	sum := &IngestSummary{Case: c.Dir, Parsed: len(todo), Phases: phases}
 	for _, u := range units {
-		sum.Items = append(sum.Items, u.summary)
 		sum.Events += u.summary.Events
+		if len(u.summary.Members) == 0 {
+			sum.Items = append(sum.Items, u.summary)
+			continue
+		}
+		// An archive is listed by its members; the archive's own line stays
+		// only when something went wrong with the archive itself.
+		sum.Items = append(sum.Items, u.summary.Members...)
+		if u.summary.Errors > 0 {
+			a := u.summary
+			a.Members, a.Events, a.Unparsed, a.Artifacts = nil, 0, 0, 0
+			sum.Items = append(sum.Items, a)
+		}
 	}
 	sort.Slice(sum.Items, func(i, j int) bool { return sum.Items[i].Path < sum.Items[j].Path })
 
@@ -383,13 +397,14 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 		fail(err)
 		return
 	}
+	u.tmp = tmp
 	w := timeline.NewRunWriter(tmp)
-	sink := &countingSink{next: w, summary: s, artifactsPath: filepath.Join(tmp, artifactsFile)}
+	sink := &countingSink{next: w, summary: s, arts: &artifactStore{path: filepath.Join(tmp, artifactsFile)}}
 	err := c.parseInto(ctx, b, u, sink, progress)
 	if _, cerr := w.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
-	if cerr := sink.closeArtifacts(); err == nil && cerr != nil {
+	if cerr := sink.arts.close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if errors.Is(err, context.Canceled) {
@@ -403,10 +418,7 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 	if unrecognised {
 		s.Status = "unrecognised"
 	}
-	if sink.first != 0 || sink.last != 0 {
-		s.First = time.Unix(0, sink.first).UTC().Format(time.RFC3339Nano)
-		s.Last = time.Unix(0, sink.last).UTC().Format(time.RFC3339Nano)
-	}
+	sink.setTimes()
 	if err := writeJSONAtomic(filepath.Join(tmp, doneName), s); err != nil {
 		return
 	}
@@ -437,8 +449,14 @@ func (c *Case) publishArtifacts(id string) {
 }
 
 func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *countingSink, progress func(int64)) error {
-	s := &u.summary
-	f := u.file
+	return c.parseFile(ctx, b, u, u.file, sink, progress, false)
+}
+
+// parseFile detects and parses one file: an evidence file, or a member of an
+// archive spooled to a temporary file (inArchive: archives inside archives
+// are not opened again).
+func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, sink *countingSink, progress func(int64), inArchive bool) error {
+	s := sink.summary
 	if f.Size == 0 && len(u.parts) == 1 {
 		s.Format = "empty" // registered and hashed; nothing to parse
 		return nil
@@ -455,6 +473,13 @@ func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *counting
 	head, err = readHead(f.Abs, comp, f.Size, parsers.HeadSize)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Rel, err)
+	}
+	if kind := sniffArchive(head); kind != "" && !inArchive && u.format == nil && f.Item.Format == "" {
+		s.Format = kind
+		if comp != CompNone {
+			s.Format += "+" + string(comp)
+		}
+		return c.parseArchive(ctx, b, u, f, kind, comp, sink, progress)
 	}
 	format := u.format
 	want := f.Item.Format
@@ -483,7 +508,7 @@ func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *counting
 		}
 	}
 	streamed := false
-	in, closeFile, err := c.input(b, u, f.Rel, comp, func(n int64) { streamed = true; progress(n) }, sink)
+	in, closeFile, err := c.input(b, u, f, comp, func(n int64) { streamed = true; progress(n) }, sink)
 	if err != nil {
 		return err
 	}
@@ -508,10 +533,10 @@ func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *counting
 	return err
 }
 
-// input builds the parser input of a unit. The returned func closes the
-// file behind Input.ReaderAt.
-func (c *Case) input(b *Bundle, u *unit, name string, comp Compression, progress func(int64), sink *countingSink) (*parsers.Input, func(), error) {
-	f := u.file
+// input builds the parser input of file f of a unit. The returned func
+// closes the file behind Input.ReaderAt.
+func (c *Case) input(b *Bundle, u *unit, f BundleFile, comp Compression, progress func(int64), sink *countingSink) (*parsers.Input, func(), error) {
+	name := f.Rel
 	loc, err := b.location(f.Item.Timezone)
 	if err != nil {
 		return nil, nil, err
@@ -579,32 +604,45 @@ type countingSink struct {
 	lastLabel   string
 	mu          sync.Mutex // guards Errors and Messages: Warn may come from any goroutine
 
-	artifactsPath string
-	artifacts     *artifacts.Writer
+	arts *artifactStore // shared by the members of an archive
+}
+
+// artifactStore is a unit's artifact table, created on the first artifact.
+type artifactStore struct {
+	path string
+	w    *artifacts.Writer
+}
+
+func (a *artifactStore) close() error {
+	if a.w == nil {
+		return nil
+	}
+	return a.w.Close()
 }
 
 // Artifact stores a non-timed finding (parsers/memory looks for this
-// method on its sink); the table is created on the first one.
+// method on its sink).
 func (s *countingSink) Artifact(a *artifacts.Artifact) error {
-	if s.artifacts == nil {
-		w, err := artifacts.Create(s.artifactsPath)
+	if s.arts.w == nil {
+		w, err := artifacts.Create(s.arts.path)
 		if err != nil {
 			return err
 		}
-		s.artifacts = w
+		s.arts.w = w
 	}
 	if a.Evidence == "" {
 		a.Evidence = s.summary.Evidence
 	}
 	s.summary.Artifacts++
-	return s.artifacts.Artifact(a)
+	return s.arts.w.Artifact(a)
 }
 
-func (s *countingSink) closeArtifacts() error {
-	if s.artifacts == nil {
-		return nil
+// setTimes writes the first and last event times into the summary.
+func (s *countingSink) setTimes() {
+	if s.first != 0 || s.last != 0 {
+		s.summary.First = time.Unix(0, s.first).UTC().Format(time.RFC3339Nano)
+		s.summary.Last = time.Unix(0, s.last).UTC().Format(time.RFC3339Nano)
 	}
-	return s.artifacts.Close()
 }
 
 func (s *countingSink) Emit(ev *timeline.Event) error {
