@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/bzip2"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
 
 	"github.com/kiseki-forensics/kiseki/cli"
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
@@ -517,5 +521,80 @@ func TestMemoryDumpIngest(t *testing.T) {
 	}
 	if found["email"] != 300006 || found["card"] != 300029 {
 		t.Errorf("artifacts: %s", out)
+	}
+}
+
+// TestMixedFormats ingests one directory mixing the corpus's formats, some
+// compressed, with a case zone and year for the sources that carry none, and
+// checks the format, counts and first UTC time of every file.
+func TestMixedFormats(t *testing.T) {
+	bundle := t.TempDir()
+	put := func(name string, b []byte) { os.WriteFile(filepath.Join(bundle, name), b, 0o644) }
+	read := func(rel string) []byte {
+		b, err := os.ReadFile(corpus.Path(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		w := gzip.NewWriter(&buf)
+		w.Write(b)
+		w.Close()
+		return buf.Bytes()
+	}
+	zst := func(b []byte) []byte {
+		var buf bytes.Buffer
+		w, _ := zstd.NewWriter(&buf)
+		w.Write(b)
+		w.Close()
+		return buf.Bytes()
+	}
+	xzc := func(b []byte) []byte {
+		var buf bytes.Buffer
+		w, _ := xz.NewWriter(&buf)
+		w.Write(b)
+		w.Close()
+		return buf.Bytes()
+	}
+	put("shop_access.log", read("weblog/lnav/logfile_shop_access_log.0"))
+	put("E2CF.2026-03-01.gz", gz(read("cdn/crowdsec/aws-cloudfront-logs/aws-cloudfront-logs.log")))
+	put("logfile_cloudflare.json", read("cdn/lnav/logfile_cloudflare.json"))
+	put("elb.log.xz", xzc(read("cdn/plaso/aws_elb_access.log")))
+	put("syslog", read("syslog/plaso/syslog"))
+	put("wtmp.1", read("wtmp/plaso/wtmp.1"))
+	put("auth.log.zst", zst(read("syslog/crowdsec/sshd-logs/sshd-logs.log")))
+	put("fastly.log", read("cdn/crowdsec/fastly-logs/fastly-logs.log"))
+	put("bundle.yaml", []byte("timezone: Asia/Tokyo\nyear: 2012\n"))
+	caseDir := filepath.Join(t.TempDir(), "case")
+	res := ingest(t, bundle, caseDir)
+	want := map[string]struct {
+		format   string
+		events   int64
+		unparsed int64
+		first    string
+	}{
+		// +0330 in the lines: 03:56:14+0330.
+		"shop_access.log": {"access-log", 1000, 0, "2019-01-22T00:26:14Z"},
+		// CloudFront writes UTC.
+		"E2CF.2026-03-01.gz":      {"cloudfront+gzip", 2, 0, "2024-03-12T15:22:28Z"},
+		"logfile_cloudflare.json": {"cloudflare", 1, 0, "2022-10-30T00:00:02Z"},
+		"elb.log.xz":              {"aws-alb+xz", 16, 0, "2020-01-11T16:55:19.624Z"},
+		// No year, no zone: 2012 and Asia/Tokyo from bundle.yaml (07:52:33 JST).
+		"syslog": {"syslog", 18, 1, "2012-01-21T22:52:33Z"},
+		// 4 records (two empty) and a 1-byte tail kept raw.
+		"wtmp.1":       {"utmp", 5, 1, "2011-12-01T17:36:38.432935Z"}, // as utmpdump prints it
+		"auth.log.zst": {"auth+zstd", 24, 0, "2012-02-12T05:10:21Z"},
+		"fastly.log":   {"fastly", 4, 0, "2021-11-12T16:59:45Z"},
+	}
+	if len(res.Items) != len(want) {
+		t.Fatalf("%d items: %+v", len(res.Items), res.Items)
+	}
+	for _, it := range res.Items {
+		w := want[it.Path]
+		if it.Format != w.format || it.Events != w.events || it.Unparsed != w.unparsed || (w.first != "" && it.First != w.first) {
+			t.Errorf("%s: format %s events %d unparsed %d first %s; want %+v", it.Path, it.Format, it.Events, it.Unparsed, it.First, w)
+		}
 	}
 }

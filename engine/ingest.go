@@ -498,7 +498,9 @@ func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, 
 		if len(cands) > 0 {
 			format = cands[0].Format
 			for _, cd := range cands[1:] {
-				if cd.Score*100 >= cands[0].Score*80 {
+				// Plain syslog always matches a syslog-wrapped device or
+				// auth log that a specific format claimed: not ambiguous.
+				if cd.Score*100 >= cands[0].Score*80 && cd.Format.Name != "syslog" {
 					s.Candidates = append(s.Candidates, fmt.Sprintf("%s(%d)", cd.Format.Name, cd.Score))
 				}
 			}
@@ -664,7 +666,7 @@ func (s *countingSink) Emit(ev *timeline.Event) error {
 	if ev.Source == timeline.SourceRaw {
 		s.summary.Unparsed++
 	}
-	if ev.TimeDesc != timeline.TimeUnknown {
+	if ev.TimeDesc != timeline.TimeUnknown && ev.Time != 0 { // 0: a record with no time set
 		if s.first == 0 && s.last == 0 || ev.Time < s.first {
 			s.first = ev.Time
 		}
