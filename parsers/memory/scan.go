@@ -19,7 +19,8 @@ import (
 // more than carve.MaxMatch characters and Overlap is more than twice that
 // (UTF-16 doubles the bytes), every match is seen whole by its owner and by
 // nobody else, so it is reported exactly once. Results are handed to the
-// callback in file order, in the calling goroutine.
+// callback chunk by chunk in file order (within a chunk in the order found),
+// in the calling goroutine.
 
 const (
 	// DefaultChunkSize is the owned part of one window.
@@ -101,8 +102,8 @@ type job struct {
 	done             chan *result
 }
 
-// Scan scans the ranges of an image and calls fn for every finding, in file
-// order. It stops at the first error fn returns, or when ctx is cancelled.
+// Scan scans the ranges of an image and calls fn for every finding, chunk
+// by chunk in file order. It stops at the first error fn returns, or when ctx is cancelled.
 func Scan(ctx context.Context, r io.ReaderAt, lay *Layout, opt Options, fn func(f *Finding) error) (Stats, error) {
 	var st Stats
 	chunk := opt.ChunkSize
