@@ -121,6 +121,7 @@ func Scan(ctx context.Context, r io.ReaderAt, lay *Layout, opt Options, fn func(
 	defer cancel()
 
 	queue := make(chan *job, 2*workers)
+	free := make(chan *result, 2*workers+2)
 	jobs := make(chan *job)
 	go func() {
 		defer close(queue)
@@ -153,6 +154,7 @@ func Scan(ctx context.Context, r io.ReaderAt, lay *Layout, opt Options, fn func(
 		go func() {
 			defer wg.Done()
 			w := newWorker(r, &opt)
+			w.free = free
 			for j := range jobs {
 				if ctx.Err() != nil {
 					j.done <- &result{}
@@ -206,7 +208,10 @@ func Scan(ctx context.Context, r io.ReaderAt, lay *Layout, opt Options, fn func(
 				break
 			}
 		}
-		resultPool.Put(res)
+		select {
+		case free <- res:
+		default:
+		}
 	}
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
@@ -223,6 +228,7 @@ type worker struct {
 	scratch []byte
 	ev      timeline.Event
 	onMatch func(m *carve.Match)
+	free    chan *result
 
 	// the run being scanned
 	j        *job
@@ -237,11 +243,15 @@ func newWorker(r io.ReaderAt, opt *Options) *worker {
 	return w
 }
 
-// results are recycled: their record and arena slices keep their capacity.
-var resultPool = sync.Pool{New: func() any { return new(result) }}
-
 func (w *worker) run(j *job) (res *result) {
-	res = resultPool.Get().(*result)
+	// Results are recycled through the scan's free list: their record and
+	// arena slices keep their capacity (a sync.Pool would lose them at
+	// every collection).
+	select {
+	case res = <-w.free:
+	default:
+		res = new(result)
+	}
 	res.recs, res.arena, res.warns, res.bytes, res.dropped = res.recs[:0], res.arena[:0], res.warns[:0], 0, 0
 	defer func() {
 		if p := recover(); p != nil {
