@@ -112,9 +112,17 @@ func skipWords(words []uint64, wi, runLen int) (int, int) {
 	low7, p20, one, ws9, ws14, hi, z57, z46 := k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]
 	for ; wi < len(words); wi++ {
 		x := words[wi]
+		if x == 0 {
+			// Zero pages: nothing starts here; a run may end here.
+			if runLen >= minRun {
+				return wi, runLen
+			}
+			runLen = 0
+			continue
+		}
 		// Every UTF-16 window test in findRuns needs bytes 5 and 7 or
 		// bytes 4 and 6 zero.
-		if x != 0 && (x&z57 == 0 || x&z46 == 0) {
+		if x&z57 == 0 || x&z46 == 0 {
 			return wi, runLen
 		}
 		l := x & low7

@@ -76,8 +76,7 @@ func FuzzLines(f *testing.F) {
 	// HTTP blocks, prompts, bash history and log line candidates.
 	fuzzOne(f, []string{"GET / HTTP/1.1\r\nCookie: a=b\r\n\r\n", "#1700000000\nls\n", "root@h:~# id\n", "HTTP/1.1 200 OK\r\nSet-Cookie: x\r\n"},
 		lineStart, func(s *Scanner, i int) {
-			if i >= s.blockDone {
-				s.line(i)
-			}
+			end, _ := s.lineEnd(i)
+			s.line(i, end, true)
 		})
 }

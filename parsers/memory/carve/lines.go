@@ -5,12 +5,13 @@ import (
 	"strconv"
 )
 
-// line looks at a line start: HTTP request/status lines and their header
-// blocks, shell prompts, bash-history entries and log line candidates.
-func (s *Scanner) line(i int) {
+// line looks at the line [i,end): HTTP request/status lines and their
+// header blocks, shell prompts, bash-history entries and log line
+// candidates (colon: the line holds a ':'). Lines inside an HTTP block
+// already handled, and lines over MaxLine, are skipped.
+func (s *Scanner) line(i, end int, colon bool) {
 	t := s.text
-	end, ok := s.lineEnd(i)
-	if !ok {
+	if i < s.blockDone || end-i > MaxLine {
 		return
 	}
 	e := trimCR(t, i, end)
@@ -31,7 +32,7 @@ func (s *Scanner) line(i int) {
 	if c == '$' || c == '#' || c == '[' || (c >= 'a' && c <= 'z') || c == '_' {
 		s.prompt(i, e)
 	}
-	if e-i >= 16 && hasClock(t[i:e]) {
+	if colon && e-i >= 16 && hasClock(t[i:e]) {
 		s.put(KindLogLine, i, e, t[i:e])
 	}
 }
