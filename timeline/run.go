@@ -13,7 +13,7 @@ import (
 const (
 	// runBatchRows is the batch size inside a run file: the merge holds one
 	// batch per run in memory.
-	runBatchRows = 8192
+	runBatchRows = 2048
 	// defaultChunkBytes bounds the memory one parser's buffered events take
 	// before they are sorted and written as a run.
 	defaultChunkBytes = 48 << 20
