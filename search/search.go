@@ -60,47 +60,26 @@ func (s *Searcher) HasIndex() bool { return s.text != nil }
 var errStop = errors.New("stop")
 
 // scan evaluates the request on every segment that overlaps its time range,
-// in time order, and calls visit with the matching rows.
-func (s *Searcher) scan(ctx context.Context, req Request, visit func(seg *timeline.Segment, hits bitset, lo, hi int) error) error {
+// in time order, and calls visit with the matching rows. With mapped, the
+// segments are memory-mapped (only the columns read are paged in) and every
+// string read from them is invalid once visit returns.
+func (s *Searcher) scan(ctx context.Context, req Request, mapped bool, visit func(seg *timeline.Segment, hits bitset, lo, hi int) error) error {
 	q, err := Parse(req.Query)
 	if err != nil {
 		return err
 	}
 	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
-	for _, si := range s.m.Segments {
-		if req.From != 0 && si.Last < req.From || req.To != 0 && si.First > req.To {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		seg, err := timeline.OpenSegment(s.dir, si)
+	err = s.scanSegments(ctx, req, mapped, func(seg *timeline.Segment, lo, hi int) error {
+		hits, err := ev.eval(q, seg, lo, hi)
 		if err != nil {
 			return err
 		}
-		lo, hi := 0, seg.Len()
-		if req.From != 0 {
-			lo = seg.Search(req.From)
-		}
-		if req.To != 0 {
-			hi = seg.Search(req.To + 1)
-		}
-		if lo < hi {
-			var hits bitset
-			hits, err = ev.eval(q, seg, lo, hi)
-			if err == nil {
-				err = visit(seg, hits, lo, hi)
-			}
-		}
-		seg.Release()
-		if err != nil {
-			if errors.Is(err, errStop) {
-				return nil
-			}
-			return err
-		}
+		return visit(seg, hits, lo, hi)
+	})
+	if errors.Is(err, errStop) {
+		return nil
 	}
-	return nil
+	return err
 }
 
 // Each calls fn for each matching event in time order, honouring Offset and
@@ -109,7 +88,7 @@ func (s *Searcher) scan(ctx context.Context, req Request, visit func(seg *timeli
 func (s *Searcher) Each(ctx context.Context, req Request, fn func(row int64, ev *timeline.Event) error) error {
 	skip, left := req.Offset, req.Limit
 	var ev timeline.Event
-	return s.scan(ctx, req, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
+	return s.scan(ctx, req, false, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			if !hits.has(i) {
 				continue
@@ -135,7 +114,7 @@ func (s *Searcher) Each(ctx context.Context, req Request, fn func(row int64, ev 
 // Count returns the number of matching events.
 func (s *Searcher) Count(ctx context.Context, req Request) (int64, error) {
 	var n int64
-	err := s.scan(ctx, req, func(_ *timeline.Segment, hits bitset, _, _ int) error {
+	err := s.scan(ctx, req, true, func(_ *timeline.Segment, hits bitset, _, _ int) error {
 		n += hits.count()
 		return nil
 	})
@@ -158,7 +137,7 @@ func (s *Searcher) Histogram(ctx context.Context, req Request, interval time.Dur
 	step := int64(interval)
 	counts := map[int64]int64{}
 	first, last := int64(1<<62), int64(-1<<62)
-	err := s.scan(ctx, req, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
+	err := s.scan(ctx, req, true, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			if hits.has(i) {
 				t := seg.Time(i)

@@ -71,8 +71,9 @@ func writeManifest(dir string, m *Manifest) error {
 
 // Segment is one loaded segment.
 type Segment struct {
-	Info SegmentInfo
-	view *batchView
+	Info  SegmentInfo
+	view  *batchView
+	unmap func() // set by OpenSegmentMapped
 }
 
 // OpenSegment loads segment s of the timeline in dir.
@@ -99,7 +100,13 @@ func OpenSegment(dir string, s SegmentInfo) (*Segment, error) {
 }
 
 // Release frees the segment's memory.
-func (s *Segment) Release() { s.view.rec.Release() }
+func (s *Segment) Release() {
+	s.view.rec.Release()
+	if s.unmap != nil {
+		s.unmap()
+		s.unmap = nil
+	}
+}
 
 // Len is the number of rows.
 func (s *Segment) Len() int { return s.view.len() }
