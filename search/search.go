@@ -16,13 +16,23 @@ type Request struct {
 	From, To int64 // ns UTC, inclusive; 0 = open
 	Limit    int   // most events returned; 0 = no limit
 	Offset   int   // events skipped before the first returned
+
+	// After and Before are keyset cursors for paging by time: only events
+	// strictly after (or before) the position are selected. Rows of the
+	// merged timeline are in (time, row id) order, so a cursor taken from
+	// the last event of one page starts the next page exactly, whatever
+	// the page size and however deep into the timeline it is.
+	After, Before *Cursor
+	// Reverse visits matches newest first (Each only).
+	Reverse bool
 }
 
 // Searcher answers requests over one case.
 type Searcher struct {
-	dir  string
-	m    *timeline.Manifest
-	text *textIndex
+	dir   string
+	m     *timeline.Manifest
+	text  *textIndex
+	cache *segCache // nil: every scan loads its segments
 }
 
 // Open opens the timeline and, if built, the index. A case without an index
@@ -60,30 +70,53 @@ func (s *Searcher) HasIndex() bool { return s.text != nil }
 var errStop = errors.New("stop")
 
 // scan evaluates the request on every segment that overlaps its time range,
-// in time order, and calls visit with the matching rows.
+// in time order (newest first with req.Reverse), and calls visit with the
+// matching rows.
 func (s *Searcher) scan(ctx context.Context, req Request, visit func(seg *timeline.Segment, hits bitset, lo, hi int) error) error {
 	q, err := Parse(req.Query)
 	if err != nil {
 		return err
 	}
+	from, to := req.From, req.To
+	if req.After != nil && (from == 0 || req.After.Time > from) {
+		from = req.After.Time
+	}
+	if req.Before != nil && (to == 0 || req.Before.Time < to) {
+		to = req.Before.Time
+	}
 	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
-	for _, si := range s.m.Segments {
-		if req.From != 0 && si.Last < req.From || req.To != 0 && si.First > req.To {
+	n := len(s.m.Segments)
+	for k := range n {
+		si := s.m.Segments[k]
+		if req.Reverse {
+			si = s.m.Segments[n-1-k]
+		}
+		if from != 0 && si.Last < from || to != 0 && si.First > to {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		seg, err := timeline.OpenSegment(s.dir, si)
+		seg, err := s.openSegment(si)
 		if err != nil {
 			return err
 		}
 		lo, hi := 0, seg.Len()
-		if req.From != 0 {
-			lo = seg.Search(req.From)
+		if from != 0 {
+			lo = seg.Search(from)
 		}
-		if req.To != 0 {
-			hi = seg.Search(req.To + 1)
+		if to != 0 {
+			hi = seg.Search(to + 1)
+		}
+		if c := req.After; c != nil {
+			for lo < hi && seg.Time(lo) == c.Time && si.RowBase+int64(lo) <= c.Row {
+				lo++
+			}
+		}
+		if c := req.Before; c != nil {
+			for hi > lo && seg.Time(hi-1) == c.Time && si.RowBase+int64(hi-1) >= c.Row {
+				hi--
+			}
 		}
 		if lo < hi {
 			var hits bitset
@@ -110,7 +143,11 @@ func (s *Searcher) Each(ctx context.Context, req Request, fn func(row int64, ev 
 	skip, left := req.Offset, req.Limit
 	var ev timeline.Event
 	return s.scan(ctx, req, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
-		for i := lo; i < hi; i++ {
+		for k := lo; k < hi; k++ {
+			i := k
+			if req.Reverse {
+				i = hi - 1 - (k - lo)
+			}
 			if !hits.has(i) {
 				continue
 			}
