@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -197,4 +198,35 @@ func (s *Searcher) Facets(ctx context.Context, req Request, names []string, top 
 		out[n] = list
 	}
 	return out, nil
+}
+
+// ErrNoRow means a row id is outside the timeline.
+var ErrNoRow = errors.New("no such row in the timeline")
+
+// Row calls fn with the event at a global row id; its strings are valid only
+// during the call.
+func (s *Searcher) Row(row int64, fn func(ev *timeline.Event) error) error {
+	for _, si := range s.m.Segments {
+		if row < si.RowBase || row >= si.RowBase+si.Rows {
+			continue
+		}
+		seg, err := s.openSegment(si)
+		if err != nil {
+			return err
+		}
+		defer seg.Release()
+		var ev timeline.Event
+		seg.Event(int(row-si.RowBase), &ev)
+		return fn(&ev)
+	}
+	return ErrNoRow
+}
+
+// Span is the time of the first and last event of the timeline (0, 0 when
+// empty).
+func (s *Searcher) Span() (first, last int64) {
+	if len(s.m.Segments) == 0 {
+		return 0, 0
+	}
+	return s.m.Segments[0].First, s.m.Segments[len(s.m.Segments)-1].Last
 }
