@@ -81,7 +81,7 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	var h syslog.Header
 	hdr := at > 0 && s.Header(line, &h)
 	if hdr {
-		devlog.FromHeader(&h, ev, FormatName)
+		syslog.FillEvent(&h, ev, FormatName)
 	}
 	// Seven header fields, then the extension.
 	var f [7][]byte

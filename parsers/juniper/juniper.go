@@ -79,7 +79,7 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	var h syslog.Header
 	hdr := s.Header(line, &h)
 	if hdr {
-		devlog.FromHeader(&h, ev, FormatName)
+		syslog.FillEvent(&h, ev, FormatName)
 	}
 	at, tag := findTag(line)
 	if at < 0 {

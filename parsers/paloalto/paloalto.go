@@ -95,7 +95,7 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	var h syslog.Header
 	hdr := at > 0 && s.Header(line, &h)
 	if hdr {
-		devlog.FromHeader(&h, ev, FormatName)
+		syslog.FillEvent(&h, ev, FormatName)
 	}
 	var f [maxFields][]byte
 	n := split(line[at:], &f)

@@ -70,11 +70,24 @@ func (p *Parser) Parse(line []byte, ev *timeline.Event) bool {
 	if !p.ParseHeader(line, &h) {
 		return false
 	}
+	FillEvent(&h, ev, FormatName)
+	if h.Priority >= 0 {
+		ev.AddExtra("facility", facilities[min(h.Priority>>3, len(facilities)-1)])
+		ev.AddExtra("severity", severities[h.Priority&7])
+	}
+	return true
+}
+
+// FillEvent fills ev from a parsed header with the given source: time,
+// zone, message, the hostname/program/pid extras, and Host from the header
+// when the input names none. Facility and severity are left to the caller.
+// Strings set on the event point into the header's line.
+func FillEvent(h *Header, ev *timeline.Event, source string) {
 	ev.Time = h.Time
 	ev.TimeDesc = timeline.TimeLog
 	ev.TimeOrig = str(h.TimeOrig)
 	ev.Zone = h.Zone
-	ev.Source = FormatName
+	ev.Source = source
 	ev.Message = str(h.Message)
 	if len(h.Hostname) > 0 {
 		ev.AddExtra("hostname", str(h.Hostname))
@@ -88,11 +101,6 @@ func (p *Parser) Parse(line []byte, ev *timeline.Event) bool {
 	if len(h.PID) > 0 {
 		ev.AddExtra("pid", str(h.PID))
 	}
-	if h.Priority >= 0 {
-		ev.AddExtra("facility", facilities[min(h.Priority>>3, len(facilities)-1)])
-		ev.AddExtra("severity", severities[h.Priority&7])
-	}
-	return true
 }
 
 var (

@@ -417,30 +417,8 @@ func (s *State) SyslogEvent(line []byte, ev *timeline.Event, source string) (pro
 	if !s.Header(line, &h) {
 		return nil, nil, false
 	}
-	FromHeader(&h, ev, source)
+	syslog.FillEvent(&h, ev, source)
 	return h.Program, h.Message, true
-}
-
-// FromHeader fills ev from a parsed syslog header.
-func FromHeader(h *syslog.Header, ev *timeline.Event, source string) {
-	ev.Time = h.Time
-	ev.TimeDesc = timeline.TimeLog
-	ev.TimeOrig = Str(h.TimeOrig)
-	ev.Zone = h.Zone
-	ev.Source = source
-	ev.Message = Str(h.Message)
-	if len(h.Hostname) > 0 {
-		ev.AddExtra("hostname", Str(h.Hostname))
-		if ev.Host == "" {
-			ev.Host = Str(h.Hostname)
-		}
-	}
-	if len(h.Program) > 0 {
-		ev.AddExtra("program", Str(h.Program))
-	}
-	if len(h.PID) > 0 {
-		ev.AddExtra("pid", Str(h.PID))
-	}
 }
 
 // LineYear is the year a single line parsed out of context (ParseLine, the
