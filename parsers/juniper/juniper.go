@@ -101,7 +101,7 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	rest := line[at+len(tag):]
 	var sd []byte
 	if r := bytes.TrimLeft(rest, " "); len(r) > 0 && r[0] == '[' {
-		end := sdEnd(r)
+		end := syslog.SDEnd(r)
 		sd, rest = r[:end], r[end:]
 	}
 	msg := bytes.TrimLeft(bytes.TrimPrefix(bytes.TrimLeft(rest, " "), []byte(":")), " ")
@@ -166,28 +166,6 @@ func zoneless(s *devlog.State, w []byte) (int64, bool) {
 		return 0, false
 	}
 	return s.Local(y, mo, d, hh, mi, ss, nsec), true
-}
-
-// sdEnd returns the end of RFC 5424 structured data elements at b.
-func sdEnd(b []byte) int {
-	i := 0
-	for i < len(b) && b[i] == '[' {
-		inQuote := false
-		for i++; i < len(b); i++ {
-			c := b[i]
-			if c == '\\' && inQuote {
-				i++
-				continue
-			}
-			if c == '"' {
-				inQuote = !inQuote
-			} else if c == ']' && !inQuote {
-				i++
-				break
-			}
-		}
-	}
-	return min(i, len(b))
 }
 
 // sdPairs calls fn for every key="value" of structured data.

@@ -308,15 +308,16 @@ func (p *Parser) rfc5424(b []byte, h *Header) bool {
 	if len(rest) > 0 && rest[0] == '-' {
 		rest = rest[1:]
 	} else if len(rest) > 0 && rest[0] == '[' {
-		depthEnd := sdEnd(rest)
+		depthEnd := SDEnd(rest)
 		rest = rest[depthEnd:]
 	}
 	h.Message = trimOneSpace(rest)
 	return true
 }
 
-// sdEnd returns the end of RFC 5424 structured data elements.
-func sdEnd(b []byte) int {
+// SDEnd returns the end of the RFC 5424 structured data elements at the
+// start of b ("[id k=\"v\"]..."); an unterminated element runs to the end.
+func SDEnd(b []byte) int {
 	i := 0
 	for i < len(b) && b[i] == '[' {
 		inQuote := false
@@ -334,7 +335,7 @@ func sdEnd(b []byte) int {
 			}
 		}
 	}
-	return i
+	return min(i, len(b)) // a trailing backslash in a quote steps past the end
 }
 
 // ParseRFC3339 reads "2006-01-02T15:04:05[.frac](Z|±hh:mm)" and returns the

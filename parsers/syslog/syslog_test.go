@@ -231,8 +231,23 @@ func TestHostileLines(t *testing.T) {
 	}
 }
 
+// TestUnterminatedStructuredData: structured data cut inside a quoted value
+// after a backslash (a truncated relay line) ends at the line's end instead of
+// slicing past it.
+func TestUnterminatedStructuredData(t *testing.T) {
+	p := syslog.NewParser(&parsers.Input{Name: "t", Zone: time.UTC, ZoneSource: "t", Year: 2020}, 2020)
+	var ev timeline.Event
+	ev.Reset()
+	if !p.Parse([]byte(`<13>1 2020-01-01T00:00:00Z h a - - [x k="\`), &ev) {
+		t.Fatal("not parsed")
+	}
+	if ev.Message != "" || ev.Host != "h" || ev.Time != 1577836800e9 {
+		t.Errorf("got message %q host %q time %d", ev.Message, ev.Host, ev.Time)
+	}
+}
+
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"Mar  6 04:07:28 hostname log_tag this is debug", "<14>1 2021-03-06T04:07:38.251280+00:00 h a - - [x y=\"]\"] m", "2016-10-25T12:37:23.297265-07:00 INFO p[1]: m", "Mar 11 09:39:39: --- x ---", "<999>"} {
+	for _, s := range []string{"Mar  6 04:07:28 hostname log_tag this is debug", "<14>1 2021-03-06T04:07:38.251280+00:00 h a - - [x y=\"]\"] m", "2016-10-25T12:37:23.297265-07:00 INFO p[1]: m", "Mar 11 09:39:39: --- x ---", "<999>", `<13>1 2020-01-01T00:00:00Z h a - - [x k="\`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
