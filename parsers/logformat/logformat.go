@@ -473,7 +473,7 @@ func strptime(format string, v []byte, c *weblog.Civil, in *parsers.Input) bool 
 				if ok {
 					days := int64(n) / 86400
 					secs := int(int64(n) % 86400)
-					y, mo, d := civil(days)
+					y, mo, d := weblog.CivilFromDays(days)
 					c.Y, c.Mo, c.D, c.H, c.Mi, c.S, c.HasZone, c.UTC = y, mo, d, secs/3600, secs/60%60, secs%60, true, true
 				}
 			case '%':
@@ -498,27 +498,4 @@ func strptime(format string, v []byte, c *weblog.Civil, in *parsers.Input) bool 
 		}
 	}
 	return c.Valid()
-}
-
-// civil is the inverse of parsers.DaysFromCivil.
-func civil(z int64) (int, int, int) {
-	z += 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era = (z - 146096) / 146097
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return int(y), int(m), int(d)
 }

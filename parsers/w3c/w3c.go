@@ -421,7 +421,7 @@ func (p *parser) time(ev *timeline.Event, date, clock, dateLocal, clockLocal []b
 	}
 	switch {
 	case local:
-		y, mo, d := civilFromDays(days)
+		y, mo, d := weblog.CivilFromDays(days)
 		c.Y, c.Mo, c.D, c.HasZone = y, mo, d, false
 		ev.Time = c.UnixNano(p.in.Zone)
 		ev.Zone = p.zoneLabel
@@ -433,29 +433,6 @@ func (p *parser) time(ev *timeline.Event, date, clock, dateLocal, clockLocal []b
 		ev.Zone = "UTC"
 	}
 	return ""
-}
-
-// civilFromDays is the inverse of parsers.DaysFromCivil.
-func civilFromDays(z int64) (int, int, int) {
-	z += 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era = (z - 146096) / 146097
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return int(y), int(m), int(d)
 }
 
 // parseLineCloudFront reads one CloudFront line in the documented default
