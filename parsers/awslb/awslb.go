@@ -64,28 +64,14 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 			return nil
 		}
 		ev.Reset()
-		if reason := p.line(l.Text, &ev); reason != "" {
-			parsers.Unparsed(&ev, in, l, last, reason)
-			return sink.Emit(&ev)
-		}
-		parsers.FillRef(&ev, in, l)
-		if l.Truncated {
-			ev.AddTag("truncated")
-		}
-		last = ev.Time
-		return sink.Emit(&ev)
+		return weblog.Emit(sink, &ev, in, l, p.line(l.Text, &ev), &last)
 	})
 }
 
 func parseLine(line []byte, in *parsers.Input, ev *timeline.Event) bool {
 	p := &parser{in: in}
 	ev.Reset()
-	if p.line(line, ev) != "" {
-		ev.Reset()
-		return false
-	}
-	ev.Host, ev.Evidence, ev.RefPath = in.Host, in.Evidence, in.Name
-	return true
+	return weblog.LineDone(ev, in, p.line(line, ev))
 }
 
 // split cuts a line on single spaces, keeping "quoted values" (with \"

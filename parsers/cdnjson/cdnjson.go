@@ -204,28 +204,14 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink, v *vendor
 			return nil
 		}
 		ev.Reset()
-		if reason := p.line(text, &ev); reason != "" {
-			parsers.Unparsed(&ev, in, l, last, reason)
-			return sink.Emit(&ev)
-		}
-		parsers.FillRef(&ev, in, l)
-		if l.Truncated {
-			ev.AddTag("truncated")
-		}
-		last = ev.Time
-		return sink.Emit(&ev)
+		return weblog.Emit(sink, &ev, in, l, p.line(text, &ev), &last)
 	})
 }
 
 func parseLine(line []byte, in *parsers.Input, ev *timeline.Event, v *vendor) bool {
 	p := newParser(in, v)
 	ev.Reset()
-	if p.line(bytes.TrimSpace(line), ev) != "" {
-		ev.Reset()
-		return false
-	}
-	ev.Host, ev.Evidence, ev.RefPath = in.Host, in.Evidence, in.Name
-	return true
+	return weblog.LineDone(ev, in, p.line(bytes.TrimSpace(line), ev))
 }
 
 // syslogHeader is what a syslog relay put before the JSON object.

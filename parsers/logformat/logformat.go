@@ -69,16 +69,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 			return nil
 		}
 		ev.Reset()
-		if reason := m.line(l.Text, &ev); reason != "" {
-			parsers.Unparsed(&ev, in, l, last, reason)
-			return sink.Emit(&ev)
-		}
-		parsers.FillRef(&ev, in, l)
-		if l.Truncated {
-			ev.AddTag("truncated")
-		}
-		last = ev.Time
-		return sink.Emit(&ev)
+		return weblog.Emit(sink, &ev, in, l, m.line(l.Text, &ev), &last)
 	})
 }
 
@@ -89,12 +80,7 @@ func parseLine(line []byte, in *parsers.Input, ev *timeline.Event) bool {
 	}
 	m := newMatcher(f, in)
 	ev.Reset()
-	if m.line(line, ev) != "" {
-		ev.Reset()
-		return false
-	}
-	ev.Host, ev.Evidence, ev.RefPath = in.Host, in.Evidence, in.Name
-	return true
+	return weblog.LineDone(ev, in, m.line(line, ev))
 }
 
 // matcher applies a compiled format to lines of one input.

@@ -200,16 +200,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink, cloudfron
 			return nil
 		}
 		ev.Reset()
-		if reason := p.line(text, &ev); reason != "" {
-			parsers.Unparsed(&ev, in, l, p.lastTime, reason)
-			return sink.Emit(&ev)
-		}
-		parsers.FillRef(&ev, in, l)
-		if l.Truncated {
-			ev.AddTag("truncated")
-		}
-		p.lastTime = ev.Time
-		return sink.Emit(&ev)
+		return weblog.Emit(sink, &ev, in, l, p.line(text, &ev), &p.lastTime)
 	})
 }
 
@@ -443,12 +434,7 @@ func parseLineCloudFront(line []byte, in *parsers.Input, ev *timeline.Event) boo
 	}
 	p := newParser(in, true)
 	ev.Reset()
-	if p.line(line, ev) != "" {
-		ev.Reset()
-		return false
-	}
-	ev.Host, ev.Evidence, ev.RefPath = in.Host, in.Evidence, in.Name
-	return true
+	return weblog.LineDone(ev, in, p.line(line, ev))
 }
 
 // detectCloudFront: a "#Fields:" header naming x-edge-location, or tab-separated
