@@ -304,33 +304,22 @@ func (p *parser) nlb(ev *timeline.Event) string {
 
 // detect: the first non-empty line is one of the three layouts.
 func detect(name string, head []byte) int {
-	line := head
-	for len(line) > 0 {
-		nl := bytes.IndexByte(line, '\n')
-		cur := line
-		if nl >= 0 {
-			cur, line = line[:nl], line[nl+1:]
-		} else {
-			line = nil
-		}
-		cur = bytes.TrimRight(cur, "\r")
-		if len(bytes.TrimSpace(cur)) == 0 {
-			continue
-		}
-		p := &parser{in: &parsers.Input{}}
-		var ev timeline.Event
-		ev.Reset()
-		if p.line(cur, &ev) != "" {
-			return 0
-		}
-		// The client and target fields must be addresses, not words.
-		if ev.SrcIP == "" || strings.IndexAny(ev.SrcIP, ".:") < 0 {
-			return 0
-		}
-		if strings.Contains(name, "elasticloadbalancing") {
-			return 100
-		}
-		return 95
+	cur, _ := weblog.NextLine(head)
+	if cur == nil {
+		return 0
 	}
-	return 0
+	p := &parser{in: &parsers.Input{}}
+	var ev timeline.Event
+	ev.Reset()
+	if p.line(cur, &ev) != "" {
+		return 0
+	}
+	// The client and target fields must be addresses, not words.
+	if ev.SrcIP == "" || strings.IndexAny(ev.SrcIP, ".:") < 0 {
+		return 0
+	}
+	if strings.Contains(name, "elasticloadbalancing") {
+		return 100
+	}
+	return 95
 }

@@ -476,17 +476,10 @@ func detectW3C(name string, head []byte) int {
 // #Fields comes before it. Only the lines before the first data line and
 // that line itself are looked at.
 func scanHead(head []byte) (fields, data []byte) {
-	for len(head) > 0 {
-		nl := bytes.IndexByte(head, '\n')
-		line := head
-		if nl >= 0 {
-			line, head = head[:nl], head[nl+1:]
-		} else {
-			head = nil
-		}
-		line = bytes.TrimRight(line, "\r")
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
+	for {
+		var line []byte
+		if line, head = weblog.NextLine(head); line == nil {
+			return nil, nil
 		}
 		if line[0] != '#' {
 			return nil, line
@@ -498,7 +491,6 @@ func scanHead(head []byte) (fields, data []byte) {
 			return nil, nil
 		}
 	}
-	return nil, nil
 }
 
 func isDirective(line []byte) bool {

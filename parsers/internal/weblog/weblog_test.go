@@ -154,3 +154,18 @@ func TestCivilFromDays(t *testing.T) {
 		}
 	}
 }
+
+func TestNextLine(t *testing.T) {
+	head := []byte("\r\n  \t\n#Fields: a b\r\nx y\ncut")
+	var got []string
+	for {
+		var line []byte
+		if line, head = NextLine(head); line == nil {
+			break
+		}
+		got = append(got, string(line))
+	}
+	if len(got) != 3 || got[0] != "#Fields: a b" || got[1] != "x y" || got[2] != "cut" {
+		t.Errorf("got %q", got)
+	}
+}
