@@ -2,7 +2,6 @@ package cef
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -17,19 +16,13 @@ const FormatName = "cef"
 var str = devlog.Str
 
 func init() {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        FormatName,
 		Description: "ArcSight Common Event Format (CEF), bare or syslog-wrapped",
 		HasZone:     false,
 		HasYear:     false,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, ParseLine, "not a CEF line")
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-		},
-	})
+	}, ParseLine, "not a CEF line")
 }
 
 // state is the per-file state: the last time seen (for lines with none)

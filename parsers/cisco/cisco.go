@@ -2,7 +2,6 @@ package cisco
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -28,20 +27,13 @@ func init() {
 		{ASA, "Cisco ASA/FTD/PIX firewall syslog (%ASA-n-nnnnnn)", detectASA, ParseASA},
 		{IOS, "Cisco IOS/IOS-XE syslog (%FACILITY-n-MNEMONIC)", detectIOS, ParseIOS},
 	} {
-		parse := f.parse
-		parsers.Register(&parsers.Format{
+		devlog.Register(&parsers.Format{
 			Name:        f.name,
 			Description: f.desc,
 			HasZone:     false,
 			HasYear:     false,
 			Detect:      f.detect,
-			Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-				return devlog.Run(ctx, in, sink, parse, "not a Cisco log line (or no time)")
-			},
-			ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-				return parse(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-			},
-		})
+		}, f.parse, "not a Cisco log line (or no time)")
 	}
 }
 

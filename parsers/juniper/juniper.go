@@ -2,7 +2,6 @@ package juniper
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -18,19 +17,13 @@ const FormatName = "juniper"
 var str = devlog.Str
 
 func init() {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        FormatName,
 		Description: "Juniper SRX RT_FLOW session logs and Junos OS login/command events",
 		HasZone:     false,
 		HasYear:     false,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, ParseLine, "not a Junos log line")
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-		},
-	})
+	}, ParseLine, "not a Junos log line")
 }
 
 // tagPrefixes start the event tags read here: RT_FLOW_SESSION_*, the

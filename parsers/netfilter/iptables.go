@@ -2,7 +2,6 @@ package netfilter
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -22,19 +21,13 @@ const (
 var str = devlog.Str
 
 func register(name, desc string, hasZone, hasYear bool, detect func(string, []byte) int, parse devlog.LineFunc, reason string) {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        name,
 		Description: desc,
 		HasZone:     hasZone,
 		HasYear:     hasYear,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, parse, reason)
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return parse(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-		},
-	})
+	}, parse, reason)
 }
 
 func init() {

@@ -2,7 +2,6 @@ package paloalto
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -17,19 +16,13 @@ const FormatName = "paloalto"
 var str = devlog.Str
 
 func init() {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        FormatName,
 		Description: "Palo Alto Networks PAN-OS syslog CSV (TRAFFIC, THREAT, CONFIG, SYSTEM)",
 		HasZone:     false,
 		HasYear:     true,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, ParseLine, "not a PAN-OS log line")
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-		},
-	})
+	}, ParseLine, "not a PAN-OS log line")
 }
 
 const maxFields = 128

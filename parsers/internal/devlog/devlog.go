@@ -300,6 +300,20 @@ func (s *State) Local(y, mo, d, hh, mi, ss, nsec int) int64 {
 // and reports whether the line was recognised.
 type LineFunc func(s *State, line []byte, ev *timeline.Event) bool
 
+// Register registers f, a line-based device log read with parse: its Parse
+// runs Run over the file (lines parse does not recognise become unparsed
+// events with reason) and its ParseLine parses one line with a fresh State
+// in LineYear. f's own Parse and ParseLine are replaced.
+func Register(f *parsers.Format, parse LineFunc, reason string) {
+	f.Parse = func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
+		return Run(ctx, in, sink, parse, reason)
+	}
+	f.ParseLine = func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
+		return parse(NewState(in, LineYear(in)), line, ev)
+	}
+	parsers.Register(f)
+}
+
 // Run reads a line-based device log: every recognised line becomes an event,
 // every other line an unparsed event carrying its raw bytes and the time of
 // the last parsed line. Empty lines are skipped. A missing year comes from Input.Year, else from the
