@@ -171,6 +171,26 @@ func CheckCrowdsec(t *testing.T, dir, logName string, evs []timeline.Event, fiel
 	return n
 }
 
+// BenchLines is the body of a line parser's benchmark: it runs parse on
+// every line b.N times with one event, Reset before each line, and reports
+// allocations, size bytes per pass and lines per wall and CPU second.
+func BenchLines(b *testing.B, lines [][]byte, size int, parse func(line []byte, ev *timeline.Event) bool) {
+	var ev timeline.Event
+	b.ReportAllocs()
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	cpu0 := ProcessCPU()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		for _, l := range lines {
+			ev.Reset()
+			parse(l, &ev)
+			n++
+		}
+	}
+	Rate(b, n, "lines", cpu0)
+}
+
 // Rate reports n units of work as per wall second and per CPU second of the
 // process (since cpuStart, from ProcessCPU).
 func Rate(b *testing.B, n int, unit string, cpuStart time.Duration) {

@@ -260,20 +260,7 @@ func BenchmarkParse(b *testing.B) {
 	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
 	in := &parsers.Input{ZoneSource: "bench", Year: 2024}
 	s := devlog.NewState(in, 2024)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(len(data)))
-	b.ResetTimer()
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseLine(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, len(data), func(l []byte, ev *timeline.Event) bool { return ParseLine(s, l, ev) })
 }
 
 // TestHostileInput: a 10 MB line, NUL bytes, invalid UTF-8 and terminal

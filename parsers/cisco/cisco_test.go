@@ -330,19 +330,7 @@ func BenchmarkASA(b *testing.B) {
 		}
 	}
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(size))
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseASA(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, size, func(l []byte, ev *timeline.Event) bool { return ParseASA(s, l, ev) })
 }
 
 func BenchmarkIOS(b *testing.B) {
@@ -355,17 +343,5 @@ func BenchmarkIOS(b *testing.B) {
 		}
 	}
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(size))
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseIOS(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, size, func(l []byte, ev *timeline.Event) bool { return ParseIOS(s, l, ev) })
 }

@@ -381,19 +381,7 @@ func BenchmarkParse(b *testing.B) {
 			}
 			lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
 			s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2024}, 2024)
-			var ev timeline.Event
-			b.ReportAllocs()
-			cpu0 := parsertest.ProcessCPU()
-			b.SetBytes(int64(len(data)))
-			n := 0
-			for i := 0; i < b.N; i++ {
-				for _, l := range lines {
-					ev.Reset()
-					bc.parse(s, l, &ev)
-					n++
-				}
-			}
-			parsertest.Rate(b, n, "lines", cpu0)
+			parsertest.BenchLines(b, lines, len(data), func(l []byte, ev *timeline.Event) bool { return bc.parse(s, l, ev) })
 		})
 	}
 }
