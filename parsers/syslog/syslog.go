@@ -5,7 +5,6 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"time"
 	"unsafe"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -36,18 +35,14 @@ func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 // Strings set on the event point into the line.
 type Parser struct {
 	in        *parsers.Input
-	year      int
-	lastMonth int
-	lastDay   int
+	years     Years
+	clock     LocalClock
 	zoneLabel string
-	offHour   int64
-	offSec    int
-	offValid  bool
 }
 
 // NewParser returns a parser whose first yearless line is in year.
 func NewParser(in *parsers.Input, year int) *Parser {
-	return &Parser{in: in, year: year, zoneLabel: in.ZoneLabel()}
+	return &Parser{in: in, years: Years{Year: year}, clock: LocalClock{Zone: in.Zone}, zoneLabel: in.ZoneLabel()}
 }
 
 // Header is the syslog header of a line, for parsers of messages that travel
@@ -168,15 +163,11 @@ func (p *Parser) traditional(b []byte, h *Header) bool {
 		}
 	}
 	h.TimeOrig = b[:i]
-	year := p.yearFor(mo, d)
+	year := p.years.For(mo, d)
 	if !parsers.ValidDate(year, mo, d, hh, mi, ss) {
 		return false
 	}
-	if p.in.Zone != nil {
-		h.Time = p.localNano(year, mo, d, hh, mi, ss, nsec)
-	} else {
-		h.Time = parsers.UnixNano(year, mo, d, hh, mi, ss, nsec, 0)
-	}
+	h.Time = p.clock.UnixNano(year, mo, d, hh, mi, ss, nsec)
 	h.Zone = p.zoneLabel
 	rest := b[i:]
 	if len(rest) > 0 && rest[0] == ':' { // "Mar 11 09:39:39: --- last message repeated ---"
@@ -381,25 +372,6 @@ func ParseRFC3339(b []byte) (int64, string, bool) {
 	return 0, "", false
 }
 
-// yearFor returns the year of a line dated month mo, day d, and advances
-// the running year at a rollover: the month stepping back six months or more
-// (Dec → Jan, or Nov → Feb across a quiet spell). A smaller step back is a
-// late write at a month boundary, not a new year. A late December line right
-// after the first days of January belongs to the year before and leaves the
-// running year alone. Months that move forward stay in the same year, however
-// far they jump.
-func (p *Parser) yearFor(mo, d int) int {
-	switch {
-	case p.lastMonth == 0:
-	case p.lastMonth-mo >= 6:
-		p.year++
-	case mo == 12 && d >= 24 && p.lastMonth == 1 && p.lastDay <= 7:
-		return p.year - 1
-	}
-	p.lastMonth, p.lastDay = mo, d
-	return p.year
-}
-
 func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	year := in.Year
 	if year == 0 {
@@ -479,7 +451,7 @@ func inferYear(ctx context.Context, in *parsers.Input) (int, error) {
 			}
 		}
 		if len(b) >= 14 && b[3] == ' ' && p.traditional(b, &h) {
-			lastMonth = p.lastMonth
+			lastMonth = p.years.LastMonth
 		}
 		return nil
 	})
@@ -494,7 +466,7 @@ func inferYear(ctx context.Context, in *parsers.Input) (int, error) {
 	if lastMonth > int(mt.Month()) {
 		end--
 	}
-	return end - p.year, nil // p.year counted the rollovers from 0
+	return end - p.years.Year, nil // p.years counted the rollovers from 0
 }
 
 func detect(name string, head []byte) int {
@@ -529,22 +501,4 @@ func detect(name string, head []byte) int {
 		}
 	}
 	return score
-}
-
-// localNano converts a wall-clock time in the input's zone. The zone's
-// offset is looked up once per wall-clock hour: zone rules change on hour
-// boundaries, and the lookup costs more than the rest of the line.
-func (p *Parser) localNano(y, mo, d, hh, mi, ss, nsec int) int64 {
-	wall := parsers.UnixNano(y, mo, d, hh, mi, ss, nsec, 0)
-	hour := wall / 3600e9
-	if !p.offValid || hour != p.offHour {
-		// The offset at the guessed instant, then again at the corrected one,
-		// settles times near a DST change.
-		_, off := time.Unix(0, wall).In(p.in.Zone).Zone()
-		if _, off2 := time.Unix(0, wall-int64(off)*1e9).In(p.in.Zone).Zone(); off2 != off {
-			off = off2
-		}
-		p.offHour, p.offSec, p.offValid = hour, off, true
-	}
-	return wall - int64(p.offSec)*1e9
 }

@@ -29,19 +29,16 @@ type State struct {
 	// directions between build and teardown messages).
 	Ext any
 
-	year      int
-	lastMonth int
-	lastDay   int
+	years     syslog.Years
+	clock     syslog.LocalClock
 	zoneLabel string
-	offHour   int64
-	offSec    int
-	offValid  bool
 	scratch   []byte
 }
 
 // NewState returns the state for a file whose first yearless line is in year.
 func NewState(in *parsers.Input, year int) *State {
-	return &State{In: in, Sys: syslog.NewParser(in, year), year: year, zoneLabel: in.ZoneLabel()}
+	return &State{In: in, Sys: syslog.NewParser(in, year),
+		years: syslog.Years{Year: year}, clock: syslog.LocalClock{Zone: in.Zone}, zoneLabel: in.ZoneLabel()}
 }
 
 // ZoneLabel is the zone recorded on events whose time came without a zone.
@@ -193,7 +190,7 @@ func (s *State) Stamp(b []byte) (t int64, orig []byte, zone string, n int, ok bo
 		}
 	}
 	if year == 0 {
-		year = s.yearFor(mo, d)
+		year = s.years.For(mo, d)
 		s.Yearless = true
 	}
 	if !parsers.ValidDate(year, mo, d, hh, mi, ss) {
@@ -264,36 +261,10 @@ func zoneOffset(z []byte) (int, bool) {
 	return 0, false
 }
 
-// yearFor follows the running year like parsers/syslog: a month stepping
-// back six or more is a new year.
-func (s *State) yearFor(mo, d int) int {
-	switch {
-	case s.lastMonth == 0:
-	case s.lastMonth-mo >= 6:
-		s.year++
-	case mo == 12 && d >= 24 && s.lastMonth == 1 && s.lastDay <= 7:
-		return s.year - 1
-	}
-	s.lastMonth, s.lastDay = mo, d
-	return s.year
-}
-
 // Local converts a wall-clock time in the case zone; the offset is looked up
 // once per wall-clock hour.
 func (s *State) Local(y, mo, d, hh, mi, ss, nsec int) int64 {
-	wall := parsers.UnixNano(y, mo, d, hh, mi, ss, nsec, 0)
-	if s.In.Zone == nil {
-		return wall
-	}
-	hour := wall / 3600e9
-	if !s.offValid || hour != s.offHour {
-		_, off := time.Unix(0, wall).In(s.In.Zone).Zone()
-		if _, off2 := time.Unix(0, wall-int64(off)*1e9).In(s.In.Zone).Zone(); off2 != off {
-			off = off2
-		}
-		s.offHour, s.offSec, s.offValid = hour, off, true
-	}
-	return wall - int64(s.offSec)*1e9
+	return s.clock.UnixNano(y, mo, d, hh, mi, ss, nsec)
 }
 
 // LineFunc parses one line into ev (already Reset, with its reference set)
