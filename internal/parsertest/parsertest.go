@@ -38,6 +38,18 @@ func (c *Collect) Emit(ev *timeline.Event) error {
 	return nil
 }
 
+// Discard counts events and keeps nothing (benchmarks).
+type Discard struct{ N, Unparsed int }
+
+// Emit counts the event.
+func (d *Discard) Emit(ev *timeline.Event) error {
+	d.N++
+	if ev.Source == timeline.SourceRaw {
+		d.Unparsed++
+	}
+	return nil
+}
+
 // Input returns an Input for a file on disk with a fixed year and zone, and
 // the warnings it receives.
 func Input(path string, year int, zone *time.Location) (*parsers.Input, *[]string) {
@@ -80,6 +92,11 @@ func Extra(ev *timeline.Event, key string) string {
 		}
 	}
 	return ""
+}
+
+// ExtraField is the Field reading an event's extra field key.
+func ExtraField(key string) func(ev *timeline.Event, want string) string {
+	return func(ev *timeline.Event, _ string) string { return Extra(ev, key) }
 }
 
 // ParsedRatio returns the share of events that are not unparsed.

@@ -16,6 +16,9 @@ import (
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
+// extra reads an extra field for parsertest.Field.
+var extra = parsertest.ExtraField
+
 func srcIP(ev *timeline.Event, _ string) string { return ev.SrcIP }
 func dstIP(ev *timeline.Event, _ string) string { return ev.DstIP }
 func srcPort(ev *timeline.Event, _ string) string {
@@ -26,10 +29,7 @@ func dstPort(ev *timeline.Event, _ string) string {
 }
 func user(ev *timeline.Event, _ string) string     { return ev.User }
 func origTime(ev *timeline.Event, _ string) string { return ev.TimeOrig }
-func extra(k string) func(*timeline.Event, string) string {
-	return func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, k) }
-}
-func firstN(s string, n int) string { return s[:min(n, len(s))] }
+func firstN(s string, n int) string                { return s[:min(n, len(s))] }
 
 func length(ev *timeline.Event, _ string) string { return strconv.FormatInt(ev.Bytes, 10) }
 

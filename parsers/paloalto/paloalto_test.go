@@ -15,9 +15,8 @@ import (
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
-func extra(k string) func(*timeline.Event, string) string {
-	return func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, k) }
-}
+// extra reads an extra field for parsertest.Field.
+var extra = parsertest.ExtraField
 
 func TestCrowdsecAsserts(t *testing.T) {
 	dir := corpus.Path(t, "router/crowdsec/palo-alto-threat")

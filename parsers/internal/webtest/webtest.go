@@ -9,56 +9,21 @@ import (
 	"context"
 	"io"
 	"os"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
+	"github.com/kiseki-forensics/kiseki/internal/parsertest"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
 // Sink keeps a deep copy of every event.
-type Sink struct{ Events []timeline.Event }
-
-// Emit copies ev, as every Sink must.
-func (s *Sink) Emit(ev *timeline.Event) error {
-	c := *ev
-	c.TimeDesc = strings.Clone(ev.TimeDesc)
-	c.TimeOrig = strings.Clone(ev.TimeOrig)
-	c.Zone = strings.Clone(ev.Zone)
-	c.Source = strings.Clone(ev.Source)
-	c.User = strings.Clone(ev.User)
-	c.SrcIP = strings.Clone(ev.SrcIP)
-	c.DstIP = strings.Clone(ev.DstIP)
-	c.Method = strings.Clone(ev.Method)
-	c.URL = strings.Clone(ev.URL)
-	c.UserAgent = strings.Clone(ev.UserAgent)
-	c.Action = strings.Clone(ev.Action)
-	c.Message = strings.Clone(ev.Message)
-	c.Tags = strings.Clone(ev.Tags)
-	c.Path = strings.Clone(ev.Path)
-	c.Extra = nil
-	for _, kv := range ev.Extra {
-		c.Extra = append(c.Extra, timeline.KV{Key: strings.Clone(kv.Key), Value: strings.Clone(kv.Value)})
-	}
-	c.Raw = bytes.Clone(ev.Raw)
-	s.Events = append(s.Events, c)
-	return nil
-}
+type Sink = parsertest.Collect
 
 // Discard counts events and keeps nothing (benchmarks).
-type Discard struct{ N, Unparsed int }
-
-// Emit counts the event.
-func (d *Discard) Emit(ev *timeline.Event) error {
-	d.N++
-	if ev.Source == timeline.SourceRaw {
-		d.Unparsed++
-	}
-	return nil
-}
+type Discard = parsertest.Discard
 
 // Input returns an Input over data, in UTC unless zone is given.
 func Input(name string, data []byte, opts map[string]string, warns *[]string) *parsers.Input {
