@@ -51,21 +51,8 @@ type parser struct {
 }
 
 func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-	rc, err := in.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
 	p := &parser{in: in}
-	var ev timeline.Event
-	var last int64
-	return parsers.ScanLines(ctx, rc, func(l *parsers.Line) error {
-		if len(bytes.TrimSpace(l.Text)) == 0 {
-			return nil
-		}
-		ev.Reset()
-		return weblog.Emit(sink, &ev, in, l, p.line(l.Text, &ev), &last)
-	})
+	return weblog.Run(ctx, in, sink, p.line)
 }
 
 func parseLine(line []byte, in *parsers.Input, ev *timeline.Event) bool {

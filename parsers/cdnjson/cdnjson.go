@@ -190,21 +190,9 @@ func newParser(in *parsers.Input, v *vendor) *parser {
 }
 
 func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink, v *vendor) error {
-	rc, err := in.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
 	p := newParser(in, v)
-	var ev timeline.Event
-	var last int64
-	return parsers.ScanLines(ctx, rc, func(l *parsers.Line) error {
-		text := bytes.TrimSpace(l.Text)
-		if len(text) == 0 {
-			return nil
-		}
-		ev.Reset()
-		return weblog.Emit(sink, &ev, in, l, p.line(text, &ev), &last)
+	return weblog.Run(ctx, in, sink, func(text []byte, ev *timeline.Event) string {
+		return p.line(bytes.TrimSpace(text), ev)
 	})
 }
 

@@ -56,21 +56,8 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.Name, err)
 	}
-	rc, err := in.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
 	m := newMatcher(f, in)
-	var ev timeline.Event
-	var last int64
-	return parsers.ScanLines(ctx, rc, func(l *parsers.Line) error {
-		if len(bytes.TrimSpace(l.Text)) == 0 {
-			return nil
-		}
-		ev.Reset()
-		return weblog.Emit(sink, &ev, in, l, m.line(l.Text, &ev), &last)
-	})
+	return weblog.Run(ctx, in, sink, m.line)
 }
 
 func parseLine(line []byte, in *parsers.Input, ev *timeline.Event) bool {

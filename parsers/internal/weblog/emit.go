@@ -1,9 +1,32 @@
 package weblog
 
 import (
+	"bytes"
+	"context"
+
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
+
+// Run reads a web log of one record per line: blank lines are skipped, and
+// every other line is read into one reused event by line, which returns ""
+// or why the line did not parse, and sent with Emit.
+func Run(ctx context.Context, in *parsers.Input, sink timeline.Sink, line func(text []byte, ev *timeline.Event) string) error {
+	rc, err := in.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var ev timeline.Event
+	var last int64
+	return parsers.ScanLines(ctx, rc, func(l *parsers.Line) error {
+		if len(bytes.TrimSpace(l.Text)) == 0 {
+			return nil
+		}
+		ev.Reset()
+		return Emit(sink, &ev, in, l, line(l.Text, &ev), &last)
+	})
+}
 
 // Emit sends the event read from line l to sink. When reason is set the line
 // did not parse and goes out as an unparsed event (parsers.Unparsed, dated
