@@ -227,7 +227,7 @@ func detectASA(name string, head []byte) int {
 			hits++
 		}
 	})
-	return score(hits, n, strings.Contains(strings.ToLower(name), "asa"))
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "asa"))
 }
 
 // detectIOS: most lines carry an IOS message tag.
@@ -238,19 +238,5 @@ func detectIOS(name string, head []byte) int {
 			hits++
 		}
 	})
-	return score(hits, n, strings.Contains(strings.ToLower(name), "ios") || strings.Contains(strings.ToLower(name), "router"))
-}
-
-func score(hits, lines int, named bool) int {
-	if lines == 0 || hits == 0 {
-		return 0
-	}
-	if hits*2 >= lines {
-		s := 90 + 5*hits/lines
-		if named {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / lines // fewer: left to syslog
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "ios") || strings.Contains(strings.ToLower(name), "router"))
 }

@@ -508,16 +508,5 @@ func detect(name string, head []byte) int {
 			hits++
 		}
 	})
-	if n == 0 || hits == 0 {
-		return 0
-	}
-	switch {
-	case hits*2 >= n:
-		s := 90 + 5*hits/n
-		if strings.Contains(strings.ToLower(name), "junos") || strings.Contains(strings.ToLower(name), "srx") {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / n // fewer: left to syslog
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "junos") || strings.Contains(strings.ToLower(name), "srx"))
 }

@@ -308,15 +308,5 @@ func detect(name string, head []byte) int {
 			}
 		}
 	})
-	if n == 0 || hits == 0 {
-		return 0
-	}
-	if hits*2 >= n {
-		s := 90 + 5*hits/n
-		if strings.Contains(strings.ToLower(name), "pan") || strings.Contains(strings.ToLower(name), "palo") {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / n
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "pan") || strings.Contains(strings.ToLower(name), "palo"))
 }

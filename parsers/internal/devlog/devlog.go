@@ -369,6 +369,25 @@ func InferYear(ctx context.Context, in *parsers.Input, parse LineFunc) (int, err
 	return end - (lastYear - base), nil
 }
 
+// Score turns a count of detection-head lines with a device's own markers
+// into a detection score: above syslog's (≤ 85) when at least half the lines
+// carry them, one more when the file is named for the device; a file with
+// fewer is left to syslog (whose parse keeps every line) and to the other
+// candidates.
+func Score(hits, lines int, named bool) int {
+	if lines == 0 || hits == 0 {
+		return 0
+	}
+	if hits*2 >= lines {
+		s := 90 + 5*hits/lines
+		if named {
+			s++
+		}
+		return s
+	}
+	return 40 * hits * 2 / lines
+}
+
 // Lines calls fn for up to max non-empty lines of a detection head (the
 // last, possibly cut, line is skipped when the head fills HeadSize).
 func Lines(head []byte, max int, fn func(line []byte)) int {
