@@ -69,6 +69,23 @@ func Input(path string, year int, zone *time.Location) (*parsers.Input, *[]strin
 	return in, &warns
 }
 
+// WriteFile writes data to rel under a fresh temporary directory, with
+// modification time mt unless it is zero, and returns the file's path.
+func WriteFile(t testing.TB, rel, data string, mt time.Time) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, mt, mt); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // Parse runs the named format over a file and returns its events.
 func Parse(t testing.TB, format, path string, year int, zone *time.Location) []timeline.Event {
 	t.Helper()

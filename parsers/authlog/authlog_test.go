@@ -190,17 +190,10 @@ func TestLines(t *testing.T) {
 // TestYearFromModTime: without a manifest year, the year comes from the
 // file's modification time, never the clock.
 func TestYearFromModTime(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "auth.log")
 	data := "Dec 30 23:59:59 h sshd[1]: Accepted password for a from 10.0.0.1 port 1 ssh2\n" +
 		"Jan  2 00:00:01 h sshd[1]: Failed password for a from 10.0.0.1 port 2 ssh2\n" +
 		"garbage line\n"
-	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mt := time.Date(2019, 1, 5, 0, 0, 0, 0, time.UTC)
-	if err := os.Chtimes(path, mt, mt); err != nil {
-		t.Fatal(err)
-	}
+	path := parsertest.WriteFile(t, "auth.log", data, time.Date(2019, 1, 5, 0, 0, 0, 0, time.UTC))
 	evs := parsertest.Parse(t, FormatName, path, 0, nil)
 	if len(evs) != 3 {
 		t.Fatalf("%d events", len(evs))

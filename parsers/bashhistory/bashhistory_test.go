@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,21 +17,6 @@ import (
 type cmd struct {
 	time, cmd, tags string
 	line            int64
-}
-
-func write(t *testing.T, rel, data string, mt time.Time) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), rel)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(p, mt, mt); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 func TestHistories(t *testing.T) {
@@ -55,7 +39,7 @@ func TestHistories(t *testing.T) {
 			[]cmd{{"2023-11-14T22:13:20Z", "sudo -i", "zsh", 1}, {"2023-11-14T22:13:25Z", "curl -O http://x/y", "zsh", 2}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := write(t, tc.rel, tc.data, mt)
+			p := parsertest.WriteFile(t, tc.rel, tc.data, mt)
 			in, _ := parsertest.Input(p, 0, nil)
 			in.Name = tc.rel
 			var c parsertest.Collect

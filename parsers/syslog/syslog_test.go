@@ -126,14 +126,6 @@ func TestCrowdSecAsserts(t *testing.T) {
 	}
 }
 
-func writeTemp(t *testing.T, content string) string {
-	p := filepath.Join(t.TempDir(), "syslog")
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestYears(t *testing.T) {
 	log := "Dec 30 23:59:58 h a: one\nDec 31 23:59:59 h a: two\nJan  1 00:00:01 h a: three\nDec 31 23:59:59 h a: late line\nJan  1 00:00:02 h a: four\nFeb  3 10:00:00 h a: five\nJan 30 10:00:00 h a: a step back within the year\n"
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
@@ -154,7 +146,7 @@ func TestYears(t *testing.T) {
 			utc(2025, 12, 30, 23, 59, 58, 0), utc(2025, 12, 31, 23, 59, 59, 0), utc(2026, 1, 1, 0, 0, 1, 0),
 			utc(2025, 12, 31, 23, 59, 59, 0), utc(2026, 1, 1, 0, 0, 2, 0), utc(2026, 2, 3, 10, 0, 0, 0), utc(2026, 1, 30, 10, 0, 0, 0)}},
 	}
-	path := writeTemp(t, log)
+	path := parsertest.WriteFile(t, "syslog", log, time.Time{})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			events := parse(t, input(path, tc.year, tc.zone, tc.mtime))
@@ -173,7 +165,7 @@ func TestYears(t *testing.T) {
 	}
 	// A file last written in January whose last line is from December: the
 	// year before the mtime.
-	p2 := writeTemp(t, "Dec 31 10:00:00 h a: x\n")
+	p2 := parsertest.WriteFile(t, "syslog", "Dec 31 10:00:00 h a: x\n", time.Time{})
 	events := parse(t, input(p2, 0, time.UTC, utc(2026, 1, 2, 0, 0, 0, 0)))
 	if !events[0].UTC().Equal(utc(2025, 12, 31, 10, 0, 0, 0)) {
 		t.Errorf("december line, january mtime: %v", events[0].UTC())
@@ -182,7 +174,7 @@ func TestYears(t *testing.T) {
 
 func TestDST(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
-	p := writeTemp(t, "Mar  8 01:30:00 h a: before\nMar  8 03:30:00 h a: after\nNov  1 01:30:00 h a: ambiguous\n")
+	p := parsertest.WriteFile(t, "syslog", "Mar  8 01:30:00 h a: before\nMar  8 03:30:00 h a: after\nNov  1 01:30:00 h a: ambiguous\n", time.Time{})
 	events := parse(t, input(p, 2026, ny, time.Time{}))
 	want := []time.Time{utc(2026, 3, 8, 6, 30, 0, 0), utc(2026, 3, 8, 7, 30, 0, 0)}
 	for i, w := range want {
@@ -194,7 +186,7 @@ func TestDST(t *testing.T) {
 
 func TestHostileLines(t *testing.T) {
 	long := strings.Repeat("A", 10<<20)
-	p := writeTemp(t, "Jan  1 00:00:00 h a: ok\n"+long+"\nJan  1 00:00:01 h a: \x00nul \x1b[31mred\xff\n")
+	p := parsertest.WriteFile(t, "syslog", "Jan  1 00:00:00 h a: ok\n"+long+"\nJan  1 00:00:01 h a: \x00nul \x1b[31mred\xff\n", time.Time{})
 	events := parse(t, input(p, 2026, time.UTC, time.Time{}))
 	if len(events) != 3 {
 		t.Fatalf("%d events", len(events))
