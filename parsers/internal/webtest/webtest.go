@@ -9,7 +9,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
@@ -102,17 +101,6 @@ func RFC3339(ev *timeline.Event) string {
 	return time.Unix(0, ev.Time).UTC().Format(time.RFC3339Nano)
 }
 
-// CPUTime returns the CPU time (user and system) the process has used. The
-// benchmarks report lines per CPU second beside lines per wall second: the
-// machine is shared, and wall time there measures the neighbours' load.
-func CPUTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // Bench runs parse b.N times over data and reports lines/s (wall) and
 // lines/cpu-s. It fails if a line comes out unparsed.
 func Bench(b *testing.B, format string, data []byte, opts map[string]string) {
@@ -124,7 +112,7 @@ func Bench(b *testing.B, format string, data []byte, opts map[string]string) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	var sink Discard
-	cpu0 := CPUTime()
+	cpu0 := parsertest.ProcessCPU()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := f.Parse(b.Context(), in, &sink); err != nil {
@@ -132,14 +120,10 @@ func Bench(b *testing.B, format string, data []byte, opts map[string]string) {
 		}
 	}
 	b.StopTimer()
-	cpu := CPUTime() - cpu0
 	if sink.Unparsed > 0 {
 		b.Fatalf("%d unparsed", sink.Unparsed)
 	}
-	b.ReportMetric(float64(sink.N)/b.Elapsed().Seconds(), "lines/s")
-	if cpu > 0 {
-		b.ReportMetric(float64(sink.N)/cpu.Seconds(), "lines/cpu-s")
-	}
+	parsertest.Rate(b, sink.N, "lines", cpu0)
 }
 
 // Asserts returns the CrowdSec parser.assert expectations of one stage and
