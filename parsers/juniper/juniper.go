@@ -69,17 +69,13 @@ func findTag(full []byte) (int, []byte) {
 
 // ParseLine parses one Junos log line. Strings point into line.
 func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
-	var h syslog.Header
-	hdr := s.Header(line, &h)
-	if hdr {
-		syslog.FillEvent(&h, ev, FormatName)
-	}
+	prog, body, hdr := s.SyslogEvent(line, ev, FormatName)
 	at, tag := findTag(line)
 	if at < 0 {
 		if !hdr {
 			return false
 		}
-		authlog.Message(h.Program, h.Message, ev)
+		authlog.Message(prog, body, ev)
 		return true
 	}
 	// The device's own RFC 3339 stamp before the tag wins over a relay's.
