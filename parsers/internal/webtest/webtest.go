@@ -57,6 +57,24 @@ func Run(t testing.TB, format, name string, data []byte, opts map[string]string)
 	return s.Events
 }
 
+// Exercise runs every entry point of the named format on data, for fuzz
+// targets: Parse over in (an error fails t), ParseLine on data as one line,
+// and Detect.
+func Exercise(t *testing.T, format string, in *parsers.Input, data []byte) {
+	t.Helper()
+	f, ok := parsers.Lookup(format)
+	if !ok {
+		t.Fatalf("format %q not registered", format)
+	}
+	var sink Discard
+	if err := f.Parse(t.Context(), in, &sink); err != nil {
+		t.Fatal(err)
+	}
+	var ev timeline.Event
+	f.ParseLine(data, in, &ev)
+	f.Detect("fuzz", data)
+}
+
 // RunFile parses a file with the named format.
 func RunFile(t testing.TB, format, path string, opts map[string]string) []timeline.Event {
 	t.Helper()
