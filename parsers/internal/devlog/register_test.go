@@ -7,13 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/parsertest"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
-
-type collect struct{ evs []timeline.Event }
-
-func (c *collect) Emit(ev *timeline.Event) error { c.evs = append(c.evs, *ev); return nil }
 
 func testLine(s *State, line []byte, ev *timeline.Event) bool {
 	prog, msg, ok := s.SyslogEvent(line, ev, "devlog-test")
@@ -38,14 +35,14 @@ func TestRegister(t *testing.T) {
 	data := []byte("Mar  6 04:07:28 h app[7]: one\ngarbage\n")
 	in := &parsers.Input{Name: "t.log", Zone: time.UTC, ZoneSource: "t", Year: 2024,
 		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
-	var c collect
+	var c parsertest.Collect
 	if err := f.Parse(context.Background(), in, &c); err != nil {
 		t.Fatal(err)
 	}
-	if len(c.evs) != 2 || c.evs[0].Source != "devlog-test" || c.evs[0].Message != "one" || c.evs[0].Line != 1 ||
-		c.evs[0].Time != time.Date(2024, 3, 6, 4, 7, 28, 0, time.UTC).UnixNano() ||
-		c.evs[1].Source != timeline.SourceRaw || c.evs[1].Line != 2 {
-		t.Fatalf("Parse: %+v", c.evs)
+	if len(c.Events) != 2 || c.Events[0].Source != "devlog-test" || c.Events[0].Message != "one" || c.Events[0].Line != 1 ||
+		c.Events[0].Time != time.Date(2024, 3, 6, 4, 7, 28, 0, time.UTC).UnixNano() ||
+		c.Events[1].Source != timeline.SourceRaw || c.Events[1].Line != 2 {
+		t.Fatalf("Parse: %+v", c.Events)
 	}
 	var ev timeline.Event
 	ev.Reset()
