@@ -2,7 +2,6 @@ package authlog
 
 import (
 	"bytes"
-	"context"
 	"path/filepath"
 	"strings"
 
@@ -16,19 +15,13 @@ import (
 const FormatName = "auth"
 
 func init() {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        FormatName,
 		Description: "Linux auth.log / secure: sshd, sudo, su, PAM, login, CRON (syslog-wrapped, yearless)",
 		HasZone:     false,
 		HasYear:     false,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, ParseLine, "not an auth/syslog line")
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-		},
-	})
+	}, ParseLine, "not an auth/syslog line")
 }
 
 var str = devlog.Str

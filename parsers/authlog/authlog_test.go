@@ -190,17 +190,10 @@ func TestLines(t *testing.T) {
 // TestYearFromModTime: without a manifest year, the year comes from the
 // file's modification time, never the clock.
 func TestYearFromModTime(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "auth.log")
 	data := "Dec 30 23:59:59 h sshd[1]: Accepted password for a from 10.0.0.1 port 1 ssh2\n" +
 		"Jan  2 00:00:01 h sshd[1]: Failed password for a from 10.0.0.1 port 2 ssh2\n" +
 		"garbage line\n"
-	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mt := time.Date(2019, 1, 5, 0, 0, 0, 0, time.UTC)
-	if err := os.Chtimes(path, mt, mt); err != nil {
-		t.Fatal(err)
-	}
+	path := parsertest.WriteFile(t, "auth.log", data, time.Date(2019, 1, 5, 0, 0, 0, 0, time.UTC))
 	evs := parsertest.Parse(t, FormatName, path, 0, nil)
 	if len(evs) != 3 {
 		t.Fatalf("%d events", len(evs))
@@ -260,20 +253,7 @@ func BenchmarkParse(b *testing.B) {
 	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
 	in := &parsers.Input{ZoneSource: "bench", Year: 2024}
 	s := devlog.NewState(in, 2024)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(len(data)))
-	b.ResetTimer()
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseLine(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, len(data), func(l []byte, ev *timeline.Event) bool { return ParseLine(s, l, ev) })
 }
 
 // TestHostileInput: a 10 MB line, NUL bytes, invalid UTF-8 and terminal

@@ -190,42 +190,16 @@ func newParser(in *parsers.Input, v *vendor) *parser {
 }
 
 func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink, v *vendor) error {
-	rc, err := in.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
 	p := newParser(in, v)
-	var ev timeline.Event
-	var last int64
-	return parsers.ScanLines(ctx, rc, func(l *parsers.Line) error {
-		text := bytes.TrimSpace(l.Text)
-		if len(text) == 0 {
-			return nil
-		}
-		ev.Reset()
-		if reason := p.line(text, &ev); reason != "" {
-			parsers.Unparsed(&ev, in, l, last, reason)
-			return sink.Emit(&ev)
-		}
-		parsers.FillRef(&ev, in, l)
-		if l.Truncated {
-			ev.AddTag("truncated")
-		}
-		last = ev.Time
-		return sink.Emit(&ev)
+	return weblog.Run(ctx, in, sink, func(text []byte, ev *timeline.Event) string {
+		return p.line(bytes.TrimSpace(text), ev)
 	})
 }
 
 func parseLine(line []byte, in *parsers.Input, ev *timeline.Event, v *vendor) bool {
 	p := newParser(in, v)
 	ev.Reset()
-	if p.line(bytes.TrimSpace(line), ev) != "" {
-		ev.Reset()
-		return false
-	}
-	ev.Host, ev.Evidence, ev.RefPath = in.Host, in.Evidence, in.Name
-	return true
+	return weblog.LineDone(ev, in, p.line(bytes.TrimSpace(line), ev))
 }
 
 // syslogHeader is what a syslog relay put before the JSON object.

@@ -322,16 +322,9 @@ func FuzzCDNJSON(f *testing.F) {
 	f.Add([]byte(`2021-11-12T16:59:46.613304+00:00 1.1.1.1  {"timestamp":"[12/Nov/2021:16:59:45 +0000]","url":"/"}`), uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
 		v := []*vendor{cloudflare, akamai, fastly}[int(which)%3]
-		format, _ := parsers.Lookup(v.name)
 		in := webtest.Input("fuzz", data, nil, nil)
 		in.ModTime = time.Unix(0, 0)
-		var sink webtest.Discard
-		if err := format.Parse(t.Context(), in, &sink); err != nil {
-			t.Fatal(err)
-		}
-		var ev timeline.Event
-		format.ParseLine(data, in, &ev)
-		format.Detect("fuzz", data)
+		webtest.Exercise(t, v.name, in, data)
 	})
 }
 

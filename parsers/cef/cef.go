@@ -2,7 +2,6 @@ package cef
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -17,19 +16,13 @@ const FormatName = "cef"
 var str = devlog.Str
 
 func init() {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        FormatName,
 		Description: "ArcSight Common Event Format (CEF), bare or syslog-wrapped",
 		HasZone:     false,
 		HasYear:     false,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, ParseLine, "not a CEF line")
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-		},
-	})
+	}, ParseLine, "not a CEF line")
 }
 
 // state is the per-file state: the last time seen (for lines with none)
@@ -81,7 +74,7 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	var h syslog.Header
 	hdr := at > 0 && s.Header(line, &h)
 	if hdr {
-		devlog.FromHeader(&h, ev, FormatName)
+		syslog.FillEvent(&h, ev, FormatName)
 	}
 	// Seven header fields, then the extension.
 	var f [7][]byte
@@ -322,15 +315,5 @@ func detect(name string, head []byte) int {
 			hits++
 		}
 	})
-	if n == 0 || hits == 0 {
-		return 0
-	}
-	if hits*2 >= n {
-		s := 90 + 5*hits/n
-		if strings.Contains(strings.ToLower(name), "cef") {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / n
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "cef"))
 }

@@ -2,7 +2,6 @@ package cisco
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -28,20 +27,13 @@ func init() {
 		{ASA, "Cisco ASA/FTD/PIX firewall syslog (%ASA-n-nnnnnn)", detectASA, ParseASA},
 		{IOS, "Cisco IOS/IOS-XE syslog (%FACILITY-n-MNEMONIC)", detectIOS, ParseIOS},
 	} {
-		parse := f.parse
-		parsers.Register(&parsers.Format{
+		devlog.Register(&parsers.Format{
 			Name:        f.name,
 			Description: f.desc,
 			HasZone:     false,
 			HasYear:     false,
 			Detect:      f.detect,
-			Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-				return devlog.Run(ctx, in, sink, parse, "not a Cisco log line (or no time)")
-			},
-			ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-				return parse(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-			},
-		})
+		}, f.parse, "not a Cisco log line (or no time)")
 	}
 }
 
@@ -235,7 +227,7 @@ func detectASA(name string, head []byte) int {
 			hits++
 		}
 	})
-	return score(hits, n, strings.Contains(strings.ToLower(name), "asa"))
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "asa"))
 }
 
 // detectIOS: most lines carry an IOS message tag.
@@ -246,19 +238,5 @@ func detectIOS(name string, head []byte) int {
 			hits++
 		}
 	})
-	return score(hits, n, strings.Contains(strings.ToLower(name), "ios") || strings.Contains(strings.ToLower(name), "router"))
-}
-
-func score(hits, lines int, named bool) int {
-	if lines == 0 || hits == 0 {
-		return 0
-	}
-	if hits*2 >= lines {
-		s := 90 + 5*hits/lines
-		if named {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / lines // fewer: left to syslog
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "ios") || strings.Contains(strings.ToLower(name), "router"))
 }

@@ -2,7 +2,6 @@ package cisco
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -249,18 +248,11 @@ func TestNoTime(t *testing.T) {
 // TestFile: a yearless device log crossing New Year, with its year from the
 // file's mtime, one line that is not Cisco's and a blank line.
 func TestFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "asa.log")
 	data := "Dec 31 23:59:59 fw01 %ASA-6-302013: Built inbound TCP connection 1 for outside:203.0.113.5/4444 (203.0.113.5/4444) to inside:10.0.0.10/22 (10.0.0.10/22)\n" +
 		"\n" +
 		"Jan  1 00:00:05 fw01 %ASA-6-302014: Teardown TCP connection 1 for outside:203.0.113.5/4444 to inside:10.0.0.10/22 duration 0:00:06 bytes 1234 TCP FINs\n" +
 		"\x00\x01garbage\n"
-	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mt := time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
-	if err := os.Chtimes(path, mt, mt); err != nil {
-		t.Fatal(err)
-	}
+	path := parsertest.WriteFile(t, "asa.log", data, time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
 	evs := parsertest.Parse(t, ASA, path, 0, nil)
 	if len(evs) != 3 {
 		t.Fatalf("%d events", len(evs))
@@ -330,19 +322,7 @@ func BenchmarkASA(b *testing.B) {
 		}
 	}
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(size))
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseASA(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, size, func(l []byte, ev *timeline.Event) bool { return ParseASA(s, l, ev) })
 }
 
 func BenchmarkIOS(b *testing.B) {
@@ -355,17 +335,5 @@ func BenchmarkIOS(b *testing.B) {
 		}
 	}
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(size))
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseIOS(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, size, func(l []byte, ev *timeline.Event) bool { return ParseIOS(s, l, ev) })
 }

@@ -2,7 +2,6 @@ package juniper
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -18,19 +17,13 @@ const FormatName = "juniper"
 var str = devlog.Str
 
 func init() {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        FormatName,
 		Description: "Juniper SRX RT_FLOW session logs and Junos OS login/command events",
 		HasZone:     false,
 		HasYear:     false,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, ParseLine, "not a Junos log line")
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-		},
-	})
+	}, ParseLine, "not a Junos log line")
 }
 
 // tagPrefixes start the event tags read here: RT_FLOW_SESSION_*, the
@@ -76,17 +69,13 @@ func findTag(full []byte) (int, []byte) {
 
 // ParseLine parses one Junos log line. Strings point into line.
 func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
-	var h syslog.Header
-	hdr := s.Header(line, &h)
-	if hdr {
-		devlog.FromHeader(&h, ev, FormatName)
-	}
+	prog, body, hdr := s.SyslogEvent(line, ev, FormatName)
 	at, tag := findTag(line)
 	if at < 0 {
 		if !hdr {
 			return false
 		}
-		authlog.Message(h.Program, h.Message, ev)
+		authlog.Message(prog, body, ev)
 		return true
 	}
 	// The device's own RFC 3339 stamp before the tag wins over a relay's.
@@ -101,7 +90,7 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	rest := line[at+len(tag):]
 	var sd []byte
 	if r := bytes.TrimLeft(rest, " "); len(r) > 0 && r[0] == '[' {
-		end := sdEnd(r)
+		end := syslog.SDEnd(r)
 		sd, rest = r[:end], r[end:]
 	}
 	msg := bytes.TrimLeft(bytes.TrimPrefix(bytes.TrimLeft(rest, " "), []byte(":")), " ")
@@ -166,28 +155,6 @@ func zoneless(s *devlog.State, w []byte) (int64, bool) {
 		return 0, false
 	}
 	return s.Local(y, mo, d, hh, mi, ss, nsec), true
-}
-
-// sdEnd returns the end of RFC 5424 structured data elements at b.
-func sdEnd(b []byte) int {
-	i := 0
-	for i < len(b) && b[i] == '[' {
-		inQuote := false
-		for i++; i < len(b); i++ {
-			c := b[i]
-			if c == '\\' && inQuote {
-				i++
-				continue
-			}
-			if c == '"' {
-				inQuote = !inQuote
-			} else if c == ']' && !inQuote {
-				i++
-				break
-			}
-		}
-	}
-	return min(i, len(b))
 }
 
 // sdPairs calls fn for every key="value" of structured data.
@@ -537,16 +504,5 @@ func detect(name string, head []byte) int {
 			hits++
 		}
 	})
-	if n == 0 || hits == 0 {
-		return 0
-	}
-	switch {
-	case hits*2 >= n:
-		s := 90 + 5*hits/n
-		if strings.Contains(strings.ToLower(name), "junos") || strings.Contains(strings.ToLower(name), "srx") {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / n // fewer: left to syslog
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "junos") || strings.Contains(strings.ToLower(name), "srx"))
 }

@@ -156,17 +156,5 @@ func BenchmarkParse(b *testing.B) {
 		size += len(c.line) + 1
 	}
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(size))
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseLine(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, size, func(l []byte, ev *timeline.Event) bool { return ParseLine(s, l, ev) })
 }

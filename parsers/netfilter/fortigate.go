@@ -193,5 +193,5 @@ func detectFortiGate(name string, head []byte) int {
 			hits++
 		}
 	})
-	return deviceScore(hits, n, strings.Contains(strings.ToLower(name), "forti"))
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "forti"))
 }

@@ -2,7 +2,6 @@ package netfilter
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -22,19 +21,13 @@ const (
 var str = devlog.Str
 
 func register(name, desc string, hasZone, hasYear bool, detect func(string, []byte) int, parse devlog.LineFunc, reason string) {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        name,
 		Description: desc,
 		HasZone:     hasZone,
 		HasYear:     hasYear,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, parse, reason)
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return parse(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-		},
-	})
+	}, parse, reason)
 }
 
 func init() {
@@ -349,23 +342,5 @@ func detectIPTables(name string, head []byte) int {
 			hits++
 		}
 	})
-	return deviceScore(hits, n, strings.Contains(strings.ToLower(name), "firewall") || strings.Contains(strings.ToLower(name), "iptables") || strings.Contains(strings.ToLower(name), "ufw"))
-}
-
-// deviceScore turns a count of lines with a device's own markers into a
-// score: above syslog's (≤ 85) when at least half the lines carry them;
-// a file with fewer is left to syslog (whose parse keeps every line) and
-// to the other candidates.
-func deviceScore(hits, lines int, named bool) int {
-	if lines == 0 || hits == 0 {
-		return 0
-	}
-	if hits*2 >= lines {
-		s := 90 + 5*hits/lines
-		if named {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / lines
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "firewall") || strings.Contains(strings.ToLower(name), "iptables") || strings.Contains(strings.ToLower(name), "ufw"))
 }

@@ -16,6 +16,9 @@ import (
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
+// extra reads an extra field for parsertest.Field.
+var extra = parsertest.ExtraField
+
 func srcIP(ev *timeline.Event, _ string) string { return ev.SrcIP }
 func dstIP(ev *timeline.Event, _ string) string { return ev.DstIP }
 func srcPort(ev *timeline.Event, _ string) string {
@@ -26,10 +29,7 @@ func dstPort(ev *timeline.Event, _ string) string {
 }
 func user(ev *timeline.Event, _ string) string     { return ev.User }
 func origTime(ev *timeline.Event, _ string) string { return ev.TimeOrig }
-func extra(k string) func(*timeline.Event, string) string {
-	return func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, k) }
-}
-func firstN(s string, n int) string { return s[:min(n, len(s))] }
+func firstN(s string, n int) string                { return s[:min(n, len(s))] }
 
 func length(ev *timeline.Event, _ string) string { return strconv.FormatInt(ev.Bytes, 10) }
 
@@ -381,19 +381,7 @@ func BenchmarkParse(b *testing.B) {
 			}
 			lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
 			s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2024}, 2024)
-			var ev timeline.Event
-			b.ReportAllocs()
-			cpu0 := parsertest.ProcessCPU()
-			b.SetBytes(int64(len(data)))
-			n := 0
-			for i := 0; i < b.N; i++ {
-				for _, l := range lines {
-					ev.Reset()
-					bc.parse(s, l, &ev)
-					n++
-				}
-			}
-			parsertest.Rate(b, n, "lines", cpu0)
+			parsertest.BenchLines(b, lines, len(data), func(l []byte, ev *timeline.Event) bool { return bc.parse(s, l, ev) })
 		})
 	}
 }

@@ -196,7 +196,7 @@ func detectPFSense(name string, head []byte) int {
 			hits++
 		}
 	})
-	return deviceScore(hits, n, strings.Contains(strings.ToLower(name), "filter"))
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "filter"))
 }
 
 func looksFilterlogAnywhere(line []byte) bool {

@@ -2,7 +2,6 @@ package paloalto
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -17,19 +16,13 @@ const FormatName = "paloalto"
 var str = devlog.Str
 
 func init() {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        FormatName,
 		Description: "Palo Alto Networks PAN-OS syslog CSV (TRAFFIC, THREAT, CONFIG, SYSTEM)",
 		HasZone:     false,
 		HasYear:     true,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, ParseLine, "not a PAN-OS log line")
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, devlog.LineYear(in)), line, ev)
-		},
-	})
+	}, ParseLine, "not a PAN-OS log line")
 }
 
 const maxFields = 128
@@ -95,7 +88,7 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	var h syslog.Header
 	hdr := at > 0 && s.Header(line, &h)
 	if hdr {
-		devlog.FromHeader(&h, ev, FormatName)
+		syslog.FillEvent(&h, ev, FormatName)
 	}
 	var f [maxFields][]byte
 	n := split(line[at:], &f)
@@ -315,15 +308,5 @@ func detect(name string, head []byte) int {
 			}
 		}
 	})
-	if n == 0 || hits == 0 {
-		return 0
-	}
-	if hits*2 >= n {
-		s := 90 + 5*hits/n
-		if strings.Contains(strings.ToLower(name), "pan") || strings.Contains(strings.ToLower(name), "palo") {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / n
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "pan") || strings.Contains(strings.ToLower(name), "palo"))
 }

@@ -15,9 +15,8 @@ import (
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
-func extra(k string) func(*timeline.Event, string) string {
-	return func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, k) }
-}
+// extra reads an extra field for parsertest.Field.
+var extra = parsertest.ExtraField
 
 func TestCrowdsecAsserts(t *testing.T) {
 	dir := corpus.Path(t, "router/crowdsec/palo-alto-threat")
@@ -139,17 +138,5 @@ func BenchmarkParse(b *testing.B) {
 	}
 	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(len(data)))
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseLine(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, len(data), func(l []byte, ev *timeline.Event) bool { return ParseLine(s, l, ev) })
 }
