@@ -78,7 +78,6 @@ type unit struct {
 	file    BundleFile
 	parts   []BundleFile
 	format  *parsers.Format
-	comp    Compression
 	summary ItemSummary
 }
 

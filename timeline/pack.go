@@ -21,10 +21,8 @@ type colBuf struct {
 
 // chunk holds events column by column until they are sorted and written.
 type chunk struct {
-	cols  [numCols]colBuf
-	rows  int
-	extra []byte
-	bytes int
+	cols [numCols]colBuf
+	rows int
 }
 
 func (k *chunk) add(ev *Event) {

@@ -302,7 +302,7 @@ func detect(name string, head []byte) int {
 		return 0
 	}
 	// The client and target fields must be addresses, not words.
-	if ev.SrcIP == "" || strings.IndexAny(ev.SrcIP, ".:") < 0 {
+	if ev.SrcIP == "" || !strings.ContainsAny(ev.SrcIP, ".:") {
 		return 0
 	}
 	if strings.Contains(name, "elasticloadbalancing") {

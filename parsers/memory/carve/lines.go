@@ -300,7 +300,7 @@ func (s *Scanner) prompt(i, e int) {
 		if !commonCommands[string(word)] && !isPathWord(word) {
 			return
 		}
-		if w < len(ln) && bytes.IndexAny(ln[w:], "-/|>&;=$") < 0 {
+		if w < len(ln) && !bytes.ContainsAny(ln[w:], "-/|>&;=$") {
 			return
 		}
 	}
