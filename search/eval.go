@@ -1,6 +1,7 @@
 package search
 
 import (
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"math/bits"
 	"net/netip"
 	"strconv"
@@ -30,6 +31,15 @@ func (b bitset) andNot(o bitset) {
 		b[i] &^= o[i]
 	}
 }
+func (b bitset) empty() bool {
+	for _, w := range b {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func (b bitset) count() (n int64) {
 	for _, w := range b {
 		n += int64(bits.OnesCount64(w))
@@ -63,8 +73,19 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 	case All:
 		return rangeSet(seg.Len(), lo, hi), nil
 	case And:
+		// Column terms first, then the row-by-row ones (integers) only over
+		// the rows still in; an empty intersection ends the evaluation.
 		var acc bitset
+		kids := make([]Node, 0, len(n.Kids))
+		var late []Term
 		for _, k := range n.Kids {
+			if t, ok := k.(Term); ok && fields[t.Field].kind == fieldInt {
+				late = append(late, t)
+				continue
+			}
+			kids = append(kids, k)
+		}
+		for _, k := range kids {
 			b, err := e.eval(k, seg, lo, hi)
 			if err != nil {
 				return nil, err
@@ -73,6 +94,23 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 				acc = b
 			} else {
 				acc.and(b)
+			}
+			if acc.empty() {
+				return acc, nil
+			}
+		}
+		for _, t := range late {
+			b, err := e.intTerm(t, seg, lo, hi, acc)
+			if err != nil {
+				return nil, err
+			}
+			if acc == nil {
+				acc = b
+			} else {
+				acc.and(b)
+			}
+			if acc.empty() {
+				return acc, nil
 			}
 		}
 		return acc, nil
@@ -146,27 +184,43 @@ func (e *evaluator) term(t Term, seg *timeline.Segment, lo, hi int) (bitset, err
 			scanStrings(seg, c, lo, hi, out, match)
 		}
 	case fieldInt:
-		lo64, hi64, err := intRange(t.Field, t.Value)
-		if err != nil {
-			return nil, err
-		}
-		// Absent values never match a comparison; status and ports store
-		// "absent" as 0, which matches only when asked for explicitly.
-		skipZero := spec.zeroAbsent && !(lo64 == 0 && hi64 == 0)
-		for _, c := range spec.cols {
-			for i := lo; i < hi; i++ {
-				v := seg.Int(c, i)
-				if v == timeline.Absent || (v == 0 && skipZero) {
-					continue
-				}
-				if v >= lo64 && v <= hi64 {
-					out.set(i)
-				}
-			}
-		}
+		return e.intTerm(t, seg, lo, hi, nil)
 	case fieldText:
 		if err := e.textTerm(t, []string{spec.textKind}, seg, lo, hi, out); err != nil {
 			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// intTerm evaluates a numeric term on the rows of [lo, hi), or only on the
+// rows set in mask when it is not nil.
+func (e *evaluator) intTerm(t Term, seg *timeline.Segment, lo, hi int, mask bitset) (bitset, error) {
+	out := newBitset(seg.Len())
+	spec := fields[t.Field]
+	lo64, hi64, err := intRange(t.Field, t.Value)
+	if err != nil {
+		return nil, err
+	}
+	// Absent values never match a comparison; status and ports store
+	// "absent" as 0, which matches only when asked for explicitly.
+	skipZero := spec.zeroAbsent && !(lo64 == 0 && hi64 == 0)
+	test := func(c, i int) {
+		v := seg.Int(c, i)
+		if v == timeline.Absent || (v == 0 && skipZero) {
+			return
+		}
+		if v >= lo64 && v <= hi64 {
+			out.set(i)
+		}
+	}
+	for _, c := range spec.cols {
+		if mask != nil {
+			Rows{bits: mask, Lo: lo, Hi: hi}.Each(func(i int) bool { test(c, i); return true })
+			continue
+		}
+		for i := lo; i < hi; i++ {
+			test(c, i)
 		}
 	}
 	return out, nil
@@ -216,18 +270,19 @@ func (e *evaluator) textTerm(t Term, kinds []string, seg *timeline.Segment, lo, 
 // scanStrings sets the rows of [lo, hi) whose column c value matches. For a
 // dictionary column the predicate runs once per distinct value.
 func scanStrings(seg *timeline.Segment, c, lo, hi int, out bitset, match func(string) bool) {
-	if values, codes := seg.DictCodes(c); values != nil {
-		hit := make([]bool, len(values))
+	if d, ok := Dict(seg, c); ok {
+		hit := make([]bool, d.Values.Len())
 		any := false
-		for i, v := range values {
-			hit[i] = match(v)
+		for i := range hit {
+			hit[i] = match(d.Values.Value(i))
 			any = any || hit[i]
 		}
-		if !any {
+		nullHit := match("") // a row without a value reads as ""
+		if !any && !nullHit {
 			return
 		}
 		for i := lo; i < hi; i++ {
-			if hit[codes[i]] {
+			if k := d.Code(i); k >= 0 && hit[k] || k < 0 && nullHit {
 				out.set(i)
 			}
 		}
@@ -305,7 +360,19 @@ func ipMatcher(v string) (func(string) bool, error) {
 			return nil, err
 		}
 		pfx = pfx.Masked()
+		if pfx.IsSingleIP() {
+			return exactIP(pfx.Addr().Unmap()), nil
+		}
+		// Dictionaries of client addresses are large: an IPv4 block whose
+		// first octet is fixed rejects most values by their text.
+		lead := ""
+		if pfx.Addr().Is4() && pfx.Bits() >= 8 {
+			lead = strconv.Itoa(int(pfx.Addr().As4()[0])) + "."
+		}
 		return func(s string) bool {
+			if lead != "" && !strings.HasPrefix(s, lead) && !strings.Contains(s, ":") {
+				return false
+			}
 			a, err := netip.ParseAddr(s)
 			return err == nil && pfx.Contains(a.Unmap())
 		}, nil
@@ -317,11 +384,28 @@ func ipMatcher(v string) (func(string) bool, error) {
 			// Not an address: a host name in an address field.
 			return newGlob(v).match, nil
 		}
-		want = want.Unmap()
-		return func(s string) bool {
-			a, err := netip.ParseAddr(s)
-			return err == nil && a.Unmap() == want
-		}, nil
+		return exactIP(want.Unmap()), nil
+	}
+}
+
+// exactIP matches one address in any spelling (IPv4-mapped, IPv6 forms),
+// parsing only values that could be it: for an IPv4 address, the value is
+// its text or ends with it (::ffff:a.b.c.d); for IPv6, the value has a ':'.
+func exactIP(want netip.Addr) func(string) bool {
+	text := want.String()
+	return func(s string) bool {
+		if s == text {
+			return true
+		}
+		if want.Is4() {
+			if !strings.HasSuffix(s, text) || !strings.Contains(s, ":") {
+				return false
+			}
+		} else if !strings.Contains(s, ":") {
+			return false
+		}
+		a, err := netip.ParseAddr(s)
+		return err == nil && a.Unmap() == want
 	}
 }
 
@@ -372,4 +456,36 @@ func intRange(field, v string) (int64, int64, error) {
 		return bad()
 	}
 	return n, n, nil
+}
+
+// DictColumn is a dictionary-encoded column of a segment read in place:
+// its distinct values and each row's code into them.
+type DictColumn struct {
+	Values *array.String
+	codes  []int32
+	dict   *array.Dictionary
+	nulls  bool
+}
+
+// Code returns row i's index into Values, or -1 when the row has no value.
+func (d DictColumn) Code(i int) int {
+	if d.nulls && d.dict.IsNull(i) {
+		return -1
+	}
+	return int(d.codes[i])
+}
+
+// Dict returns column c of seg as a DictColumn without copying; ok is false
+// when c is not dictionary-encoded. For loops over large dictionaries that
+// must not allocate a slice of every value (timeline.Segment.DictCodes).
+func Dict(seg *timeline.Segment, c int) (d DictColumn, ok bool) {
+	dict, ok := seg.Record().Column(c).(*array.Dictionary)
+	if !ok {
+		return d, false
+	}
+	v, ok := dict.Dictionary().(*array.String)
+	if !ok {
+		return d, false
+	}
+	return DictColumn{Values: v, codes: dict.Indices().(*array.Int32).Int32Values(), dict: dict, nulls: dict.NullN() > 0}, true
 }

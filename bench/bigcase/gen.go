@@ -233,7 +233,7 @@ func (g *gen) all(n int) error {
 			}
 			err = g.web(t, client, method, url, 200, hit)
 		case r < 85:
-			src := fmt.Sprintf("10.0.%d.%d", 1+rng.IntN(3), 10+rng.IntN(40))
+			src := fmt.Sprintf("10.0.%d.%d", 1+rng.IntN(3), 11+rng.IntN(39)) // web01 (10.0.1.10) opens no background connections
 			dst := fmt.Sprintf("%d.%d.%d.%d", 1+rng.IntN(223), rng.IntN(256), rng.IntN(256), 1+rng.IntN(254))
 			if rng.IntN(5) == 0 {
 				dst = fmt.Sprintf("10.0.%d.%d", 1+rng.IntN(3), 10+rng.IntN(40))

@@ -297,30 +297,58 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 	noValue := int64(0)
 	req := search.Request{Query: strings.Join(q, " AND "), From: opt.From, To: opt.To}
 	err = env.Searcher.Scan(ctx, req, nil, func(seg *timeline.Segment, rows []search.Rows) error {
-		var pathHit []bool
-		var codes []int32
-		if pathGlob != nil {
-			var values []string
-			values, codes = seg.DictCodes(timeline.ColURL)
-			if values != nil {
-				pathHit = make([]bool, len(values))
-				for k, v := range values {
-					pathHit[k] = pathGlob(scope.URLPath(v))
-				}
-			}
+		// Per-value checks through the dictionaries, each value decided
+		// once, when a matching row first uses it.
+		urlDict, urlOK := search.Dict(seg, timeline.ColURL)
+		var pathHit []int8 // 0 unknown, 1 yes, 2 no
+		if pathGlob != nil && urlOK {
+			pathHit = make([]int8, urlDict.Values.Len())
+		}
+		srcDict, srcOK := search.Dict(seg, timeline.ColSrcIP)
+		var srcHit []int8
+		if len(opt.Actors) > 0 && srcOK {
+			srcHit = make([]int8, srcDict.Values.Len())
 		}
 		rows[0].Each(func(i int) bool {
 			if pathGlob != nil {
 				if pathHit != nil {
-					if !pathHit[codes[i]] {
+					k := urlDict.Code(i)
+					if k < 0 {
+						return true
+					}
+					if pathHit[k] == 0 {
+						pathHit[k] = 2
+						if pathGlob(scope.URLPath(urlDict.Values.Value(k))) {
+							pathHit[k] = 1
+						}
+					}
+					if pathHit[k] != 1 {
 						return true
 					}
 				} else if !pathGlob(scope.URLPath(seg.Str(timeline.ColURL, i))) {
 					return true
 				}
 			}
-			if len(opt.Actors) > 0 && !inActors(scope.ClientAddr(seg, i)) {
-				return true
+			if len(opt.Actors) > 0 {
+				in := false
+				if x := seg.Str(timeline.ColExtra, i); strings.Contains(x, "client_ip") || strings.Contains(x, "x_forwarded_for") {
+					in = inActors(scope.ClientAddr(seg, i))
+				} else if srcHit != nil {
+					if k := srcDict.Code(i); k >= 0 {
+						if srcHit[k] == 0 {
+							srcHit[k] = 2
+							if inActors(srcDict.Values.Value(k)) {
+								srcHit[k] = 1
+							}
+						}
+						in = srcHit[k] == 1
+					}
+				} else {
+					in = inActors(seg.Str(timeline.ColSrcIP, i))
+				}
+				if !in {
+					return true
+				}
 			}
 			class := "origin"
 			if scope.IsCDN(seg.Str(timeline.ColSource, i)) {

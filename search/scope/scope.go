@@ -379,44 +379,59 @@ func (st *state) name(a netip.Addr) string {
 	return a.String()
 }
 
-// mentionQuery selects the events that mention a seed.
-func (st *state) mentionQuery() string {
-	var t []string
-	for a := range st.addrs {
-		t = append(t, "ip:"+a.String())
-	}
-	for _, p := range st.prefixes {
-		t = append(t, "ip:"+p.String())
-	}
-	for u := range st.users {
-		t = append(t, "user:"+quote(u))
-	}
-	for _, d := range st.domains {
-		t = append(t, "url:"+quote("*"+d+"*"), quote(d))
-	}
-	for f := range st.files {
-		t = append(t, "path:"+quote(f+"*"))
-	}
-	for u := range st.urls {
-		t = append(t, "url:"+quote(u+"*"))
-	}
-	sort.Strings(t)
-	return strings.Join(t, " OR ")
-}
-
 // mentions is the first step of a round: every event that mentions a seed,
 // and what it says about hosts, accounts, addresses and files.
 func (st *state) mentions(ctx context.Context) error {
-	q := st.mentionQuery()
-	if q == "" {
+	if len(st.addrs)+len(st.prefixes)+len(st.users)+len(st.files)+len(st.urls)+len(st.domains) == 0 {
 		return nil
 	}
-	req := search.Request{Query: q, From: st.opt.From, To: st.opt.To}
+	// Seeds are sets (a round may have thousands of addresses): each
+	// segment's dictionary values are decided once, by set lookup, when a
+	// row first uses them; domains go through the query language (words).
+	var extra []string
+	if len(st.domains) > 0 {
+		var t []string
+		for _, d := range st.domains {
+			t = append(t, "url:"+quote("*"+d+"*"), quote(d))
+		}
+		extra = append(extra, strings.Join(t, " OR "))
+	}
+	addrText := map[string]bool{}
+	for a := range st.addrs {
+		addrText[a.String()] = true
+	}
+	addrHit := func(v string) bool {
+		if v == "" {
+			return false
+		}
+		if addrText[v] {
+			return true
+		}
+		if len(st.prefixes) == 0 && !strings.Contains(v, ":") {
+			return false
+		}
+		return st.inScope(parseAddr(v))
+	}
+	userHit := func(v string) bool { return v != "" && st.users[v] }
+	pathHit := func(v string) bool { return v != "" && st.files[v] }
+	urlHit := func(v string) bool { return v != "" && len(st.urls) > 0 && st.urls[URLPath(v)] }
+	req := search.Request{From: st.opt.From, To: st.opt.To}
 	refCap := st.opt.RefCap
 	slack := int64(st.opt.Slack)
-	return st.env.Searcher.Scan(ctx, req, nil, func(seg *timeline.Segment, rows []search.Rows) error {
+	return st.env.Searcher.Scan(ctx, req, extra, func(seg *timeline.Segment, rows []search.Rows) error {
 		var err error
-		rows[0].Each(func(i int) bool {
+		cols := []struct {
+			c   int
+			hit func(string) bool
+		}{{timeline.ColSrcIP, addrHit}, {timeline.ColDstIP, addrHit}, {timeline.ColUser, userHit}, {timeline.ColPath, pathHit}, {timeline.ColURL, urlHit}}
+		var checks []func(i int) bool
+		for _, col := range cols {
+			if col.c == timeline.ColUser && len(st.users) == 0 || col.c == timeline.ColPath && len(st.files) == 0 || col.c == timeline.ColURL && len(st.urls) == 0 {
+				continue
+			}
+			checks = append(checks, dictCheck(seg, col.c, col.hit))
+		}
+		visit := func(i int) bool {
 			t := seg.Time(i)
 			source := seg.Str(timeline.ColSource, i)
 			host := seg.Str(timeline.ColHost, i)
@@ -503,9 +518,43 @@ func (st *state) mentions(ctx context.Context) error {
 			}
 			_ = err
 			return true
+		}
+		rows[0].Each(func(i int) bool {
+			for _, ch := range checks {
+				if ch(i) {
+					return visit(i)
+				}
+			}
+			if len(rows) > 1 && rows[1].Has(i) {
+				return visit(i)
+			}
+			return true
 		})
 		return err
 	})
+}
+
+// dictCheck returns a row test for column c of seg that decides each
+// dictionary value once, the first time a row uses it.
+func dictCheck(seg *timeline.Segment, c int, hit func(string) bool) func(i int) bool {
+	d, ok := search.Dict(seg, c)
+	if !ok {
+		return func(i int) bool { return hit(seg.Str(c, i)) }
+	}
+	known := make([]int8, d.Values.Len()) // 0 unknown, 1 yes, 2 no
+	return func(i int) bool {
+		k := d.Code(i)
+		if k < 0 {
+			return false // no value
+		}
+		if known[k] == 0 {
+			known[k] = 2
+			if hit(d.Values.Value(k)) {
+				known[k] = 1
+			}
+		}
+		return known[k] == 1
+	}
 }
 
 // matchesText reports whether a row matched through a domain seed (the only

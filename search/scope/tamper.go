@@ -3,6 +3,8 @@ package scope
 import (
 	"context"
 	"fmt"
+	"github.com/cespare/xxhash/v2"
+	"math/bits"
 	"net/netip"
 	"sort"
 	"strings"
@@ -13,14 +15,57 @@ import (
 	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
 )
 
-// RequestKey identifies one HTTP request across a CDN's log and the
-// origin's: the client, the method and the URL as sent.
-type RequestKey struct{ Client, Method, URL string }
-
 // Request is one logged request.
 type Request struct {
 	Time int64
-	Ref  timeline.Ref
+	ref  rowRef
+}
+
+// rowRef is a reference kept compactly for many rows: the evidence and
+// path strings are interned, the numbers stored as they are.
+type rowRef struct {
+	evidence, path          string
+	offset, line, inode, mf int64
+}
+
+func (r rowRef) Ref() timeline.Ref {
+	out := timeline.Ref{Evidence: r.evidence, Path: r.path}
+	opt := func(v int64) *int64 {
+		if v == timeline.Absent {
+			return nil
+		}
+		return &v
+	}
+	out.Offset, out.Line, out.Inode, out.MFT = opt(r.offset), opt(r.line), opt(r.inode), opt(r.mf)
+	return out
+}
+
+// interner keeps one copy of each string taken from mapped segments.
+type interner map[string]string
+
+func (in interner) get(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	in[c] = c
+	return c
+}
+
+func (in interner) rowRef(seg *timeline.Segment, i int) rowRef {
+	return rowRef{in.get(seg.Str(timeline.ColEvidence, i)), in.get(seg.Str(timeline.ColRefPath, i)),
+		seg.Int(timeline.ColOffset, i), seg.Int(timeline.ColLine, i), seg.Int(timeline.ColInode, i), seg.Int(timeline.ColMFT, i)}
+}
+
+// requestHash identifies a request by client, method and URL.
+func requestHash(client, method, url string) uint64 {
+	d := xxhash.New()
+	d.WriteString(client)
+	d.Write([]byte{0})
+	d.WriteString(method)
+	d.Write([]byte{0})
+	d.WriteString(url)
+	return d.Sum64()
 }
 
 // CacheHit reports whether a CDN row was answered from the CDN's cache (the
@@ -65,8 +110,11 @@ func MatchRequests(cdn, origin []Request, tol int64) (unmatched []Request) {
 }
 
 // tampering looks for records removed or altered around the scope window:
-// requests the CDN forwarded that the origin's own log lacks, and gaps in
-// logs of hosts in scope that are otherwise continuous.
+// requests of scope addresses that the CDN forwarded but the origin's own
+// log lacks, and gaps in logs of hosts in scope that are otherwise
+// continuous. One pass over the window ± 1 h; request matching reads only
+// the rows of scope addresses, gap finding keeps one previous time per log
+// and a histogram of spacings.
 func (st *state) tampering(ctx context.Context, res *Result) error {
 	if res.Window.First == "" {
 		return nil
@@ -97,19 +145,45 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 	logQ := hostQ + " AND NOT " + QueryFS + " AND NOT source:unparsed"
 	type originLog struct {
 		first, last int64
-		reqs        map[RequestKey][]Request
+		reqs        map[uint64][]Request
 	}
 	origins := map[string]*originLog{}
-	cdnReqs := map[string]map[RequestKey][]Request{}
+	cdnReqs := map[string]map[uint64][]Request{}
+	// A log's spacing: power-of-two buckets of nanoseconds, the previous
+	// row, and the gaps long enough to report whatever the percentile.
+	type gap struct {
+		a, b   int64
+		ra, rb rowRef
+	}
 	type evLog struct {
 		host  string
-		times []int64
-		refs  []timeline.Ref // ref of each time's row, for the gap ends
+		name  string
+		n     int64
+		prev  int64
+		prevR rowRef
+		hist  [64]int64
+		gaps  []gap
 	}
-	type logKey struct{ evidence, path string }
-	logs := map[logKey]*evLog{}
+	in := interner{}
+	logs := map[[2]string]*evLog{}
+	var logOrder []*evLog
+	gapMin := int64(st.opt.GapMin)
+	addrText := map[string]bool{}
+	for a := range st.addrs {
+		addrText[a.String()] = true
+	}
+	for _, r := range res.RemoteAddresses {
+		addrText[r.Address] = true
+	}
+	scopeClient := func(v string) bool {
+		if addrText[v] {
+			return true
+		}
+		return (len(st.prefixes) > 0 || strings.Contains(v, ":")) && st.inScope(parseAddr(v))
+	}
 	req := search.Request{Query: webQ, From: from, To: to}
 	err := st.env.Searcher.Scan(ctx, req, []string{logQ}, func(seg *timeline.Segment, rows []search.Rows) error {
+		srcCheck := dictCheck(seg, timeline.ColSrcIP, scopeClient)
 		rows[0].Each(func(i int) bool {
 			source := seg.Str(timeline.ColSource, i)
 			host := seg.Str(timeline.ColHost, i)
@@ -118,37 +192,87 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				return true
 			}
 			t := seg.Time(i)
-			k := RequestKey{strings.Clone(ClientAddr(seg, i)), strings.Clone(seg.Str(timeline.ColMethod, i)), strings.Clone(seg.Str(timeline.ColURL, i))}
-			if IsCDN(source) {
+			cdn := IsCDN(source)
+			if !cdn {
+				ol := origins[o]
+				if ol == nil {
+					ol = &originLog{first: t, reqs: map[uint64][]Request{}}
+					origins[strings.Clone(o)] = ol
+				}
+				ol.last = t
+			}
+			// Only the requests of scope addresses are matched one by one.
+			client := ""
+			if srcCheck(i) {
+				client = seg.Str(timeline.ColSrcIP, i)
+			} else if !cdn {
+				if x := seg.Str(timeline.ColExtra, i); strings.Contains(x, "x_forwarded_for") || strings.Contains(x, "client_ip") {
+					if c := ClientAddr(seg, i); scopeClient(c) {
+						client = c
+					}
+				}
+			}
+			if client == "" {
+				return true
+			}
+			k := requestHash(client, seg.Str(timeline.ColMethod, i), seg.Str(timeline.ColURL, i))
+			if cdn {
 				if CacheHit(seg.Str(timeline.ColExtra, i)) {
 					return true
 				}
 				m := cdnReqs[o]
 				if m == nil {
-					m = map[RequestKey][]Request{}
+					m = map[uint64][]Request{}
 					cdnReqs[strings.Clone(o)] = m
 				}
-				m[k] = append(m[k], Request{t, RefAt(seg, i)})
+				m[k] = append(m[k], Request{t, in.rowRef(seg, i)})
 				return true
 			}
 			ol := origins[o]
-			if ol == nil {
-				ol = &originLog{first: t, reqs: map[RequestKey][]Request{}}
-				origins[strings.Clone(o)] = ol
-			}
-			ol.last = t
 			ol.reqs[k] = append(ol.reqs[k], Request{Time: t})
 			return true
 		})
+		evD, evOK := search.Dict(seg, timeline.ColEvidence)
+		pathD, pathOK := search.Dict(seg, timeline.ColRefPath)
+		type codes struct{ e, p int }
+		cache := map[codes]*evLog{}
 		rows[1].Each(func(i int) bool {
-			k := logKey{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
-			l := logs[k]
-			if l == nil {
-				l = &evLog{host: strings.Clone(seg.Str(timeline.ColHost, i))}
-				logs[logKey{strings.Clone(k.evidence), strings.Clone(k.path)}] = l
+			var l *evLog
+			if evOK && pathOK {
+				c := codes{evD.Code(i), pathD.Code(i)}
+				l = cache[c]
+				if l == nil {
+					k := [2]string{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
+					if l = logs[k]; l == nil {
+						l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1]}
+						logs[[2]string{in.get(k[0]), in.get(k[1])}] = l
+						logOrder = append(logOrder, l)
+					}
+					cache[c] = l
+				}
+			} else {
+				k := [2]string{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
+				if l = logs[k]; l == nil {
+					l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1]}
+					logs[[2]string{in.get(k[0]), in.get(k[1])}] = l
+					logOrder = append(logOrder, l)
+				}
 			}
-			l.times = append(l.times, seg.Time(i))
-			l.refs = append(l.refs, RefAt(seg, i))
+			t := seg.Time(i)
+			if l.n > 0 {
+				g := t - l.prev
+				b := 0
+				if g > 0 {
+					b = bits.Len64(uint64(g))
+				}
+				l.hist[b]++
+				if g >= gapMin {
+					l.gaps = append(l.gaps, gap{l.prev, t, l.prevR, in.rowRef(seg, i)})
+				}
+			}
+			l.n++
+			l.prev = t
+			l.prevR = in.rowRef(seg, i)
 			return true
 		})
 		return nil
@@ -164,56 +288,56 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 		}
 		var missing []Request
 		for k, cs := range cdnReqs[o] {
-			var in []Request
+			var inSpan []Request
 			for _, c := range cs {
 				if c.Time >= ol.first-tol && c.Time <= ol.last+tol {
-					in = append(in, c)
+					inSpan = append(inSpan, c)
 				}
 			}
-			missing = append(missing, MatchRequests(in, ol.reqs[k], tol)...)
+			missing = append(missing, MatchRequests(inSpan, ol.reqs[k], tol)...)
 		}
 		if len(missing) == 0 {
 			continue
 		}
 		sort.Slice(missing, func(i, j int) bool { return missing[i].Time < missing[j].Time })
 		row := TamperRow{Kind: "missing-at-origin", Host: o,
-			Detail:    fmt.Sprintf("%d requests in the CDN log have no matching line (client, method, URL, ±%s) in %s's own access log for the same time span", len(missing), st.opt.Tolerance, o),
+			Detail:    fmt.Sprintf("%d requests of addresses in scope are in the CDN log but have no matching line (client, method, URL, ±%s) in %s's own access log for the same time span", len(missing), st.opt.Tolerance, o),
 			FirstSeen: FormatTime(missing[0].Time), LastSeen: FormatTime(missing[len(missing)-1].Time), Events: int64(len(missing)), Refs: []timeline.Ref{}}
 		for _, m := range missing {
 			if len(row.Refs) < st.opt.RefCap {
-				row.Refs = append(row.Refs, m.Ref)
+				row.Refs = append(row.Refs, m.ref.Ref())
 			}
 		}
 		res.Tampering = append(res.Tampering, row)
 	}
-	// Gaps: an interval far longer than the log's usual spacing.
-	gapMin := int64(st.opt.GapMin)
-	logKeys := keys(logs)
-	sort.Slice(logKeys, func(i, j int) bool {
-		return logKeys[i].evidence+logKeys[i].path < logKeys[j].evidence+logKeys[j].path
-	})
-	for _, lk := range logKeys {
-		l := logs[lk]
-		ev := lk.evidence + ":" + lk.path
-		if len(l.times) < 50 {
+	for _, l := range logOrder {
+		if l.n < 50 || len(l.gaps) == 0 {
 			continue
 		}
-		gaps := make([]int64, 0, len(l.times)-1)
-		for k := 1; k < len(l.times); k++ {
-			gaps = append(gaps, l.times[k]-l.times[k-1])
+		// 95th percentile and median of the spacing, to a power of two.
+		pct := func(p int64) int64 {
+			want := (l.n - 1) * p / 100
+			var acc int64
+			for b, c := range l.hist {
+				acc += c
+				if acc > want {
+					if b == 0 {
+						return 0
+					}
+					return int64(1) << b // upper bound of the bucket
+				}
+			}
+			return 0
 		}
-		sorted := append([]int64(nil), gaps...)
-		sort.Slice(sorted, func(a, b int) bool { return sorted[a] < sorted[b] })
-		median := sorted[len(sorted)/2]
-		p95 := sorted[len(sorted)*95/100]
+		median, p95 := pct(50), pct(95)
 		limit := max(gapMin, 3*p95)
-		for k, g := range gaps {
-			if g < limit {
+		for _, g := range l.gaps {
+			if g.b-g.a < limit {
 				continue
 			}
 			res.Tampering = append(res.Tampering, TamperRow{Kind: "log-gap", Host: l.host,
-				Detail:    fmt.Sprintf("no lines for %s in %s (usual spacing: median %s, 95th percentile %s)", time.Duration(g).Round(time.Second), ev, time.Duration(median).Round(time.Millisecond), time.Duration(p95).Round(time.Millisecond)),
-				FirstSeen: FormatTime(l.times[k]), LastSeen: FormatTime(l.times[k+1]), Events: 2, Refs: []timeline.Ref{l.refs[k], l.refs[k+1]}})
+				Detail:    fmt.Sprintf("no lines for %s in %s (usual spacing: median under %s, 95th percentile under %s)", time.Duration(g.b-g.a).Round(time.Second), l.name, time.Duration(median).Round(time.Millisecond), time.Duration(p95).Round(time.Millisecond)),
+				FirstSeen: FormatTime(g.a), LastSeen: FormatTime(g.b), Events: 2, Refs: []timeline.Ref{g.ra.Ref(), g.rb.Ref()}})
 		}
 	}
 	sort.Slice(res.Tampering, func(i, j int) bool {
