@@ -47,7 +47,8 @@ func (srv *Server) routes() {
 const (
 	maxPage        = 1000
 	gridFieldBytes = 2000
-	detailRawBytes = 1 << 20
+	detailRawBytes   = 1 << 20
+	detailFieldBytes = 64 << 10
 )
 
 type apiError struct {
@@ -540,6 +541,16 @@ func (srv *Server) detail(row int64, rawLimit int) (*eventDetail, []byte, error)
 		d.RawBase64 = base64.StdEncoding.EncodeToString(shown)
 	}
 	d.Event.Raw, d.Event.RawBase64 = "", ""
+	for _, f := range []*string{&d.Event.Message, &d.Summary, &d.Event.URL, &d.Event.Path, &d.Event.UserAgent, &d.Event.User, &d.Event.TimeOrig} {
+		if cut(f, detailFieldBytes) {
+			d.Truncated = true
+		}
+	}
+	for k, v := range d.Event.Extra {
+		if cut(&v, detailFieldBytes) {
+			d.Event.Extra[k], d.Truncated = v, true
+		}
+	}
 	for _, n := range srv.notes.events(srv.generation()) {
 		if n.Row == row {
 			d.Notes = n

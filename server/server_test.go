@@ -193,8 +193,7 @@ func TestAnnotations(t *testing.T) {
 	if n, err := engine.VerifyAuditChain(c.AuditPath()); err != nil || n != 0 {
 		t.Fatalf("audit chain broken at line %d (%v)", n, err)
 	}
-	// A new server over the same case sees them.
-	ts.close()
+	// A new server over the same case, while the first still runs, sees them.
 	ts2 := start(t, c, server.Options{})
 	var p page
 	ts2.getJSON(t, "/api/v1/events?limit=10", &p)
