@@ -45,8 +45,8 @@ func (srv *Server) routes() {
 // Limits on what one response carries: a 10 MB log field must not make a
 // 10 MB grid row.
 const (
-	maxPage        = 1000
-	gridFieldBytes = 2000
+	maxPage          = 1000
+	gridFieldBytes   = 2000
 	detailRawBytes   = 1 << 20
 	detailFieldBytes = 64 << 10
 )
