@@ -140,7 +140,7 @@ func (s *Searcher) Facets(ctx context.Context, req Request, names []string, top 
 		accs[i] = facetAcc{col: spec.cols[0], tag: spec.kind == fieldTag, count: map[string]int64{}}
 	}
 	req.Limit, req.Offset, req.Reverse = 0, 0, false
-	err := s.scan(ctx, req, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
+	err := s.scan(ctx, req, false, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
 		for _, a := range accs {
 			values, codes := seg.DictCodes(a.col)
 			if values != nil && !a.tag {

@@ -95,6 +95,20 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 		all.andNot(b)
 		return all, nil
 	case Term:
+		if _, err := netip.ParseAddr(n.Value); err == nil && n.Field == "" {
+			// A bare address also finds the events that have it as source or
+			// destination, not only those that mention it in their text.
+			byAddr, err := e.term(Term{Field: "ip", Value: n.Value}, seg, lo, hi)
+			if err != nil {
+				return nil, err
+			}
+			byText, err := e.term(Term{Value: n.Value, Phrase: true}, seg, lo, hi)
+			if err != nil {
+				return nil, err
+			}
+			byAddr.or(byText)
+			return byAddr, nil
+		}
 		return e.term(n, seg, lo, hi)
 	}
 	return nil, nil

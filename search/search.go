@@ -71,69 +71,26 @@ var errStop = errors.New("stop")
 
 // scan evaluates the request on every segment that overlaps its time range,
 // in time order (newest first with req.Reverse), and calls visit with the
-// matching rows.
-func (s *Searcher) scan(ctx context.Context, req Request, visit func(seg *timeline.Segment, hits bitset, lo, hi int) error) error {
+// matching rows. With mapped, the segments are memory-mapped (only the
+// columns read are paged in) and every string read from them is invalid
+// once visit returns.
+func (s *Searcher) scan(ctx context.Context, req Request, mapped bool, visit func(seg *timeline.Segment, hits bitset, lo, hi int) error) error {
 	q, err := Parse(req.Query)
 	if err != nil {
 		return err
 	}
-	from, to := req.From, req.To
-	if req.After != nil && (from == 0 || req.After.Time > from) {
-		from = req.After.Time
-	}
-	if req.Before != nil && (to == 0 || req.Before.Time < to) {
-		to = req.Before.Time
-	}
 	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
-	n := len(s.m.Segments)
-	for k := range n {
-		si := s.m.Segments[k]
-		if req.Reverse {
-			si = s.m.Segments[n-1-k]
-		}
-		if from != 0 && si.Last < from || to != 0 && si.First > to {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		seg, err := s.openSegment(si)
+	err = s.scanSegments(ctx, req, mapped, func(seg *timeline.Segment, lo, hi int) error {
+		hits, err := ev.eval(q, seg, lo, hi)
 		if err != nil {
 			return err
 		}
-		lo, hi := 0, seg.Len()
-		if from != 0 {
-			lo = seg.Search(from)
-		}
-		if to != 0 {
-			hi = seg.Search(to + 1)
-		}
-		if c := req.After; c != nil {
-			for lo < hi && seg.Time(lo) == c.Time && si.RowBase+int64(lo) <= c.Row {
-				lo++
-			}
-		}
-		if c := req.Before; c != nil {
-			for hi > lo && seg.Time(hi-1) == c.Time && si.RowBase+int64(hi-1) >= c.Row {
-				hi--
-			}
-		}
-		if lo < hi {
-			var hits bitset
-			hits, err = ev.eval(q, seg, lo, hi)
-			if err == nil {
-				err = visit(seg, hits, lo, hi)
-			}
-		}
-		seg.Release()
-		if err != nil {
-			if errors.Is(err, errStop) {
-				return nil
-			}
-			return err
-		}
+		return visit(seg, hits, lo, hi)
+	})
+	if errors.Is(err, errStop) {
+		return nil
 	}
-	return nil
+	return err
 }
 
 // Each calls fn for each matching event in time order, honouring Offset and
@@ -142,7 +99,7 @@ func (s *Searcher) scan(ctx context.Context, req Request, visit func(seg *timeli
 func (s *Searcher) Each(ctx context.Context, req Request, fn func(row int64, ev *timeline.Event) error) error {
 	skip, left := req.Offset, req.Limit
 	var ev timeline.Event
-	return s.scan(ctx, req, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
+	return s.scan(ctx, req, false, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
 		for k := lo; k < hi; k++ {
 			i := k
 			if req.Reverse {
@@ -172,7 +129,7 @@ func (s *Searcher) Each(ctx context.Context, req Request, fn func(row int64, ev 
 // Count returns the number of matching events.
 func (s *Searcher) Count(ctx context.Context, req Request) (int64, error) {
 	var n int64
-	err := s.scan(ctx, req, func(_ *timeline.Segment, hits bitset, _, _ int) error {
+	err := s.scan(ctx, req, true, func(_ *timeline.Segment, hits bitset, _, _ int) error {
 		n += hits.count()
 		return nil
 	})
@@ -195,7 +152,7 @@ func (s *Searcher) Histogram(ctx context.Context, req Request, interval time.Dur
 	step := int64(interval)
 	counts := map[int64]int64{}
 	first, last := int64(1<<62), int64(-1<<62)
-	err := s.scan(ctx, req, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
+	err := s.scan(ctx, req, true, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
 		for i := lo; i < hi; i++ {
 			if hits.has(i) {
 				t := seg.Time(i)

@@ -11,7 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 )
 
-// SegmentRows is the most rows a timeline segment holds. Each segment is one
+// SegmentRows is the most rows a timeline segment holds (fewer when its
+// strings reach segmentBytes). Each segment is one
 // record batch with its own dictionaries, so a reader needs one segment in
 // memory at a time.
 const SegmentRows = 1 << 18
@@ -70,8 +71,9 @@ func writeManifest(dir string, m *Manifest) error {
 
 // Segment is one loaded segment.
 type Segment struct {
-	Info SegmentInfo
-	view *batchView
+	Info  SegmentInfo
+	view  *batchView
+	unmap func() // set by OpenSegmentMapped
 }
 
 // OpenSegment loads segment s of the timeline in dir.
@@ -98,7 +100,13 @@ func OpenSegment(dir string, s SegmentInfo) (*Segment, error) {
 }
 
 // Release frees the segment's memory.
-func (s *Segment) Release() { s.view.rec.Release() }
+func (s *Segment) Release() {
+	s.view.rec.Release()
+	if s.unmap != nil {
+		s.unmap()
+		s.unmap = nil
+	}
+}
 
 // Len is the number of rows.
 func (s *Segment) Len() int { return s.view.len() }

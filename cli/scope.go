@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+func init() { register(newScopeCmd) }
+
+func newScopeCmd() *cobra.Command {
+	var (
+		caseDir  string
+		iocs     []string
+		depth    int
+		from, to string
+		asJSON   bool
+		refs     int
+	)
+	cmd := &cobra.Command{
+		Use:   "scope --case CASEDIR --ioc VALUE...",
+		Short: "What the indicators touched: hosts, accounts, files, addresses, lateral movement, window",
+		Long: `Scope starts from indicators of compromise and expands, round by round (--depth,
+default 2): the events that mention them, the hosts and accounts involved, the
+files created or changed on compromised hosts and the web paths that reach them
+(bundle.yaml mount + docroot), the other addresses that used those paths or
+accounts, and the outbound connections of compromised hosts after their
+compromise. Lateral movement (scans, logins, connections between internal
+hosts) and evidence of tampering (requests the CDN logged but the origin's own
+log lacks, timestomped files, gaps in continuous logs) are part of the answer.
+
+Indicators: an IP address, a CIDR block, a domain, a URL, a file or URL path
+(starting with /), or a user name; force a kind with ip:, cidr:, domain:,
+user:, file:, url:. Host addresses come from bundle.yaml's top-level "hosts:"
+map, which CDN fronts which origin from the CDN item's "origin:" option.
+
+Every row carries references to its evidence (the first --refs, all counted).`,
+		Example: `  kiseki scope --case case1 --ioc 203.0.113.66
+  kiseki scope --case case1 --ioc 203.0.113.66 --ioc /uploads/.cache/img.php --depth 3 --json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if caseDir == "" {
+				return usageErrorf("--case is required")
+			}
+			if len(iocs) == 0 {
+				return usageErrorf("at least one --ioc is required")
+			}
+			if depth < 1 || depth > 10 {
+				return usageErrorf("--depth %d: want 1 to 10", depth)
+			}
+			seeds, err := scope.ParseSeeds(iocs)
+			if err != nil {
+				return UsageError{err}
+			}
+			c, s, err := openSearcher(caseDir)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			opt := scope.Options{Depth: depth, RefCap: refs}
+			if opt.From, err = parseTimeFlag("from", from, c.Location(), false); err != nil {
+				return err
+			}
+			if opt.To, err = parseTimeFlag("to", to, c.Location(), true); err != nil {
+				return err
+			}
+			env, err := scope.LoadEnv(c, s)
+			if err != nil {
+				return err
+			}
+			res, err := scope.Run(cmd.Context(), env, seeds, opt)
+			if err != nil {
+				return err
+			}
+			c.Audit("scope", append([]string{"--depth", fmt.Sprint(depth)}, iocs...), map[string]any{
+				"window": res.Window, "hosts": len(res.Hosts), "accounts": len(res.Accounts), "files": len(res.Files),
+				"remote_addresses": len(res.RemoteAddresses), "lateral": len(res.Lateral), "tampering": len(res.Tampering)}, nil)
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			printScope(out, res)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&caseDir, "case", "", "case directory")
+	f.StringArrayVar(&iocs, "ioc", nil, "indicator (repeatable): address, CIDR, domain, URL, path, user")
+	f.IntVar(&depth, "depth", 2, "expansion rounds")
+	f.StringVar(&from, "from", "", "earliest time considered (inclusive)")
+	f.StringVar(&to, "to", "", "latest time considered (inclusive)")
+	f.BoolVar(&asJSON, "json", false, "print the contract JSON")
+	f.IntVar(&refs, "refs", 20, "references kept per row (every event is counted)")
+	return cmd
+}
+
+func firstRef(refs []timeline.Ref) string {
+	if len(refs) == 0 {
+		return "-"
+	}
+	s := refs[0].String()
+	if len(refs) > 1 {
+		s += fmt.Sprintf(" (+%d)", len(refs)-1)
+	}
+	return sanitize(s)
+}
+
+func printScope(w io.Writer, res *scope.Result) {
+	fmt.Fprintf(w, "Scope of %s (depth %d)\n", strings.Join(res.Seeds, ", "), res.Depth)
+	fmt.Fprintf(w, "Window: %s .. %s\n", orDash(res.Window.First), orDash(res.Window.Last))
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "Note: %s\n", n)
+	}
+	section := func(title string, n int, header string, rows func(tw *tabwriter.Writer)) {
+		fmt.Fprintf(w, "\n%s (%d)\n", title, n)
+		if n == 0 {
+			return
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, header)
+		rows(tw)
+		tw.Flush()
+	}
+	section("Hosts", len(res.Hosts), "HOST\tCOMPROMISED\tFIRST\tLAST\tEVENTS\tREF", func(tw *tabwriter.Writer) {
+		for _, h := range res.Hosts {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", sanitize(h.Name), orDash(h.Compromised), h.FirstSeen, h.LastSeen, h.Events, firstRef(h.Refs))
+		}
+	})
+	section("Accounts", len(res.Accounts), "ACCOUNT\tHOST\tFIRST\tLAST\tEVENTS\tREF", func(tw *tabwriter.Writer) {
+		for _, a := range res.Accounts {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", sanitize(a.Name), sanitize(a.Host), a.FirstSeen, a.LastSeen, a.Events, firstRef(a.Refs))
+		}
+	})
+	section("Files", len(res.Files), "HOST\tPATH\tURL\tACTIONS\tFIRST\tREF", func(tw *tabwriter.Writer) {
+		for _, f := range res.Files {
+			p := f.Path
+			if f.Directory {
+				p += "/"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", sanitize(f.Host), sanitize(p), orDash(sanitize(f.URL)), strings.Join(f.Actions, ","), f.FirstSeen, firstRef(f.Refs))
+		}
+	})
+	section("Remote addresses", len(res.RemoteAddresses), "ADDRESS\tDIRECTION\tFIRST\tLAST\tEVENTS\tWHY\tREF", func(tw *tabwriter.Writer) {
+		for _, r := range res.RemoteAddresses {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.Address, r.Direction, r.FirstSeen, r.LastSeen, r.Events, sanitize(r.Why), firstRef(r.Refs))
+		}
+	})
+	section("Lateral movement", len(res.Lateral), "KIND\tFROM\tTO\tUSER\tPORTS\tFIRST\tEVENTS\tREF", func(tw *tabwriter.Writer) {
+		for _, l := range res.Lateral {
+			ports := make([]string, len(l.Ports))
+			for k, p := range l.Ports {
+				ports[k] = fmt.Sprint(p)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", l.Kind, sanitize(l.From), sanitize(l.To), orDash(sanitize(l.User)), orDash(strings.Join(ports, ",")), l.FirstSeen, l.Events, firstRef(l.Refs))
+		}
+	})
+	section("Tampering", len(res.Tampering), "KIND\tHOST\tFIRST\tLAST\tDETAIL\tREF", func(tw *tabwriter.Writer) {
+		for _, t := range res.Tampering {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Kind, sanitize(t.Host), t.FirstSeen, t.LastSeen, sanitize(t.Detail), firstRef(t.Refs))
+		}
+	})
+	section("Memory artifacts", len(res.Artifacts), "KIND\tVALUE\tSEED\tCOUNT\tREF", func(tw *tabwriter.Writer) {
+		for _, a := range res.Artifacts {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", a.Kind, sanitize(a.Value), sanitize(a.Seed), a.Count, firstRef(a.Refs))
+		}
+	})
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,135 @@
+package search
+
+import (
+	"context"
+	"math/bits"
+
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// Rows is the set of rows of one segment that a query matched, for callers
+// that aggregate over columns (scope, leak counts) without materialising
+// events. It is valid only during the Scan callback that received it.
+type Rows struct {
+	bits   bitset
+	Lo, Hi int // the rows inside the request's time range
+}
+
+// Has reports whether row i matched.
+func (r Rows) Has(i int) bool { return r.bits.has(i) }
+
+// Count is the number of matching rows.
+func (r Rows) Count() int64 { return r.bits.count() }
+
+// Each calls fn for every matching row in order, skipping empty words of
+// the bitset; fn returning false stops the walk.
+func (r Rows) Each(fn func(i int) bool) {
+	for w := r.Lo >> 6; w < len(r.bits) && w<<6 < r.Hi; w++ {
+		word := r.bits[w]
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &= word - 1
+			i := w<<6 + b
+			if i < r.Lo || i >= r.Hi {
+				continue
+			}
+			if !fn(i) {
+				return
+			}
+		}
+	}
+}
+
+// Scan evaluates each query of req.Query (and any extra queries) on every
+// segment that overlaps the request's time range, in time order, and calls
+// fn once per segment with the rows each query matched (rows[0] for
+// req.Query, rows[k] for extra[k-1]). Loading a segment once for several
+// queries is what makes a multi-step analysis cost one pass. Limit and
+// Offset are ignored. Column values are read with seg.Str / seg.Int /
+// seg.DictCodes; nothing is materialised.
+func (s *Searcher) Scan(ctx context.Context, req Request, extra []string, fn func(seg *timeline.Segment, rows []Rows) error) error {
+	qs := make([]Node, 0, 1+len(extra))
+	q, err := Parse(req.Query)
+	if err != nil {
+		return err
+	}
+	qs = append(qs, q)
+	for _, x := range extra {
+		n, err := Parse(x)
+		if err != nil {
+			return err
+		}
+		qs = append(qs, n)
+	}
+	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
+	out := make([]Rows, len(qs))
+	return s.scanSegments(ctx, req, true, func(seg *timeline.Segment, lo, hi int) error {
+		for k, n := range qs {
+			b, err := ev.eval(n, seg, lo, hi)
+			if err != nil {
+				return err
+			}
+			out[k] = Rows{bits: b, Lo: lo, Hi: hi}
+		}
+		return fn(seg, out)
+	})
+}
+
+// scanSegments loads each segment overlapping the request's range in turn,
+// memory-mapped when mapped is set (strings valid only during visit).
+func (s *Searcher) scanSegments(ctx context.Context, req Request, mapped bool, visit func(seg *timeline.Segment, lo, hi int) error) error {
+	open := func(si timeline.SegmentInfo) (*timeline.Segment, error) { return s.openSegment(si) }
+	if mapped {
+		open = func(si timeline.SegmentInfo) (*timeline.Segment, error) { return timeline.OpenSegmentMapped(s.dir, si) }
+	}
+	from, to := req.From, req.To
+	if req.After != nil && (from == 0 || req.After.Time > from) {
+		from = req.After.Time
+	}
+	if req.Before != nil && (to == 0 || req.Before.Time < to) {
+		to = req.Before.Time
+	}
+	n := len(s.m.Segments)
+	for k := range n {
+		si := s.m.Segments[k]
+		if req.Reverse {
+			si = s.m.Segments[n-1-k]
+		}
+		if from != 0 && si.Last < from || to != 0 && si.First > to {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		seg, err := open(si)
+		if err != nil {
+			return err
+		}
+		lo, hi := 0, seg.Len()
+		if from != 0 {
+			lo = seg.Search(from)
+		}
+		if to != 0 {
+			hi = seg.Search(to + 1)
+		}
+		// Keyset cursors: skip rows at the cursor's time up to its row id.
+		if c := req.After; c != nil {
+			for lo < hi && seg.Time(lo) == c.Time && si.RowBase+int64(lo) <= c.Row {
+				lo++
+			}
+		}
+		if c := req.Before; c != nil {
+			for hi > lo && seg.Time(hi-1) == c.Time && si.RowBase+int64(hi-1) >= c.Row {
+				hi--
+			}
+		}
+		if lo < hi {
+			err = visit(seg, lo, hi)
+		}
+		seg.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

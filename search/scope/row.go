@@ -1,0 +1,201 @@
+package scope
+
+import (
+	"encoding/json"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// Source classes. Observers (CDNs, firewalls) record traffic of other hosts:
+// their own host name is not a host the intrusion touched.
+var (
+	cdnSources    = map[string]bool{"cloudfront": true, "cloudflare": true, "akamai": true, "fastly": true, "aws-alb": true}
+	originSources = map[string]bool{"access-log": true, "log-format": true, "w3c": true}
+	fwSources     = map[string]bool{"cisco-asa": true, "cisco-ios": true, "juniper": true, "iptables": true, "pfsense": true, "fortigate": true, "mikrotik": true}
+	loginSources  = map[string]bool{"auth": true, "utmp": true}
+)
+
+// IsCDN reports whether a source is a CDN or load balancer access log.
+func IsCDN(source string) bool { return cdnSources[source] }
+
+// IsOriginWeb reports whether a source is a web server's own access log.
+func IsOriginWeb(source string) bool { return originSources[source] }
+
+// IsWeb reports whether a source is any HTTP access log.
+func IsWeb(source string) bool { return cdnSources[source] || originSources[source] }
+
+// IsFirewall reports whether a source is a firewall or router log.
+func IsFirewall(source string) bool { return fwSources[source] }
+
+// IsFS reports whether a source is a file system timeline.
+func IsFS(source string) bool {
+	return source == "ext4" || source == "ext4-journal" || strings.HasPrefix(source, "ntfs")
+}
+
+func orTerms(field string, vals map[string]bool) string {
+	var t []string
+	for v := range vals {
+		t = append(t, field+":"+v)
+	}
+	return "(" + strings.Join(t, " OR ") + ")"
+}
+
+// Query fragments selecting source classes.
+var (
+	QueryWeb    = "(" + orTerms("source", cdnSources) + " OR " + orTerms("source", originSources) + ")"
+	QueryCDN    = orTerms("source", cdnSources)
+	QueryOrigin = orTerms("source", originSources)
+	QueryFW     = orTerms("source", fwSources)
+	QueryLogin  = orTerms("source", loginSources)
+	QueryFS     = "(source:ext4 OR source:ext4-journal OR source:ntfs*)"
+)
+
+// RefAt returns the reference of row i, copied out of the segment.
+func RefAt(seg *timeline.Segment, i int) timeline.Ref {
+	r := timeline.Ref{Evidence: strings.Clone(seg.Str(timeline.ColEvidence, i)), Path: strings.Clone(seg.Str(timeline.ColRefPath, i))}
+	opt := func(c int) *int64 {
+		v := seg.Int(c, i)
+		if v == timeline.Absent {
+			return nil
+		}
+		return &v
+	}
+	r.Offset, r.Line, r.Inode, r.MFT = opt(timeline.ColOffset), opt(timeline.ColLine), opt(timeline.ColInode), opt(timeline.ColMFT)
+	return r
+}
+
+// ExtraValue returns the value of key in an extra column's JSON object, or "".
+func ExtraValue(extra, key string) string {
+	if extra == "" {
+		return ""
+	}
+	needle := `"` + key + `":"`
+	k := strings.Index(extra, needle)
+	if k < 0 {
+		return ""
+	}
+	start := k + len(needle) - 1
+	end := start + 1
+	for end < len(extra) && extra[end] != '"' {
+		if extra[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	if end >= len(extra) {
+		return ""
+	}
+	raw := extra[start : end+1]
+	if !strings.Contains(raw, `\`) {
+		return raw[1 : len(raw)-1]
+	}
+	var s string
+	if json.Unmarshal([]byte(raw), &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// ClientAddr is the client of a web request: the CDN's client address, or
+// for an origin behind a proxy the first X-Forwarded-For address, else the
+// connecting address.
+func ClientAddr(seg *timeline.Segment, i int) string {
+	src := seg.Str(timeline.ColSrcIP, i)
+	if IsCDN(seg.Str(timeline.ColSource, i)) {
+		return src
+	}
+	x := seg.Str(timeline.ColExtra, i)
+	if strings.Contains(x, "client_ip") {
+		if v := ExtraValue(x, "client_ip"); v != "" {
+			return v
+		}
+	}
+	if strings.Contains(x, "x_forwarded_for") {
+		v := ExtraValue(x, "x_forwarded_for")
+		if j := strings.IndexByte(v, ','); j >= 0 {
+			v = v[:j]
+		}
+		v = strings.TrimSpace(v)
+		if _, err := netip.ParseAddr(v); err == nil {
+			return v
+		}
+	}
+	return src
+}
+
+// URLPath returns the path part of a logged URL (no query, no scheme/host).
+func URLPath(u string) string {
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	if strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
+		rest := u[strings.Index(u, "//")+2:]
+		if j := strings.IndexByte(rest, '/'); j >= 0 {
+			return rest[j:]
+		}
+		return "/"
+	}
+	return u
+}
+
+// parseAddr parses an address column value ("" or garbage: invalid).
+func parseAddr(s string) netip.Addr {
+	if s == "" {
+		return netip.Addr{}
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
+
+// Span is a first/last time with an event count and capped references.
+type Span struct {
+	First, Last int64
+	Events      int64
+	Refs        []timeline.Ref
+}
+
+func (s *Span) add(t int64, seg *timeline.Segment, i, refCap int) {
+	if s.Events == 0 || t < s.First {
+		s.First = t
+	}
+	if s.Events == 0 || t > s.Last {
+		s.Last = t
+	}
+	s.Events++
+	if len(s.Refs) < refCap {
+		s.Refs = append(s.Refs, RefAt(seg, i))
+	}
+}
+
+func (s *Span) merge(o *Span, refCap int) {
+	if o.Events == 0 {
+		return
+	}
+	if s.Events == 0 || o.First < s.First {
+		s.First = o.First
+	}
+	if s.Events == 0 || o.Last > s.Last {
+		s.Last = o.Last
+	}
+	s.Events += o.Events
+	for _, r := range o.Refs {
+		if len(s.Refs) >= refCap {
+			break
+		}
+		s.Refs = append(s.Refs, r)
+	}
+}
+
+// FormatTime renders ns as RFC 3339 with nanoseconds in UTC ("" for 0).
+func FormatTime(ns int64) string {
+	if ns == 0 {
+		return ""
+	}
+	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+}
