@@ -169,7 +169,7 @@ func TestReportNumbersMatchCLI(t *testing.T) {
 	}
 	validateSTIX(t, filepath.Join(schemas, "stix2.1"), path("r.stix.json"))
 	sb, _ := os.ReadFile(path("r.stix.json"))
-	if !regexp.MustCompile(`"record_count": ` + nums[1] + `\b`).Match(sb) || !bytes.Contains(sb, []byte("extension-definition--ef765651-680c-498d-9894-99799f2fa126")) {
+	if !regexp.MustCompile(`"record_count": `+nums[1]+`\b`).Match(sb) || !bytes.Contains(sb, []byte("extension-definition--ef765651-680c-498d-9894-99799f2fa126")) {
 		t.Errorf("STIX incident lacks the incident-core record count %s", nums[1])
 	}
 	xb, _ := os.ReadFile(path("r.iodef.xml"))
