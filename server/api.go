@@ -39,6 +39,7 @@ func (srv *Server) routes() {
 	m.HandleFunc("GET /api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, errors.New("no such API endpoint"))
 	})
+	srv.investigateRoutes()
 	srv.pageRoutes()
 }
 
