@@ -349,6 +349,9 @@ func (srv *Server) hasBefore(r *http.Request, req search.Request, cursor string)
 	return found
 }
 
+// cachedAnswer returns the answer for key, computing it once per timeline
+// generation: concurrent requests for the same key wait for the one
+// computation instead of each scanning the timeline.
 func (srv *Server) cachedAnswer(key string, compute func() (any, error)) (any, error) {
 	gen := srv.generation()
 	srv.mu.Lock()
@@ -356,18 +359,33 @@ func (srv *Server) cachedAnswer(key string, compute func() (any, error)) (any, e
 		srv.mu.Unlock()
 		return c.v, nil
 	}
-	srv.mu.Unlock()
-	v, err := compute()
-	if err != nil {
-		return nil, err
+	if f, ok := srv.inflight[key]; ok {
+		srv.mu.Unlock()
+		<-f.done
+		return f.v, f.err
 	}
+	f := &flight{done: make(chan struct{})}
+	srv.inflight[key] = f
+	srv.mu.Unlock()
+	f.v, f.err = compute()
 	srv.mu.Lock()
-	if len(srv.cache) > 500 {
-		clear(srv.cache)
+	delete(srv.inflight, key)
+	if f.err == nil {
+		if len(srv.cache) > 500 {
+			clear(srv.cache)
+		}
+		srv.cache[key] = cached{f.v, gen}
 	}
-	srv.cache[key] = cached{v, gen}
 	srv.mu.Unlock()
-	return v, nil
+	close(f.done)
+	return f.v, f.err
+}
+
+// flight is a computation in progress that other requests wait for.
+type flight struct {
+	done chan struct{}
+	v    any
+	err  error
 }
 
 func reqKey(kind string, req search.Request, extra string) string {
