@@ -144,9 +144,10 @@ func (s *Searcher) Facets(ctx context.Context, req Request, names []string, top 
 		for _, a := range accs {
 			values, codes := seg.DictCodes(a.col)
 			if values != nil && !a.tag {
+				col := seg.Record().Column(a.col)
 				per := make([]int64, len(values))
 				for i := lo; i < hi; i++ {
-					if hits.has(i) {
+					if hits.has(i) && col.IsValid(i) && int(codes[i]) < len(per) {
 						per[codes[i]]++
 					}
 				}

@@ -39,15 +39,17 @@ func (srv *Server) routes() {
 	m.HandleFunc("GET /api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, errors.New("no such API endpoint"))
 	})
+	srv.investigateRoutes()
 	srv.pageRoutes()
 }
 
 // Limits on what one response carries: a 10 MB log field must not make a
 // 10 MB grid row.
 const (
-	maxPage        = 1000
-	gridFieldBytes = 2000
-	detailRawBytes = 1 << 20
+	maxPage          = 1000
+	gridFieldBytes   = 2000
+	detailRawBytes   = 1 << 20
+	detailFieldBytes = 64 << 10
 )
 
 type apiError struct {
@@ -347,6 +349,9 @@ func (srv *Server) hasBefore(r *http.Request, req search.Request, cursor string)
 	return found
 }
 
+// cachedAnswer returns the answer for key, computing it once per timeline
+// generation: concurrent requests for the same key wait for the one
+// computation instead of each scanning the timeline.
 func (srv *Server) cachedAnswer(key string, compute func() (any, error)) (any, error) {
 	gen := srv.generation()
 	srv.mu.Lock()
@@ -354,18 +359,33 @@ func (srv *Server) cachedAnswer(key string, compute func() (any, error)) (any, e
 		srv.mu.Unlock()
 		return c.v, nil
 	}
-	srv.mu.Unlock()
-	v, err := compute()
-	if err != nil {
-		return nil, err
+	if f, ok := srv.inflight[key]; ok {
+		srv.mu.Unlock()
+		<-f.done
+		return f.v, f.err
 	}
+	f := &flight{done: make(chan struct{})}
+	srv.inflight[key] = f
+	srv.mu.Unlock()
+	f.v, f.err = compute()
 	srv.mu.Lock()
-	if len(srv.cache) > 500 {
-		clear(srv.cache)
+	delete(srv.inflight, key)
+	if f.err == nil {
+		if len(srv.cache) > 500 {
+			clear(srv.cache)
+		}
+		srv.cache[key] = cached{f.v, gen}
 	}
-	srv.cache[key] = cached{v, gen}
 	srv.mu.Unlock()
-	return v, nil
+	close(f.done)
+	return f.v, f.err
+}
+
+// flight is a computation in progress that other requests wait for.
+type flight struct {
+	done chan struct{}
+	v    any
+	err  error
 }
 
 func reqKey(kind string, req search.Request, extra string) string {
@@ -540,6 +560,16 @@ func (srv *Server) detail(row int64, rawLimit int) (*eventDetail, []byte, error)
 		d.RawBase64 = base64.StdEncoding.EncodeToString(shown)
 	}
 	d.Event.Raw, d.Event.RawBase64 = "", ""
+	for _, f := range []*string{&d.Event.Message, &d.Summary, &d.Event.URL, &d.Event.Path, &d.Event.UserAgent, &d.Event.User, &d.Event.TimeOrig} {
+		if cut(f, detailFieldBytes) {
+			d.Truncated = true
+		}
+	}
+	for k, v := range d.Event.Extra {
+		if cut(&v, detailFieldBytes) {
+			d.Event.Extra[k], d.Truncated = v, true
+		}
+	}
 	for _, n := range srv.notes.events(srv.generation()) {
 		if n.Row == row {
 			d.Notes = n

@@ -40,8 +40,9 @@ type Server struct {
 	assets fs.FS
 	mux    *http.ServeMux
 
-	mu    sync.Mutex
-	cache map[string]cached // count, histogram and facet answers per query
+	mu       sync.Mutex
+	cache    map[string]cached  // count, histogram and facet answers per query
+	inflight map[string]*flight // answers being computed
 }
 
 type cached struct {
@@ -57,7 +58,7 @@ func New(c *engine.Case, s *search.Searcher, opt Options) (*Server, error) {
 		return nil, err
 	}
 	s.CacheSegments(8)
-	srv := &Server{c: c, s: s, notes: notes, opt: opt, mux: http.NewServeMux(), cache: map[string]cached{}}
+	srv := &Server{c: c, s: s, notes: notes, opt: opt, mux: http.NewServeMux(), cache: map[string]cached{}, inflight: map[string]*flight{}}
 	srv.assets = opt.Assets
 	if srv.assets == nil {
 		sub, err := fs.Sub(web.Dist, "dist")

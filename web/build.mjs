@@ -3,6 +3,8 @@
 // a rebuild gives the same bytes (server's TestWebAssetsReproducible).
 import { build } from 'esbuild';
 
+const out = process.env.OUTDIR || 'dist';
+
 const common = { bundle: true, minify: true, legalComments: 'eof', logLevel: 'warning', charset: 'utf8' };
-await build({ ...common, entryPoints: ['src/main.js'], outfile: 'dist/app.js', format: 'esm', target: ['es2020'] });
-await build({ ...common, entryPoints: ['src/app.css'], outfile: 'dist/app.css' });
+await build({ ...common, entryPoints: ['src/main.js'], outfile: out + '/app.js', format: 'esm', target: ['es2020'] });
+await build({ ...common, entryPoints: ['src/app.css'], outfile: out + '/app.css' });

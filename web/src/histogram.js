@@ -62,7 +62,12 @@ export function Histogram({ data, zone, view, onZoom, onJump }) {
       }
       down = null;
     });
-    return () => { plot.current?.destroy(); plot.current = null; };
+    const ro = new ResizeObserver(() => {
+      const w = Math.max(300, box.current?.clientWidth || 0);
+      if (plot.current && Math.abs(plot.current.width - w) > 2) plot.current.setSize({ width: w, height: 110 });
+    });
+    ro.observe(box.current);
+    return () => { ro.disconnect(); plot.current?.destroy(); plot.current = null; };
   }, [data, zone]);
 
   useEffect(() => { plot.current?.redraw(false, false); }, [view]);

@@ -338,13 +338,14 @@ function Detail({ d, zone, close, annotate, context }) {
   if (e.tags) fields.push(['tags', e.tags.join(', ')]);
   for (const [k, v] of Object.entries(e.extra || {})) fields.push([k, v]);
   const n = d.notes || {};
+  for (const f of fields) if (f[1] && f[1].length > 4096) f[1] = f[1].slice(0, 4096) + ` … (${f[1].length - 4096} more characters: download the raw record)`;
   return html`<div class="detail" data-testid="detail" data-row=${e.row}>
     <div class="dhead"><h2>Event ${e.row}</h2><button type="button" onClick=${close} aria-label="close detail">×</button></div>
     <dl class="fields">${fields.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
     ${d.evidence && html`<p class="evid">Evidence ${d.evidence.id}: ${d.evidence.path}<br/>SHA-256 <code class="hash">${d.evidence.sha256}</code></p>`}
     <h3>Raw record ${d.raw_from ? `(from ${d.raw_from})` : ''}</h3>
-    ${d.raw_text ? html`<pre class="raw">${d.raw_text.length > 65536 ? d.raw_text.slice(0, 65536) + '…' : d.raw_text}</pre>` : html`<p class="muted">${d.raw_base64 ? `${d.raw_bytes} bytes, not UTF-8` : 'No raw bytes for this event.'}</p>`}
-    ${(d.truncated || (d.raw_text || '').length > 65536) && html`<p><a href=${'/api/v1/events/' + e.row + '/raw'} download>Download all ${d.raw_bytes} bytes</a></p>`}
+    ${d.raw_text ? html`<pre class="raw">${d.raw_text.length > 16384 ? d.raw_text.slice(0, 16384) + '…' : d.raw_text}</pre>` : html`<p class="muted">${d.raw_base64 ? `${d.raw_bytes} bytes, not UTF-8` : 'No raw bytes for this event.'}</p>`}
+    ${(d.truncated || (d.raw_text || '').length > 16384) && html`<p><a href=${'/api/v1/events/' + e.row + '/raw'} download>Download all ${d.raw_bytes} bytes</a></p>`}
     <h3>Context</h3>
     <div class="ctx">${WINDOWS.map(([l, s]) => html`<button type="button" onClick=${() => context(s)}>${l}</button>`)}</div>
     <h3>Annotations</h3>

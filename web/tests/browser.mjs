@@ -111,18 +111,18 @@ await check('brush the histogram to zoom', async () => {
 });
 
 await check('jump to a time', async () => {
-  await page.fill('#jump', '2025-12-30 12:00');
+  await page.fill('#jump', '2025-12-31 15:00');
   await page.press('#jump', 'Enter');
-  await page.waitForFunction(() => (document.querySelector('table.events tbody tr td.time')?.textContent || '') >= '2025-12-30 12:00');
+  await page.waitForFunction(() => (document.querySelector('table.events tbody tr td.time')?.textContent || '') >= '2025-12-31 15:00');
   const t = await firstTime();
-  assert(t >= '2025-12-30 12:00:00' && t < '2025-12-30 13', 'first row at the time: ' + t);
+  assert(t >= '2025-12-31 15:00:00' && t < '2025-12-31 15:01', 'first row at the time: ' + t);
   // Older events exist before the jump target; paging back reaches them.
   await page.click('text=Older');
-  await page.waitForFunction(() => (document.querySelector('table.events tbody tr td.time')?.textContent || '') < '2025-12-30 12:00');
+  await page.waitForFunction(() => (document.querySelector('table.events tbody tr td.time')?.textContent || '') < '2025-12-31 15:00');
   // A click on the histogram jumps too.
   const box = await page.locator('.hist-plot .u-over').boundingBox();
   await page.mouse.click(box.x + box.width * 0.9, box.y + box.height / 2);
-  await page.waitForFunction(() => new URL(location.href).searchParams.get('at') && !new URL(location.href).searchParams.get('at').startsWith('2025-12-30 12'));
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('at') && !new URL(location.href).searchParams.get('at').startsWith('2025-12-31 15'));
 });
 
 await check('switch the display zone', async () => {
@@ -168,18 +168,22 @@ await check('open event detail with its reference', async () => {
 });
 
 await check('star and comment, found after a reload', async () => {
-  await page.click('[data-testid=detail-star]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=detail-star]').getAttribute('aria-pressed') === 'true');
+  const star = async (want) => {
+    await page.click('[data-testid=detail-star]');
+    await page.waitForFunction((w) => document.querySelector('[data-testid=detail-star]').getAttribute('aria-pressed') === w, want);
+  };
+  if ((await page.locator('[data-testid=detail-star]').getAttribute('aria-pressed')) === 'true') await star('false');
+  await star('true');
   await page.fill('#commentin', 'Attacker\'s first request <b>not bold</b>');
-  await page.click('text=Comment');
+  await page.click('button:has-text("Comment")');
   await page.waitForFunction(() => document.querySelector('[data-testid=comments]').textContent.includes('first request'));
   await page.fill('#tagin', 'initial-access');
   await page.press('#tagin', 'Enter');
   await page.waitForFunction((r) => document.querySelector(`tr[data-row="${r}"]`)?.textContent.includes('initial-access'), starredRow);
   await page.reload();
   await page.waitForSelector(`tr[data-row="${starredRow}"]`);
-  const star = page.locator(`tr[data-row="${starredRow}"] button.star`);
-  assert((await star.getAttribute('aria-pressed')) === 'true', 'star kept after reload');
+  const starBtn = page.locator(`tr[data-row="${starredRow}"] button.star`);
+  assert((await starBtn.getAttribute('aria-pressed')) === 'true', 'star kept after reload');
   await page.locator(`tr[data-row="${starredRow}"]`).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=comments]')?.textContent.includes('<b>not bold</b>'));
   assert((await page.locator('[data-testid=comments] b').count()) === 0, 'comment markup is text');
@@ -228,9 +232,12 @@ await check('hostile content renders inert', async () => {
   assert(text.includes('<script>window.__pwned=1</script>'), 'markup shown as text');
   await page.locator(rows).first().click();
   await page.waitForSelector('[data-testid=detail]');
-  for (let i = 0; i < 5; i++) {
+  const n = await page.locator(rows).count();
+  assert(n === 5, 'five hostile events: ' + n);
+  for (let i = 0; i < n; i++) {
+    const r = await page.locator(rows).nth(i).getAttribute('data-row');
     await page.locator(rows).nth(i).click();
-    await page.waitForFunction((r) => document.querySelector('[data-testid=detail]')?.dataset.row === r, await page.locator(rows).nth(i).getAttribute('data-row'));
+    await page.waitForFunction((r) => document.querySelector('[data-testid=detail]')?.dataset.row === r, r).catch((e) => { throw new Error(`detail of row ${r}: ${e}`); });
   }
   await page.locator(rows).nth(0).hover();
   await page.locator(rows).nth(4).hover();
