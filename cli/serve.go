@@ -12,7 +12,10 @@ import (
 func init() { register(newServeCmd) }
 
 func newServeCmd() *cobra.Command {
-	var caseDir, addr string
+	var (
+		caseDir, addr string
+		cacheSegs     int
+	)
 	cmd := &cobra.Command{
 		Use:   "serve --case CASEDIR [--addr 127.0.0.1:8080]",
 		Short: "Serve the web timeline and the HTTP JSON API of a case",
@@ -39,7 +42,7 @@ annotations go to CASEDIR/annotations.jsonl and the audit log.`,
 				return err
 			}
 			defer s.Close()
-			opt := server.Options{Addr: addr}
+			opt := server.Options{Addr: addr, CacheSegments: cacheSegs}
 			if needToken {
 				opt.Token = server.NewToken()
 			}
@@ -65,5 +68,6 @@ annotations go to CASEDIR/annotations.jsonl and the audit log.`,
 	}
 	cmd.Flags().StringVar(&caseDir, "case", "", "case directory")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address (non-loopback requires the printed token)")
+	cmd.Flags().IntVar(&cacheSegs, "cache-segments", 8, "timeline segments (2^18 events each) kept loaded between requests")
 	return cmd
 }

@@ -29,6 +29,10 @@ type Options struct {
 	User string
 	// Assets overrides the embedded front end (tests); nil uses web.Dist.
 	Assets fs.FS
+	// CacheSegments is how many timeline segments (2^18 events each) stay
+	// loaded between requests (default 8). Random access over a large case
+	// is faster with more, at the cost of memory.
+	CacheSegments int
 }
 
 // Server serves one case.
@@ -57,7 +61,10 @@ func New(c *engine.Case, s *search.Searcher, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.CacheSegments(8)
+	if opt.CacheSegments <= 0 {
+		opt.CacheSegments = 8
+	}
+	s.CacheSegments(opt.CacheSegments)
 	srv := &Server{c: c, s: s, notes: notes, opt: opt, mux: http.NewServeMux(), cache: map[string]cached{}, inflight: map[string]*flight{}}
 	srv.assets = opt.Assets
 	if srv.assets == nil {

@@ -32,6 +32,7 @@ func main() {
 	clients := flag.Int("clients", 50, "concurrent clients")
 	requests := flag.Int("requests", 2000, "requests in the concurrent run (all clients together)")
 	jumps := flag.Int("jumps", 20, "jumps to random times")
+	cacheSegs := flag.Int("cache-segments", 8, "segments the server keeps loaded")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the concurrent run")
 	flag.Parse()
 	c, err := engine.OpenCase(*caseDir)
@@ -43,7 +44,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer s.Close()
-	srv, err := server.New(c, s, server.Options{})
+	srv, err := server.New(c, s, server.Options{CacheSegments: *cacheSegs})
 	if err != nil {
 		log.Fatal(err)
 	}
