@@ -182,8 +182,9 @@ await check('star and comment, found after a reload', async () => {
   await page.waitForFunction((r) => document.querySelector(`tr[data-row="${r}"]`)?.textContent.includes('initial-access'), starredRow);
   await page.reload();
   await page.waitForSelector(`tr[data-row="${starredRow}"]`);
-  const starBtn = page.locator(`tr[data-row="${starredRow}"] button.star`);
-  assert((await starBtn.getAttribute('aria-pressed')) === 'true', 'star kept after reload');
+  // Annotations may arrive after the rows: wait for the star, do not sample.
+  await page.waitForFunction((r) => document.querySelector(`tr[data-row="${r}"] button.star`)?.getAttribute('aria-pressed') === 'true', starredRow, { timeout: 5000 })
+    .catch(() => { throw new Error('star kept after reload'); });
   await page.locator(`tr[data-row="${starredRow}"]`).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=comments]')?.textContent.includes('<b>not bold</b>'));
   assert((await page.locator('[data-testid=comments] b').count()) === 0, 'comment markup is text');
@@ -196,7 +197,9 @@ await check('keyboard navigation', async () => {
   await page.waitForSelector(rows);
   await page.locator('body').press('j');
   await page.keyboard.press('j');
-  assert((await page.locator('tr.sel').getAttribute('data-row')) === '2', 'j moves down');
+  // The selection renders after the key event: wait for it, do not sample.
+  await page.waitForFunction(() => document.querySelector('tr.sel')?.dataset.row === '2', null, { timeout: 5000 })
+    .catch(() => { throw new Error('j moves down'); });
   await page.keyboard.press('k');
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-testid=detail][data-row="1"]');
