@@ -225,3 +225,26 @@ func BenchmarkQuery(b *testing.B) {
 		})
 	}
 }
+
+func TestGlob(t *testing.T) {
+	cases := []struct {
+		pat, s        string
+		caseSensitive bool
+		want          bool
+	}{
+		{"*.php", "/uploads/.cache/img.php", false, true},
+		{"*.PHP", "/x/evil.php", false, true},
+		{"*.PHP", "/x/evil.php", true, false},
+		{"/api/customer*", "/api/customer?id=7", true, true},
+		{"a?c", "abc", true, true},
+		{"a?c", "ac", true, false},
+		{"*a*a*a*a*b", strings.Repeat("a", 5000), false, false}, // no exponential backtracking
+		{"exact", "Exact", false, true},
+		{"", "", true, true},
+	}
+	for _, tc := range cases {
+		if got := search.Glob(tc.pat, tc.caseSensitive)(tc.s); got != tc.want {
+			t.Errorf("Glob(%q, %v)(%.20q) = %v", tc.pat, tc.caseSensitive, tc.s, got)
+		}
+	}
+}
