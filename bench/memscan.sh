@@ -9,7 +9,8 @@
 # (decompressed, in order) and 10% from a gcore of a live process (the HTTP
 # server of fixtures/memory/make.sh, holding requests with card numbers and
 # e-mail addresses). Both tools read the file from the page cache (it is
-# read once before the runs). Needs gdb, python3 and GNU time.
+# read once before the runs) and write to /dev/null. Needs gdb, python3 and
+# GNU time.
 set -eu
 size=${1:-2048}
 work=${2:-/tmp/kiseki-memscan}
@@ -54,7 +55,7 @@ echo "file: $img ($bytes bytes), $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/lo
 run() {
 	name=$1
 	shift
-	/usr/bin/time -v "$@" >"$work/$name.out" 2>"$work/$name.time"
+	/usr/bin/time -v "$@" >/dev/null 2>"$work/$name.time"
 	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/$name.time")
 	user=$(awk -F': ' '/User time/ {print $2}' "$work/$name.time")
 	sys=$(awk -F': ' '/System time/ {print $2}' "$work/$name.time")
@@ -66,6 +67,6 @@ run() {
 run "strings -a" strings -a "$img"
 run "kiseki memscan" "$work/memscan" "$img"
 run "kiseki memscan -w1" "$work/memscan" -workers 1 "$img"
-echo "strings -a printed $(wc -l <"$work/strings -a.out") strings; Kiseki found:"
+echo "strings -a prints $(strings -a "$img" | wc -l) strings; Kiseki found:"
 grep -v '^container' "$work/kiseki memscan.time" | grep -E '^  ' || true
 grep '^container' "$work/kiseki memscan.time" || true

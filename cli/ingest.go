@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"text/tabwriter"
 
@@ -21,12 +22,13 @@ func init() { register(newIngestCmd) }
 
 func newIngestCmd() *cobra.Command {
 	var (
-		caseDir string
-		asJSON  bool
-		head    int
-		noIndex bool
-		workers int
-		quiet   bool
+		caseDir  string
+		asJSON   bool
+		head     int
+		noIndex  bool
+		workers  int
+		quiet    bool
+		memLimit int64
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest BUNDLE --case CASEDIR",
@@ -48,6 +50,11 @@ bytes and counted in the summary; nothing is dropped.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if caseDir == "" {
 				return usageErrorf("--case is required")
+			}
+			if memLimit > 0 {
+				// A soft limit: the collector works harder as the heap nears
+				// it, which keeps peak memory flat on wide rows.
+				debug.SetMemoryLimit(memLimit << 20)
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -78,6 +85,7 @@ bytes and counted in the summary; nothing is dropped.`,
 	cmd.Flags().BoolVar(&noIndex, "no-index", false, "skip building the full-text index (search then scans)")
 	cmd.Flags().IntVar(&workers, "workers", 0, "files parsed in parallel (default: number of CPUs)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress bars")
+	cmd.Flags().Int64Var(&memLimit, "memory-limit", 768, "soft memory limit in MiB for the Go heap (0: none)")
 	return cmd
 }
 
@@ -87,10 +95,10 @@ func buildIndex(ctx context.Context, c *engine.Case, progress func(done, total i
 
 func printSummary(w io.Writer, sum *engine.IngestSummary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "EVIDENCE\tPATH\tHOST\tFORMAT\tEVENTS\tUNPARSED\tERRORS\tFIRST\tLAST\t")
+	fmt.Fprintln(tw, "EVIDENCE\tPATH\tHOST\tFORMAT\tEVENTS\tARTIFACTS\tUNPARSED\tERRORS\tFIRST\tLAST\t")
 	var unparsed, errs int64
 	for _, it := range sum.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t\n", it.Evidence, sanitize(it.Path), sanitize(it.Host), it.Format, it.Events, it.Unparsed, it.Errors, it.First, it.Last)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", it.Evidence, sanitize(it.Path), sanitize(it.Host), it.Format, it.Events, it.Artifacts, it.Unparsed, it.Errors, it.First, it.Last)
 		unparsed += it.Unparsed
 		errs += it.Errors
 	}
@@ -107,5 +115,13 @@ func printSummary(w io.Writer, sum *engine.IngestSummary) {
 	if sum.Parsed > 0 {
 		state = fmt.Sprintf("parsed %d file(s) now", sum.Parsed)
 	}
-	fmt.Fprintf(w, "\n%d files, %d events (%d unparsed, %d errors); %s in %s\n", len(sum.Items), sum.Events, unparsed, errs, state, sum.Duration)
+	fmt.Fprintf(w, "\n%d files, %d events (%d unparsed, %d errors); %s in %s", len(sum.Items), sum.Events, unparsed, errs, state, sum.Duration)
+	if sum.Parsed > 0 {
+		fmt.Fprintf(w, " (hash %s, parse %s, merge %s", sum.Phases["hash"], sum.Phases["parse"], sum.Phases["merge"])
+		if d, ok := sum.Phases["index"]; ok {
+			fmt.Fprintf(w, ", index %s", d)
+		}
+		fmt.Fprint(w, ")")
+	}
+	fmt.Fprintln(w)
 }

@@ -1,174 +1,19 @@
 package cli
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
-	"unicode/utf8"
 
+	"github.com/kiseki-forensics/kiseki/internal/eventview"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
-// sanitize makes attacker-controlled text safe to print on a terminal:
-// control characters (escape sequences included) and invalid UTF-8 become
-// visible \xNN escapes, so a log line can never drive the terminal.
-func sanitize(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x80 {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 || r >= 0x80 && r < 0xa0 || r == 0x2028 || r == 0x2029 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
-				// invalid bytes, C1 controls, and bidi overrides that reorder text
-				for _, x := range []byte(s[i : i+n]) {
-					fmt.Fprintf(&b, "\\x%02x", x)
-				}
-			} else {
-				b.WriteString(s[i : i+n])
-			}
-			i += n
-			continue
-		}
-		if c < 0x20 || c == 0x7f {
-			fmt.Fprintf(&b, "\\x%02x", c)
-		} else {
-			b.WriteByte(c)
-		}
-		i++
-	}
-	return b.String()
-}
+// The event renderings live in internal/eventview, shared with the web server
+// and the report.
+type jsonEvent = eventview.Event
 
-// summary is a one-line description of an event for tables.
-func summary(ev *timeline.Event) string {
-	var b strings.Builder
-	add := func(s string) {
-		if s == "" {
-			return
-		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(s)
-	}
-	if ev.SrcIP != "" {
-		add(ev.SrcIP)
-		if ev.SrcPort != 0 {
-			b.WriteString(":" + strconv.Itoa(int(ev.SrcPort)))
-		}
-		if ev.DstIP != "" {
-			b.WriteString(" ->")
-		}
-	}
-	if ev.DstIP != "" {
-		add(ev.DstIP)
-		if ev.DstPort != 0 {
-			b.WriteString(":" + strconv.Itoa(int(ev.DstPort)))
-		}
-	}
-	if ev.User != "" {
-		add("user=" + ev.User)
-	}
-	add(ev.Method)
-	add(ev.URL)
-	if ev.Status != 0 {
-		add(strconv.Itoa(int(ev.Status)))
-	}
-	if ev.Bytes > 0 && ev.Method != "" {
-		add(strconv.FormatInt(ev.Bytes, 10) + "B")
-	}
-	add(ev.Path)
-	if ev.Action != "" {
-		add("[" + ev.Action + "]")
-	}
-	add(ev.Message)
-	if ev.Source == timeline.SourceRaw && len(ev.Raw) > 0 {
-		add(string(ev.Raw))
-	}
-	if ev.Tags != "" {
-		add("{" + ev.Tags + "}")
-	}
-	return sanitize(b.String())
-}
-
-// jsonEvent is the contract's JSONL shape.
-type jsonEvent struct {
-	Row       *int64            `json:"row,omitempty"`
-	Time      string            `json:"time"`
-	TimeDesc  string            `json:"time_desc"`
-	TimeOrig  string            `json:"time_orig,omitempty"`
-	Zone      string            `json:"zone,omitempty"`
-	Host      string            `json:"host"`
-	Source    string            `json:"source"`
-	Evidence  string            `json:"evidence"`
-	Ref       timeline.Ref      `json:"ref"`
-	Message   string            `json:"message"`
-	SrcIP     string            `json:"src_ip,omitempty"`
-	DstIP     string            `json:"dst_ip,omitempty"`
-	SrcPort   int32             `json:"src_port,omitempty"`
-	DstPort   int32             `json:"dst_port,omitempty"`
-	User      string            `json:"user,omitempty"`
-	Method    string            `json:"method,omitempty"`
-	URL       string            `json:"url,omitempty"`
-	Status    int32             `json:"status,omitempty"`
-	Bytes     *int64            `json:"bytes,omitempty"`
-	UserAgent string            `json:"user_agent,omitempty"`
-	Path      string            `json:"path,omitempty"`
-	Action    string            `json:"action,omitempty"`
-	Tags      []string          `json:"tags,omitempty"`
-	Extra     map[string]string `json:"extra,omitempty"`
-	Raw       string            `json:"raw,omitempty"`
-	RawBase64 string            `json:"raw_base64,omitempty"` // when raw is not valid UTF-8
-}
-
-func toJSONEvent(row int64, ev *timeline.Event) jsonEvent {
-	j := jsonEvent{
-		Time: ev.UTC().Format(time.RFC3339Nano), TimeDesc: ev.TimeDesc, TimeOrig: ev.TimeOrig, Zone: ev.Zone,
-		Host: ev.Host, Source: ev.Source, Evidence: ev.Evidence, Ref: ev.Ref(), Message: ev.Message,
-		SrcIP: ev.SrcIP, DstIP: ev.DstIP, SrcPort: ev.SrcPort, DstPort: ev.DstPort, User: ev.User,
-		Method: ev.Method, URL: ev.URL, Status: ev.Status, UserAgent: ev.UserAgent, Path: ev.Path, Action: ev.Action,
-	}
-	if row >= 0 {
-		j.Row = &row
-	}
-	if j.Message == "" {
-		j.Message = summary(ev)
-	}
-	if ev.Bytes != timeline.Absent {
-		b := ev.Bytes
-		j.Bytes = &b
-	}
-	if ev.Tags != "" {
-		j.Tags = strings.Split(ev.Tags, ",")
-	}
-	if len(ev.Extra) > 0 {
-		j.Extra = make(map[string]string, len(ev.Extra))
-		for _, kv := range ev.Extra {
-			j.Extra[kv.Key] = kv.Value
-		}
-	}
-	if len(ev.Raw) > 0 {
-		if utf8.Valid(ev.Raw) {
-			j.Raw = string(ev.Raw)
-		} else {
-			j.RawBase64 = base64.StdEncoding.EncodeToString(ev.Raw)
-		}
-	}
-	return j
-}
+func sanitize(s string) string                            { return eventview.Sanitize(s) }
+func summary(ev *timeline.Event) string                   { return eventview.Summary(ev) }
+func toJSONEvent(row int64, ev *timeline.Event) jsonEvent { return eventview.JSON(row, ev) }
 
 func marshalLine(v any) []byte {
 	b, err := json.Marshal(v)

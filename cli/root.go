@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -48,6 +49,29 @@ Start with:  kiseki ingest BUNDLE --case CASEDIR`,
 	}
 	for _, f := range commands {
 		root.AddCommand(f())
+	}
+	var profile string
+	root.PersistentFlags().StringVar(&profile, "cpuprofile", "", "write a Go CPU profile to this file (for benchmarks)")
+	root.PersistentFlags().MarkHidden("cpuprofile")
+	var stop func()
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if profile == "" {
+			return nil
+		}
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		stop = func() { pprof.StopCPUProfile(); f.Close() }
+		return nil
+	}
+	root.PersistentPostRun = func(*cobra.Command, []string) {
+		if stop != nil {
+			stop()
+		}
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return UsageError{err} })
 	return root

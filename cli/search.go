@@ -75,16 +75,21 @@ func newSearchCmd() *cobra.Command {
 					return err
 				}
 			}
-			c.Audit("search", []string{o.query}, map[string]int64{"matches": total}, nil)
+			arts, err := search.SearchArtifacts(c.ArtifactsDir(), req.Query)
+			if err != nil {
+				return err
+			}
+			c.Audit("search", []string{o.query}, map[string]int64{"matches": total, "artifacts": int64(len(arts))}, nil)
 			out := cmd.OutOrStdout()
 			if asJSON {
 				res := struct {
-					Query     string          `json:"query"`
-					Total     int64           `json:"total"`
-					Indexed   bool            `json:"indexed"`
-					Events    []any           `json:"events"`
-					Histogram []search.Bucket `json:"histogram,omitempty"`
-				}{Query: o.query, Total: total, Indexed: s.HasIndex(), Events: []any{}, Histogram: buckets}
+					Query     string               `json:"query"`
+					Total     int64                `json:"total"`
+					Indexed   bool                 `json:"indexed"`
+					Events    []any                `json:"events"`
+					Histogram []search.Bucket      `json:"histogram,omitempty"`
+					Artifacts []search.ArtifactHit `json:"artifacts,omitempty"`
+				}{Query: o.query, Total: total, Indexed: s.HasIndex(), Events: []any{}, Histogram: buckets, Artifacts: arts}
 				if !countOnly {
 					err = s.Each(ctx, req, func(row int64, ev *timeline.Event) error {
 						res.Events = append(res.Events, toJSONEvent(row, ev))
@@ -99,6 +104,13 @@ func newSearchCmd() *cobra.Command {
 				return enc.Encode(res)
 			}
 			fmt.Fprintf(out, "%d matching events\n", total)
+			if len(arts) > 0 {
+				fmt.Fprintf(out, "%d distinct values found in memory artifacts:\n", len(arts))
+				for _, a := range arts {
+					ref := a.Refs[0]
+					fmt.Fprintf(out, "  %-12s %-40s x%d  first at %s:%s@%d\n", a.Kind, sanitize(a.Value), a.Count, ref.Evidence, sanitize(ref.Path), ref.Offset)
+				}
+			}
 			for _, b := range buckets {
 				if b.Count == 0 {
 					continue // the JSON output keeps empty buckets for charts

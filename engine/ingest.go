@@ -16,6 +16,7 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
+	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
 )
 
 // IngestOptions tune an ingest run.
@@ -38,19 +39,22 @@ type IndexBuilder func(ctx context.Context, c *Case, progress func(done, total i
 
 // ItemSummary is the ingest summary of one file (or one split image).
 type ItemSummary struct {
-	Evidence   string   `json:"evidence"`
-	Path       string   `json:"path"`
-	Host       string   `json:"host"`
-	Format     string   `json:"format"`
-	Events     int64    `json:"events"`
-	Unparsed   int64    `json:"unparsed"`
-	Errors     int64    `json:"errors"`
-	First      string   `json:"first,omitempty"`
-	Last       string   `json:"last,omitempty"`
-	Parts      []string `json:"parts,omitempty"`
-	Candidates []string `json:"candidates,omitempty"` // other formats that also matched
-	Messages   []string `json:"messages,omitempty"`   // warnings and errors, first ones
-	Status     string   `json:"status"`               // parsed, failed, unrecognised
+	Evidence  string   `json:"evidence"`
+	Path      string   `json:"path"`
+	Host      string   `json:"host"`
+	Format    string   `json:"format"`
+	Events    int64    `json:"events"`
+	Artifacts int64    `json:"artifacts,omitempty"` // non-timed findings (memory carving)
+	Unparsed  int64    `json:"unparsed"`
+	Errors    int64    `json:"errors"`
+	First     string   `json:"first,omitempty"`
+	Last      string   `json:"last,omitempty"`
+	Parts     []string `json:"parts,omitempty"`
+	// Members are the files of an archive, each summarised on its own.
+	Members    []ItemSummary `json:"members,omitempty"`
+	Candidates []string      `json:"candidates,omitempty"` // other formats that also matched
+	Messages   []string      `json:"messages,omitempty"`   // warnings and errors, first ones
+	Status     string        `json:"status"`               // parsed, failed, unrecognised
 }
 
 // IngestSummary is what ingest reports.
@@ -62,16 +66,18 @@ type IngestSummary struct {
 	Merged   bool          `json:"merged"`
 	Indexed  bool          `json:"indexed"`
 	Duration string        `json:"duration"`
+	// Phases gives the wall time of each phase (hash, parse, merge, index).
+	Phases map[string]string `json:"phases"`
 }
 
 const maxMessages = 20
 
 type unit struct {
+	tmp     string // work directory while the unit is parsed
 	rec     *EvidenceRecord
 	file    BundleFile
 	parts   []BundleFile
 	format  *parsers.Format
-	comp    Compression
 	summary ItemSummary
 }
 
@@ -118,10 +124,17 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	if err != nil {
 		return nil, err
 	}
+	phases := map[string]string{}
+	mark := time.Now()
+	phase := func(name string) {
+		phases[name] = time.Since(mark).Round(time.Millisecond).String()
+		mark = time.Now()
+	}
 	reg, err := c.register(files, workers, progress)
 	if err != nil {
 		return nil, err
 	}
+	phase("hash")
 	units, err := plan(b, files, reg)
 	if err != nil {
 		return nil, err
@@ -170,14 +183,29 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 			r.Format = u.summary.Format
 		}
 	}
+	for _, u := range units {
+		c.publishArtifacts(u.rec.ID)
+	}
 	if err := c.saveRegistry(reg); err != nil {
 		return nil, err
 	}
 
-	sum := &IngestSummary{Case: c.Dir, Parsed: len(todo)}
+	phase("parse")
+	sum := &IngestSummary{Case: c.Dir, Parsed: len(todo), Phases: phases}
 	for _, u := range units {
-		sum.Items = append(sum.Items, u.summary)
 		sum.Events += u.summary.Events
+		if len(u.summary.Members) == 0 {
+			sum.Items = append(sum.Items, u.summary)
+			continue
+		}
+		// An archive is listed by its members; the archive's own line stays
+		// only when something went wrong with the archive itself.
+		sum.Items = append(sum.Items, u.summary.Members...)
+		if u.summary.Errors > 0 {
+			a := u.summary
+			a.Members, a.Events, a.Unparsed, a.Artifacts = nil, 0, 0, 0
+			sum.Items = append(sum.Items, a)
+		}
 	}
 	sort.Slice(sum.Items, func(i, j int) bool { return sum.Items[i].Path < sum.Items[j].Path })
 
@@ -186,12 +214,14 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		return nil, err
 	}
 	sum.Merged = merged
+	phase("merge")
 	if !opt.NoIndex && opt.Index != nil {
 		err := opt.Index(ctx, c, func(d, t int64) { progress("index", d, t) })
 		if err != nil {
 			return nil, fmt.Errorf("index: %w", err)
 		}
 		sum.Indexed = true
+		phase("index")
 	}
 	sum.Duration = time.Since(start).Round(time.Millisecond).String()
 	hashes := map[string]string{}
@@ -366,33 +396,70 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 		fail(err)
 		return
 	}
+	u.tmp = tmp
 	w := timeline.NewRunWriter(tmp)
-	sink := &countingSink{next: w, summary: s}
+	sink := &countingSink{next: w, summary: s, arts: &artifactStore{path: filepath.Join(tmp, artifactsFile)}}
 	err := c.parseInto(ctx, b, u, sink, progress)
 	if _, cerr := w.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if cerr := sink.arts.close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if errors.Is(err, context.Canceled) {
 		return
 	}
+	unrecognised := s.Status == "unrecognised"
 	s.Status = "parsed"
 	if err != nil {
 		fail(err)
 	}
-	if sink.first != 0 || sink.last != 0 {
-		s.First = time.Unix(0, sink.first).UTC().Format(time.RFC3339Nano)
-		s.Last = time.Unix(0, sink.last).UTC().Format(time.RFC3339Nano)
+	if unrecognised {
+		s.Status = "unrecognised"
 	}
+	sink.setTimes()
 	if err := writeJSONAtomic(filepath.Join(tmp, doneName), s); err != nil {
 		return
 	}
 	os.RemoveAll(final)
-	os.Rename(tmp, final)
+	if os.Rename(tmp, final) == nil {
+		c.publishArtifacts(u.rec.ID)
+	}
+}
+
+const artifactsFile = "artifacts.arrow"
+
+// publishArtifacts links a unit's artifact table into CASEDIR/artifacts/,
+// where readers find every table. Idempotent, so a kill between the unit's
+// rename and the link is mended by the next run.
+func (c *Case) publishArtifacts(id string) {
+	src := filepath.Join(c.runsDir(), id, artifactsFile)
+	if _, err := os.Stat(src); err != nil {
+		return
+	}
+	dst := filepath.Join(c.ArtifactsDir(), id+".arrow")
+	if _, err := os.Stat(dst); err == nil {
+		return
+	}
+	os.MkdirAll(c.ArtifactsDir(), 0o755)
+	if os.Link(src, dst) != nil {
+		os.Symlink(src, dst)
+	}
 }
 
 func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *countingSink, progress func(int64)) error {
-	s := &u.summary
-	f := u.file
+	return c.parseFile(ctx, b, u, u.file, sink, progress, false)
+}
+
+// parseFile detects and parses one file: an evidence file, or a member of an
+// archive spooled to a temporary file (inArchive: archives inside archives
+// are not opened again).
+func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, sink *countingSink, progress func(int64), inArchive bool) error {
+	s := sink.summary
+	if f.Size == 0 && len(u.parts) == 1 {
+		s.Format = "empty" // registered and hashed; nothing to parse
+		return nil
+	}
 	head, err := readHead(f.Abs, CompNone, f.Size, 8)
 	if err != nil {
 		return err
@@ -406,8 +473,20 @@ func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *counting
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Rel, err)
 	}
+	if kind := sniffArchive(head); kind != "" && !inArchive && u.format == nil && f.Item.Format == "" {
+		s.Format = kind
+		if comp != CompNone {
+			s.Format += "+" + string(comp)
+		}
+		return c.parseArchive(ctx, b, u, f, kind, comp, sink, progress)
+	}
 	format := u.format
-	if want := f.Item.Format; want != "" && format == nil {
+	want := f.Item.Format
+	if want == "" && f.Item.Options["log_format"] != nil {
+		// The user pasted the server's format line: it says how to read the file.
+		want = "log-format"
+	}
+	if want != "" && format == nil {
 		var ok bool
 		if format, ok = parsers.Lookup(want); !ok {
 			return fmt.Errorf("%s: bundle.yaml names format %q, which Kiseki does not know", f.Rel, want)
@@ -418,7 +497,9 @@ func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *counting
 		if len(cands) > 0 {
 			format = cands[0].Format
 			for _, cd := range cands[1:] {
-				if cd.Score*100 >= cands[0].Score*80 {
+				// Plain syslog always matches a syslog-wrapped device or
+				// auth log that a specific format claimed: not ambiguous.
+				if cd.Score*100 >= cands[0].Score*80 && cd.Format.Name != "syslog" {
 					s.Candidates = append(s.Candidates, fmt.Sprintf("%s(%d)", cd.Format.Name, cd.Score))
 				}
 			}
@@ -428,7 +509,7 @@ func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *counting
 		}
 	}
 	streamed := false
-	in, closeFile, err := c.input(b, u, f.Rel, comp, func(n int64) { streamed = true; progress(n) }, sink)
+	in, closeFile, err := c.input(b, u, f, comp, func(n int64) { streamed = true; progress(n) }, sink)
 	if err != nil {
 		return err
 	}
@@ -453,10 +534,10 @@ func (c *Case) parseInto(ctx context.Context, b *Bundle, u *unit, sink *counting
 	return err
 }
 
-// input builds the parser input of a unit. The returned func closes the
-// file behind Input.ReaderAt.
-func (c *Case) input(b *Bundle, u *unit, name string, comp Compression, progress func(int64), sink *countingSink) (*parsers.Input, func(), error) {
-	f := u.file
+// input builds the parser input of file f of a unit. The returned func
+// closes the file behind Input.ReaderAt.
+func (c *Case) input(b *Bundle, u *unit, f BundleFile, comp Compression, progress func(int64), sink *countingSink) (*parsers.Input, func(), error) {
+	name := f.Rel
 	loc, err := b.location(f.Item.Timezone)
 	if err != nil {
 		return nil, nil, err
@@ -523,6 +604,46 @@ type countingSink struct {
 	lastZone    string
 	lastLabel   string
 	mu          sync.Mutex // guards Errors and Messages: Warn may come from any goroutine
+
+	arts *artifactStore // shared by the members of an archive
+}
+
+// artifactStore is a unit's artifact table, created on the first artifact.
+type artifactStore struct {
+	path string
+	w    *artifacts.Writer
+}
+
+func (a *artifactStore) close() error {
+	if a.w == nil {
+		return nil
+	}
+	return a.w.Close()
+}
+
+// Artifact stores a non-timed finding (parsers/memory looks for this
+// method on its sink).
+func (s *countingSink) Artifact(a *artifacts.Artifact) error {
+	if s.arts.w == nil {
+		w, err := artifacts.Create(s.arts.path)
+		if err != nil {
+			return err
+		}
+		s.arts.w = w
+	}
+	if a.Evidence == "" {
+		a.Evidence = s.summary.Evidence
+	}
+	s.summary.Artifacts++
+	return s.arts.w.Artifact(a)
+}
+
+// setTimes writes the first and last event times into the summary.
+func (s *countingSink) setTimes() {
+	if s.first != 0 || s.last != 0 {
+		s.summary.First = time.Unix(0, s.first).UTC().Format(time.RFC3339Nano)
+		s.summary.Last = time.Unix(0, s.last).UTC().Format(time.RFC3339Nano)
+	}
 }
 
 func (s *countingSink) Emit(ev *timeline.Event) error {
@@ -544,7 +665,7 @@ func (s *countingSink) Emit(ev *timeline.Event) error {
 	if ev.Source == timeline.SourceRaw {
 		s.summary.Unparsed++
 	}
-	if ev.TimeDesc != timeline.TimeUnknown {
+	if ev.TimeDesc != timeline.TimeUnknown && ev.Time != 0 { // 0: a record with no time set
 		if s.first == 0 && s.last == 0 || ev.Time < s.first {
 			s.first = ev.Time
 		}

@@ -56,10 +56,10 @@ func stripCompressionExt(name string) string {
 var ErrBomb = errors.New("decompressed size exceeds the limit (possible decompression bomb)")
 
 // maxExpansion bounds decompressed bytes per compressed byte; real logs
-// compress 5-50x, bombs 1000x and more.
-const (
-	maxExpansion = 400
-	minBombLimit = 1 << 30
+// compress 5-50x, bombs 1000x and more. Variables so tests can lower them.
+var (
+	maxExpansion int64 = 400
+	minBombLimit int64 = 1 << 30
 )
 
 type limitedReader struct {

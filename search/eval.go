@@ -191,6 +191,20 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 		all.andNot(b)
 		return all, nil
 	case Term:
+		if _, err := netip.ParseAddr(n.Value); err == nil && n.Field == "" {
+			// A bare address also finds the events that have it as source or
+			// destination, not only those that mention it in their text.
+			byAddr, err := e.term(Term{Field: "ip", Value: n.Value}, seg, lo, hi)
+			if err != nil {
+				return nil, err
+			}
+			byText, err := e.term(Term{Value: n.Value, Phrase: true}, seg, lo, hi)
+			if err != nil {
+				return nil, err
+			}
+			byAddr.or(byText)
+			return byAddr, nil
+		}
 		return e.term(n, seg, lo, hi)
 	}
 	return nil, nil
@@ -456,11 +470,23 @@ func scanStrings(seg *timeline.Segment, c, lo, hi int, out bitset, match func(st
 	}
 }
 
-// glob matches '*' and '?' patterns, ASCII case-insensitively. A pattern
-// without wildcards is an exact (case-insensitive) match.
-type glob struct{ pat string }
+// glob matches '*' and '?' patterns, ASCII case-insensitively unless made
+// with Glob(p, true). A pattern without wildcards is an exact match.
+type glob struct {
+	pat  string
+	fold bool
+}
 
-func newGlob(p string) glob { return glob{strings.ToLower(p)} }
+func newGlob(p string) glob { return glob{strings.ToLower(p), true} }
+
+// Glob returns a matcher for a '*'/'?' pattern; caseSensitive keeps case
+// (URL paths), otherwise ASCII letters match either case.
+func Glob(p string, caseSensitive bool) func(string) bool {
+	if caseSensitive {
+		return glob{p, false}.match
+	}
+	return newGlob(p).match
+}
 
 func lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
@@ -475,8 +501,12 @@ func (g glob) match(s string) bool {
 	// patterns, no recursion on hostile input.
 	pi, si, star, mark := 0, 0, -1, 0
 	for si < len(s) {
+		c := s[si]
+		if g.fold {
+			c = lower(c)
+		}
 		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == lower(s[si])):
+		case pi < len(p) && (p[pi] == '?' || p[pi] == c):
 			pi++
 			si++
 		case pi < len(p) && p[pi] == '*':

@@ -67,13 +67,3 @@ func FieldNames() string {
 	sort.Strings(names)
 	return strings.Join(names, ", ")
 }
-
-// textKindOf maps a timeline column to its index kind.
-func textKindOf(col int) string {
-	for _, n := range textFields {
-		if fields[n].cols[0] == col {
-			return n
-		}
-	}
-	return ""
-}

@@ -282,7 +282,9 @@ type textIndex struct {
 }
 
 func openTextIndex(indexDir string) (*textIndex, error) {
-	idx, err := bleve.Open(filepath.Join(indexDir, bleveDir))
+	// Read-only: searchers only read, and several processes (kiseki serve,
+	// kiseki search, kiseki report) may then have one case open at once.
+	idx, err := bleve.OpenUsing(filepath.Join(indexDir, bleveDir), map[string]any{"read_only": true})
 	if err != nil {
 		return nil, err
 	}

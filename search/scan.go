@@ -78,27 +78,50 @@ func (s *Searcher) Scan(ctx context.Context, req Request, extra []string, fn fun
 // scanSegments loads each segment overlapping the request's range in turn,
 // memory-mapped when mapped is set (strings valid only during visit).
 func (s *Searcher) scanSegments(ctx context.Context, req Request, mapped bool, visit func(seg *timeline.Segment, lo, hi int) error) error {
-	open := timeline.OpenSegment
+	open := func(si timeline.SegmentInfo) (*timeline.Segment, error) { return s.openSegment(si) }
 	if mapped {
-		open = timeline.OpenSegmentMapped
+		open = func(si timeline.SegmentInfo) (*timeline.Segment, error) { return timeline.OpenSegmentMapped(s.dir, si) }
 	}
-	for _, si := range s.m.Segments {
-		if req.From != 0 && si.Last < req.From || req.To != 0 && si.First > req.To {
+	from, to := req.From, req.To
+	if req.After != nil && (from == 0 || req.After.Time > from) {
+		from = req.After.Time
+	}
+	if req.Before != nil && (to == 0 || req.Before.Time < to) {
+		to = req.Before.Time
+	}
+	n := len(s.m.Segments)
+	for k := range n {
+		si := s.m.Segments[k]
+		if req.Reverse {
+			si = s.m.Segments[n-1-k]
+		}
+		if from != 0 && si.Last < from || to != 0 && si.First > to {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		seg, err := open(s.dir, si)
+		seg, err := open(si)
 		if err != nil {
 			return err
 		}
 		lo, hi := 0, seg.Len()
-		if req.From != 0 {
-			lo = seg.Search(req.From)
+		if from != 0 {
+			lo = seg.Search(from)
 		}
-		if req.To != 0 {
-			hi = seg.Search(req.To + 1)
+		if to != 0 {
+			hi = seg.Search(to + 1)
+		}
+		// Keyset cursors: skip rows at the cursor's time up to its row id.
+		if c := req.After; c != nil {
+			for lo < hi && seg.Time(lo) == c.Time && si.RowBase+int64(lo) <= c.Row {
+				lo++
+			}
+		}
+		if c := req.Before; c != nil {
+			for hi > lo && seg.Time(hi-1) == c.Time && si.RowBase+int64(hi-1) >= c.Row {
+				hi--
+			}
 		}
 		if lo < hi {
 			err = visit(seg, lo, hi)

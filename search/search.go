@@ -16,13 +16,23 @@ type Request struct {
 	From, To int64 // ns UTC, inclusive; 0 = open
 	Limit    int   // most events returned; 0 = no limit
 	Offset   int   // events skipped before the first returned
+
+	// After and Before are keyset cursors for paging by time: only events
+	// strictly after (or before) the position are selected. Rows of the
+	// merged timeline are in (time, row id) order, so a cursor taken from
+	// the last event of one page starts the next page exactly, whatever
+	// the page size and however deep into the timeline it is.
+	After, Before *Cursor
+	// Reverse visits matches newest first (Each only).
+	Reverse bool
 }
 
 // Searcher answers requests over one case.
 type Searcher struct {
-	dir  string
-	m    *timeline.Manifest
-	text *textIndex
+	dir   string
+	m     *timeline.Manifest
+	text  *textIndex
+	cache *segCache // nil: every scan loads its segments
 }
 
 // Open opens the timeline and, if built, the index. A case without an index
@@ -60,9 +70,10 @@ func (s *Searcher) HasIndex() bool { return s.text != nil }
 var errStop = errors.New("stop")
 
 // scan evaluates the request on every segment that overlaps its time range,
-// in time order, and calls visit with the matching rows. With mapped, the
-// segments are memory-mapped (only the columns read are paged in) and every
-// string read from them is invalid once visit returns.
+// in time order (newest first with req.Reverse), and calls visit with the
+// matching rows. With mapped, the segments are memory-mapped (only the
+// columns read are paged in) and every string read from them is invalid
+// once visit returns.
 func (s *Searcher) scan(ctx context.Context, req Request, mapped bool, visit func(seg *timeline.Segment, hits bitset, lo, hi int) error) error {
 	q, err := Parse(req.Query)
 	if err != nil {
@@ -89,7 +100,11 @@ func (s *Searcher) Each(ctx context.Context, req Request, fn func(row int64, ev 
 	skip, left := req.Offset, req.Limit
 	var ev timeline.Event
 	return s.scan(ctx, req, false, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
-		for i := lo; i < hi; i++ {
+		for k := lo; k < hi; k++ {
+			i := k
+			if req.Reverse {
+				i = hi - 1 - (k - lo)
+			}
 			if !hits.has(i) {
 				continue
 			}

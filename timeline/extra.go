@@ -16,7 +16,7 @@ func appendExtraJSON(dst []byte, extra []KV) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, kv.Key)
+		dst = appendJSONKey(dst, kv.Key)
 		dst = append(dst, ':')
 		dst = appendJSONString(dst, kv.Value)
 	}
@@ -25,32 +25,50 @@ func appendExtraJSON(dst []byte, extra []KV) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// appendJSONKey writes a key; keys are parser-chosen identifiers, so the
+// common case needs no escaping scan.
+func appendJSONKey(dst []byte, k string) []byte {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			return appendJSONString(dst, k)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, k...)
+	return append(dst, '"')
+}
+
 // appendJSONString quotes s for JSON; invalid UTF-8 becomes U+FFFD so the
-// output always parses.
+// output always parses. Runs of bytes that need no escaping are copied whole.
 func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c < 0x20 || c == 0x7f:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				dst = append(dst, c)
-			}
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x7f {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			dst = append(dst, `\ufffd`...)
+		dst = append(dst, s[start:i]...)
+		if c < utf8.RuneSelf {
+			if c == '"' || c == '\\' {
+				dst = append(dst, '\\', c)
+			} else {
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
 		} else {
-			dst = append(dst, s[i:i+n]...)
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				dst = append(dst, `\ufffd`...)
+			} else {
+				dst = append(dst, s[i:i+n]...)
+			}
+			i += n
 		}
-		i += n
+		start = i
 	}
+	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
 

@@ -104,7 +104,18 @@ func (h cursorHeap) Less(i, j int) bool {
 	return h[i].order < h[j].order
 }
 func (h cursorHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *cursorHeap) Push(x any)   { *h = append(*h, x.(*runCursor)) }
+
+// second returns the cursor that comes next after the top, or nil.
+func (h cursorHeap) second() *runCursor {
+	switch {
+	case len(h) < 2:
+		return nil
+	case len(h) == 2 || h.Less(1, 2):
+		return h[1]
+	}
+	return h[2]
+}
+func (h *cursorHeap) Push(x any) { *h = append(*h, x.(*runCursor)) }
 func (h *cursorHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
@@ -169,8 +180,7 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 	heap.Init(&h)
 
 	m := &Manifest{Schema: SchemaVersion, Generation: gen, Runs: names}
-	b := newRowBuilder(SegmentSchema)
-	defer b.release()
+	b := newSegBuilder()
 	var first, last int64
 	flush := func() error {
 		if b.rows == 0 {
@@ -178,6 +188,7 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 		}
 		info := SegmentInfo{File: fmt.Sprintf("seg-%06d.arrow", len(m.Segments)), Rows: int64(b.rows), RowBase: m.Rows, First: first, Last: last}
 		rec := b.finish()
+		defer b.reset()
 		defer rec.Release()
 		f, err := os.Create(filepath.Join(out, info.File))
 		if err != nil {
@@ -205,12 +216,29 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 	}
 	for h.Len() > 0 {
 		c := h[0]
-		t := c.view.time(c.row)
-		if b.rows == 0 {
-			first = t
+		// Copy, in one go, the rows of c's batch that come before every
+		// other run's next row: runs of rotated or time-ordered logs hardly
+		// overlap, so most rows need no heap work at all.
+		end := c.row + 1
+		if next := h.second(); next == nil {
+			end = c.view.len()
+		} else {
+			nt := next.view.time(next.row)
+			for end < c.view.len() {
+				t := c.view.time(end)
+				if t > nt || t == nt && c.order > next.order {
+					break
+				}
+				end++
+			}
 		}
-		last = t
-		b.copyRow(c.view, c.row)
+		end = min(end, c.row+SegmentRows-b.rows)
+		if b.rows == 0 {
+			first = c.view.time(c.row)
+		}
+		last = c.view.time(end - 1)
+		b.copyRange(c.view, c.row, end)
+		c.row = end - 1
 		if err := c.next(); err != nil {
 			return nil, err
 		}
@@ -220,7 +248,7 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 		} else {
 			heap.Fix(&h, 0)
 		}
-		if b.rows >= SegmentRows {
+		if b.rows >= SegmentRows || b.size() >= segmentBytes {
 			if err := flush(); err != nil {
 				return nil, err
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 )
@@ -12,10 +13,10 @@ import (
 const (
 	// runBatchRows is the batch size inside a run file: the merge holds one
 	// batch per run in memory.
-	runBatchRows = 8192
+	runBatchRows = 2048
 	// defaultChunkBytes bounds the memory one parser's buffered events take
 	// before they are sorted and written as a run.
-	defaultChunkBytes = 96 << 20
+	defaultChunkBytes = 48 << 20
 )
 
 // RunWriter is a Sink that buffers events, sorts them by time and writes them
@@ -36,10 +37,14 @@ type RunWriter struct {
 	err        error
 }
 
+// chunkPool keeps chunk buffers across writers: ingest opens a writer per
+// file, and growing fresh buffers for each file would copy every byte again.
+var chunkPool = sync.Pool{New: func() any { return &chunk{} }}
+
 // NewRunWriter writes runs into dir, which must exist.
 func NewRunWriter(dir string) *RunWriter {
-	w := &RunWriter{dir: dir, cur: &chunk{}, spare: make(chan *chunk, 1), done: make(chan error, 1), chunkBytes: defaultChunkBytes}
-	w.spare <- &chunk{}
+	w := &RunWriter{dir: dir, cur: chunkPool.Get().(*chunk), spare: make(chan *chunk, 1), done: make(chan error, 1), chunkBytes: defaultChunkBytes}
+	w.spare <- chunkPool.Get().(*chunk)
 	return w
 }
 
@@ -58,6 +63,12 @@ func (w *RunWriter) Close() (int64, error) {
 	err := w.flush()
 	if e := w.wait(); err == nil {
 		err = e
+	}
+	if w.cur != nil {
+		w.cur.reset()
+		chunkPool.Put(w.cur)
+		chunkPool.Put(<-w.spare)
+		w.cur = nil
 	}
 	return w.rows, err
 }

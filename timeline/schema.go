@@ -139,47 +139,6 @@ var (
 	SegmentSchema = makeSchema(true)
 )
 
-// strField returns the value of string column c of e.
-func (e *Event) strField(c int) string {
-	switch c {
-	case ColTimeDesc:
-		return e.TimeDesc
-	case ColTimeOrig:
-		return e.TimeOrig
-	case ColZone:
-		return e.Zone
-	case ColHost:
-		return e.Host
-	case ColSource:
-		return e.Source
-	case ColEvidence:
-		return e.Evidence
-	case ColRefPath:
-		return e.RefPath
-	case ColPath:
-		return e.Path
-	case ColUser:
-		return e.User
-	case ColSrcIP:
-		return e.SrcIP
-	case ColDstIP:
-		return e.DstIP
-	case ColMethod:
-		return e.Method
-	case ColURL:
-		return e.URL
-	case ColUserAgent:
-		return e.UserAgent
-	case ColAction:
-		return e.Action
-	case ColMessage:
-		return e.Message
-	case ColTags:
-		return e.Tags
-	}
-	return ""
-}
-
 func (e *Event) setStrField(c int, s string) {
 	switch c {
 	case ColTimeDesc:
@@ -217,30 +176,6 @@ func (e *Event) setStrField(c int, s string) {
 	case ColTags:
 		e.Tags = s
 	}
-}
-
-func (e *Event) intField(c int) int64 {
-	switch c {
-	case ColTime:
-		return e.Time
-	case ColOffset:
-		return e.Offset
-	case ColLine:
-		return e.Line
-	case ColInode:
-		return e.Inode
-	case ColMFT:
-		return e.MFT
-	case ColSrcPort:
-		return int64(e.SrcPort)
-	case ColDstPort:
-		return int64(e.DstPort)
-	case ColStatus:
-		return int64(e.Status)
-	case ColBytes:
-		return e.Bytes
-	}
-	return 0
 }
 
 func (e *Event) setIntField(c int, v int64) {

@@ -11,7 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 )
 
-// SegmentRows is the most rows a timeline segment holds. Each segment is one
+// SegmentRows is the most rows a timeline segment holds (fewer when its
+// strings reach segmentBytes). Each segment is one
 // record batch with its own dictionaries, so a reader needs one segment in
 // memory at a time.
 const SegmentRows = 1 << 18

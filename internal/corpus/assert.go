@@ -3,14 +3,15 @@ package corpus
 import (
 	"bufio"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/kiseki-forensics/kiseki/internal/crowdsecassert"
 )
 
 // Asserts holds the field values a CrowdSec parser.assert file expects, per
 // stage and parser, by line index: Asserts["s01-parse"]["crowdsecurity/nginx-logs"][3]["remote_addr"].
 // Parsed[...] and Meta[...] keys are merged; Success is kept as "Success".
+// (crowdsecassert.Read matches the entries to the lines of the log instead.)
 type Asserts map[string]map[string]map[int]map[string]string
 
 // ReadAsserts parses the expectation lines of a CrowdSec parser.assert file:
@@ -27,79 +28,31 @@ func ReadAsserts(t testing.TB, path string) Asserts {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, `results["`) {
-			continue
-		}
-		lhs, rhs, ok := strings.Cut(line, " == ")
+		a, ok := crowdsecassert.ParseAssertion(sc.Bytes())
 		if !ok {
 			continue
 		}
-		var stage, parser string
-		rest := lhs[len(`results[`):]
-		stage, rest = readQuoted(rest)
-		rest = strings.TrimPrefix(rest, "][")
-		parser, rest = readQuoted(rest)
-		rest = strings.TrimPrefix(rest, "][")
-		end := strings.IndexByte(rest, ']')
-		if end < 0 {
-			continue
-		}
-		idx, err := strconv.Atoi(rest[:end])
-		if err != nil {
-			continue
-		}
-		rest = rest[end+1:]
-		key := ""
-		switch {
-		case rest == ".Success":
+		key := a.Key // the slice suffix of a value is not kept
+		switch a.Kind {
+		case "Success":
 			key = "Success"
-		case strings.HasPrefix(rest, `.Evt.Parsed["`), strings.HasPrefix(rest, `.Evt.Meta["`):
-			k := rest[strings.IndexByte(rest, '[')+1:]
-			key, _ = readQuoted(k)
+		case "Parsed", "Meta":
 		default:
 			continue
 		}
-		val := rhs
-		if strings.HasPrefix(rhs, `"`) {
-			if v, err := strconv.Unquote(rhs); err == nil {
-				val = v
-			}
+		if out[a.Stage] == nil {
+			out[a.Stage] = map[string]map[int]map[string]string{}
 		}
-		if out[stage] == nil {
-			out[stage] = map[string]map[int]map[string]string{}
+		if out[a.Stage][a.Parser] == nil {
+			out[a.Stage][a.Parser] = map[int]map[string]string{}
 		}
-		if out[stage][parser] == nil {
-			out[stage][parser] = map[int]map[string]string{}
+		if out[a.Stage][a.Parser][a.Index] == nil {
+			out[a.Stage][a.Parser][a.Index] = map[string]string{}
 		}
-		if out[stage][parser][idx] == nil {
-			out[stage][parser][idx] = map[string]string{}
-		}
-		out[stage][parser][idx][key] = val
+		out[a.Stage][a.Parser][a.Index][key] = a.Value
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// readQuoted reads a Go-quoted string at the start of s.
-func readQuoted(s string) (string, string) {
-	if !strings.HasPrefix(s, `"`) {
-		return "", s
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] == '\\' {
-			i++
-			continue
-		}
-		if s[i] == '"' {
-			v, err := strconv.Unquote(s[:i+1])
-			if err != nil {
-				return "", s
-			}
-			return v, s[i+1:]
-		}
-	}
-	return "", s
 }

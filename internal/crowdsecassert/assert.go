@@ -60,10 +60,11 @@ func Read(assertFile, logFile string) ([]Line, error) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
-		stage, parser, idx, field, value, ok := parseAssert(sc.Bytes())
+		a, ok := ParseAssertion(sc.Bytes())
 		if !ok {
 			continue
 		}
+		stage, parser, idx, field, value := a.Stage, a.Parser, a.Index, a.Field(), a.Value
 		if res[stage] == nil {
 			res[stage] = map[string]map[int]*entry{}
 		}
@@ -158,9 +159,29 @@ func fits(e *entry, line string) bool {
 	return true
 }
 
-// parseAssert reads results["stage"]["parser"][idx].Evt.Parsed["key"] == "value"
-// and results[...][idx].Success == true.
-func parseAssert(b []byte) (stage, parser string, idx int, field, value string, ok bool) {
+// Assertion is one line of a parser.assert file.
+type Assertion struct {
+	Stage, Parser string // "s01-parse", "crowdsecurity/nginx-logs"
+	Index         int    // the line's index among the lines the stage sees
+	// Kind is "Success", or the Evt map of the value: "Parsed", "Meta",
+	// "Enriched"; Key is the map key and Suffix what follows it, such as
+	// the "[4:]" of a slice of the value.
+	Kind, Key, Suffix string
+	Value             string // unquoted
+}
+
+// Field is how Read names the value: "Success" or "Kind.Key" with Suffix.
+func (a *Assertion) Field() string {
+	if a.Kind == "Success" {
+		return a.Kind
+	}
+	return a.Kind + "." + a.Key + a.Suffix
+}
+
+// ParseAssertion reads one parser.assert line,
+// results["stage"]["parser"][idx].Evt.Parsed["key"] == "value" or
+// results[...][idx].Success == true; ok is false for any other line.
+func ParseAssertion(b []byte) (a Assertion, ok bool) {
 	rest, found := bytes.CutPrefix(b, []byte(`results["`))
 	if !found {
 		return
@@ -169,11 +190,11 @@ func parseAssert(b []byte) (stage, parser string, idx int, field, value string, 
 	if s, rest, found = bytes.Cut(rest, []byte(`"]["`)); !found {
 		return
 	}
-	stage = string(s)
+	a.Stage = string(s)
 	if s, rest, found = bytes.Cut(rest, []byte(`"][`)); !found {
 		return
 	}
-	parser = string(s)
+	a.Parser = string(s)
 	if s, rest, found = bytes.Cut(rest, []byte(`].`)); !found {
 		return
 	}
@@ -181,13 +202,14 @@ func parseAssert(b []byte) (stage, parser string, idx int, field, value string, 
 	if err != nil {
 		return
 	}
-	idx = n
+	a.Index = n
 	lhs, rhs, found := bytes.Cut(rest, []byte(" == "))
 	if !found {
 		return
 	}
 	if string(lhs) == "Success" {
-		return stage, parser, idx, "Success", string(rhs), true
+		a.Kind, a.Value = "Success", string(rhs)
+		return a, true
 	}
 	// Evt.Parsed["key"]
 	lhs, found = bytes.CutPrefix(lhs, []byte("Evt."))
@@ -203,15 +225,15 @@ func parseAssert(b []byte) (stage, parser string, idx int, field, value string, 
 	if !found {
 		return
 	}
-	field = string(kind) + "." + string(name) + string(suffix)
+	a.Kind, a.Key, a.Suffix = string(kind), string(name), string(suffix)
 	if len(rhs) >= 2 && rhs[0] == '"' {
 		v, err := strconv.Unquote(string(rhs))
 		if err != nil {
 			v = string(rhs[1 : len(rhs)-1])
 		}
-		value = v
+		a.Value = v
 	} else {
-		value = string(rhs)
+		a.Value = string(rhs)
 	}
-	return stage, parser, idx, field, value, true
+	return a, true
 }

@@ -207,15 +207,22 @@ func quoted(b []byte) (field, rest []byte, ok bool) {
 	if len(b) == 0 || b[0] != '"' {
 		return nil, b, false
 	}
-	for i := 1; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return b[1:i], b[i+1:], true
+	for i := 1; ; {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return nil, b, false
 		}
+		j += i
+		// A quote preceded by an odd number of backslashes is escaped.
+		n := 0
+		for k := j - 1; k >= 1 && b[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return b[1:j], b[j+1:], true
+		}
+		i = j + 1
 	}
-	return nil, b, false
 }
 
 // request splits "METHOD URL PROTO". A request that is not of that shape

@@ -12,37 +12,11 @@ import (
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
+	"github.com/kiseki-forensics/kiseki/internal/parsertest"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/parsers/accesslog"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
-
-// collect keeps copies of every emitted event.
-type collect struct{ events []timeline.Event }
-
-func (c *collect) Emit(ev *timeline.Event) error {
-	e := *ev
-	e.Extra = append([]timeline.KV(nil), ev.Extra...)
-	e.Raw = bytes.Clone(ev.Raw)
-	// Strings may point into the parser's buffer: copy them.
-	for _, p := range []*string{&e.TimeDesc, &e.TimeOrig, &e.Zone, &e.Host, &e.Source, &e.Evidence, &e.RefPath, &e.Path, &e.User, &e.SrcIP, &e.DstIP, &e.Method, &e.URL, &e.UserAgent, &e.Action, &e.Message, &e.Tags} {
-		*p = strings.Clone(*p)
-	}
-	for i := range e.Extra {
-		e.Extra[i] = timeline.KV{Key: strings.Clone(e.Extra[i].Key), Value: strings.Clone(e.Extra[i].Value)}
-	}
-	c.events = append(c.events, e)
-	return nil
-}
-
-func extra(ev *timeline.Event, key string) string {
-	for _, kv := range ev.Extra {
-		if kv.Key == key {
-			return kv.Value
-		}
-	}
-	return ""
-}
 
 func parseFile(t testing.TB, path string) []timeline.Event {
 	t.Helper()
@@ -52,11 +26,11 @@ func parseFile(t testing.TB, path string) []timeline.Event {
 	if !ok {
 		t.Fatal("access-log not registered")
 	}
-	var c collect
+	var c parsertest.Collect
 	if err := f.Parse(context.Background(), in, &c); err != nil {
 		t.Fatal(err)
 	}
-	return c.events
+	return c.Events
 }
 
 func dash(s string) string {
@@ -89,14 +63,14 @@ func TestCrowdSecAsserts(t *testing.T) {
 		"body_bytes_sent": func(ev *timeline.Event) string { return strconv.FormatInt(ev.Bytes, 10) },
 		"bytes":           func(ev *timeline.Event) string { return strconv.FormatInt(ev.Bytes, 10) },
 		"http_user_agent": func(ev *timeline.Event) string { return ev.UserAgent },
-		"http_referer":    func(ev *timeline.Event) string { return extra(ev, "referer") },
-		"referrer":        func(ev *timeline.Event) string { return extra(ev, "referer") },
-		"http_version":    func(ev *timeline.Event) string { return strings.TrimPrefix(extra(ev, "proto"), "HTTP/") },
-		"httpversion":     func(ev *timeline.Event) string { return strings.TrimPrefix(extra(ev, "proto"), "HTTP/") },
+		"http_referer":    func(ev *timeline.Event) string { return parsertest.Extra(ev, "referer") },
+		"referrer":        func(ev *timeline.Event) string { return parsertest.Extra(ev, "referer") },
+		"http_version":    func(ev *timeline.Event) string { return strings.TrimPrefix(parsertest.Extra(ev, "proto"), "HTTP/") },
+		"httpversion":     func(ev *timeline.Event) string { return strings.TrimPrefix(parsertest.Extra(ev, "proto"), "HTTP/") },
 		"time_local":      func(ev *timeline.Event) string { return ev.TimeOrig },
 		"timestamp":       func(ev *timeline.Event) string { return ev.TimeOrig },
-		"target_fqdn":     func(ev *timeline.Event) string { return extra(ev, "vhost") },
-		"port":            func(ev *timeline.Event) string { return extra(ev, "vhost_port") },
+		"target_fqdn":     func(ev *timeline.Event) string { return parsertest.Extra(ev, "vhost") },
+		"port":            func(ev *timeline.Event) string { return parsertest.Extra(ev, "vhost_port") },
 	}
 	for _, tc := range cases {
 		t.Run(tc.parser, func(t *testing.T) {
@@ -207,7 +181,7 @@ func TestLines(t *testing.T) {
 			}},
 		{"trailing xff and request time", `10.0.0.2 - - [13/Jan/2016:19:31:16 -0500] "GET /a HTTP/1.1" 200 5 "-" "ua" "198.51.100.7, 10.0.0.9" 0.004`, true,
 			func(t *testing.T, ev *timeline.Event) {
-				if extra(ev, "x_forwarded_for") != "198.51.100.7, 10.0.0.9" || extra(ev, "trailer") != "0.004" {
+				if parsertest.Extra(ev, "x_forwarded_for") != "198.51.100.7, 10.0.0.9" || parsertest.Extra(ev, "trailer") != "0.004" {
 					t.Errorf("extras %v", ev.Extra)
 				}
 				if !ev.UTC().Equal(time.Date(2016, 1, 14, 0, 31, 16, 0, time.UTC)) {
@@ -216,7 +190,7 @@ func TestLines(t *testing.T) {
 			}},
 		{"leading vhost with port", `shop.example:443 10.0.0.3 - - [13/Jan/2016:19:31:16 +0000] "GET /b HTTP/1.1" 200 5 "-" "ua"`, true,
 			func(t *testing.T, ev *timeline.Event) {
-				if extra(ev, "vhost") != "shop.example" || extra(ev, "vhost_port") != "443" || ev.SrcIP != "10.0.0.3" {
+				if parsertest.Extra(ev, "vhost") != "shop.example" || parsertest.Extra(ev, "vhost_port") != "443" || ev.SrcIP != "10.0.0.3" {
 					t.Errorf("fields %+v", ev)
 				}
 			}},
@@ -299,21 +273,21 @@ func TestUnparsedKept(t *testing.T) {
 func TestOffsets(t *testing.T) {
 	data := "10.0.0.1 - - [13/Jan/2016:19:31:16 +0000] \"GET / HTTP/1.0\" 200 1\r\nnot a line\n10.0.0.2 - - [13/Jan/2016:19:31:17 +0000] \"GET / HTTP/1.0\" 200 1"
 	in := &parsers.Input{Name: "x", ZoneSource: "test"}
-	var c collect
+	var c parsertest.Collect
 	if err := accesslog.ParseReader(context.Background(), strings.NewReader(data), in, &c); err != nil {
 		t.Fatal(err)
 	}
-	if len(c.events) != 3 {
-		t.Fatalf("%d events", len(c.events))
+	if len(c.Events) != 3 {
+		t.Fatalf("%d events", len(c.Events))
 	}
 	wantOff := []int64{0, int64(strings.Index(data, "not")), int64(strings.Index(data, "10.0.0.2"))}
-	for i, ev := range c.events {
+	for i, ev := range c.Events {
 		if ev.Offset != wantOff[i] || ev.Line != int64(i+1) {
 			t.Errorf("event %d: offset %d line %d, want %d %d", i, ev.Offset, ev.Line, wantOff[i], i+1)
 		}
 	}
-	if c.events[1].Source != timeline.SourceRaw || c.events[1].Time != c.events[0].Time {
-		t.Errorf("unparsed line should sit at the previous time: %+v", c.events[1])
+	if c.Events[1].Source != timeline.SourceRaw || c.Events[1].Time != c.Events[0].Time {
+		t.Errorf("unparsed line should sit at the previous time: %+v", c.Events[1])
 	}
 }
 
@@ -343,16 +317,12 @@ x [ ] "`))
 		ev.Reset()
 		p.Parse(line, &ev)
 		in := &parsers.Input{Name: "fuzz"}
-		var c collect
+		var c parsertest.Collect
 		if err := accesslog.ParseReader(context.Background(), bytes.NewReader(line), in, &c); err != nil {
 			t.Fatal(err)
 		}
 	})
 }
-
-type discard struct{ n int }
-
-func (d *discard) Emit(*timeline.Event) error { d.n++; return nil }
 
 // BenchmarkParse measures parsing real nginx lines (the lnav shop log's
 // 1000 lines, 50 times over).
@@ -367,11 +337,11 @@ func BenchmarkParse(b *testing.B) {
 	in := &parsers.Input{Name: "bench"}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	var d discard
+	var d parsertest.Discard
 	for b.Loop() {
 		if err := accesslog.ParseReader(context.Background(), bytes.NewReader(data), in, &d); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(d.n)/b.Elapsed().Seconds(), "lines/s")
+	b.ReportMetric(float64(d.N)/b.Elapsed().Seconds(), "lines/s")
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
+	"github.com/kiseki-forensics/kiseki/internal/parsertest"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	_ "github.com/kiseki-forensics/kiseki/parsers/all"
 )
@@ -19,9 +20,7 @@ import (
 const minScore = 50
 
 // expectedFormat says which format each corpus file under router/, syslog/
-// and wtmp/ is. Logs of devices Kiseki has no parser for (CEF, Palo Alto
-// threat CSV) are either syslog, when they carry a syslog header, or
-// nothing; the test harness files beside the logs (config.yaml,
+// and wtmp/ is; the test harness files beside the logs (config.yaml,
 // parser.assert, licences, utmpdump references) are nothing.
 func expectedFormat(rel string) string {
 	base := filepath.Base(rel)
@@ -47,9 +46,9 @@ func expectedFormat(rel string) string {
 		case dir == "opnsense-sshd":
 			return "auth"
 		case dir == "palo-alto-threat":
-			return "syslog" // RFC 3339 syslog header, no PAN-OS parser yet
+			return "paloalto"
 		case dir == "cef-logs":
-			return "" // bare CEF, no CEF parser yet
+			return "cef"
 		}
 	case strings.HasPrefix(rel, "syslog/crowdsec/"):
 		return "auth" // sshd, sshd-success, pam, and the sshd lines of syslog-logs
@@ -133,6 +132,42 @@ func TestDetectRouterSyslogWtmp(t *testing.T) {
 			fmt.Fprintf(&b, "%10d", confusion[r][c])
 		}
 		b.WriteString("\n")
+	}
+	t.Log("\n" + b.String())
+}
+
+// TestParseRatioRouterSyslogWtmp parses every corpus file of the formats
+// of this area with its expected format and requires more than 99% of its
+// lines (records) to parse. Known exceptions: utmp_corrupted holds two
+// corrupt records and a 50-byte tail, wtmp.1 a 1-byte tail, both kept raw
+// by design.
+func TestParseRatioRouterSyslogWtmp(t *testing.T) {
+	root := corpus.Path(t, "")
+	mine := map[string]bool{"paloalto": true, "cef": true, "auth": true, "iptables": true, "pfsense": true, "fortigate": true, "mikrotik": true, "utmp": true}
+	exceptions := map[string]bool{"wtmp/plaso/utmp_corrupted": true, "wtmp/plaso/wtmp.1": true}
+	var b strings.Builder
+	for _, d := range []string{"router", "syslog", "wtmp"} {
+		err := filepath.WalkDir(filepath.Join(root, d), func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			format := expectedFormat(rel)
+			if !mine[format] {
+				return nil
+			}
+			evs := parsertest.Parse(t, format, p, 2024, nil)
+			parsed, total := parsertest.ParsedRatio(evs)
+			fmt.Fprintf(&b, "%-70s %-10s %4d/%-4d\n", rel, format, parsed, total)
+			if parsed*100 <= total*99 && !exceptions[rel] {
+				t.Errorf("%s (%s): %d of %d parsed", rel, format, parsed, total)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Log("\n" + b.String())
 }

@@ -2,7 +2,6 @@ package authlog
 
 import (
 	"bytes"
-	"context"
 	"path/filepath"
 	"strings"
 
@@ -16,19 +15,13 @@ import (
 const FormatName = "auth"
 
 func init() {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        FormatName,
 		Description: "Linux auth.log / secure: sshd, sudo, su, PAM, login, CRON (syslog-wrapped, yearless)",
 		HasZone:     false,
 		HasYear:     false,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, ParseLine, "not an auth/syslog line")
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, in.Year), line, ev)
-		},
-	})
+	}, ParseLine, "not an auth/syslog line")
 }
 
 var str = devlog.Str
@@ -62,6 +55,67 @@ func Message(prog, msg []byte, ev *timeline.Event) {
 		login(msg, ev)
 	case string(prog) == "systemd-logind":
 		logind(msg, ev)
+	case string(prog) == "useradd" || string(prog) == "usermod" || string(prog) == "userdel" ||
+		string(prog) == "groupadd" || string(prog) == "gpasswd" || string(prog) == "passwd" || string(prog) == "chpasswd":
+		accounts(prog, msg, ev)
+	}
+}
+
+// accounts: shadow-utils messages that create or change accounts, the
+// persistence investigators look for:
+//
+//	useradd: new user: name=backdoor, UID=0, GID=0, home=/root, shell=/bin/bash, from=/dev/pts/0
+//	usermod: add 'alice' to group 'sudo'
+//	userdel: delete user 'bob'
+//	passwd: password for 'root' changed by 'alice'
+func accounts(prog, m []byte, ev *timeline.Event) {
+	switch {
+	case devlog.HasPrefix(m, "new user: "), devlog.HasPrefix(m, "new group: "):
+		ev.Action = timeline.ActionCreate
+		for _, part := range bytes.Split(m[bytes.IndexByte(m, ':')+2:], []byte(", ")) {
+			k, v, ok := bytes.Cut(part, []byte{'='})
+			if !ok {
+				continue
+			}
+			switch string(k) {
+			case "name":
+				if devlog.HasPrefix(m, "new user: ") {
+					ev.User = str(v)
+				} else {
+					ev.AddExtra("group", str(v))
+				}
+			case "UID":
+				ev.AddExtra("uid", str(v))
+			case "GID":
+				ev.AddExtra("gid", str(v))
+			case "home":
+				ev.AddExtra("home", str(v))
+			case "shell":
+				ev.AddExtra("shell", str(v))
+			}
+		}
+	case devlog.HasPrefix(m, "add '"), devlog.HasPrefix(m, "change user '"), devlog.HasPrefix(m, "lock user '"),
+		devlog.HasPrefix(m, "delete user '"), devlog.HasPrefix(m, "delete '"), devlog.HasPrefix(m, "password for '"),
+		devlog.HasPrefix(m, "user '"):
+		ev.Action = timeline.ActionModify
+		if devlog.HasPrefix(m, "delete") {
+			ev.Action = timeline.ActionDelete
+		}
+		if o := bytes.IndexByte(m, '\''); o >= 0 {
+			if c := bytes.IndexByte(m[o+1:], '\''); c >= 0 {
+				ev.User = str(m[o+1 : o+1+c])
+			}
+		}
+		if r, ok := devlog.After(m, "group '"); ok {
+			if c := bytes.IndexByte(r, '\''); c >= 0 {
+				ev.AddExtra("group", str(r[:c]))
+			}
+		}
+		if r, ok := devlog.After(m, "changed by '"); ok {
+			if c := bytes.IndexByte(r, '\''); c >= 0 {
+				ev.AddExtra("by", str(r[:c]))
+			}
+		}
 	}
 }
 
@@ -73,6 +127,9 @@ func sshd(m []byte, ev *timeline.Event) {
 		ev.AddExtra("method", str(method))
 		ev.Action = timeline.ActionLoginSuccess
 		forUser(rest, ev)
+		if k, ok := devlog.After(rest, "ssh2: "); ok {
+			ev.AddExtra("key", str(k)) // "RSA SHA256:..." — which key logged in
+		}
 	case devlog.HasPrefix(m, "Failed "):
 		method, rest := devlog.Word(m[len("Failed "):])
 		ev.AddExtra("method", str(method))
@@ -103,6 +160,32 @@ func sshd(m []byte, ev *timeline.Event) {
 		ev.Action = timeline.ActionDeny
 		if o := bytes.LastIndexByte(m, '('); o > 0 && m[len(m)-1] == ')' {
 			ev.SrcIP = str(devlog.UnmapIPv4(m[o+1 : len(m)-1]))
+		}
+	case devlog.HasPrefix(m, "PAM ") && bytes.Contains(m, []byte("authentication failure")):
+		// "PAM 2 more authentication failures; logname= uid=0 ... rhost=1.2.3.4  user=root"
+		ev.Action = timeline.ActionLoginFailure
+		pamFields(m, ev)
+	case devlog.HasPrefix(m, "error: PAM: Authentication failure for "):
+		ev.Action = timeline.ActionLoginFailure
+		b := m[len("error: PAM: Authentication failure for "):]
+		if devlog.HasPrefix(b, "illegal user ") {
+			b = b[len("illegal user "):]
+			ev.AddTag("invalid-user")
+		}
+		userFrom(b, ev)
+	case devlog.HasPrefix(m, "Disconnecting invalid user "), devlog.HasPrefix(m, "Disconnecting authenticating user "):
+		// "Disconnecting invalid user admin 1.2.3.4 port 22: Too many authentication failures [preauth]"
+		closed(m[len("Disconnecting "):], ev)
+		ev.Action = timeline.ActionLoginFailure
+	case devlog.HasPrefix(m, "input_userauth_request: invalid user "):
+		ev.Action = timeline.ActionLoginFailure
+		ev.AddTag("invalid-user")
+		w, _ := devlog.Word(m[len("input_userauth_request: invalid user "):])
+		ev.User = str(w)
+	case devlog.HasPrefix(m, "Starting session: "):
+		// "Starting session: shell on pts/0 for root from 1.2.3.4 port 5555 id 0"
+		if r, ok := devlog.After(m, " for "); ok {
+			userFrom(r, ev)
 		}
 	case devlog.HasPrefix(m, "error: maximum authentication attempts exceeded for "):
 		ev.Action = timeline.ActionLoginFailure
@@ -207,14 +290,17 @@ func addrPort(b []byte, ev *timeline.Event) {
 	}
 }
 
-// portWord reads "port N..." into SrcPort.
+// portWord reads "port N[ ssh2]..." into SrcPort (and the protocol).
 func portWord(b []byte, ev *timeline.Event) {
 	if !devlog.HasPrefix(b, "port ") {
 		return
 	}
-	w, _ := devlog.Word(b[5:])
+	w, rest := devlog.Word(b[5:])
 	if n, ok := devlog.Int32(devlog.TrimPunct(w)); ok && n < 65536 {
 		ev.SrcPort = n
+	}
+	if p, _ := devlog.Word(rest); devlog.HasPrefix(p, "ssh") {
+		ev.AddExtra("protocol", str(devlog.TrimPunct(p)))
 	}
 }
 
@@ -240,45 +326,17 @@ func pam(m []byte, ev *timeline.Event) {
 	switch {
 	case devlog.HasPrefix(b, "authentication failure;"):
 		ev.Action = timeline.ActionLoginFailure
-		rest := b[len("authentication failure;"):]
-		for {
-			k, v, r, eq, ok := devlog.NextKV(rest)
-			if !ok {
-				break
-			}
-			rest = r
-			if !eq {
-				continue
-			}
-			switch string(k) {
-			case "rhost":
-				if len(v) > 0 {
-					ev.SrcIP = str(v)
-				}
-			case "user":
-				ev.User = str(v)
-			case "ruser":
-				if len(v) > 0 {
-					ev.AddExtra("ruser", str(v))
-				}
-			case "tty":
-				ev.AddExtra("tty", str(v))
-			case "uid":
-				ev.AddExtra("uid", str(v))
-			case "euid":
-				ev.AddExtra("euid", str(v))
-			case "logname":
-				if len(v) > 0 {
-					ev.AddExtra("logname", str(v))
-				}
-			}
-		}
+		pamFields(b[len("authentication failure;"):], ev)
 	case devlog.HasPrefix(b, "session opened for user "):
 		ev.Action = timeline.ActionLoginSuccess
 		sessionUser(b[len("session opened for user "):], ev)
 	case devlog.HasPrefix(b, "session closed for user "):
 		ev.Action = timeline.ActionLogout
 		sessionUser(b[len("session closed for user "):], ev)
+	case devlog.HasPrefix(b, "password changed for "):
+		ev.Action = timeline.ActionModify
+		w, _ := devlog.Word(b[len("password changed for "):])
+		ev.User = str(w)
 	case devlog.HasPrefix(b, "user ") && bytes.Contains(b, []byte(" tally ")):
 		ev.Action = timeline.ActionLoginFailure
 		w, rest := devlog.Word(b[5:])
@@ -288,6 +346,42 @@ func pam(m []byte, ev *timeline.Event) {
 		}
 	case devlog.HasPrefix(b, "check pass; user unknown"):
 		ev.Action = timeline.ActionLoginFailure
+	}
+}
+
+// pamFields reads "logname= uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4  user=root".
+func pamFields(rest []byte, ev *timeline.Event) {
+	for {
+		k, v, r, eq, ok := devlog.NextKV(rest)
+		if !ok {
+			break
+		}
+		rest = r
+		if !eq {
+			continue
+		}
+		switch string(k) {
+		case "rhost":
+			if len(v) > 0 {
+				ev.SrcIP = str(v)
+			}
+		case "user":
+			ev.User = str(v)
+		case "ruser":
+			if len(v) > 0 {
+				ev.AddExtra("ruser", str(v))
+			}
+		case "tty":
+			ev.AddExtra("tty", str(v))
+		case "uid":
+			ev.AddExtra("uid", str(v))
+		case "euid":
+			ev.AddExtra("euid", str(v))
+		case "logname":
+			if len(v) > 0 {
+				ev.AddExtra("logname", str(v))
+			}
+		}
 	}
 }
 

@@ -38,6 +38,16 @@ var crowdsecFields = parsertest.Field{
 	"Parsed.euid":                func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "euid") },
 	"Enriched.MarshaledTime":     parsertest.Time(false),
 	"Enriched.MarshaledTime[4:]": parsertest.Time(true),
+	"Meta.timestamp":             parsertest.Time(false),
+	"Meta.timestamp[4:]":         parsertest.Time(true),
+	"Parsed.pam_type": func(ev *timeline.Event, _ string) string {
+		return strings.TrimPrefix(parsertest.Extra(ev, "pam_module"), "pam_")
+	},
+	"Parsed.sshd_port":     func(ev *timeline.Event, _ string) string { return strconv.Itoa(int(ev.SrcPort)) },
+	"Parsed.sshd_protocol": func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "protocol") },
+	"Parsed.logname":       func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "logname") },
+	"Parsed.ruser":         func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "ruser") },
+	"Parsed.tty":           func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, "tty") },
 	// CrowdSec's log types against our actions. The obfuscated-handshake
 	// probe is a failed auth to CrowdSec and a scan to us.
 	"Meta.log_type": func(ev *timeline.Event, want string) string {
@@ -136,6 +146,23 @@ func TestLines(t *testing.T) {
 			time: "2024-03-10T15:00:00Z", user: "root", action: "execute", extraKey: "command", extraVal: "touch /tmp/afile.txt"},
 		{line: "Nov 2 15:40:14 workshop sshd[28179]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=5.33.63.160 user=workshop",
 			time: "2024-11-02T06:40:14Z", user: "workshop", ip: "5.33.63.160", action: "login-failure"},
+		// OpenSSH / PAM / shadow-utils wording (auth.c, sshd.c, pam_unix,
+		// useradd(8)): failures in bulk, and the account changes that make
+		// persistence.
+		{line: "Jan  1 10:00:00 h sshd[1]: PAM 2 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9  user=root",
+			time: "2024-01-01T01:00:00Z", user: "root", ip: "203.0.113.9", action: "login-failure"},
+		{line: "Jan  1 10:00:00 h sshd[1]: error: PAM: Authentication failure for illegal user admin from 203.0.113.9",
+			time: "2024-01-01T01:00:00Z", user: "admin", ip: "203.0.113.9", action: "login-failure", tags: "invalid-user"},
+		{line: "Jan  1 10:00:00 h sshd[1]: Disconnecting invalid user admin 203.0.113.9 port 4242: Too many authentication failures [preauth]",
+			time: "2024-01-01T01:00:00Z", user: "admin", ip: "203.0.113.9", port: 4242, action: "login-failure", tags: "invalid-user"},
+		{line: "Jan  1 10:00:00 h sshd[1]: Accepted publickey for deploy from 198.51.100.4 port 50000 ssh2: ED25519 SHA256:abcdefghijklmnop",
+			time: "2024-01-01T01:00:00Z", user: "deploy", ip: "198.51.100.4", port: 50000, action: "login-success", extraKey: "key", extraVal: "ED25519 SHA256:abcdefghijklmnop"},
+		{line: "Jan  1 10:00:00 h useradd[77]: new user: name=backdoor, UID=0, GID=0, home=/root, shell=/bin/bash, from=/dev/pts/0",
+			time: "2024-01-01T01:00:00Z", user: "backdoor", action: "create", extraKey: "uid", extraVal: "0"},
+		{line: "Jan  1 10:00:00 h usermod[78]: add 'backdoor' to group 'sudo'",
+			time: "2024-01-01T01:00:00Z", user: "backdoor", action: "modify", extraKey: "group", extraVal: "sudo"},
+		{line: "Jan  1 10:00:00 h passwd[79]: pam_unix(passwd:chauthtok): password changed for root",
+			time: "2024-01-01T01:00:00Z", user: "root", action: "modify"},
 		{line: "2023-11-14T00:20:42.738197+01:00 myserver sshd[1112652]: User root from 192.168.1.1 not allowed because not listed in AllowUsers",
 			time: "2023-11-13T23:20:42.738197Z", user: "root", ip: "192.168.1.1", action: "login-failure"},
 	} {
@@ -163,17 +190,10 @@ func TestLines(t *testing.T) {
 // TestYearFromModTime: without a manifest year, the year comes from the
 // file's modification time, never the clock.
 func TestYearFromModTime(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "auth.log")
 	data := "Dec 30 23:59:59 h sshd[1]: Accepted password for a from 10.0.0.1 port 1 ssh2\n" +
 		"Jan  2 00:00:01 h sshd[1]: Failed password for a from 10.0.0.1 port 2 ssh2\n" +
 		"garbage line\n"
-	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mt := time.Date(2019, 1, 5, 0, 0, 0, 0, time.UTC)
-	if err := os.Chtimes(path, mt, mt); err != nil {
-		t.Fatal(err)
-	}
+	path := parsertest.WriteFile(t, "auth.log", data, time.Date(2019, 1, 5, 0, 0, 0, 0, time.UTC))
 	evs := parsertest.Parse(t, FormatName, path, 0, nil)
 	if len(evs) != 3 {
 		t.Fatalf("%d events", len(evs))
@@ -233,20 +253,7 @@ func BenchmarkParse(b *testing.B) {
 	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
 	in := &parsers.Input{ZoneSource: "bench", Year: 2024}
 	s := devlog.NewState(in, 2024)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(len(data)))
-	b.ResetTimer()
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseLine(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, len(data), func(l []byte, ev *timeline.Event) bool { return ParseLine(s, l, ev) })
 }
 
 // TestHostileInput: a 10 MB line, NUL bytes, invalid UTF-8 and terminal

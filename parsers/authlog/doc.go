@@ -13,6 +13,8 @@
 //	sudo  U : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/sh                         execute
 //	su    Successful su for root by U / FAILED su for root by U                        login-success/-failure
 //	CRON  (root) CMD (command)                                                         execute
+//	useradd new user: name=U, UID=0 ...; usermod add 'U' to group 'sudo'                create / modify
+//	passwd  pam_unix(passwd:chauthtok): password changed for U                         modify
 //
 // Times are traditional syslog stamps without year or zone (or RFC 3339
 // ones with both): the year comes from the manifest or the file's mtime, the

@@ -51,41 +51,14 @@ type parser struct {
 }
 
 func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-	rc, err := in.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
 	p := &parser{in: in}
-	var ev timeline.Event
-	var last int64
-	return parsers.ScanLines(ctx, rc, func(l *parsers.Line) error {
-		if len(bytes.TrimSpace(l.Text)) == 0 {
-			return nil
-		}
-		ev.Reset()
-		if reason := p.line(l.Text, &ev); reason != "" {
-			parsers.Unparsed(&ev, in, l, last, reason)
-			return sink.Emit(&ev)
-		}
-		parsers.FillRef(&ev, in, l)
-		if l.Truncated {
-			ev.AddTag("truncated")
-		}
-		last = ev.Time
-		return sink.Emit(&ev)
-	})
+	return weblog.Run(ctx, in, sink, p.line)
 }
 
 func parseLine(line []byte, in *parsers.Input, ev *timeline.Event) bool {
 	p := &parser{in: in}
 	ev.Reset()
-	if p.line(line, ev) != "" {
-		ev.Reset()
-		return false
-	}
-	ev.Host, ev.Evidence, ev.RefPath = in.Host, in.Evidence, in.Name
-	return true
+	return weblog.LineDone(ev, in, p.line(line, ev))
 }
 
 // split cuts a line on single spaces, keeping "quoted values" (with \"
@@ -318,33 +291,22 @@ func (p *parser) nlb(ev *timeline.Event) string {
 
 // detect: the first non-empty line is one of the three layouts.
 func detect(name string, head []byte) int {
-	line := head
-	for len(line) > 0 {
-		nl := bytes.IndexByte(line, '\n')
-		cur := line
-		if nl >= 0 {
-			cur, line = line[:nl], line[nl+1:]
-		} else {
-			line = nil
-		}
-		cur = bytes.TrimRight(cur, "\r")
-		if len(bytes.TrimSpace(cur)) == 0 {
-			continue
-		}
-		p := &parser{in: &parsers.Input{}}
-		var ev timeline.Event
-		ev.Reset()
-		if p.line(cur, &ev) != "" {
-			return 0
-		}
-		// The client and target fields must be addresses, not words.
-		if ev.SrcIP == "" || strings.IndexAny(ev.SrcIP, ".:") < 0 {
-			return 0
-		}
-		if strings.Contains(name, "elasticloadbalancing") {
-			return 100
-		}
-		return 95
+	cur, _ := weblog.NextLine(head)
+	if cur == nil {
+		return 0
 	}
-	return 0
+	p := &parser{in: &parsers.Input{}}
+	var ev timeline.Event
+	ev.Reset()
+	if p.line(cur, &ev) != "" {
+		return 0
+	}
+	// The client and target fields must be addresses, not words.
+	if ev.SrcIP == "" || !strings.ContainsAny(ev.SrcIP, ".:") {
+		return 0
+	}
+	if strings.Contains(name, "elasticloadbalancing") {
+		return 100
+	}
+	return 95
 }

@@ -236,14 +236,7 @@ func FuzzALB(f *testing.F) {
 	f.Add([]byte("2021-05-13T23:39:45.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.001069 0.000028 0.000041 - - 82 305 \"- - - \" \"-\" - -"))
 	f.Add([]byte("tls 2.0 2022-04-01T08:51:42 net/x g3 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - arn - ECDHE tlsv12 - d h2 h2 \"h2\""))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		format, _ := parsers.Lookup(Source)
 		in := webtest.Input("fuzz", data, nil, nil)
-		var sink webtest.Discard
-		if err := format.Parse(t.Context(), in, &sink); err != nil {
-			t.Fatal(err)
-		}
-		var ev timeline.Event
-		format.ParseLine(data, in, &ev)
-		format.Detect("fuzz", data)
+		webtest.Exercise(t, Source, in, data)
 	})
 }

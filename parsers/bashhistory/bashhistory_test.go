@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,21 +17,6 @@ import (
 type cmd struct {
 	time, cmd, tags string
 	line            int64
-}
-
-func write(t *testing.T, rel, data string, mt time.Time) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), rel)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(p, mt, mt); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 func TestHistories(t *testing.T) {
@@ -55,7 +39,7 @@ func TestHistories(t *testing.T) {
 			[]cmd{{"2023-11-14T22:13:20Z", "sudo -i", "zsh", 1}, {"2023-11-14T22:13:25Z", "curl -O http://x/y", "zsh", 2}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := write(t, tc.rel, tc.data, mt)
+			p := parsertest.WriteFile(t, tc.rel, tc.data, mt)
 			in, _ := parsertest.Input(p, 0, nil)
 			in.Name = tc.rel
 			var c parsertest.Collect
@@ -125,7 +109,7 @@ func BenchmarkParse(b *testing.B) {
 	data := buf.Bytes()
 	in := &parsers.Input{Name: ".bash_history", ZoneSource: "bench",
 		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
-	var s countSink
+	var s parsertest.Discard
 	b.ReportAllocs()
 	cpu0 := parsertest.ProcessCPU()
 	b.SetBytes(int64(len(data)))
@@ -134,9 +118,5 @@ func BenchmarkParse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	parsertest.Rate(b, s.n, "commands", cpu0)
+	parsertest.Rate(b, s.N, "commands", cpu0)
 }
-
-type countSink struct{ n int }
-
-func (c *countSink) Emit(*timeline.Event) error { c.n++; return nil }

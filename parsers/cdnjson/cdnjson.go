@@ -81,8 +81,6 @@ func cloudflareRole(k []byte) role {
 		return rProto
 	case "ClientRequestScheme":
 		return rScheme
-	case "ClientXRequestedWith", "RequestHeaders":
-		return rExtra
 	}
 	return rExtra
 }
@@ -163,7 +161,6 @@ func fastlyRole(k []byte) role {
 
 func init() {
 	for _, v := range []*vendor{cloudflare, akamai, fastly} {
-		v := v
 		parsers.Register(&parsers.Format{
 			Name:        v.name,
 			Description: descriptions[v.name],
@@ -193,42 +190,16 @@ func newParser(in *parsers.Input, v *vendor) *parser {
 }
 
 func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink, v *vendor) error {
-	rc, err := in.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
 	p := newParser(in, v)
-	var ev timeline.Event
-	var last int64
-	return parsers.ScanLines(ctx, rc, func(l *parsers.Line) error {
-		text := bytes.TrimSpace(l.Text)
-		if len(text) == 0 {
-			return nil
-		}
-		ev.Reset()
-		if reason := p.line(text, &ev); reason != "" {
-			parsers.Unparsed(&ev, in, l, last, reason)
-			return sink.Emit(&ev)
-		}
-		parsers.FillRef(&ev, in, l)
-		if l.Truncated {
-			ev.AddTag("truncated")
-		}
-		last = ev.Time
-		return sink.Emit(&ev)
+	return weblog.Run(ctx, in, sink, func(text []byte, ev *timeline.Event) string {
+		return p.line(bytes.TrimSpace(text), ev)
 	})
 }
 
 func parseLine(line []byte, in *parsers.Input, ev *timeline.Event, v *vendor) bool {
 	p := newParser(in, v)
 	ev.Reset()
-	if p.line(bytes.TrimSpace(line), ev) != "" {
-		ev.Reset()
-		return false
-	}
-	ev.Host, ev.Evidence, ev.RefPath = in.Host, in.Evidence, in.Name
-	return true
+	return weblog.LineDone(ev, in, p.line(bytes.TrimSpace(line), ev))
 }
 
 // syslogHeader is what a syslog relay put before the JSON object.
@@ -237,7 +208,8 @@ type syslogHeader struct {
 }
 
 // splitSyslog separates "[<PRI>]TIME HOST [TAG:] {json}" into the header
-// and the object. TIME is RFC 3339 or RFC 3164 ("Nov 12 16:59:46").
+// and the object. TIME is RFC 3339 or RFC 3164 ("Nov 12 16:59:46"); an
+// RFC 5424 header ("<134>1 TIME HOST APP PROCID MSGID -") is read too.
 func splitSyslog(line []byte) (h syslogHeader, obj []byte, ok bool) {
 	brace := bytes.IndexByte(line, '{')
 	if brace <= 0 {
@@ -249,7 +221,7 @@ func splitSyslog(line []byte) (h syslogHeader, obj []byte, ok bool) {
 			pre = pre[e+1:]
 		}
 	}
-	var f [6][]byte
+	var f [8][]byte
 	n := 0
 	for rest := pre; len(rest) > 0; {
 		rest = bytes.TrimLeft(rest, " \t")
@@ -268,6 +240,10 @@ func splitSyslog(line []byte) (h syslogHeader, obj []byte, ok bool) {
 	}
 	i := 0
 	switch {
+	case n >= 4 && len(f[0]) == 1 && f[0][0] >= '1' && f[0][0] <= '9' && len(f[1]) >= 19 && f[1][4] == '-':
+		// RFC 5424: VERSION TIMESTAMP HOST APP PROCID MSGID SD
+		h.time, h.host, h.tag = f[1], f[2], f[3]
+		return h, obj, true
 	case n >= 1 && len(f[0]) >= 19 && f[0][4] == '-':
 		h.time, i = f[0], 1
 	case n >= 3 && len(f[0]) == 3 && parsers.Month(f[0]) > 0:

@@ -36,7 +36,7 @@ func asa(s *devlog.State, mne, b []byte, ev *timeline.Event) {
 		teardown(s, b, ev)
 	case 302020, 302021:
 		icmpConn(b, ev, id == 302020)
-	case 106001, 106006, 106007, 106015:
+	case 106001, 106006, 106007, 106015, 106016, 106017, 106020, 106021, 106022:
 		ev.Action = timeline.ActionDeny
 		fromTo(b, ev)
 		if r, ok := devlog.After(b, " on interface "); ok {
@@ -46,8 +46,26 @@ func asa(s *devlog.State, mne, b []byte, ev *timeline.Event) {
 		protoWord(b, ev)
 	case 106010, 106014, 106023:
 		deny106023(b, ev)
-	case 106100:
+	case 106100, 106102, 106103:
 		aclHit(b, ev)
+	case 313001, 313004, 313005, 313008, 313009:
+		// Denied ICMP type=8, code=0 from 10.1.1.1 on interface outside
+		// Denied invalid ICMP code 9, for Inside:10.255.0.206/8795 (...) to identity:10.12.31.51/0 (...)
+		ev.Action = timeline.ActionDeny
+		if r, ok := devlog.After(b, "for "); ok && bytes.Contains(r, []byte(" to ")) {
+			to := bytes.Index(r, []byte(" to "))
+			sIf, sA, sP := side(cutSide(r[:to]))
+			w, _ := devlog.Word(r[to+4:])
+			dIf, dA, dP := side(devlog.TrimPunct(w))
+			setSides(ev, sIf, sA, sP, dIf, dA, dP)
+		} else if r, ok := devlog.After(b, "from "); ok {
+			w, _ := devlog.Word(r)
+			setAddr(ev, devlog.TrimPunct(w), &ev.SrcIP, "src_host")
+		}
+		if r, ok := devlog.After(b, " on interface "); ok {
+			w, _ := devlog.Word(r)
+			ev.AddExtra("src_iface", str(w))
+		}
 	case 710001, 710002, 710003, 710005, 710006:
 		// "TCP access denied by ACL from 203.0.113.5/4444 to outside:198.51.100.1/22"
 		if id == 710001 || id == 710002 {
@@ -152,6 +170,72 @@ func asa(s *devlog.State, mne, b []byte, ev *timeline.Event) {
 		}
 	case 430001, 430002, 430003, 430004, 430005:
 		ftdConn(b, ev)
+	case 304001:
+		// 10.5.111.32 Accessed URL 192.168.2.32:http://example.com
+		// USER001@192.168.0.1(LOCAL\USER001) Accessed URL 172.17.6.211:http://...
+		w, r := devlog.Word(b)
+		if o := bytes.IndexByte(w, '('); o > 0 {
+			w = w[:o]
+		}
+		if at := bytes.IndexByte(w, '@'); at > 0 {
+			ev.User = str(w[:at])
+			w = w[at+1:]
+		}
+		setAddr(ev, w, &ev.SrcIP, "src_host")
+		ev.Action = timeline.ActionPermit
+		if u, ok := devlog.After(r, "URL "); ok {
+			u, _ = devlog.Word(u)
+			// "server:URL": the server's address (or name) first.
+			if c := bytes.IndexByte(u, ':'); c > 0 && c+1 < len(u) &&
+				(devlog.IsIP(u[:c]) || u[c+1] == '/' || devlog.HasPrefix(u[c+1:], "http")) {
+				setAddr(ev, u[:c], &ev.DstIP, "dst_host")
+				u = u[c+1:]
+			}
+			ev.URL = str(u)
+		}
+	case 304002:
+		// Access denied URL http://www.example.net/x SRC 10.69.6.39 DEST 192.168.0.19 on interface inside
+		ev.Action = timeline.ActionDeny
+		if u, ok := devlog.After(b, "URL "); ok {
+			u, _ = devlog.Word(u)
+			ev.URL = str(u)
+		}
+		if r, ok := devlog.After(b, " SRC "); ok {
+			w, _ := devlog.Word(r)
+			setAddr(ev, w, &ev.SrcIP, "src_host")
+		}
+		if r, ok := devlog.After(b, " DEST "); ok {
+			w, _ := devlog.Word(r)
+			setAddr(ev, w, &ev.DstIP, "dst_host")
+		}
+	case 338001, 338002, 338003, 338004, 338005, 338006, 338007, 338008, 338101, 338102, 338103, 338104, 338201, 338202, 338203, 338204:
+		// Dynamic Filter {permitted|monitored|dropped} black listed TCP traffic from inside:10.1.1.45/6798 (...) to outside:192.168.99.129/80 (...), destination ... resolved from dynamic list: bad.example.com
+		ev.AddTag("blacklist")
+		switch {
+		case bytes.Contains(b, []byte(" dropped ")):
+			ev.Action = timeline.ActionDeny
+		default:
+			ev.Action = timeline.ActionPermit
+		}
+		if f, ok := devlog.After(b, " from "); ok {
+			if to := bytes.Index(f, []byte(" to ")); to > 0 {
+				sIf, sA, sP := side(cutSide(f[:to]))
+				rest := f[to+4:]
+				if c := bytes.IndexByte(rest, ','); c > 0 {
+					rest = rest[:c]
+				}
+				dIf, dA, dP := side(cutSide(rest))
+				setSides(ev, sIf, sA, sP, dIf, dA, dP)
+			}
+		}
+		if r, ok := devlog.After(b, "dynamic list: "); ok {
+			w, _ := devlog.Word(r)
+			ev.AddExtra("blacklist_entry", str(devlog.TrimPunct(w)))
+		}
+		if r, ok := devlog.After(b, "threat-level: "); ok {
+			w, _ := devlog.Word(r)
+			ev.AddExtra("threat_level", str(devlog.TrimPunct(w)))
+		}
 	}
 }
 
@@ -159,10 +243,17 @@ func asa(s *devlog.State, mne, b []byte, ev *timeline.Event) {
 // Identity Ifc:10.1.1.1/22"; IPv6 addresses hold colons, interface names
 // do not).
 func side(b []byte) (iface, addr []byte, port int32) {
+	if o := bytes.IndexByte(b, '('); o > 0 {
+		b = b[:o] // "10.1.1.1/53723(LOCAL\alice)": the user follows
+	}
 	c := bytes.IndexByte(b, ':')
 	if c > 0 && bytes.IndexByte(b[:c], '/') < 0 {
 		iface, b = b[:c], b[c+1:]
 	}
+	if sp := bytes.IndexByte(b, ' '); sp > 0 {
+		b = b[:sp] // "outside:10.0.0.1/53 user1": an old-style user after it
+	}
+	b = bytes.Trim(b, "()") // "Deny IP spoof from (0.0.0.0) to ..."
 	a, p := devlog.SplitAddr(b)
 	n, _ := devlog.Int32(p)
 	return iface, a, n
@@ -176,13 +267,27 @@ func cutSide(b []byte) []byte {
 	return b
 }
 
+// setSides fills source and destination. An ASA with "names" configured
+// writes host names instead of addresses: those go to src_host/dst_host.
 func setSides(ev *timeline.Event, srcIf, src []byte, sport int32, dstIf, dst []byte, dport int32) {
-	ev.SrcIP, ev.SrcPort, ev.DstIP, ev.DstPort = str(src), sport, str(dst), dport
+	ev.SrcPort, ev.DstPort = sport, dport
+	setAddr(ev, src, &ev.SrcIP, "src_host")
+	setAddr(ev, dst, &ev.DstIP, "dst_host")
 	if len(srcIf) > 0 {
 		ev.AddExtra("src_iface", str(srcIf))
 	}
 	if len(dstIf) > 0 {
 		ev.AddExtra("dst_iface", str(dstIf))
+	}
+}
+
+func setAddr(ev *timeline.Event, a []byte, ip *string, hostKey string) {
+	switch {
+	case len(a) == 0:
+	case devlog.IsIP(a):
+		*ip = str(a)
+	default:
+		ev.AddExtra(hostKey, str(a))
 	}
 }
 
@@ -301,9 +406,12 @@ func teardown(s *devlog.State, b []byte, ev *timeline.Event) {
 			ev.Bytes = n
 		}
 		reason := bytes.TrimSpace(r2)
-		if u := bytes.LastIndex(reason, []byte(" (")); u >= 0 && reason[len(reason)-1] == ')' {
-			ev.User = str(reason[u+2 : len(reason)-1])
-			reason = reason[:u]
+		if len(reason) > 1 && reason[len(reason)-1] == ')' {
+			// "TCP FINs (alice)" or just "(alice)": the user ends the line.
+			if u := bytes.LastIndexByte(reason, '('); u == 0 || u > 0 && reason[u-1] == ' ' {
+				ev.User = str(reason[u+1 : len(reason)-1])
+				reason = bytes.TrimSpace(reason[:u])
+			}
 		}
 		if len(reason) > 0 {
 			ev.AddExtra("reason", str(reason))
@@ -332,8 +440,13 @@ func icmpConn(b []byte, ev *timeline.Event, isBuilt bool) {
 		fa, _ = devlog.SplitAddr(w)
 	}
 	if r, ok := devlog.After(b, "laddr "); ok {
-		w, _ := devlog.Word(r)
+		w, rest := devlog.Word(r)
 		la, _ = devlog.SplitAddr(w)
+		if len(rest) > 2 && rest[0] == '(' {
+			if c := bytes.IndexByte(rest, ')'); c > 0 {
+				ev.User = str(rest[1:c])
+			}
+		}
 	}
 	if r, ok := devlog.After(b, "gaddr "); ok {
 		w, _ := devlog.Word(r)
@@ -341,10 +454,10 @@ func icmpConn(b []byte, ev *timeline.Event, isBuilt bool) {
 		ev.AddExtra("mapped_addr", str(ga))
 	}
 	if outbound {
-		ev.SrcIP, ev.DstIP = str(la), str(fa)
-	} else {
-		ev.SrcIP, ev.DstIP = str(fa), str(la)
+		fa, la = la, fa
 	}
+	setAddr(ev, fa, &ev.SrcIP, "src_host")
+	setAddr(ev, la, &ev.DstIP, "dst_host")
 	if r, ok := devlog.After(b, " type "); ok {
 		w, _ := devlog.Word(r)
 		ev.AddExtra("icmp_type", str(w))
@@ -362,10 +475,14 @@ func fromTo(b []byte, ev *timeline.Event) {
 		return
 	}
 	w, r := devlog.Word(r)
+	if string(w) == "laddr" || string(w) == "faddr" {
+		w, r = devlog.Word(r)
+	}
 	sIf, sA, sP := side(devlog.TrimPunct(w))
 	t, ok := devlog.After(r, "to ")
 	if !ok || !devlog.HasPrefix(r, "to ") {
-		ev.SrcIP, ev.SrcPort = str(sA), sP
+		ev.SrcPort = sP
+		setAddr(ev, sA, &ev.SrcIP, "src_host")
 		return
 	}
 	w, _ = devlog.Word(t)
@@ -431,6 +548,12 @@ func aclHit(b []byte, ev *timeline.Event) {
 	proto, r := devlog.Word(r)
 	ev.AddExtra("acl", str(acl))
 	ev.AddExtra("proto", str(proto))
+	if devlog.HasPrefix(r, "for user ") {
+		// 106102/106103: "... denied tcp for user 'joe' inside/..."
+		u, rest := devlog.Word(r[len("for user "):])
+		ev.User = str(bytes.Trim(u, `'"`))
+		r = rest
+	}
 	switch string(verdict) {
 	case "permitted":
 		ev.Action = timeline.ActionPermit
@@ -504,7 +627,8 @@ func nat(b []byte, ev *timeline.Event) {
 	sIf, sA, sP := side(cutSide(realSide))
 	w, rest := devlog.Word(f[to+4:])
 	mIf, mA, mP := side(w)
-	ev.SrcIP, ev.SrcPort = str(sA), sP
+	ev.SrcPort = sP
+	setAddr(ev, sA, &ev.SrcIP, "src_host")
 	if len(sIf) > 0 {
 		ev.AddExtra("src_iface", str(sIf))
 	}

@@ -2,7 +2,6 @@ package cisco
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -28,20 +27,13 @@ func init() {
 		{ASA, "Cisco ASA/FTD/PIX firewall syslog (%ASA-n-nnnnnn)", detectASA, ParseASA},
 		{IOS, "Cisco IOS/IOS-XE syslog (%FACILITY-n-MNEMONIC)", detectIOS, ParseIOS},
 	} {
-		parse := f.parse
-		parsers.Register(&parsers.Format{
+		devlog.Register(&parsers.Format{
 			Name:        f.name,
 			Description: f.desc,
 			HasZone:     false,
 			HasYear:     false,
 			Detect:      f.detect,
-			Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-				return devlog.Run(ctx, in, sink, parse, "not a Cisco log line (or no time)")
-			},
-			ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-				return parse(devlog.NewState(in, in.Year), line, ev)
-			},
-		})
+		}, f.parse, "not a Cisco log line (or no time)")
 	}
 }
 
@@ -72,28 +64,50 @@ func findMarker(line []byte) (m marker, ok bool) {
 		for j < len(line) && isTagChar(line[j]) && line[j] != '-' {
 			j++
 		}
-		if j == i+1 || j+3 >= len(line) || line[j] != '-' || line[j+1] < '0' || line[j+1] > '7' || line[j+2] != '-' {
+		facEnd := j
+		// "%ASA-session-3-106102:": a logging class between facility and
+		// severity.
+		if j+1 < len(line) && line[j] == '-' && line[j+1] >= 'a' && line[j+1] <= 'z' {
+			k := j + 1
+			for k < len(line) && line[k] >= 'a' && line[k] <= 'z' {
+				k++
+			}
+			j = k
+		}
+		if facEnd == i+1 || j+3 >= len(line) || line[j] != '-' || line[j+1] < '0' || line[j+1] > '7' || line[j+2] != '-' {
 			continue
 		}
 		k := j + 3
 		for k < len(line) && isTagChar(line[k]) {
 			k++
 		}
-		if k == j+3 || k >= len(line) || line[k] != ':' {
+		if k == j+3 || k >= len(line) {
 			continue
 		}
-		m.start, m.fac, m.sev, m.mne = i, line[i+1:j], line[j+1:j+2], line[j+3:k]
+		if line[k] != ':' {
+			// "%ASA-6-302016 Teardown ...": some relays drop the colon
+			// after a numeric ASA message id.
+			if _, num := parsers.Digits(line[j+3 : k]); !(num && line[k] == ' ' && isFirewall(line[i+1:facEnd])) {
+				continue
+			}
+		}
+		m.start, m.fac, m.sev, m.mne = i, line[i+1:facEnd], line[j+1:j+2], line[j+3:k]
 		m.body = k + 1
 		if m.body < len(line) && line[m.body] == ' ' {
 			m.body++
 		}
-		switch string(m.fac) {
-		case "ASA", "FTD", "PIX", "FWSM":
-			m.firewall = true
-		}
+		m.firewall = isFirewall(m.fac)
 		return m, true
 	}
 	return m, false
+}
+
+func isFirewall(fac []byte) bool {
+	switch string(fac) {
+	case "ASA", "FTD", "PIX", "FWSM":
+		return true
+	}
+	return false
 }
 
 func isTagChar(c byte) bool {
@@ -213,7 +227,7 @@ func detectASA(name string, head []byte) int {
 			hits++
 		}
 	})
-	return score(hits, n, strings.Contains(strings.ToLower(name), "asa"))
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "asa"))
 }
 
 // detectIOS: most lines carry an IOS message tag.
@@ -224,19 +238,5 @@ func detectIOS(name string, head []byte) int {
 			hits++
 		}
 	})
-	return score(hits, n, strings.Contains(strings.ToLower(name), "ios") || strings.Contains(strings.ToLower(name), "router"))
-}
-
-func score(hits, lines int, named bool) int {
-	if lines == 0 || hits == 0 {
-		return 0
-	}
-	if hits*2 >= lines {
-		s := 90 + 5*hits/lines
-		if named {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / lines // fewer: left to syslog
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "ios") || strings.Contains(strings.ToLower(name), "router"))
 }

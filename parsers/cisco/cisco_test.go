@@ -2,7 +2,6 @@ package cisco
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +119,49 @@ var cases = []struct {
 			extra: map[string]string{"reason": "User Requested"}}},
 	{line: "Mar 11 2026 10:00:00: %ASA-6-716001: Group <RA-VPN> User <bob> IP <198.51.100.7> WebVPN session started.",
 		want: want{source: ASA, time: "2026-03-11T01:00:00Z", src: "198.51.100.7", user: "bob", action: "login-success", bytes: -1}},
+	// Non-canonical forms (names instead of addresses), as in Elastic's
+	// cisco_asa pipeline tests (elastic/integrations packages/cisco_asa,
+	// test-non-canonical.log).
+	{line: "Jul 15 13:38:14 216.160.83.56 : %ASA-6-302013: Built inbound TCP connection 3263493120 for DMZ:shule/5802 (shule/5802) to SERVERS:10.10.227.121/80 (10.10.227.121/80)",
+		want: want{source: ASA, time: "2026-07-15T04:38:14Z", sport: 5802, dst: "10.10.227.121", dport: 80, action: "permit", bytes: -1,
+			extra: map[string]string{"src_host": "shule", "src_iface": "DMZ", "hostname": "216.160.83.56"}}},
+	{line: "Jun 14 01:22:47 81.2.69.142 %ASA-5-304001: 192.168.14.22 Accessed URL mirror:http://mirror.example.com/path/to/resource",
+		want: want{source: ASA, time: "2026-06-13T16:22:47Z", src: "192.168.14.22", action: "permit", bytes: -1,
+			extra: map[string]string{"dst_host": "mirror"}}},
+	// Elastic cisco_asa pipeline tests, test-asa-fix.log: users glued to
+	// addresses, logging classes in the tag, user ACL hits, ICMP denials.
+	{line: `Apr 17 2020 14:08:08 SNL-ASA-VPN-A01 : %ASA-6-302016: Teardown UDP connection 110577675 for Outside:10.123.123.123/53723(LOCAL\Elastic) to Inside:10.233.123.123/53 duration 0:00:00 bytes 148 (zzzzzz)`,
+		want: want{source: ASA, time: "2020-04-17T05:08:08Z", src: "10.123.123.123", sport: 53723, dst: "10.233.123.123", dport: 53, user: "zzzzzz", action: "permit", bytes: 148}},
+	{line: `Aug  6 2020 11:01:37: %ASA-session-3-106102: access-list dev_inward_client permitted udp for user redacted outside/10.123.123.20(49721) -> inside/10.223.223.40(53) hit-cnt 1 first hit [0x3c8b88c1, 0xbee595c3]`,
+		want: want{source: ASA, time: "2020-08-06T02:01:37Z", src: "10.123.123.20", sport: 49721, dst: "10.223.223.40", dport: 53, user: "redacted", action: "permit", bytes: -1,
+			extra: map[string]string{"msgid": "106102", "severity": "3", "acl": "dev_inward_client"}}},
+	{line: `<140>Feb 02 2025 14:02:35: %ASA-4-106103: access-list TEST_ACL_LIST denied tcp for user 'username' outside/81.2.69.142(51950) -> inside/89.160.20.112(443) hit-cnt 1 first hit [0xd3e666fa, 0x0]`,
+		want: want{source: ASA, time: "2025-02-02T05:02:35Z", src: "81.2.69.142", sport: 51950, dst: "89.160.20.112", dport: 443, user: "username", action: "deny", bytes: -1}},
+	{line: `Apr 17 2020 14:15:07 SNL-ASA-VPN-A01 : %ASA-2-106017: Deny IP due to Land Attack from 10.123.123.123 to 10.123.123.123`,
+		want: want{source: ASA, time: "2020-04-17T05:15:07Z", src: "10.123.123.123", dst: "10.123.123.123", action: "deny", bytes: -1}},
+	{line: `Apr 17 2020 14:15:07 SNL-ASA-VPN-A01 : %ASA-3-313008: Denied IPv6-ICMP type=134, code=0 from fe80::1ff:fe23:4567:890a on interface ISP1`,
+		want: want{source: ASA, time: "2020-04-17T05:15:07Z", src: "fe80::1ff:fe23:4567:890a", action: "deny", bytes: -1, extra: map[string]string{"src_iface": "ISP1"}}},
+	{line: `Jun 08 2020 12:59:57: %ASA-4-313009: Denied invalid ICMP code 9, for Inside:10.255.0.206/8795 (10.255.0.206/8795) to identity:10.12.31.51/0 (10.12.31.51/0), ICMP id 295, ICMP type 8`,
+		want: want{source: ASA, time: "2020-06-08T03:59:57Z", src: "10.255.0.206", sport: 8795, dst: "10.12.31.51", action: "deny", bytes: -1}},
+	// Elastic cisco_asa pipeline tests, test-sample.log.
+	{line: `Aug 15 2012 23:30:09 : %ASA-6-302016 Teardown UDP connection 40 for outside:10.44.4.4/500 to inside:10.44.2.2/500 duration 0:02:02 bytes 1416`,
+		want: want{source: ASA, time: "2012-08-15T14:30:09Z", src: "10.44.4.4", sport: 500, dst: "10.44.2.2", dport: 500, action: "permit", bytes: 1416}},
+	{line: `Apr 29 2013 12:59:50: %ASA-6-302016: Teardown UDP connection 666 for outside:192.168.2.222/53 user1 to inside:10.123.1.35/52925 user2 duration 10:00:00 bytes 9999999`,
+		want: want{source: ASA, time: "2013-04-29T03:59:50Z", src: "192.168.2.222", sport: 53, dst: "10.123.1.35", dport: 52925, action: "permit", bytes: 9999999}},
+	{line: `Sep 12 2014 06:50:53 GIFRCHN01 : %ASA-2-106016: Deny IP spoof from (0.0.0.0) to 192.168.99.47 on interface Mobile_Traffic`,
+		want: want{source: ASA, time: "2014-09-11T21:50:53Z", src: "0.0.0.0", dst: "192.168.99.47", action: "deny", bytes: -1, extra: map[string]string{"src_iface": "Mobile_Traffic"}}},
+	{line: `Jan 14 2015 13:16:14: %ASA-4-338008: Dynamic Filter dropped blacklisted TCP traffic from inside:10.1.1.1/33340 (10.2.1.1/33340) to outsidet:192.168.2.223/80 (192.168.2.223/80), destination 192.168.2.223 resolved from dynamic list: 192.168.2.223/255.255.255.255, threat-level: very-high, category: Malware`,
+		want: want{source: ASA, time: "2015-01-14T04:16:14Z", src: "10.1.1.1", sport: 33340, dst: "192.168.2.223", dport: 80, action: "deny", bytes: -1,
+			extra: map[string]string{"threat_level": "very-high"}}},
+	{line: `Nov 16 2009 14:12:37: %ASA-5-304002: Access denied URL http://www.example.net/images/favicon.ico SRC 10.69.6.39 DEST 192.168.0.19 on interface inside`,
+		want: want{source: ASA, time: "2009-11-16T05:12:37Z", src: "10.69.6.39", dst: "192.168.0.19", action: "deny", bytes: -1}},
+	{line: `Jan 13 2021 19:12:37: %ASA-5-304001: USER001@192.168.0.1(LOCAL\USER001) Accessed URL 172.17.6.211:http://testingserver.com/somewebpage.html`,
+		want: want{source: ASA, time: "2021-01-13T10:12:37Z", src: "192.168.0.1", dst: "172.17.6.211", user: "USER001", action: "permit", bytes: -1}},
+	{line: `Jan 15 2021 19:12:37: %ASA-6-302014: Teardown TCP connection 261246338 for OUTSIDE:67.43.156.15/50120(LOCAL\domain\USER001) to OUTSIDE:1.128.3.4/443 duration 0:02:05 bytes 9610 TCP FINs from OUTSIDE (domain\USER001)`,
+		want: want{source: ASA, time: "2021-01-15T10:12:37Z", src: "67.43.156.15", sport: 50120, dst: "1.128.3.4", dport: 443, user: `domain\USER001`, action: "permit", bytes: 9610,
+			extra: map[string]string{"reason": "TCP FINs from OUTSIDE"}}},
+	{line: `Jan 13 2021 19:12:37: %ASA-5-302020: Built inbound ICMP connection for faddr 175.16.199.1/0(AD\USER002) gaddr 67.43.156.15/0 laddr 67.43.156.15/0 (USER002) type 3 code 3`,
+		want: want{source: ASA, time: "2021-01-13T10:12:37Z", src: "175.16.199.1", dst: "67.43.156.15", user: "USER002", action: "permit", bytes: -1}},
 	// IOS
 	{line: "*Mar  1 00:00:05.000: %SYS-5-CONFIG_I: Configured from console by vty0 (10.1.1.1)",
 		want: want{source: IOS, time: "2026-02-28T15:00:05Z", src: "10.1.1.1", action: "execute", bytes: -1,
@@ -206,18 +248,11 @@ func TestNoTime(t *testing.T) {
 // TestFile: a yearless device log crossing New Year, with its year from the
 // file's mtime, one line that is not Cisco's and a blank line.
 func TestFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "asa.log")
 	data := "Dec 31 23:59:59 fw01 %ASA-6-302013: Built inbound TCP connection 1 for outside:203.0.113.5/4444 (203.0.113.5/4444) to inside:10.0.0.10/22 (10.0.0.10/22)\n" +
 		"\n" +
 		"Jan  1 00:00:05 fw01 %ASA-6-302014: Teardown TCP connection 1 for outside:203.0.113.5/4444 to inside:10.0.0.10/22 duration 0:00:06 bytes 1234 TCP FINs\n" +
 		"\x00\x01garbage\n"
-	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mt := time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
-	if err := os.Chtimes(path, mt, mt); err != nil {
-		t.Fatal(err)
-	}
+	path := parsertest.WriteFile(t, "asa.log", data, time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
 	evs := parsertest.Parse(t, ASA, path, 0, nil)
 	if len(evs) != 3 {
 		t.Fatalf("%d events", len(evs))
@@ -287,19 +322,7 @@ func BenchmarkASA(b *testing.B) {
 		}
 	}
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(size))
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseASA(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, size, func(l []byte, ev *timeline.Event) bool { return ParseASA(s, l, ev) })
 }
 
 func BenchmarkIOS(b *testing.B) {
@@ -312,17 +335,5 @@ func BenchmarkIOS(b *testing.B) {
 		}
 	}
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(size))
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseIOS(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, size, func(l []byte, ev *timeline.Event) bool { return ParseIOS(s, l, ev) })
 }

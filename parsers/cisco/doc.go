@@ -18,6 +18,11 @@
 //	111008/111010         admin commands                                                     execute
 //	502103                privilege level change                                             authenticate
 //	430001-430005         FTD connection events (key: value pairs)                           permit|deny
+//	304001/304002         URL accessed / access denied (URL filtering)                       permit|deny
+//	338xxx                Botnet Traffic (Dynamic) Filter: blacklisted traffic, tag blacklist permit|deny
+//
+// An ASA configured with "names" writes host names where addresses go;
+// those are kept as src_host / dst_host, never as an address.
 //
 // Message wording follows the Cisco ASA Series Syslog Messages guide
 // (https://www.cisco.com/c/en/us/td/docs/security/asa/syslog/b_syslog.html)

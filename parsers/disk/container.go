@@ -158,7 +158,7 @@ func (m *multiReader) ReadAt(p []byte, off int64) (int, error) {
 const (
 	ewfDescSize    = 76
 	maxEWFSections = 1 << 20
-	maxChunkSize   = 64 << 20
+	maxChunkSize   = 16 << 20 // ewfacquire's largest: 32768 sectors of 512 bytes
 )
 
 // checkEWF walks the section descriptors of every segment and rejects
@@ -307,6 +307,23 @@ func (e *ewfReader) ReadAt(p []byte, off int64) (n int, err error) {
 			n, err = 0, fmt.Errorf("E01: go-ewf panicked reading offset %d: %v", off, r)
 		}
 	}()
+	// Chunks that no table locates (a truncated image) read as zeros;
+	// go-ewf would allocate a fresh chunk buffer for each such read.
+	if mapped := int64(len(e.f.Tables)) * e.f.ChunkSize; off+int64(len(want)) > mapped {
+		k := 0
+		if off < mapped {
+			k, err = e.f.ReadAt(want[:mapped-off], off)
+			if err != nil {
+				return k, err
+			}
+		}
+		clear(want[k:])
+		n = len(want)
+		if n < len(p) {
+			err = io.EOF
+		}
+		return n, err
+	}
 	n, err = e.f.ReadAt(want, off)
 	if err == nil && n < len(p) {
 		err = io.EOF

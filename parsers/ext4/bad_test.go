@@ -81,6 +81,20 @@ func TestBadInput(t *testing.T) {
 		warns, _ := hasPath(t, img, "/directory1")
 		wantWarning(t, warns, "inode table unreadable")
 	})
+	t.Run("truncated-groups", func(t *testing.T) {
+		// ext3-1k has two groups of 8 MiB; the second one's inode table is
+		// cut off: the first group is read, one warning names the offset.
+		full, err := os.ReadFile(fixture(t, "ext3-1k"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := full[:8<<20]
+		warns, _ := hasPath(t, img, "/www/shop/pay.php", "/etc/passwd")
+		wantWarning(t, warns, "past the end of the volume")
+		if len(warns) > 3 {
+			t.Errorf("too many warnings: %q", warns)
+		}
+	})
 	t.Run("corrupt-inode", func(t *testing.T) {
 		img := bytes.Clone(orig)
 		ioff, _ := locate(t, img, 12)

@@ -227,62 +227,61 @@ func (em *emitter) emitInode(ino uint32, in *inode, allocated bool, nv *nameView
 	}
 	em.buf = b // all appends done: spans are stable now
 
+	// One record: the fields shared by its events are filled once, the
+	// time fields per event.
 	ev := &em.ev
-	fill := func() {
-		ev.Reset()
-		ev.Zone = "UTC"
-		ev.Host = em.host
-		ev.Evidence = em.evid
-		ev.RefPath = em.refPath
-		ev.Offset = off
-		ev.Inode = int64(ino)
-		ev.MFT = timeline.Absent
-		ev.Path = nv.Real
-		ev.Message = em.str(name)
-		if nv.Journal >= 0 {
-			ev.Source = sourceJournal
-		} else {
-			ev.Source = sourceFS
-		}
-		if in != nil && !allocated || in == nil {
-			ev.AddTag("deleted")
-		}
-		if nv.Tags != "" {
-			ev.AddTag(nv.Tags)
-		}
-		ev.AddExtra("meta", em.str(meta))
-		ev.AddExtra("name", em.str(name))
-		ev.AddExtra("mode", em.str(mode))
-		if in == nil {
-			ev.AddExtra("uid", "0")
-			ev.AddExtra("gid", "0")
-			ev.AddExtra("size", "0")
-			ev.AddExtra("links", "0")
-		} else {
-			ev.AddExtra("uid", em.str(uid))
-			ev.AddExtra("gid", em.str(gid))
-			ev.AddExtra("size", em.str(size))
-			ev.AddExtra("links", em.str(links))
-		}
-		if in != nil && allocated {
-			ev.AddExtra("allocated", "1")
-		} else {
-			ev.AddExtra("allocated", "0")
-		}
-		if nv.Journal >= 0 {
-			ev.AddExtra("transaction", strconv.FormatInt(nv.Journal, 10))
-		}
+	ev.Reset()
+	ev.Zone = "UTC"
+	ev.Host = em.host
+	ev.Evidence = em.evid
+	ev.RefPath = em.refPath
+	ev.Offset = off
+	ev.Inode = int64(ino)
+	ev.MFT = timeline.Absent
+	ev.Path = nv.Real
+	ev.Message = em.str(name)
+	if nv.Journal >= 0 {
+		ev.Source = sourceJournal
+	} else {
+		ev.Source = sourceFS
+	}
+	if in != nil && !allocated || in == nil {
+		ev.AddTag("deleted")
+	}
+	if nv.Tags != "" {
+		ev.AddTag(nv.Tags)
+	}
+	ev.AddExtra("meta", em.str(meta))
+	ev.AddExtra("name", em.str(name))
+	ev.AddExtra("mode", em.str(mode))
+	if in == nil {
+		ev.AddExtra("uid", "0")
+		ev.AddExtra("gid", "0")
+		ev.AddExtra("size", "0")
+		ev.AddExtra("links", "0")
+	} else {
+		ev.AddExtra("uid", em.str(uid))
+		ev.AddExtra("gid", em.str(gid))
+		ev.AddExtra("size", em.str(size))
+		ev.AddExtra("links", em.str(links))
+	}
+	if in != nil && allocated {
+		ev.AddExtra("allocated", "1")
+	} else {
+		ev.AddExtra("allocated", "0")
+	}
+	if nv.Journal >= 0 {
+		ev.AddExtra("transaction", strconv.FormatInt(nv.Journal, 10))
 	}
 	if nt == 0 {
-		fill()
 		ev.TimeDesc = timeline.TimeUnknown
 		return em.sink.Emit(ev)
 	}
 	for i := 0; i < nt; i++ {
-		fill()
 		ev.Time = times[i].t.unixNano()
 		ev.TimeDesc = times[i].desc
 		ev.TimeOrig = em.str(times[i].orig)
+		ev.Action = ""
 		if times[i].desc == timeline.TimeDeleted {
 			ev.Action = timeline.ActionDelete
 		}

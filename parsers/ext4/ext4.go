@@ -1,6 +1,7 @@
 package ext4
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -122,6 +123,11 @@ func (p *parser) scanMeta(ctx context.Context, buf []byte) error {
 				d.Size |= uint64(le.Uint32(raw[0x6C:])) << 32
 			}
 			copy(d.Block[:], raw[0x28:0x28+60])
+			if d.Flags&flagInline != 0 {
+				if v, at := inlineDataXattr(raw); len(v) > 0 {
+					d.InlineMore, d.InlineMoreOff = bytes.Clone(v), at
+				}
+			}
 			f.dirs[ino] = int32(len(f.dirRec))
 			f.dirRec = append(f.dirRec, d)
 		}
@@ -154,13 +160,21 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 	csum := f.sb.FeatureRoCompat&roCompatMetaCsum != 0
 	err := f.scanInodes(ctx, buf, func(ino uint32, raw []byte, off int64, allocated bool) error {
 		p.inodes++
+		// names of inodes that were not visited (their table is past the
+		// end of a truncated volume) come out without metadata
+		for k < len(names) && names[k].Ino < ino {
+			if err := p.emitUnread(&names[k]); err != nil {
+				return err
+			}
+			k++
+		}
 		first := k
 		for k < len(names) && names[k].Ino == ino {
 			k++
 		}
 		mine := names[first:k]
 		orphan := w.orphans.has(ino)
-		if len(mine) == 0 && !orphan && ino != rootIno && allZero(raw[:0x80]) {
+		if len(mine) == 0 && !orphan && ino != rootIno && neverUsed(raw) {
 			return nil
 		}
 		decodeInode(raw, &in, largeDirs)
@@ -205,6 +219,9 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 		nv.Tags = tags
 		return em.emitInode(ino, &in, allocated, &nv, link, off)
 	})
+	for ; err == nil && k < len(names); k++ {
+		err = p.emitUnread(&names[k])
+	}
 	if p.csumBad > maxCsumWarnings {
 		p.warnf("%d inodes in all with a checksum mismatch (first %d reported)", p.csumBad, maxCsumWarnings)
 	}
@@ -213,6 +230,21 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 
 // maxCsumWarnings bounds per-inode checksum warnings on a damaged image.
 const maxCsumWarnings = 100
+
+// emitUnread emits a name whose inode could not be read: one "unknown"
+// event without metadata, like an entry whose inode field is 0.
+func (p *parser) emitUnread(n *nameRec) error {
+	w := p.w
+	nv := nameView{TSK: w.paths[n.Dir].TSK + "/" + tskClean(n.Name), Real: w.paths[n.Dir].Real + "/" + n.Name,
+		Type: nameTypeLetter(n.Type, w.v2), Deleted: n.Deleted, Journal: -1, Tags: "inode-unreadable"}
+	return p.em.emitInode(n.Ino, nil, false, &nv, nil, n.Off)
+}
+
+// neverUsed reports whether an inode has no mode, size, times or links
+// (the first 32 bytes) and no extra times: nothing to emit without a name.
+func neverUsed(raw []byte) bool {
+	return allZero(raw[:0x20]) && (len(raw) < 0x98 || allZero(raw[0x84:0x98]))
+}
 
 // hasTime reports whether any of the inode's times is set.
 func hasTime(in *inode) bool {

@@ -456,6 +456,14 @@ func TestDecodeTime(t *testing.T) {
 	}
 }
 
+func TestTSKClean(t *testing.T) {
+	for in, want := range map[string]string{"plain": "plain", "a\nb\x01": "a^b^", "\x7f\xe3\x81\x82": "\x7f\xe3\x81\x82"} {
+		if got := tskClean(in); got != want {
+			t.Errorf("tskClean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestMode(t *testing.T) {
 	for mode, want := range map[uint16]string{
 		0o100644: "rrw-r--r--", 0o40755: "drwxr-xr-x", 0o120777: "lrwxrwxrwx",

@@ -19,6 +19,8 @@ type fsys struct {
 	used   bitset // i_ctime != 0 (the Sleuth Kit's "used")
 	dirs   map[uint32]int32
 	dirRec []dirInfo
+
+	scanned bool // scanInodes ran once: its warnings are not repeated
 }
 
 // dirInfo is what the directory walk needs about a directory inode.
@@ -26,6 +28,10 @@ type dirInfo struct {
 	Flags uint32
 	Size  uint64
 	Block [60]byte
+	// Inline directories: entries past i_block, from the system.data
+	// attribute, and that value's offset inside the inode.
+	InlineMore    []byte
+	InlineMoreOff int
 }
 
 type bitset []uint64
@@ -49,7 +55,15 @@ func open(r io.ReaderAt, size int64, warnf func(string, ...any)) (*fsys, error) 
 		warnf("image truncated: the file system claims %d bytes (%d blocks) but the volume ends at offset %d; reading what is there",
 			int64(sb.BlocksCount)*int64(sb.BlockSize), sb.BlocksCount, size)
 	}
-	f.groups = readGroups(r, sb, warnf)
+	f.groups = readGroups(r, size, sb, warnf)
+	if len(f.groups) == 0 {
+		return nil, fmt.Errorf("ext4: no readable group descriptor")
+	}
+	// Walk only the inodes the groups that were read can hold.
+	if most := uint64(len(f.groups)) * uint64(sb.InodesPerGroup); uint64(sb.InodesCount) > most {
+		warnf("the superblock claims %d inodes, the %d groups read hold %d: reading those", sb.InodesCount, len(f.groups), most)
+		sb.InodesCount = uint32(most)
+	}
 	return f, nil
 }
 
@@ -99,6 +113,13 @@ func (f *fsys) scanInodes(ctx context.Context, buf []byte, visit inodeVisitor) e
 	bitmap := make([]byte, f.bs)
 	zero := make([]byte, isz)
 	perChunk := len(buf) / isz
+	skipped := 0
+	// Problems are reported on the first scan only; later scans see the same.
+	warnf := f.warnf
+	if f.scanned {
+		warnf = func(string, ...any) {}
+	}
+	defer func() { f.scanned = true }()
 	for gi := range f.groups {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -106,23 +127,35 @@ func (f *fsys) scanInodes(ctx context.Context, buf []byte, visit inodeVisitor) e
 		g := &f.groups[gi]
 		first := uint32(gi)*ipg + 1
 		count := ipg
+		if first > sb.InodesCount {
+			break
+		}
 		if uint64(first)+uint64(count)-1 > uint64(sb.InodesCount) {
 			count = sb.InodesCount - first + 1
 		}
 		uninit := f.checksummedGroups() && g.Flags&bgInodeUninit != 0
+		tableOK := !uninit && !g.descriptorBad && g.InodeTable < sb.BlocksCount
+		if !tableOK && !uninit && !g.descriptorBad {
+			warnf("group %d: inode table at block %d is past the end of the file system (descriptor at offset %d)", gi, g.InodeTable, g.DescOffset)
+		}
+		base := int64(g.InodeTable) * int64(f.bs)
+		if tableOK && f.size > 0 && base >= f.size {
+			// The whole table is past the end of a truncated volume: its
+			// inodes cannot be read, so they are not visited (names that
+			// point at them are still emitted, without metadata).
+			if skipped++; skipped == 1 {
+				warnf("group %d: inode table at offset %d is past the end of the volume (truncated image); this and later such groups are skipped", gi, base)
+			}
+			continue
+		}
 		haveBitmap := false
 		if !uninit && !g.descriptorBad {
 			if err := f.readBlock(g.InodeBitmap, bitmap); err != nil {
-				f.warnf("group %d: inode bitmap unreadable (descriptor at offset %d): %v; its inodes are taken as unallocated", gi, g.DescOffset, err)
+				warnf("group %d: inode bitmap unreadable (descriptor at offset %d): %v; its inodes are taken as unallocated", gi, g.DescOffset, err)
 			} else {
 				haveBitmap = true
 			}
 		}
-		tableOK := !uninit && !g.descriptorBad && g.InodeTable < sb.BlocksCount
-		if !tableOK && !uninit && !g.descriptorBad {
-			f.warnf("group %d: inode table at block %d is past the end of the file system (descriptor at offset %d)", gi, g.InodeTable, g.DescOffset)
-		}
-		base := int64(g.InodeTable) * int64(f.bs)
 		for start := uint32(0); start < count; start += uint32(perChunk) {
 			n := count - start
 			if n > uint32(perChunk) {
@@ -134,7 +167,7 @@ func (f *fsys) scanInodes(ctx context.Context, buf []byte, visit inodeVisitor) e
 				off := base + int64(start)*int64(isz)
 				got, err := f.r.ReadAt(chunk, off)
 				if err != nil && got < len(chunk) {
-					f.warnf("group %d: inode table unreadable at offset %d (%d of %d bytes): %v", gi, off+int64(got), got, len(chunk), err)
+					warnf("group %d: inode table unreadable at offset %d (%d of %d bytes): %v", gi, off+int64(got), got, len(chunk), err)
 					for i := got; i < len(chunk); i++ {
 						chunk[i] = 0
 					}

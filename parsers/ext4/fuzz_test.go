@@ -34,6 +34,7 @@ func FuzzSuperblockInode(f *testing.F) {
 			if len(b) >= n {
 				decodeInode(b[:n], &in, true)
 				inodeChecksum(0, 1, b[:n])
+				inlineDataXattr(b[:n])
 			}
 		}
 		if len(b) >= 64 {
@@ -92,7 +93,7 @@ func FuzzJournal(f *testing.F) {
 // FuzzParse runs the whole walk over a mutated small image: bad images must
 // give errors or warnings, never a panic or a hang.
 func FuzzParse(f *testing.F) {
-	for _, p := range []string{"disk/plaso/imynd.dd", "disk/plaso/syslog_image.dd"} {
+	for _, p := range []string{"disk/plaso/imynd.dd", "disk/plaso/syslog_image.dd", "disk/go-ext4/hierarchy_64.ext4"} {
 		b, err := os.ReadFile(corpus.Path(f, p))
 		if err != nil {
 			f.Fatal(err)

@@ -44,6 +44,7 @@ type inode struct {
 	Dtime    uint32 // seconds; on allocated inodes it links the orphan list
 	Block    [60]byte
 	FileACL  uint64
+	Gen      uint32 // i_generation
 	RawCtime uint32 // the 32-bit i_ctime, which the Sleuth Kit uses for "used"
 }
 
@@ -82,6 +83,7 @@ func decodeInode(b []byte, in *inode, largeDirs bool) {
 	in.RawCtime = le.Uint32(b[0x0C:])
 	copy(in.Block[:], b[0x28:0x28+60])
 	in.FileACL = uint64(le.Uint32(b[0x68:])) | uint64(le.Uint16(b[0x76:]))<<32
+	in.Gen = le.Uint32(b[0x64:])
 
 	// Fields past the 128-byte base exist when i_extra_isize covers them.
 	extra := 0
@@ -111,6 +113,12 @@ func decodeInode(b []byte, in *inode, largeDirs bool) {
 
 // allZero reports whether b holds only zero bytes (a never-used inode).
 func allZero(b []byte) bool {
+	for len(b) >= 8 {
+		if le.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c != 0 {
 			return false
@@ -155,3 +163,42 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // crc32cRaw is the kernel's crc32c_le: no inversion on input or output.
 func crc32cRaw(crc uint32, p []byte) uint32 { return ^crc32.Update(^crc, castagnoli, p) }
+
+// inlineDataXattr returns the value of the in-inode extended attribute
+// "system.data" (name index 7, name "data"), where an inline file or
+// directory continues past the 60 bytes of i_block, and its offset inside
+// the inode; nil when there is none (Documentation/filesystems/ext4
+// "Extended Attributes", "Inline Data").
+func inlineDataXattr(raw []byte) ([]byte, int) {
+	if len(raw) <= 128+4 {
+		return nil, 0
+	}
+	start := 128 + int(le.Uint16(raw[0x80:]))
+	if start+4 > len(raw) || le.Uint32(raw[start:]) != 0xEA020000 {
+		return nil, 0
+	}
+	first := start + 4
+	for off := first; off+16 <= len(raw); {
+		if le.Uint32(raw[off:]) == 0 {
+			break
+		}
+		nameLen := int(raw[off])
+		index := raw[off+1]
+		valueOff := int(le.Uint16(raw[off+2:]))
+		valueInum := le.Uint32(raw[off+4:])
+		valueSize := int(le.Uint32(raw[off+8:]))
+		if off+16+nameLen > len(raw) {
+			break
+		}
+		name := raw[off+16 : off+16+nameLen]
+		if index == 7 && string(name) == "data" && valueInum == 0 {
+			a := first + valueOff
+			if valueSize < 0 || a < first || a+valueSize > len(raw) {
+				return nil, 0
+			}
+			return raw[a : a+valueSize], a
+		}
+		off += (16 + nameLen + 3) &^ 3
+	}
+	return nil, 0
+}

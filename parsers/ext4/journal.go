@@ -393,6 +393,10 @@ func (p *parser) emitJournal(copies []journalCopy) error {
 			v := nv
 			v.Journal = int64(c.Trans)
 			v.Tags = "journal-copy"
+			if in.Gen != now.Gen || in.Mode&sIFMT != now.Mode&sIFMT {
+				// the copy is of an earlier file that had this inode number
+				v.Tags += ",inode-reused"
+			}
 			if !p.jCommitted[c.Trans] {
 				v.Tags += ",uncommitted"
 			}

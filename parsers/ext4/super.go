@@ -176,15 +176,18 @@ func parseGroupDesc(b []byte, is64 bool) group {
 }
 
 // readGroups reads every group descriptor, following META_BG placement when
-// the feature is set.
-func readGroups(r io.ReaderAt, sb *superblock, warn func(string, ...any)) []group {
+// the feature is set. Descriptors lie at increasing offsets, so the list
+// ends at the first one past the end of the volume (size > 0): a superblock
+// that claims more groups than the volume holds costs nothing.
+func readGroups(r io.ReaderAt, size int64, sb *superblock, warn func(string, ...any)) []group {
 	n := sb.groupCount()
 	bs := uint64(sb.BlockSize)
 	ds := uint64(sb.DescSize)
 	perBlock := bs / ds
 	is64 := sb.FeatureIncompat&incompat64Bit != 0
-	groups := make([]group, n)
+	groups := make([]group, 0, min(n, 1<<16))
 	buf := make([]byte, bs)
+	badBlocks := 0
 	var cached uint64 = ^uint64(0)
 	gdtStart := uint64(sb.FirstDataBlock) + 1
 	for i := uint32(0); i < n; i++ {
@@ -201,17 +204,24 @@ func readGroups(r io.ReaderAt, sb *superblock, warn func(string, ...any)) []grou
 			blk = gdtStart + idx/perBlock
 		}
 		if blk != cached {
+			if size > 0 && (blk >= uint64(size)/bs || blk*bs+bs > uint64(size)) {
+				warn("the superblock describes %d block groups, but the descriptor of group %d (offset %d) is past the end of the volume: reading %d groups", n, i, blk*bs, i)
+				break
+			}
 			if _, err := r.ReadAt(buf, int64(blk*bs)); err != nil {
-				warn("group descriptors of group %d at offset %d unreadable: %v", i, blk*bs, err)
-				groups[i].descriptorBad = true
+				if badBlocks++; badBlocks <= 10 {
+					warn("group descriptors of group %d at offset %d unreadable: %v", i, blk*bs, err)
+				}
+				groups = append(groups, group{descriptorBad: true})
 				cached = ^uint64(0)
 				continue
 			}
 			cached = blk
 		}
 		off := (idx % perBlock) * ds
-		groups[i] = parseGroupDesc(buf[off:off+ds], is64)
-		groups[i].DescOffset = int64(blk*bs + off)
+		g := parseGroupDesc(buf[off:off+ds], is64)
+		g.DescOffset = int64(blk*bs + off)
+		groups = append(groups, g)
 	}
 	return groups
 }

@@ -54,8 +54,15 @@ func TestMkfsVariants(t *testing.T) {
 			"mkdir idir\nln /small/s0 /idir/a0\nln /small/s1 /idir/a1\nln /small/s2 /idir/a2\n"},
 		{"1k-64bit", []string{"-b", "1024", "-O", "64bit"}, ""},
 		{"ext2", []string{"-t", "ext2"}, ""},
+		// revision 0: no filetype feature, 16-bit name lengths, name type "-"
+		{"ext2-rev0", []string{"-t", "ext2", "-r", "0"}, ""},
 		{"128-byte-inodes", []string{"-I", "128"}, ""},
 		{"uninit_bg-no-journal", []string{"-O", "^has_journal,^metadata_csum,uninit_bg"}, ""},
+		// an orphan directory tree: /od and /od/sub deleted, the slack
+		// that held "od" overwritten by a new entry "xy"
+		{"orphan-dir", []string{"-t", "ext2"},
+			"mkdir /od\nmkdir /od/sub\nwrite /etc/hostname /od/f1\nwrite /etc/hostname /od/sub/f2\nwrite /etc/hostname /p\n" +
+				"rm /od/f1\nrm /od/sub/f2\nrmdir /od/sub\nrmdir /od\nln /p /xy\n"},
 		{"many-groups", []string{"-b", "1024", "-g", "256", "-N", "4096", "-O", "^flex_bg"}, ""},
 	}
 	for _, v := range variants {
@@ -80,9 +87,21 @@ func TestMkfsVariants(t *testing.T) {
 			if len(warns) > 0 {
 				t.Errorf("warnings: %v", warns)
 			}
+			if v.name == "orphan-dir" {
+				var found bool
+				for i := range evs {
+					if strings.HasPrefix(evs[i].Path, "<deleted inode ") && strings.HasSuffix(evs[i].Path, "/sub/f2") &&
+						strings.HasPrefix(extra(&evs[i], "name"), "/$OrphanFiles/OrphanFile-") && strings.HasSuffix(extra(&evs[i], "name"), "/sub/f2 (deleted)") {
+						found = true
+					}
+				}
+				if !found {
+					t.Error("no event for the file in the orphan directory's subdirectory")
+				}
+			}
 			compareTSKDiff(t, toBody(t, evs, sourceFS), runFLS(t, img), nil, commonExtra, func(tsk, got bodyLine) string {
 				tsk.Crtime = got.Crtime
-				if v.name == "ext2" && tsk == got {
+				if (v.name == "ext2" || v.name == "orphan-dir") && tsk == got {
 					// The Sleuth Kit reads i_crtime (and nanoseconds) only
 					// when it classifies the file system as ext4; this ext2
 					// has 256-byte inodes that hold a creation time, which

@@ -1,8 +1,9 @@
 package ext4
 
 import (
+	"cmp"
 	"context"
-	"sort"
+	"slices"
 	"strconv"
 )
 
@@ -88,8 +89,11 @@ func (w *walker) readDir(ino uint32, deleted bool, fn func(e *dirent, off int64)
 	last := f.sb.InodesCount
 	if d.Flags&flagInline != 0 {
 		// inline directory: i_block holds the parent (4 bytes) then entries
-		off := f.inodeOffset(ino) + 0x28
-		parseDirBlock(d.Block[4:], last, w.v2, deleted, func(e *dirent) { fn(e, off+4+int64(e.Off)) })
+		base := f.inodeOffset(ino)
+		parseDirBlock(d.Block[4:], last, w.v2, deleted, func(e *dirent) { fn(e, base+0x28+4+int64(e.Off)) })
+		if len(d.InlineMore) > 0 {
+			parseDirBlock(d.InlineMore, last, w.v2, deleted, func(e *dirent) { fn(e, base+int64(d.InlineMoreOff)+int64(e.Off)) })
+		}
 		return
 	}
 	size := d.Size
@@ -212,7 +216,7 @@ func (w *walker) walkDir(ctx context.Context, ino uint32, deleted bool, pathIdx 
 			continue
 		}
 		w.paths = append(w.paths, dirPath{TSK: parent.TSK + "/" + tskClean(n.Name), Real: parent.Real + "/" + n.Name})
-		w.walkDir(ctx, n.Ino, childDeleted || deleted && n.Deleted, int32(len(w.paths)-1), record)
+		w.walkDir(ctx, n.Ino, childDeleted, int32(len(w.paths)-1), record)
 	}
 	w.pending = w.pending[:start]
 }
@@ -263,7 +267,15 @@ func (w *walker) findOrphans(ctx context.Context) {
 
 // byInode sorts the name list by inode number for the emitting pass.
 func (w *walker) byInode() {
-	sort.SliceStable(w.names, func(i, j int) bool { return w.names[i].Ino < w.names[j].Ino })
+	slices.SortFunc(w.names, func(a, b nameRec) int {
+		if c := cmp.Compare(a.Ino, b.Ino); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Dir, b.Dir); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Off, b.Off)
+	})
 }
 
 // tskClean replaces control characters the way the Sleuth Kit prints names.

@@ -5,7 +5,9 @@
 //	structured (sd-syslog): <14>1 2024-01-29T14:30:15.000+00:00 SRX-01 RT_FLOW - RT_FLOW_SESSION_CREATE [junos@2636.1.1.1.2.36 source-address="192.168.1.100" source-port="54321" ...] session created ...
 //	plain:                  Sep 15 08:12:44 fw RT_FLOW: RT_FLOW_SESSION_CREATE: session created 10.0.0.1/1->10.0.0.2/443 junos-https ...
 //
-// and the Junos management events investigators use: UI_LOGIN_EVENT,
+// AppTrack's APPTRACK_SESSION_* records (same fields), the RT_SCREEN_*
+// attack screens (floods and scans the SRX dropped: deny,
+// tagged scan), and the Junos management events investigators use: UI_LOGIN_EVENT,
 // UI_LOGOUT_EVENT, UI_AUTH_EVENT, UI_CMDLINE_READ_LINE, UI_COMMIT,
 // SSHD_LOGIN_FAILED, LOGIN_FAILED, and sshd's own messages (read as
 // parsers/authlog reads them). Field names follow the Junos OS System Log

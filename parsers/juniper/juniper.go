@@ -2,7 +2,6 @@ package juniper
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -18,28 +17,28 @@ const FormatName = "juniper"
 var str = devlog.Str
 
 func init() {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        FormatName,
 		Description: "Juniper SRX RT_FLOW session logs and Junos OS login/command events",
 		HasZone:     false,
 		HasYear:     false,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, ParseLine, "not a Junos log line")
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return ParseLine(devlog.NewState(in, in.Year), line, ev)
-		},
-	})
+	}, ParseLine, "not a Junos log line")
 }
 
-// tagPrefixes start the event tags read here: RT_FLOW_SESSION_*, the UI_*
+// tagPrefixes start the event tags read here: RT_FLOW_SESSION_*, the
+// RT_SCREEN_* attack screens, the UI_*
 // management events, SSHD_LOGIN_FAILED and LOGIN_FAILED.
-var tagPrefixes = []string{"RT_FLOW_SESSION_", "UI_", "LOGIN_FAILED", "SSHD_LOGIN_FAILED"}
+var tagPrefixes = []string{"RT_FLOW_SESSION_", "APPTRACK_SESSION_", "RT_SCREEN_", "UI_", "LOGIN_FAILED", "SSHD_LOGIN_FAILED"}
+
+// tagWindow bounds the search for the tag: it sits in the header (the
+// RFC 5424 MSGID or the BSD message start), well before any payload.
+const tagWindow = 256
 
 // findTag returns the position and the text of the first Junos event tag
 // that starts a word.
-func findTag(line []byte) (int, []byte) {
+func findTag(full []byte) (int, []byte) {
+	line := full[:min(len(full), tagWindow)]
 	best := -1
 	for _, t := range tagPrefixes {
 		from := 0
@@ -62,25 +61,21 @@ func findTag(line []byte) (int, []byte) {
 		return -1, nil
 	}
 	e := best
-	for e < len(line) && (line[e] >= 'A' && line[e] <= 'Z' || line[e] == '_') {
+	for e < len(full) && (full[e] >= 'A' && full[e] <= 'Z' || full[e] == '_') {
 		e++
 	}
-	return best, line[best:e]
+	return best, full[best:e]
 }
 
 // ParseLine parses one Junos log line. Strings point into line.
 func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
-	var h syslog.Header
-	hdr := s.Header(line, &h)
-	if hdr {
-		devlog.FromHeader(&h, ev, FormatName)
-	}
+	prog, body, hdr := s.SyslogEvent(line, ev, FormatName)
 	at, tag := findTag(line)
 	if at < 0 {
 		if !hdr {
 			return false
 		}
-		authlog.Message(h.Program, h.Message, ev)
+		authlog.Message(prog, body, ev)
 		return true
 	}
 	// The device's own RFC 3339 stamp before the tag wins over a relay's.
@@ -95,15 +90,17 @@ func ParseLine(s *devlog.State, line []byte, ev *timeline.Event) bool {
 	rest := line[at+len(tag):]
 	var sd []byte
 	if r := bytes.TrimLeft(rest, " "); len(r) > 0 && r[0] == '[' {
-		end := sdEnd(r)
+		end := syslog.SDEnd(r)
 		sd, rest = r[:end], r[end:]
 	}
 	msg := bytes.TrimLeft(bytes.TrimPrefix(bytes.TrimLeft(rest, " "), []byte(":")), " ")
 	ev.Message = str(msg)
 	t := str(tag)
 	switch {
-	case strings.HasPrefix(t, "RT_FLOW_SESSION_"):
+	case strings.HasPrefix(t, "RT_FLOW_SESSION_"), strings.HasPrefix(t, "APPTRACK_SESSION_"):
 		flow(t, sd, msg, ev)
+	case strings.HasPrefix(t, "RT_SCREEN_"):
+		screen(sd, msg, ev)
 	default:
 		mgmt(t, sd, msg, ev)
 	}
@@ -158,28 +155,6 @@ func zoneless(s *devlog.State, w []byte) (int64, bool) {
 		return 0, false
 	}
 	return s.Local(y, mo, d, hh, mi, ss, nsec), true
-}
-
-// sdEnd returns the end of RFC 5424 structured data elements at b.
-func sdEnd(b []byte) int {
-	i := 0
-	for i < len(b) && b[i] == '[' {
-		inQuote := false
-		for i++; i < len(b); i++ {
-			c := b[i]
-			if c == '\\' && inQuote {
-				i++
-				continue
-			}
-			if c == '"' {
-				inQuote = !inQuote
-			} else if c == ']' && !inQuote {
-				i++
-				break
-			}
-		}
-	}
-	return min(i, len(b))
 }
 
 // sdPairs calls fn for every key="value" of structured data.
@@ -292,6 +267,9 @@ func plainFlow(tag string, m []byte, ev *timeline.Event) {
 		return
 	}
 	svc, rest := devlog.Word(rest)
+	if devlog.HasPrefix(svc, "0x") { // Junos 12.3X48+: connection tag first
+		svc, rest = devlog.Word(rest)
+	}
 	ev.AddExtra("service", str(svc))
 	if tag == "RT_FLOW_SESSION_DENY" || tag == "RT_FLOW_SESSION_DENY_LS" {
 		proto, r := devlog.Word(rest)
@@ -308,6 +286,9 @@ func plainFlow(tag string, m []byte, ev *timeline.Event) {
 		return
 	}
 	nat, rest := devlog.Word(rest)
+	if w, r := devlog.Word(rest); devlog.HasPrefix(w, "0x") {
+		rest = r // the NAT connection tag
+	}
 	if a := bytes.Index(nat, []byte("->")); a > 0 {
 		na, _ := devlog.SplitAddr(nat[:a])
 		nd, _ := devlog.SplitAddr(nat[a+2:])
@@ -368,6 +349,63 @@ func plainFlow(tag string, m []byte, ev *timeline.Event) {
 			}
 		}
 	}
+}
+
+// screen reads the attack screens ("RT_SCREEN_TCP: SYN flood! source:
+// 203.0.113.9:4444, destination: 10.0.0.2:80, zone name: untrust,
+// interface name: ge-0/0/0.0, action: drop"): a scan or flood the SRX
+// dropped (or only logged, "action: alarm-without-drop").
+func screen(sd, m []byte, ev *timeline.Event) {
+	ev.AddTag("scan")
+	if e := bytes.IndexByte(m, '!'); e > 0 {
+		ev.AddExtra("attack", str(m[:e]))
+	}
+	ev.Action = timeline.ActionDeny
+	if r, ok := devlog.After(m, "source: "); ok {
+		w, _ := devlog.Word(r)
+		a, p := devlog.SplitAddr(bytes.TrimRight(w, ","))
+		ev.SrcIP = str(a)
+		ev.SrcPort, _ = devlog.Int32(p)
+	}
+	if r, ok := devlog.After(m, "destination: "); ok {
+		w, _ := devlog.Word(r)
+		a, p := devlog.SplitAddr(bytes.TrimRight(w, ","))
+		ev.DstIP = str(a)
+		ev.DstPort, _ = devlog.Int32(p)
+	}
+	if r, ok := devlog.After(m, "zone name: "); ok {
+		w, _ := devlog.Word(r)
+		ev.AddExtra("src_zone", str(bytes.TrimRight(w, ",")))
+	}
+	if r, ok := devlog.After(m, "action: "); ok {
+		w, _ := devlog.Word(r)
+		w = bytes.TrimRight(w, ",.")
+		ev.AddExtra("screen_action", str(w))
+		if !devlog.HasPrefix(w, "drop") {
+			ev.Action = "" // alarm only: the packet went through
+		}
+	}
+	sdPairs(sd, func(k, v []byte) {
+		switch string(k) {
+		case "source-address":
+			ev.SrcIP = str(v)
+		case "destination-address":
+			ev.DstIP = str(v)
+		case "source-port":
+			ev.SrcPort, _ = devlog.Int32(v)
+		case "destination-port":
+			ev.DstPort, _ = devlog.Int32(v)
+		case "attack-name":
+			ev.AddExtra("attack", str(v))
+		case "source-zone-name":
+			ev.AddExtra("src_zone", str(v))
+		case "action":
+			ev.AddExtra("screen_action", str(v))
+			if !devlog.HasPrefix(v, "drop") {
+				ev.Action = ""
+			}
+		}
+	})
 }
 
 // tuplePair reads "10.0.0.1/1234->10.0.0.2/443".
@@ -461,21 +499,10 @@ func quoted(b []byte, prefix string) ([]byte, bool) {
 func detect(name string, head []byte) int {
 	hits := 0
 	n := devlog.Lines(head, 30, func(line []byte) {
-		if at, _ := findTag(line); at >= 0 && (bytes.Contains(line, []byte("RT_FLOW")) || bytes.Contains(line, []byte("junos@")) ||
+		if at, _ := findTag(line); at >= 0 && (bytes.Contains(line, []byte("RT_FLOW")) || bytes.Contains(line, []byte("RT_SCREEN")) || bytes.Contains(line, []byte("junos@")) ||
 			bytes.Contains(line, []byte(" mgd[")) || bytes.Contains(line, []byte(" mgd ")) || bytes.Contains(line, []byte("SSHD_LOGIN_FAILED"))) {
 			hits++
 		}
 	})
-	if n == 0 || hits == 0 {
-		return 0
-	}
-	switch {
-	case hits*2 >= n:
-		s := 90 + 5*hits/n
-		if strings.Contains(strings.ToLower(name), "junos") || strings.Contains(strings.ToLower(name), "srx") {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / n // fewer: left to syslog
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "junos") || strings.Contains(strings.ToLower(name), "srx"))
 }

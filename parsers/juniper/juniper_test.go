@@ -36,6 +36,11 @@ var cases = []struct {
 	{`<14>1 2024-01-29T14:30:15.000+00:00 SRX-01 RT_FLOW - RT_FLOW_SESSION_CREATE [junos@2636.1.1.1.2.36 source-address="192.168.1.100" source-port="54321" destination-address="203.0.113.50" destination-port="443" connection-tag="0" service-name="junos-https" nat-source-address="198.51.100.10" nat-source-port="54321" nat-destination-address="203.0.113.50" nat-destination-port="443" protocol-id="6" policy-name="Allow-Internet" source-zone-name="trust" destination-zone-name="untrust" session-id-32="12345" username="john.doe" roles="Employees" packet-incoming-interface="ge-0/0/1.0"] session created 192.168.1.100/54321->203.0.113.50/443 junos-https`,
 		want{time: "2024-01-29T14:30:15Z", src: "192.168.1.100", sport: 54321, dst: "203.0.113.50", dport: 443, user: "john.doe", action: "permit", bytes: -1,
 			extra: map[string]string{"policy": "Allow-Internet", "src_zone": "trust", "nat_src_ip": "198.51.100.10", "session_id": "12345", "event": "RT_FLOW_SESSION_CREATE"}}},
+	// Elastic juniper_srx pipeline tests (test-flow.log): AppTrack, and a
+	// header stamp without zone (read in the case zone).
+	{`<14>1 2013-01-19T15:18:17.040 SRX100HM RT_FLOW - APPTRACK_SESSION_CLOSE [junos@67.43.156.15 reason="application failure or action" source-address="192.168.224.30" source-port="3129" destination-address="67.43.156.14" destination-port="21" service-name="junos-ftp" application="FTP" nested-application="UNKNOWN" nat-source-address="67.43.156.14" nat-source-port="14406" nat-destination-address="67.43.156.14" nat-destination-port="21" src-nat-rule-name="1" dst-nat-rule-name="None" protocol-id="6" policy-name="General-Outbound" source-zone-name="LAN" destination-zone-name="Danger" session-id-32="5058" packets-from-client="3" bytes-from-client="144" packets-from-server="2" bytes-from-server="104" elapsed-time="1" username="N/A" roles="N/A" encrypted="N/A"]`,
+		want{time: "2013-01-19T06:18:17.04Z", src: "192.168.224.30", sport: 3129, dst: "67.43.156.14", dport: 21, action: "permit", bytes: 248,
+			extra: map[string]string{"application": "FTP", "reason": "application failure or action", "event": "APPTRACK_SESSION_CLOSE"}}},
 	// A relay's BSD header before the SRX's own RFC 5424 one.
 	{`Jun 16 06:54:17 test-fw 1 2015-06-16T03:54:16.444-07:00 test-fw-1 RT_FLOW - RT_FLOW_SESSION_CREATE [junos@2636.1.1.1.2.39 source-address="10.10.30.6" source-port="51295" destination-address="10.32.128.191" destination-port="443" service-name="junos-https" protocol-id="6" policy-name="11000" source-zone-name="DMZ-VPN" destination-zone-name="DMZ" session-id-32="14036" username="N/A" roles="N/A" packet-incoming-interface="st0.21"] session created 10.10.30.6/51295->10.32.128.191/443 junos-https`,
 		want{time: "2015-06-16T10:54:16.444Z", src: "10.10.30.6", sport: 51295, dst: "10.32.128.191", dport: 443, action: "permit", bytes: -1,
@@ -52,6 +57,13 @@ var cases = []struct {
 	{"Sep 15 08:13:20 fw RT_FLOW: RT_FLOW_SESSION_DENY: session denied 203.0.113.9/4444->10.0.0.2/23 junos-telnet 6(0) deny-all untrust trust UNKNOWN UNKNOWN N/A(N/A) ge-0/0/0.0 UNKNOWN policy deny",
 		want{time: "2026-09-14T23:13:20Z", src: "203.0.113.9", sport: 4444, dst: "10.0.0.2", dport: 23, action: "deny", bytes: -1,
 			extra: map[string]string{"policy": "deny-all", "src_zone": "untrust", "proto": "6"}}},
+	// Junos 12.3X48 and later: connection tags and NAT rule types.
+	{"Sep 15 08:13:30 fw RT_FLOW: RT_FLOW_SESSION_CLOSE: session closed TCP RST: 10.0.0.1/2->10.0.0.2/22 0x0 junos-ssh 1.2.3.4/2->10.0.0.2/22 0x0 source rule snat-1 N/A N/A 6 users-to-ssh users servers 4712 5(300) 4(500) 3 UNKNOWN UNKNOWN N/A(N/A) ge-0/0/0.0 UNKNOWN",
+		want{time: "2026-09-14T23:13:30Z", src: "10.0.0.1", sport: 2, dst: "10.0.0.2", dport: 22, action: "permit", bytes: 800,
+			extra: map[string]string{"service": "junos-ssh", "policy": "users-to-ssh", "session_id": "4712", "reason": "TCP RST", "duration": "3"}}},
+	{"Sep 15 08:14:00 fw RT_SCREEN: RT_SCREEN_TCP: SYN flood! source: 203.0.113.9:4444, destination: 10.0.0.2:80, zone name: untrust, interface name: ge-0/0/0.0, action: drop",
+		want{time: "2026-09-14T23:14:00Z", src: "203.0.113.9", sport: 4444, dst: "10.0.0.2", dport: 80, action: "deny", bytes: -1,
+			extra: map[string]string{"attack": "SYN flood", "src_zone": "untrust", "screen_action": "drop", "event": "RT_SCREEN_TCP"}}},
 	{"Sep 15 08:20:00 fw mgd[4321]: UI_LOGIN_EVENT: User 'admin' login, class 'j-super-user' [4321], ssh-connection '10.0.0.5 50022 10.0.0.1 22', client-mode 'cli'",
 		want{time: "2026-09-14T23:20:00Z", src: "10.0.0.5", sport: 50022, dport: 22, user: "admin", action: "login-success", bytes: -1}},
 	{"Sep 15 08:20:05 fw mgd[4321]: UI_CMDLINE_READ_LINE: User 'admin', command 'show configuration '",
@@ -144,17 +156,5 @@ func BenchmarkParse(b *testing.B) {
 		size += len(c.line) + 1
 	}
 	s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2026}, 2026)
-	var ev timeline.Event
-	b.ReportAllocs()
-	cpu0 := parsertest.ProcessCPU()
-	b.SetBytes(int64(size))
-	n := 0
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			ev.Reset()
-			ParseLine(s, l, &ev)
-			n++
-		}
-	}
-	parsertest.Rate(b, n, "lines", cpu0)
+	parsertest.BenchLines(b, lines, size, func(l []byte, ev *timeline.Event) bool { return ParseLine(s, l, ev) })
 }

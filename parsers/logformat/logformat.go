@@ -56,30 +56,8 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.Name, err)
 	}
-	rc, err := in.Open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
 	m := newMatcher(f, in)
-	var ev timeline.Event
-	var last int64
-	return parsers.ScanLines(ctx, rc, func(l *parsers.Line) error {
-		if len(bytes.TrimSpace(l.Text)) == 0 {
-			return nil
-		}
-		ev.Reset()
-		if reason := m.line(l.Text, &ev); reason != "" {
-			parsers.Unparsed(&ev, in, l, last, reason)
-			return sink.Emit(&ev)
-		}
-		parsers.FillRef(&ev, in, l)
-		if l.Truncated {
-			ev.AddTag("truncated")
-		}
-		last = ev.Time
-		return sink.Emit(&ev)
-	})
+	return weblog.Run(ctx, in, sink, m.line)
 }
 
 func parseLine(line []byte, in *parsers.Input, ev *timeline.Event) bool {
@@ -89,12 +67,7 @@ func parseLine(line []byte, in *parsers.Input, ev *timeline.Event) bool {
 	}
 	m := newMatcher(f, in)
 	ev.Reset()
-	if m.line(line, ev) != "" {
-		ev.Reset()
-		return false
-	}
-	ev.Host, ev.Evidence, ev.RefPath = in.Host, in.Evidence, in.Name
-	return true
+	return weblog.LineDone(ev, in, m.line(line, ev))
 }
 
 // matcher applies a compiled format to lines of one input.
@@ -131,6 +104,17 @@ func fieldEnd(text []byte, pos int, steps []step, i int) int {
 	}
 	from := pos
 	lit := next.lit
+	if lit[0] == ':' && (st.kind == fSrcIP || st.kind == fDstIP) {
+		// "$remote_addr:$remote_port" with an IPv6 address: the port follows
+		// the last colon of the word.
+		w := bytes.IndexAny(text[pos:], " \t\"]")
+		if w < 0 {
+			w = len(text) - pos
+		}
+		if c := bytes.LastIndexByte(text[pos:pos+w], ':'); c >= 0 && bytes.HasPrefix(text[pos+c:], weblog.B(lit)) {
+			return pos + c
+		}
+	}
 	if lit[0] == ' ' {
 		for n := 0; n < st.spaces; n++ {
 			sp := bytes.IndexByte(text[from:], ' ')
@@ -234,6 +218,9 @@ func (m *matcher) field(ev *timeline.Event, st *step, v []byte, lv *lineVals) {
 		return
 	}
 	if weblog.Dash(v) || (len(v) == 2 && v[0] == '"' && v[1] == '"') {
+		if st.kind == fBytes && len(v) == 1 && st.key == "body_bytes_sent" {
+			ev.Bytes = 0 // Apache's %b writes "-" for no body
+		}
 		return
 	}
 	switch st.kind {
@@ -459,7 +446,7 @@ func strptime(format string, v []byte, c *weblog.Civil, in *parsers.Input) bool 
 				if ok {
 					days := int64(n) / 86400
 					secs := int(int64(n) % 86400)
-					y, mo, d := civil(days)
+					y, mo, d := weblog.CivilFromDays(days)
 					c.Y, c.Mo, c.D, c.H, c.Mi, c.S, c.HasZone, c.UTC = y, mo, d, secs/3600, secs/60%60, secs%60, true, true
 				}
 			case '%':
@@ -484,27 +471,4 @@ func strptime(format string, v []byte, c *weblog.Civil, in *parsers.Input) bool 
 		}
 	}
 	return c.Valid()
-}
-
-// civil is the inverse of parsers.DaysFromCivil.
-func civil(z int64) (int, int, int) {
-	z += 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era = (z - 146096) / 146097
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return int(y), int(m), int(d)
 }

@@ -222,6 +222,26 @@ func TestFields(t *testing.T) {
 					t.Errorf("%+v", *ev)
 				}
 			}},
+		{"ipv6-port", `$remote_addr:$remote_port [$time_local] "$request" $status $body_bytes_sent`,
+			`2001:db8::7:51234 [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5`,
+			func(t *testing.T, ev *timeline.Event) {
+				if ev.SrcIP != "2001:db8::7" || ev.SrcPort != 51234 || ev.Bytes != 5 {
+					t.Errorf("%+v", *ev)
+				}
+			}},
+		{"apache-no-body", `%h %l %u %t "%r" %>s %b`, `192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] "HEAD / HTTP/1.0" 304 -`,
+			func(t *testing.T, ev *timeline.Event) {
+				if ev.Bytes != 0 || ev.Status != 304 {
+					t.Errorf("%+v", *ev)
+				}
+			}},
+		{"nginx-json", "log_format json escape=json '{\"t\":\"$time_iso8601\",\"ip\":\"$remote_addr\",\"req\":\"$request\",\"st\":$status,\"ua\":\"$http_user_agent\"}';",
+			`{"t":"2026-01-02T03:04:05+00:00","ip":"192.0.2.8","req":"GET /q?a=\"b\" HTTP/1.1","st":200,"ua":"x \"y\""}`,
+			func(t *testing.T, ev *timeline.Event) {
+				if ev.SrcIP != "192.0.2.8" || ev.URL != `/q?a=\"b\"` || ev.UserAgent != `x \"y\"` || ev.Status != 200 || webtest.RFC3339(ev) != "2026-01-02T03:04:05Z" {
+					t.Errorf("%+v", *ev)
+				}
+			}},
 		{"tls-garbage-request", nginxCombined, `192.0.2.3 - - [10/Oct/2000:13:55:36 -0700] "\x16\x03\x01\x02\x00\x01\x00\x01\xFC\x03\x03" 400 157 "-" "-"`,
 			func(t *testing.T, ev *timeline.Event) {
 				if ev.Method != "" || ev.Status != 400 {

@@ -9,8 +9,10 @@
 // package carve. Log lines that a registered line format recognises
 // (parsers.Format.ParseLine) become timeline events with that format's
 // source, the tag "carved", the dump offset and the physical (or virtual)
-// address. Bash-history entries (#epoch then a command) become "memory"
-// events too. Everything else found (URLs, addresses, domains, e-mail
+// address. Bash-history entries become "memory" events too (tags
+// "bash-history,carved", action execute): "#EPOCH" then the command, as the
+// history file holds them or as bash keeps that file's buffer in memory,
+// cut in place into "#EPOCH\0command\0". Everything else found (URLs, addresses, domains, e-mail
 // addresses, cards, phone numbers, HTTP headers, commands) goes to the
 // artifacts table when the sink handed to Parse implements ArtifactSink, and
 // is only counted otherwise.

@@ -40,6 +40,9 @@ type expected struct {
 type fixture struct {
 	dir                   string
 	core, lime, avml, raw string
+	bash                  string
+	commands              []string
+	history               map[string]int64 // command -> epoch, from the history file
 	exp                   expected
 	accessLog             []string
 	ranges                []testimage.Range
@@ -84,6 +87,23 @@ func buildFixture(f *fixture) error {
 		return err
 	}
 	f.accessLog = strings.Split(strings.TrimSpace(string(logb)), "\n")
+	f.bash = filepath.Join(dir, "bash.core")
+	cb, err := os.ReadFile(filepath.Join(dir, "commands.txt"))
+	if err != nil {
+		return err
+	}
+	f.commands = strings.Split(strings.TrimSpace(string(cb)), "\n")
+	hb, err := os.ReadFile(filepath.Join(dir, "bash_history"))
+	if err != nil {
+		return err
+	}
+	f.history = map[string]int64{}
+	hl := strings.Split(string(hb), "\n")
+	for i := 0; i+1 < len(hl); i++ {
+		if sec, ok := carve.Epoch([]byte(hl[i])); ok {
+			f.history[hl[i+1]] = sec
+		}
+	}
 	ef, err := elf.Open(f.core)
 	if err != nil {
 		return err
@@ -496,6 +516,43 @@ func TestDetect(t *testing.T) {
 	for name, want := range map[string]int{"host.mem": 40, "x.vmem": 40, "memdump.raw": 30, "disk.raw": 5, "notes.txt": 0} {
 		if s := Detect(name, []byte("plain bytes")); s != want {
 			t.Errorf("Detect(%s) = %d, want %d", name, s, want)
+		}
+	}
+}
+
+func TestBashHistoryCore(t *testing.T) {
+	fx := loadFixture(t)
+	_, finds := scanFile(t, fx.bash, Options{})
+	checkAtOffsets(t, fx.bash, finds)
+	found := map[string]bool{}
+	for _, g := range finds {
+		if g.Kind == carve.KindCommand {
+			found[g.Value] = true
+		}
+	}
+	for _, c := range fx.commands {
+		if !found[c] {
+			t.Errorf("command %q not found in the bash core", c)
+		}
+	}
+	// Parse turns them into bash-history events at the history's times.
+	s := &sink{}
+	if err := Parse(context.Background(), openInput(t, fx.bash), s); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, ev := range s.events {
+		if ev.Source == FormatName && ev.Tags == "bash-history,carved" && ev.Action == timeline.ActionExecute {
+			got[ev.Message] = ev.Time
+		}
+	}
+	for _, c := range fx.commands {
+		want, ok := fx.history[c]
+		if !ok {
+			t.Fatalf("command %q not in the history file", c)
+		}
+		if got[c] != want*1e9 {
+			t.Errorf("bash-history event %q at %d, want %d", c, got[c], want*1e9)
 		}
 	}
 }

@@ -106,17 +106,32 @@ func findRuns(b []byte, ascii func(s, e int), utf16 func(s, e int)) {
 // bookkeeping: one that may hold UTF-16 characters, or where a run of
 // minRun text bytes ends. runLen is updated over the words skipped.
 func skipWords(words []uint64, wi, runLen int) (int, int) {
+	// The masks are read from a variable so that they stay in registers
+	// instead of being rematerialised as 64-bit immediates on every word.
+	k := swarConsts
+	low7, p20, one, ws9, ws14, hi, z57, z46 := k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]
 	for ; wi < len(words); wi++ {
 		x := words[wi]
-		if x != 0 && (x&evenZero == 0 || x&oddZero == 0 || x&0xff00ff0000000000 == 0 || x&0x00ff00ff00000000 == 0) {
+		if x == 0 {
+			// Zero pages: nothing starts here; a run may end here.
+			if runLen >= minRun {
+				return wi, runLen
+			}
+			runLen = 0
+			continue
+		}
+		// Every UTF-16 window test in findRuns needs bytes 5 and 7 or
+		// bytes 4 and 6 zero.
+		if x&z57 == 0 || x&z46 == 0 {
 			return wi, runLen
 		}
-		m := textMask(x)
-		if m == hiBits {
+		l := x & low7
+		m := ((l+p20)&^(l+one) | (l+ws9)&^(l+ws14)) & hi &^ x // textMask
+		if m == hi {
 			runLen += 8
 			continue
 		}
-		nt := ^m & hiBits
+		nt := ^m & hi
 		if runLen+bits.TrailingZeros64(nt)>>3 >= minRun || m == 0x0080808080808000 {
 			return wi, runLen
 		}
@@ -124,6 +139,9 @@ func skipWords(words []uint64, wi, runLen int) (int, int) {
 	}
 	return wi, runLen
 }
+
+var swarConsts = [8]uint64{lo7, 0x6060606060606060, ones, 0x7777777777777777, 0x7272727272727272, hiBits,
+	0xff00ff0000000000, 0x00ff00ff00000000}
 
 const (
 	evenZero = 0xff00ff00ff00ff00

@@ -19,7 +19,8 @@ import (
 // more than carve.MaxMatch characters and Overlap is more than twice that
 // (UTF-16 doubles the bytes), every match is seen whole by its owner and by
 // nobody else, so it is reported exactly once. Results are handed to the
-// callback in file order, in the calling goroutine.
+// callback chunk by chunk in file order (within a chunk in the order found),
+// in the calling goroutine.
 
 const (
 	// DefaultChunkSize is the owned part of one window.
@@ -101,8 +102,8 @@ type job struct {
 	done             chan *result
 }
 
-// Scan scans the ranges of an image and calls fn for every finding, in file
-// order. It stops at the first error fn returns, or when ctx is cancelled.
+// Scan scans the ranges of an image and calls fn for every finding, chunk
+// by chunk in file order. It stops at the first error fn returns, or when ctx is cancelled.
 func Scan(ctx context.Context, r io.ReaderAt, lay *Layout, opt Options, fn func(f *Finding) error) (Stats, error) {
 	var st Stats
 	chunk := opt.ChunkSize
@@ -120,6 +121,7 @@ func Scan(ctx context.Context, r io.ReaderAt, lay *Layout, opt Options, fn func(
 	defer cancel()
 
 	queue := make(chan *job, 2*workers)
+	free := make(chan *result, 2*workers+2)
 	jobs := make(chan *job)
 	go func() {
 		defer close(queue)
@@ -152,6 +154,7 @@ func Scan(ctx context.Context, r io.ReaderAt, lay *Layout, opt Options, fn func(
 		go func() {
 			defer wg.Done()
 			w := newWorker(r, &opt)
+			w.free = free
 			for j := range jobs {
 				if ctx.Err() != nil {
 					j.done <- &result{}
@@ -205,7 +208,10 @@ func Scan(ctx context.Context, r io.ReaderAt, lay *Layout, opt Options, fn func(
 				break
 			}
 		}
-		resultPool.Put(res)
+		select {
+		case free <- res:
+		default:
+		}
 	}
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
@@ -222,6 +228,7 @@ type worker struct {
 	scratch []byte
 	ev      timeline.Event
 	onMatch func(m *carve.Match)
+	free    chan *result
 
 	// the run being scanned
 	j        *job
@@ -236,11 +243,15 @@ func newWorker(r io.ReaderAt, opt *Options) *worker {
 	return w
 }
 
-// results are recycled: their record and arena slices keep their capacity.
-var resultPool = sync.Pool{New: func() any { return new(result) }}
-
 func (w *worker) run(j *job) (res *result) {
-	res = resultPool.Get().(*result)
+	// Results are recycled through the scan's free list: their record and
+	// arena slices keep their capacity (a sync.Pool would lose them at
+	// every collection).
+	select {
+	case res = <-w.free:
+	default:
+		res = new(result)
+	}
 	res.recs, res.arena, res.warns, res.bytes, res.dropped = res.recs[:0], res.arena[:0], res.warns[:0], 0, 0
 	defer func() {
 		if p := recover(); p != nil {
@@ -275,16 +286,46 @@ func (w *worker) run(j *job) (res *result) {
 }
 
 func (w *worker) ascii(s, e int) {
-	// A run past the owned part, or ending before it, holds no owned anchor.
-	if s >= w.j.own1 || e <= w.j.own0 {
+	// A run past the owned part, or ending before it, holds no owned anchor
+	// (a history stamp's command starts one byte after the run).
+	if s >= w.j.own1 || e+1 < w.j.own0 {
 		return
 	}
 	w.runStart, w.utf16 = s, false
 	w.sc.Scan(w.buf[s:e], w.onMatch)
+	if e-s == 11 && w.buf[s] == '#' {
+		w.historyEntry(s, e)
+	}
+}
+
+// historyEntry handles bash's history in memory: bash reads the history
+// file into one buffer and cuts it in place, so "#EPOCH\ncommand\n" lies
+// there as "#EPOCH\0command\0". The run [s,e) is the stamp; the command is
+// the text after the NUL.
+func (w *worker) historyEntry(s, e int) {
+	b := w.buf
+	if e+1 >= len(b) || b[e] != 0 {
+		return
+	}
+	sec, ok := carve.Epoch(b[s:e])
+	if !ok {
+		return
+	}
+	c := e + 1
+	k := c
+	for k < len(b) && k-c < carve.MaxLine && isText(b[k]) && b[k] != '\n' {
+		k++
+	}
+	if k == c || (k < len(b) && b[k] != 0 && b[k] != '\n') || b[c] == '#' {
+		return
+	}
+	w.runStart, w.utf16 = c, false
+	m := carve.Match{Kind: carve.KindCommand, Start: 0, End: k - c, Anchor: 0, Value: b[c:k], Epoch: sec}
+	w.match(&m)
 }
 
 func (w *worker) utf16Run(s, e int) {
-	if s >= w.j.own1 || e <= w.j.own0 {
+	if s >= w.j.own1 || e+1 < w.j.own0 {
 		return
 	}
 	w.u16 = w.u16[:0]

@@ -110,6 +110,33 @@ func TestBoundaryStraddling(t *testing.T) {
 	checkBytes(t, data, whole)
 }
 
+func TestHistoryEntryAtBoundary(t *testing.T) {
+	const chunk = 4096
+	data := make([]byte, 12*chunk)
+	noise(data, 9)
+	entry := "\x00#1764284400\x00rm -rf /var/log/nginx\x00"
+	// The NUL after the stamp falls one byte before, on, and one byte after
+	// a chunk boundary, and so does the command's first byte.
+	for k, d := range []int{-2, -1, 0, 1, 2} {
+		at := (2+2*k)*chunk + d - 12
+		copy(data[at:], entry)
+	}
+	whole := scanBytes(t, data, len(data))
+	n := 0
+	for _, g := range whole {
+		if g.Kind == carve.KindCommand && g.Value == "rm -rf /var/log/nginx" {
+			n++
+		}
+	}
+	if n != 5 {
+		t.Errorf("%d history commands found, want 5", n)
+	}
+	if got := scanBytes(t, data, chunk); fmt.Sprint(got) != fmt.Sprint(whole) {
+		t.Errorf("chunked scan differs:\n%v\nwhole:\n%v", got, whole)
+	}
+	checkBytes(t, data, whole)
+}
+
 func checkBytes(t *testing.T, data []byte, finds []got) {
 	t.Helper()
 	for _, g := range finds {
@@ -261,6 +288,7 @@ func TestCorruptContainers(t *testing.T) {
 func FuzzScanChunks(f *testing.F) {
 	f.Add([]byte("\x00GET /x HTTP/1.1\r\nHost: a.example.com\r\n\r\n4242424242424242 a@example.com"), uint16(7))
 	f.Add(u16("user@example.com +81-90-1234-5678 http://x.example.com/"), uint16(3))
+	f.Add([]byte("\x00#1764284400\x00rm -rf /var/log/nginx\x00#1764284401\nid\n"), uint16(13))
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint16) {
 		if chunk == 0 {
 			return
@@ -280,6 +308,10 @@ func FuzzOpen(f *testing.F) {
 	f.Add(lime.Bytes())
 	f.Add(avml.Bytes())
 	f.Add([]byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x3e\x00"))
+	f.Add(elfCore([]struct {
+		paddr, vaddr uint64
+		data         []byte
+	}{{0x1000, 0, []byte("\x00mail admin@example.org\x00")}, {0, 0x7f0000, []byte("GET / HTTP/1.1\r\n\r\n")}}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
 		Detect("x.mem", data)
@@ -335,4 +367,21 @@ func dumpLike(size int, seed uint64) []byte {
 		}
 	}
 	return data
+}
+
+func TestCancel(t *testing.T) {
+	data := dumpLike(4<<20, 5)
+	lay, _ := Open(bytes.NewReader(data), int64(len(data)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Scan(ctx, bytes.NewReader(data), lay, Options{ChunkSize: 64 << 10}, func(*Finding) error { return nil }); err != context.Canceled {
+		t.Errorf("cancelled scan: %v", err)
+	}
+	// An error from the callback stops the scan and is returned.
+	stop := fmt.Errorf("enough")
+	n := 0
+	_, err := Scan(context.Background(), bytes.NewReader(data), lay, Options{ChunkSize: 64 << 10}, func(*Finding) error { n++; return stop })
+	if err != stop || n != 1 {
+		t.Errorf("callback error: %v after %d findings", err, n)
+	}
 }

@@ -103,6 +103,10 @@ func ParseFortiGate(s *devlog.State, line []byte, ev *timeline.Event) bool {
 			}
 		case "url":
 			ev.URL = str(v)
+		case "agent":
+			ev.UserAgent = str(v)
+		case "httpmethod":
+			ev.Method = str(v)
 		case "hostname":
 			if len(v) > 0 && ev.URL == "" {
 				ev.AddExtra("http_host", str(v))
@@ -189,5 +193,5 @@ func detectFortiGate(name string, head []byte) int {
 			hits++
 		}
 	})
-	return deviceScore(hits, n, strings.Contains(strings.ToLower(name), "forti"))
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "forti"))
 }

@@ -2,7 +2,6 @@ package netfilter
 
 import (
 	"bytes"
-	"context"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -22,19 +21,13 @@ const (
 var str = devlog.Str
 
 func register(name, desc string, hasZone, hasYear bool, detect func(string, []byte) int, parse devlog.LineFunc, reason string) {
-	parsers.Register(&parsers.Format{
+	devlog.Register(&parsers.Format{
 		Name:        name,
 		Description: desc,
 		HasZone:     hasZone,
 		HasYear:     hasYear,
 		Detect:      detect,
-		Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-			return devlog.Run(ctx, in, sink, parse, reason)
-		},
-		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return parse(devlog.NewState(in, in.Year), line, ev)
-		},
-	})
+	}, parse, reason)
 }
 
 func init() {
@@ -91,12 +84,44 @@ func ParseIPTables(s *devlog.State, line []byte, ev *timeline.Event) bool {
 		}
 	}
 	prefix = bytes.TrimSpace(prefix)
+	if d := bytes.Index(prefix, []byte("DESCR=")); d >= 0 {
+		// UniFi: `[WAN_LOCAL-D-2000] DESCR="[WAN_LOCAL]Block All Traffic"`.
+		if _, v, _, eq, ok := devlog.NextKV(prefix[d:]); ok && eq {
+			ev.AddExtra("descr", str(v))
+		}
+		prefix = bytes.TrimSpace(prefix[:d])
+	}
 	if len(prefix) > 0 {
 		ev.AddExtra("prefix", str(prefix))
 	}
 	ev.Action = prefixAction(prefix)
+	unifiTag(prefix, ev)
 	netfilterFields(msg[p:], ev)
 	return true
+}
+
+// unifiTag reads a UniFi rule tag "[WAN_LOCAL-D-2147483647]": the rule set
+// (source and destination zones), the verdict letter and the rule id.
+func unifiTag(p []byte, ev *timeline.Event) {
+	if len(p) < 6 || p[0] != '[' {
+		return
+	}
+	e := bytes.IndexByte(p, ']')
+	if e < 0 {
+		return
+	}
+	tag := p[1:e]
+	last := bytes.LastIndexByte(tag, '-')
+	if last < 2 || tag[last-2] != '-' {
+		return
+	}
+	ev.AddExtra("rule_id", str(tag[last+1:]))
+	set := tag[:last-2]
+	ev.AddExtra("ruleset", str(set))
+	if u := bytes.LastIndexByte(set, '_'); u > 0 {
+		ev.AddExtra("src_zone", str(set[:u]))
+		ev.AddExtra("dst_zone", str(set[u+1:]))
+	}
 }
 
 func programOf(ev *timeline.Event) ([]byte, bool) {
@@ -157,7 +182,13 @@ func prefixAction(p []byte) string {
 
 // netfilterFields reads IN= OUT= MAC= SRC= DST= LEN= ... PROTO= SPT= DPT=.
 func netfilterFields(b []byte, ev *timeline.Event) {
-	seenLen := false
+	seenLen, seenProto := false, false
+	var flags []byte
+	defer func() {
+		if len(flags) > 0 {
+			ev.AddExtra("tcp_flags", str(flags))
+		}
+	}()
 	for {
 		k, v, rest, eq, ok := devlog.NextKV(b)
 		if !ok {
@@ -165,7 +196,15 @@ func netfilterFields(b []byte, ev *timeline.Event) {
 		}
 		b = rest
 		if !eq {
-			continue // flags: SYN ACK DF ...
+			// Bare words: DF before PROTO=, TCP flags (SYN ACK FIN...) after.
+			if seenProto {
+				if len(flags) == 0 {
+					flags = k
+				} else if sp, ok := devlog.Span(flags, k); ok {
+					flags = sp
+				}
+			}
+			continue
 		}
 		switch string(k) {
 		case "IN":
@@ -198,6 +237,7 @@ func netfilterFields(b []byte, ev *timeline.Event) {
 				ev.AddExtra("payload_len", str(v)) // the UDP/TCP length after the IP one
 			}
 		case "PROTO":
+			seenProto = true
 			ev.AddExtra("proto", str(v))
 		case "SPT":
 			if n, ok := devlog.Int32(v); ok {
@@ -215,6 +255,10 @@ func netfilterFields(b []byte, ev *timeline.Event) {
 			ev.AddExtra("icmp_code", str(v))
 		case "DESCR":
 			ev.AddExtra("descr", str(v))
+		default:
+			// TOS PREC ID WINDOW RES URGP SEQ ACK MARK TC FLOWLBL HOPLIMIT...
+			// as netfilter names them.
+			ev.AddExtra(str(k), str(v))
 		}
 	}
 }
@@ -298,23 +342,5 @@ func detectIPTables(name string, head []byte) int {
 			hits++
 		}
 	})
-	return deviceScore(hits, n, strings.Contains(strings.ToLower(name), "firewall") || strings.Contains(strings.ToLower(name), "iptables") || strings.Contains(strings.ToLower(name), "ufw"))
-}
-
-// deviceScore turns a count of lines with a device's own markers into a
-// score: above syslog's (≤ 85) when at least half the lines carry them;
-// a file with fewer is left to syslog (whose parse keeps every line) and
-// to the other candidates.
-func deviceScore(hits, lines int, named bool) int {
-	if lines == 0 || hits == 0 {
-		return 0
-	}
-	if hits*2 >= lines {
-		s := 90 + 5*hits/lines
-		if named {
-			s++
-		}
-		return s
-	}
-	return 40 * hits * 2 / lines
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "firewall") || strings.Contains(strings.ToLower(name), "iptables") || strings.Contains(strings.ToLower(name), "ufw"))
 }

@@ -183,5 +183,5 @@ func detectMikroTik(name string, head []byte) int {
 			hits++
 		}
 	})
-	return deviceScore(hits, n, strings.Contains(strings.ToLower(name), "mikrotik"))
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "mikrotik"))
 }

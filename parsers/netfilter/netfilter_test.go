@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,9 @@ import (
 	"github.com/kiseki-forensics/kiseki/parsers/internal/devlog"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
+
+// extra reads an extra field for parsertest.Field.
+var extra = parsertest.ExtraField
 
 func srcIP(ev *timeline.Event, _ string) string { return ev.SrcIP }
 func dstIP(ev *timeline.Event, _ string) string { return ev.DstIP }
@@ -25,9 +29,8 @@ func dstPort(ev *timeline.Event, _ string) string {
 }
 func user(ev *timeline.Event, _ string) string     { return ev.User }
 func origTime(ev *timeline.Event, _ string) string { return ev.TimeOrig }
-func extra(k string) func(*timeline.Event, string) string {
-	return func(ev *timeline.Event, _ string) string { return parsertest.Extra(ev, k) }
-}
+func firstN(s string, n int) string                { return s[:min(n, len(s))] }
+
 func length(ev *timeline.Event, _ string) string { return strconv.FormatInt(ev.Bytes, 10) }
 
 // lastLen: CrowdSec's "length" of an iptables line is its last LEN= (the
@@ -107,7 +110,72 @@ var (
 	}
 )
 
+// strip0x: CrowdSec's proxmox parser drops the "0x" of TOS and PREC.
+func strip0x(k string) func(*timeline.Event, string) string {
+	return func(ev *timeline.Event, _ string) string {
+		return strings.TrimPrefix(parsertest.Extra(ev, k), "0x")
+	}
+}
+
+func message(ev *timeline.Event, _ string) string { return ev.Message }
+
+// messageNoTag: CrowdSec's UniFi parser cuts the rule tag off the message.
+func messageNoTag(ev *timeline.Event, w string) string {
+	if parsertest.Extra(ev, "rule_id") != "" {
+		if i := strings.Index(ev.Message, "] "); i >= 0 {
+			return ev.Message[i+2:]
+		}
+	}
+	return ev.Message
+}
+
 func init() {
+	// Netfilter keys CrowdSec unmarshals, against our fields and extras.
+	for k, f := range map[string]func(*timeline.Event, string) string{
+		"SRC": srcIP, "DST": dstIP, "SPT": srcPort, "DPT": dstPort, "PROTO": extra("proto"),
+		"IN": extra("in_iface"), "OUT": extra("out_iface"), "MAC": extra("mac"), "TTL": extra("ttl"),
+		"DESCR": extra("descr"), "LEN": lastLen,
+	} {
+		iptablesFields[`Unmarshaled.iptables["`+k+`"]`] = f
+	}
+	for _, k := range []string{"ID", "TOS", "PREC", "RES", "URGP", "WINDOW", "MARK"} {
+		iptablesFields[`Unmarshaled.iptables["`+k+`"]`] = extra(k)
+	}
+	for k, f := range map[string]func(*timeline.Event, string) string{
+		"Parsed.message": messageNoTag, "Meta.timestamp": parsertest.Time(false), "Meta.timestamp[4:]": parsertest.Time(true),
+		"Enriched.MarshaledTime[4:]": parsertest.Time(true), "Parsed.rule_id": extra("rule_id"),
+		"Parsed.dst_zone": extra("dst_zone"), "Parsed.hostname": extra("hostname"), "Parsed.pid": extra("pid"),
+	} {
+		iptablesFields[k] = f
+	}
+	for k, f := range map[string]func(*timeline.Event, string) string{
+		"Parsed.message": message, "Parsed.id": extra("ID"), "Parsed.tos": strip0x("TOS"), "Parsed.prec": strip0x("PREC"),
+		"Parsed.ack": extra("ACK"), "Parsed.tcp_flags": extra("tcp_flags"),
+		"Parsed.dst_mac": func(ev *timeline.Event, _ string) string { return firstN(parsertest.Extra(ev, "mac"), 17) },
+		// CrowdSec's int_eth is the chain without its -IN/-OUT direction.
+		"Parsed.int_eth": func(ev *timeline.Event, _ string) string {
+			c := parsertest.Extra(ev, "chain")
+			return strings.TrimSuffix(strings.TrimSuffix(c, "-IN"), "-OUT")
+		},
+	} {
+		proxmoxFields[k] = f
+	}
+	for k, f := range map[string]func(*timeline.Event, string) string{
+		"Parsed.message": message, "Meta.timestamp": parsertest.Time(false), "Meta.timestamp[4:]": parsertest.Time(true),
+		"Enriched.MarshaledTime[4:]": parsertest.Time(true), "Parsed.ip4_flags": extra("ip_flags"), "Parsed.ip4_id": extra("ip_id"),
+		"Parsed.ip4_offset": extra("ip_offset"), "Parsed.ip4_proto_id": extra("proto_id"), "Parsed.ip6_proto_id": extra("proto_id"),
+		"Parsed.ip4_tos": extra("tos"), "Parsed.ip6_class": extra("ip6_class"), "Parsed.ip6_flow_label": extra("ip6_flow_label"),
+		"Parsed.ip_ver": extra("ip_version"), "Parsed.data_length": extra("data_length"), "Parsed.sequence_number": extra("tcp_seq"),
+		"Parsed.ack_number": extra("tcp_ack"), "Parsed.tcp_window": extra("tcp_window"), "Parsed.tcp_options": extra("tcp_options"),
+	} {
+		pfFields[k] = f
+	}
+	mikrotikFields["Meta.timestamp"] = parsertest.Time(false)
+	fortiFields[`Unmarshaled.fortinet["action"]`] = extra("action")
+	fortiFields[`Unmarshaled.fortinet["date"]`] = func(ev *timeline.Event, _ string) string { return firstN(ev.TimeOrig, 10) }
+	fortiFields[`Unmarshaled.fortinet["time"]`] = func(ev *timeline.Event, _ string) string {
+		return ev.TimeOrig[max(0, len(ev.TimeOrig)-8):]
+	}
 	// FortiOS fields CrowdSec unmarshals, kept as extras under the same key.
 	for _, k := range []string{"remip", "subtype", "logdesc", "reason", "vd", "type", "tunnelid", "tunneltype", "tz", "group", "level", "logid", "eventtime", "dst_host"} {
 		fortiFields[`Unmarshaled.fortinet["`+k+`"]`] = extra(k)
@@ -214,6 +282,9 @@ func TestLines(t *testing.T) {
 			want{time: "2024-10-14T20:46:40Z", zone: "-0700", src: "192.168.0.1", user: "N/A", action: "login-failure", extraKey: "reason", extraVal: "sslvpn_login_unknown_user"}},
 		{ParseFortiGate, `<189>date=2024-01-02 time=03:04:05 devname="FGT60E" devid="FGT60E0000000001" logid="0100032001" type="event" subtype="system" level="information" vd="root" logdesc="Admin login successful" sn="1" user="admin" ui="https(198.51.100.5)" method="https" srcip=198.51.100.5 dstip=192.0.2.1 action="login" status="success" reason="none" profile="super_admin" msg="Administrator admin logged in successfully from https(198.51.100.5)"`,
 			want{time: "2024-01-01T18:04:05Z", src: "198.51.100.5", dst: "192.0.2.1", user: "admin", action: "login-success"}},
+		// Elastic fortinet_fortigate pipeline tests (test-fortinet-fix.log): a UTM/IPS record with an escaped quote.
+		{ParseFortiGate, `<185>date=2026-03-31 time=07:48:26 devname="MYDEV" devid="MYDEVID" eventtime=1773733509096718719 tz="-0500" logid="0419016384" type="utm" subtype="ips" eventtype="signature" level="alert" vd="root" severity="high" srcip=10.11.12.1 dstip=10.7.1.5 srcintf="eth0" dstintf="eth1" sessionid=1234567 action="detected" proto=6 service="HTTP" policyid=11 attack="HTTP.X-Forwarded-For.Header.XSS" srcport=50123 dstport=443 hostname="10.5.0.1" url="/?sample=1" agent="curl/7.47.0" httpmethod="GET" direction="outgoing" attackid=55823 msg="web_misc: HTTP.X-Forwarded-For.Header.XSS" forwardedfor="abcd0e.xff\"></script><script>alert(document.domain);</script>" crscore=30`,
+			want{time: "2026-03-31T12:48:26Z", zone: "-0500", src: "10.11.12.1", dst: "10.7.1.5", sport: 50123, dport: 443, extraKey: "attack", extraVal: "HTTP.X-Forwarded-For.Header.XSS"}},
 		{ParseMikroTik, "2026-05-31T00:04:27.696749+02:00 gw firewall,info input: in:WAN out:(unknown 0), connection-state:new src-mac e4:41:64:93:a8:0f, proto TCP (SYN), [2001:db8:1234::1]:40384->[2001:db8:1234::2]:20461, len 24",
 			want{time: "2026-05-30T22:04:27.696749Z", src: "2001:db8:1234::1", dst: "2001:db8:1234::2", sport: 40384, dport: 20461, bytes: 24, extraKey: "chain", extraVal: "input"}},
 		{ParseMikroTik, "Mar 19 12:34:09 10.120.127.1 firewall,info drop-icmp forward: in:ether1 out:bridge, connection-state:new proto ICMP (type 3, code 3), 10.0.0.1->10.0.0.2, len 56",
@@ -310,19 +381,7 @@ func BenchmarkParse(b *testing.B) {
 			}
 			lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
 			s := devlog.NewState(&parsers.Input{ZoneSource: "bench", Year: 2024}, 2024)
-			var ev timeline.Event
-			b.ReportAllocs()
-			cpu0 := parsertest.ProcessCPU()
-			b.SetBytes(int64(len(data)))
-			n := 0
-			for i := 0; i < b.N; i++ {
-				for _, l := range lines {
-					ev.Reset()
-					bc.parse(s, l, &ev)
-					n++
-				}
-			}
-			parsertest.Rate(b, n, "lines", cpu0)
+			parsertest.BenchLines(b, lines, len(data), func(l []byte, ev *timeline.Event) bool { return bc.parse(s, l, ev) })
 		})
 	}
 }

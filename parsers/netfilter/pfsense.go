@@ -84,7 +84,12 @@ func filterlog(m []byte, ev *timeline.Event) bool {
 			ev.Bytes = l
 		}
 		ev.SrcIP, ev.DstIP = str(f[18]), str(f[19])
+		ev.AddExtra("tos", str(f[9]))
 		ev.AddExtra("ttl", str(f[11]))
+		ev.AddExtra("ip_id", str(f[12]))
+		ev.AddExtra("ip_offset", str(f[13]))
+		ev.AddExtra("ip_flags", str(f[14]))
+		ev.AddExtra("proto_id", str(f[15]))
 		rest = f[20:n]
 	case "6":
 		if n < 17 {
@@ -95,11 +100,15 @@ func filterlog(m []byte, ev *timeline.Event) bool {
 			ev.Bytes = l
 		}
 		ev.SrcIP, ev.DstIP = str(f[15]), str(f[16])
+		ev.AddExtra("ip6_class", str(f[9]))
+		ev.AddExtra("ip6_flow_label", str(f[10]))
 		ev.AddExtra("hoplimit", str(f[11]))
+		ev.AddExtra("proto_id", str(f[13]))
 		rest = f[17:n]
 	default:
 		return true
 	}
+	ev.AddExtra("ip_version", str(f[8]))
 	ev.AddExtra("proto", str(proto))
 	switch {
 	case eqFold(proto, "tcp"), eqFold(proto, "udp"):
@@ -111,8 +120,16 @@ func filterlog(m []byte, ev *timeline.Event) bool {
 				ev.DstPort = p
 			}
 		}
+		if len(rest) >= 3 {
+			ev.AddExtra("data_length", str(rest[2]))
+		}
 		if eqFold(proto, "tcp") && len(rest) >= 4 {
 			ev.AddExtra("tcp_flags", str(rest[3]))
+			for i, k := range []string{"tcp_seq", "tcp_ack", "tcp_window", "tcp_urg", "tcp_options"} {
+				if 4+i < len(rest) {
+					ev.AddExtra(k, str(rest[4+i]))
+				}
+			}
 		}
 	case eqFold(proto, "icmp"), eqFold(proto, "ipv6-icmp"):
 		if len(rest) >= 1 {
@@ -179,7 +196,7 @@ func detectPFSense(name string, head []byte) int {
 			hits++
 		}
 	})
-	return deviceScore(hits, n, strings.Contains(strings.ToLower(name), "filter"))
+	return devlog.Score(hits, n, strings.Contains(strings.ToLower(name), "filter"))
 }
 
 func looksFilterlogAnywhere(line []byte) bool {

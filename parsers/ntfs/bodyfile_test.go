@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -145,15 +144,6 @@ func parseImage(t testing.TB, path string, opts map[string]string) ([]timeline.E
 		t.Fatal(err)
 	}
 	return c.evs, warns
-}
-
-func sortedKeys(m map[string]string) []string {
-	var k []string
-	for x := range m {
-		k = append(k, x)
-	}
-	sort.Strings(k)
-	return k
 }
 
 func timeFmt(ns int64) string {

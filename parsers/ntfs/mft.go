@@ -79,15 +79,6 @@ type stream struct {
 	ext   uint32 // entry number of the extension record holding it, 0: base
 }
 
-// extAttr is an attribute found in an extension record, waiting to be
-// merged into its base entry.
-type extAttr struct {
-	typ  uint32
-	name string
-	fn   *fnInfo
-	st   *stream
-}
-
 // entry is what Kiseki keeps of one MFT entry.
 type entry struct {
 	valid   bool // FILE record that decoded

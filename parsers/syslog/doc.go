@@ -7,7 +7,7 @@
 // case (Input.Zone); the year is the manifest's year for the file's first
 // line, or else is inferred from the file's modification time, and advances
 // when the month steps back by six months or more (December → January), so
-// a year boundary inside a file is handled; Parser.yearFor has the details.
+// a year boundary inside a file is handled; Years.For has the details.
 //
 // Format name: "syslog".
 package syslog

@@ -5,7 +5,6 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"time"
 	"unsafe"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
@@ -36,18 +35,14 @@ func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 // Strings set on the event point into the line.
 type Parser struct {
 	in        *parsers.Input
-	year      int
-	lastMonth int
-	lastDay   int
+	years     Years
+	clock     LocalClock
 	zoneLabel string
-	offHour   int64
-	offSec    int
-	offValid  bool
 }
 
 // NewParser returns a parser whose first yearless line is in year.
 func NewParser(in *parsers.Input, year int) *Parser {
-	return &Parser{in: in, year: year, zoneLabel: in.ZoneLabel()}
+	return &Parser{in: in, years: Years{Year: year}, clock: LocalClock{Zone: in.Zone}, zoneLabel: in.ZoneLabel()}
 }
 
 // Header is the syslog header of a line, for parsers of messages that travel
@@ -70,11 +65,24 @@ func (p *Parser) Parse(line []byte, ev *timeline.Event) bool {
 	if !p.ParseHeader(line, &h) {
 		return false
 	}
+	FillEvent(&h, ev, FormatName)
+	if h.Priority >= 0 {
+		ev.AddExtra("facility", facilities[min(h.Priority>>3, len(facilities)-1)])
+		ev.AddExtra("severity", severities[h.Priority&7])
+	}
+	return true
+}
+
+// FillEvent fills ev from a parsed header with the given source: time,
+// zone, message, the hostname/program/pid extras, and Host from the header
+// when the input names none. Facility and severity are left to the caller.
+// Strings set on the event point into the header's line.
+func FillEvent(h *Header, ev *timeline.Event, source string) {
 	ev.Time = h.Time
 	ev.TimeDesc = timeline.TimeLog
 	ev.TimeOrig = str(h.TimeOrig)
 	ev.Zone = h.Zone
-	ev.Source = FormatName
+	ev.Source = source
 	ev.Message = str(h.Message)
 	if len(h.Hostname) > 0 {
 		ev.AddExtra("hostname", str(h.Hostname))
@@ -88,11 +96,6 @@ func (p *Parser) Parse(line []byte, ev *timeline.Event) bool {
 	if len(h.PID) > 0 {
 		ev.AddExtra("pid", str(h.PID))
 	}
-	if h.Priority >= 0 {
-		ev.AddExtra("facility", facilities[min(h.Priority>>3, len(facilities)-1)])
-		ev.AddExtra("severity", severities[h.Priority&7])
-	}
-	return true
 }
 
 var (
@@ -160,15 +163,11 @@ func (p *Parser) traditional(b []byte, h *Header) bool {
 		}
 	}
 	h.TimeOrig = b[:i]
-	year := p.yearFor(mo, d)
+	year := p.years.For(mo, d)
 	if !parsers.ValidDate(year, mo, d, hh, mi, ss) {
 		return false
 	}
-	if p.in.Zone != nil {
-		h.Time = p.localNano(year, mo, d, hh, mi, ss, nsec)
-	} else {
-		h.Time = parsers.UnixNano(year, mo, d, hh, mi, ss, nsec, 0)
-	}
+	h.Time = p.clock.UnixNano(year, mo, d, hh, mi, ss, nsec)
 	h.Zone = p.zoneLabel
 	rest := b[i:]
 	if len(rest) > 0 && rest[0] == ':' { // "Mar 11 09:39:39: --- last message repeated ---"
@@ -300,15 +299,16 @@ func (p *Parser) rfc5424(b []byte, h *Header) bool {
 	if len(rest) > 0 && rest[0] == '-' {
 		rest = rest[1:]
 	} else if len(rest) > 0 && rest[0] == '[' {
-		depthEnd := sdEnd(rest)
+		depthEnd := SDEnd(rest)
 		rest = rest[depthEnd:]
 	}
 	h.Message = trimOneSpace(rest)
 	return true
 }
 
-// sdEnd returns the end of RFC 5424 structured data elements.
-func sdEnd(b []byte) int {
+// SDEnd returns the end of the RFC 5424 structured data elements at the
+// start of b ("[id k=\"v\"]..."); an unterminated element runs to the end.
+func SDEnd(b []byte) int {
 	i := 0
 	for i < len(b) && b[i] == '[' {
 		inQuote := false
@@ -326,7 +326,7 @@ func sdEnd(b []byte) int {
 			}
 		}
 	}
-	return i
+	return min(i, len(b)) // a trailing backslash in a quote steps past the end
 }
 
 // ParseRFC3339 reads "2006-01-02T15:04:05[.frac](Z|±hh:mm)" and returns the
@@ -370,25 +370,6 @@ func ParseRFC3339(b []byte) (int64, string, bool) {
 		return parsers.UnixNano(y, mo, d, hh, mi, ss, nsec, off), str(z), true
 	}
 	return 0, "", false
-}
-
-// yearFor returns the year of a line dated month mo, day d, and advances
-// the running year at a rollover: the month stepping back six months or more
-// (Dec → Jan, or Nov → Feb across a quiet spell). A smaller step back is a
-// late write at a month boundary, not a new year. A late December line right
-// after the first days of January belongs to the year before and leaves the
-// running year alone. Months that move forward stay in the same year, however
-// far they jump.
-func (p *Parser) yearFor(mo, d int) int {
-	switch {
-	case p.lastMonth == 0:
-	case p.lastMonth-mo >= 6:
-		p.year++
-	case mo == 12 && d >= 24 && p.lastMonth == 1 && p.lastDay <= 7:
-		return p.year - 1
-	}
-	p.lastMonth, p.lastDay = mo, d
-	return p.year
 }
 
 func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
@@ -470,7 +451,7 @@ func inferYear(ctx context.Context, in *parsers.Input) (int, error) {
 			}
 		}
 		if len(b) >= 14 && b[3] == ' ' && p.traditional(b, &h) {
-			lastMonth = p.lastMonth
+			lastMonth = p.years.LastMonth
 		}
 		return nil
 	})
@@ -485,7 +466,7 @@ func inferYear(ctx context.Context, in *parsers.Input) (int, error) {
 	if lastMonth > int(mt.Month()) {
 		end--
 	}
-	return end - p.year, nil // p.year counted the rollovers from 0
+	return end - p.years.Year, nil // p.years counted the rollovers from 0
 }
 
 func detect(name string, head []byte) int {
@@ -520,22 +501,4 @@ func detect(name string, head []byte) int {
 		}
 	}
 	return score
-}
-
-// localNano converts a wall-clock time in the input's zone. The zone's
-// offset is looked up once per wall-clock hour: zone rules change on hour
-// boundaries, and the lookup costs more than the rest of the line.
-func (p *Parser) localNano(y, mo, d, hh, mi, ss, nsec int) int64 {
-	wall := parsers.UnixNano(y, mo, d, hh, mi, ss, nsec, 0)
-	hour := wall / 3600e9
-	if !p.offValid || hour != p.offHour {
-		// The offset at the guessed instant, then again at the corrected one,
-		// settles times near a DST change.
-		_, off := time.Unix(0, wall).In(p.in.Zone).Zone()
-		if _, off2 := time.Unix(0, wall-int64(off)*1e9).In(p.in.Zone).Zone(); off2 != off {
-			off = off2
-		}
-		p.offHour, p.offSec, p.offValid = hour, off, true
-	}
-	return wall - int64(p.offSec)*1e9
 }

@@ -11,35 +11,11 @@ import (
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
+	"github.com/kiseki-forensics/kiseki/internal/parsertest"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/parsers/syslog"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
-
-type collect struct{ events []timeline.Event }
-
-func (c *collect) Emit(ev *timeline.Event) error {
-	e := *ev
-	for _, p := range []*string{&e.TimeDesc, &e.TimeOrig, &e.Zone, &e.Host, &e.Source, &e.Message, &e.Tags} {
-		*p = strings.Clone(*p)
-	}
-	e.Extra = nil
-	for _, kv := range ev.Extra {
-		e.Extra = append(e.Extra, timeline.KV{Key: strings.Clone(kv.Key), Value: strings.Clone(kv.Value)})
-	}
-	e.Raw = bytes.Clone(ev.Raw)
-	c.events = append(c.events, e)
-	return nil
-}
-
-func extra(ev *timeline.Event, key string) string {
-	for _, kv := range ev.Extra {
-		if kv.Key == key {
-			return kv.Value
-		}
-	}
-	return ""
-}
 
 func input(path string, year int, zone *time.Location, mtime time.Time) *parsers.Input {
 	return &parsers.Input{Name: filepath.Base(path), Evidence: "E1", Zone: zone, ZoneSource: "manifest", Year: year, ModTime: mtime,
@@ -49,11 +25,11 @@ func input(path string, year int, zone *time.Location, mtime time.Time) *parsers
 func parse(t testing.TB, in *parsers.Input) []timeline.Event {
 	t.Helper()
 	f, _ := parsers.Lookup(syslog.FormatName)
-	var c collect
+	var c parsertest.Collect
 	if err := f.Parse(context.Background(), in, &c); err != nil {
 		t.Fatal(err)
 	}
-	return c.events
+	return c.Events
 }
 
 func utc(y int, mo time.Month, d, h, mi, s, ns int) time.Time {
@@ -69,7 +45,7 @@ func TestPlasoSyslog(t *testing.T) {
 		t.Fatalf("%d events for 18 lines", len(events))
 	}
 	e := events[0]
-	if e.Message != "INFO No new content in ímynd.dd." || extra(&e, "hostname") != "myhostname.myhost.com" || extra(&e, "pid") != "30840" || extra(&e, "program") != "client" {
+	if e.Message != "INFO No new content in ímynd.dd." || parsertest.Extra(&e, "hostname") != "myhostname.myhost.com" || parsertest.Extra(&e, "pid") != "30840" || parsertest.Extra(&e, "program") != "client" {
 		t.Errorf("event 0: %+v", e)
 	}
 	if !e.UTC().Equal(utc(2012, 1, 22, 7, 52, 33, 0)) {
@@ -81,7 +57,7 @@ func TestPlasoSyslog(t *testing.T) {
 	}
 	// Line 11 is plaso's event 9: a year later (0001 relative), fractional seconds.
 	e = events[10]
-	if e.Message != "This syslog message has a fractional value for seconds." || extra(&e, "program") != "somrandomexe" || !e.UTC().Equal(utc(2013, 3, 23, 23, 1, 18, 123e6)) {
+	if e.Message != "This syslog message has a fractional value for seconds." || parsertest.Extra(&e, "program") != "somrandomexe" || !e.UTC().Equal(utc(2013, 3, 23, 23, 1, 18, 123e6)) {
 		t.Errorf("line 11: %v %+v", e.UTC(), e)
 	}
 	// Feb 29 in 2012 is a real date (the file's leap-year line).
@@ -93,7 +69,7 @@ func TestPlasoSyslog(t *testing.T) {
 		t.Errorf("continuation: %+v", events[13])
 	}
 	// "kernel: ..." with no host field.
-	if extra(&events[16], "program") != "kernel" || extra(&events[16], "hostname") != "" {
+	if parsertest.Extra(&events[16], "program") != "kernel" || parsertest.Extra(&events[16], "hostname") != "" {
 		t.Errorf("no-host line: %+v", events[16])
 	}
 }
@@ -102,19 +78,19 @@ func TestRFC5424AndRsyslog(t *testing.T) {
 	// plaso's expected values for syslog_rsyslog_SyslogProtocol23Format event 0.
 	events := parse(t, input(corpus.Path(t, "syslog/plaso/syslog_rsyslog_SyslogProtocol23Format"), 2000, time.UTC, time.Time{}))
 	e := events[0]
-	if !e.UTC().Equal(utc(2021, 3, 6, 4, 7, 38, 251122000)) || extra(&e, "hostname") != "hostname" || extra(&e, "program") != "log_tag" || extra(&e, "severity") != "debug" || extra(&e, "facility") != "user" {
+	if !e.UTC().Equal(utc(2021, 3, 6, 4, 7, 38, 251122000)) || parsertest.Extra(&e, "hostname") != "hostname" || parsertest.Extra(&e, "program") != "log_tag" || parsertest.Extra(&e, "severity") != "debug" || parsertest.Extra(&e, "facility") != "user" {
 		t.Errorf("5424: %v %+v", e.UTC(), e)
 	}
 	// plaso: syslog_rsyslog event 0: host localhost, reporter rsyslogd.
 	events = parse(t, input(corpus.Path(t, "syslog/plaso/syslog_rsyslog"), 2000, time.UTC, time.Time{}))
 	e = events[0]
-	if !e.UTC().Equal(utc(2020, 5, 31, 0, 0, 45, 698463000)) || extra(&e, "hostname") != "localhost" || extra(&e, "program") != "rsyslogd" || e.Zone != "+00:00" {
+	if !e.UTC().Equal(utc(2020, 5, 31, 0, 0, 45, 698463000)) || parsertest.Extra(&e, "hostname") != "localhost" || parsertest.Extra(&e, "program") != "rsyslogd" || e.Zone != "+00:00" {
 		t.Errorf("rsyslog: %v %+v", e.UTC(), e)
 	}
 	// plaso: ChromeOS event 0: body, pid 13707, reporter periodic_scheduler, severity INFO, -07:00.
 	events = parse(t, input(corpus.Path(t, "syslog/plaso/syslog_chromeos"), 2000, time.UTC, time.Time{}))
 	e = events[0]
-	if e.Message != "cleanup_logs: job completed" || extra(&e, "pid") != "13707" || extra(&e, "program") != "periodic_scheduler" || extra(&e, "severity") != "info" || !e.UTC().Equal(utc(2016, 10, 25, 19, 37, 23, 297265000)) {
+	if e.Message != "cleanup_logs: job completed" || parsertest.Extra(&e, "pid") != "13707" || parsertest.Extra(&e, "program") != "periodic_scheduler" || parsertest.Extra(&e, "severity") != "info" || !e.UTC().Equal(utc(2016, 10, 25, 19, 37, 23, 297265000)) {
 		t.Errorf("chromeos: %v %+v", e.UTC(), e)
 	}
 }
@@ -139,7 +115,7 @@ func TestCrowdSecAsserts(t *testing.T) {
 					t.Errorf("line %d unparsed", idx+1)
 					continue
 				}
-				checks := map[string]string{"program": extra(e, "program"), "pid": extra(e, "pid"), "timestamp": e.TimeOrig, "message": e.Message}
+				checks := map[string]string{"program": parsertest.Extra(e, "program"), "pid": parsertest.Extra(e, "pid"), "timestamp": e.TimeOrig, "message": e.Message}
 				for k, got := range checks {
 					if w, ok := f[k]; ok && got != w {
 						t.Errorf("line %d %s: got %q want %q", idx+1, k, got, w)
@@ -148,14 +124,6 @@ func TestCrowdSecAsserts(t *testing.T) {
 			}
 		})
 	}
-}
-
-func writeTemp(t *testing.T, content string) string {
-	p := filepath.Join(t.TempDir(), "syslog")
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 func TestYears(t *testing.T) {
@@ -178,7 +146,7 @@ func TestYears(t *testing.T) {
 			utc(2025, 12, 30, 23, 59, 58, 0), utc(2025, 12, 31, 23, 59, 59, 0), utc(2026, 1, 1, 0, 0, 1, 0),
 			utc(2025, 12, 31, 23, 59, 59, 0), utc(2026, 1, 1, 0, 0, 2, 0), utc(2026, 2, 3, 10, 0, 0, 0), utc(2026, 1, 30, 10, 0, 0, 0)}},
 	}
-	path := writeTemp(t, log)
+	path := parsertest.WriteFile(t, "syslog", log, time.Time{})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			events := parse(t, input(path, tc.year, tc.zone, tc.mtime))
@@ -197,7 +165,7 @@ func TestYears(t *testing.T) {
 	}
 	// A file last written in January whose last line is from December: the
 	// year before the mtime.
-	p2 := writeTemp(t, "Dec 31 10:00:00 h a: x\n")
+	p2 := parsertest.WriteFile(t, "syslog", "Dec 31 10:00:00 h a: x\n", time.Time{})
 	events := parse(t, input(p2, 0, time.UTC, utc(2026, 1, 2, 0, 0, 0, 0)))
 	if !events[0].UTC().Equal(utc(2025, 12, 31, 10, 0, 0, 0)) {
 		t.Errorf("december line, january mtime: %v", events[0].UTC())
@@ -206,7 +174,7 @@ func TestYears(t *testing.T) {
 
 func TestDST(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
-	p := writeTemp(t, "Mar  8 01:30:00 h a: before\nMar  8 03:30:00 h a: after\nNov  1 01:30:00 h a: ambiguous\n")
+	p := parsertest.WriteFile(t, "syslog", "Mar  8 01:30:00 h a: before\nMar  8 03:30:00 h a: after\nNov  1 01:30:00 h a: ambiguous\n", time.Time{})
 	events := parse(t, input(p, 2026, ny, time.Time{}))
 	want := []time.Time{utc(2026, 3, 8, 6, 30, 0, 0), utc(2026, 3, 8, 7, 30, 0, 0)}
 	for i, w := range want {
@@ -218,7 +186,7 @@ func TestDST(t *testing.T) {
 
 func TestHostileLines(t *testing.T) {
 	long := strings.Repeat("A", 10<<20)
-	p := writeTemp(t, "Jan  1 00:00:00 h a: ok\n"+long+"\nJan  1 00:00:01 h a: \x00nul \x1b[31mred\xff\n")
+	p := parsertest.WriteFile(t, "syslog", "Jan  1 00:00:00 h a: ok\n"+long+"\nJan  1 00:00:01 h a: \x00nul \x1b[31mred\xff\n", time.Time{})
 	events := parse(t, input(p, 2026, time.UTC, time.Time{}))
 	if len(events) != 3 {
 		t.Fatalf("%d events", len(events))
@@ -231,8 +199,23 @@ func TestHostileLines(t *testing.T) {
 	}
 }
 
+// TestUnterminatedStructuredData: structured data cut inside a quoted value
+// after a backslash (a truncated relay line) ends at the line's end instead of
+// slicing past it.
+func TestUnterminatedStructuredData(t *testing.T) {
+	p := syslog.NewParser(&parsers.Input{Name: "t", Zone: time.UTC, ZoneSource: "t", Year: 2020}, 2020)
+	var ev timeline.Event
+	ev.Reset()
+	if !p.Parse([]byte(`<13>1 2020-01-01T00:00:00Z h a - - [x k="\`), &ev) {
+		t.Fatal("not parsed")
+	}
+	if ev.Message != "" || ev.Host != "h" || ev.Time != 1577836800e9 {
+		t.Errorf("got message %q host %q time %d", ev.Message, ev.Host, ev.Time)
+	}
+}
+
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"Mar  6 04:07:28 hostname log_tag this is debug", "<14>1 2021-03-06T04:07:38.251280+00:00 h a - - [x y=\"]\"] m", "2016-10-25T12:37:23.297265-07:00 INFO p[1]: m", "Mar 11 09:39:39: --- x ---", "<999>"} {
+	for _, s := range []string{"Mar  6 04:07:28 hostname log_tag this is debug", "<14>1 2021-03-06T04:07:38.251280+00:00 h a - - [x y=\"]\"] m", "2016-10-25T12:37:23.297265-07:00 INFO p[1]: m", "Mar 11 09:39:39: --- x ---", "<999>", `<13>1 2020-01-01T00:00:00Z h a - - [x k="\`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
@@ -245,10 +228,6 @@ func FuzzParse(f *testing.F) {
 		p.ParseHeader(line, &h)
 	})
 }
-
-type discard struct{ n int }
-
-func (d *discard) Emit(*timeline.Event) error { d.n++; return nil }
 
 // BenchmarkParse: traditional syslog lines in a named zone.
 //
@@ -269,11 +248,11 @@ func BenchmarkParse(b *testing.B) {
 	f, _ := parsers.Lookup(syslog.FormatName)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	var d discard
+	var d parsertest.Discard
 	for b.Loop() {
 		if err := f.Parse(context.Background(), in, &d); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(d.n)/b.Elapsed().Seconds(), "lines/s")
+	b.ReportMetric(float64(d.N)/b.Elapsed().Seconds(), "lines/s")
 }

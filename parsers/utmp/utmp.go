@@ -286,7 +286,7 @@ type recParser struct {
 	lay    Layout
 	failed bool
 	last   int64
-	buf    [160]byte
+	buf    [512]byte
 	out    []byte
 	recBuf Record
 }
@@ -386,7 +386,21 @@ func (p *recParser) record(b []byte, ev *timeline.Event) {
 			ev.Tags = "empty-record"
 		}
 	}
-	ev.Message = typeNames[r.Type]
+	// Message: "USER_PROCESS alice pts/0 from 10.0.0.5", built in the
+	// record's text buffer.
+	start := len(p.out)
+	p.out = append(p.out, typeNames[r.Type]...)
+	for _, f := range [][]byte{r.User, r.Line} {
+		if len(f) > 0 {
+			p.out = append(p.out, ' ')
+			p.out = append(p.out, f...)
+		}
+	}
+	if len(r.Host) > 0 {
+		p.out = append(p.out, " from "...)
+		p.out = append(p.out, r.Host...)
+	}
+	ev.Message = str(p.out[start:])
 }
 
 // addr reads ut_addr_v6: an IPv4 address in the first word and zeros after

@@ -157,6 +157,7 @@ type parser struct {
 	in         *parsers.Input
 	cloudfront bool // the format chosen is cloudfront
 	lay        *layout
+	layFields  []byte // the #Fields text lay was compiled from
 	dec        weblog.Decoder
 	vals       [][]byte
 	zoneLabel  string // the case's zone label, for local-time columns
@@ -199,16 +200,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink, cloudfron
 			return nil
 		}
 		ev.Reset()
-		if reason := p.line(text, &ev); reason != "" {
-			parsers.Unparsed(&ev, in, l, p.lastTime, reason)
-			return sink.Emit(&ev)
-		}
-		parsers.FillRef(&ev, in, l)
-		if l.Truncated {
-			ev.AddTag("truncated")
-		}
-		p.lastTime = ev.Time
-		return sink.Emit(&ev)
+		return weblog.Emit(sink, &ev, in, l, p.line(text, &ev), &p.lastTime)
 	})
 }
 
@@ -218,24 +210,28 @@ func (p *parser) directive(text []byte, l *parsers.Line) {
 	if colon < 0 {
 		return
 	}
-	name := string(bytes.TrimSpace(text[1:colon]))
+	name := bytes.TrimSpace(text[1:colon])
 	val := bytes.TrimSpace(text[colon+1:])
-	switch strings.ToLower(name) {
-	case "fields":
+	switch {
+	case bytes.EqualFold(name, []byte("fields")):
+		if p.lay != nil && bytes.Equal(val, p.layFields) {
+			return // IIS repeats the same header after every restart
+		}
 		lay := compile(val)
 		if len(lay.cols) == 0 {
 			p.in.Warnf("line %d: #Fields directive names no fields", l.Number)
 			return
 		}
 		p.lay = lay
-	case "date", "start-date":
+		p.layFields = append(p.layFields[:0], val...)
+	case bytes.EqualFold(name, []byte("date")) || bytes.EqualFold(name, []byte("start-date")):
 		// Oracle Web Cache and others add a comment after the value.
 		var c weblog.Civil
 		if weblog.ParseDate(val, &c) && c.Valid() {
 			p.defDay = parsers.DaysFromCivil(c.Y, c.Mo, c.D)
 			p.lastTOD = -1
 		}
-	case "gmt-offset":
+	case bytes.EqualFold(name, []byte("gmt-offset")):
 		if off, n, ok := weblog.ParseOffset(val); ok && n == len(val) {
 			p.gmtOff, p.hasGMTOff = off, true
 		}
@@ -416,7 +412,7 @@ func (p *parser) time(ev *timeline.Event, date, clock, dateLocal, clockLocal []b
 	}
 	switch {
 	case local:
-		y, mo, d := civilFromDays(days)
+		y, mo, d := weblog.CivilFromDays(days)
 		c.Y, c.Mo, c.D, c.HasZone = y, mo, d, false
 		ev.Time = c.UnixNano(p.in.Zone)
 		ev.Zone = p.zoneLabel
@@ -430,29 +426,6 @@ func (p *parser) time(ev *timeline.Event, date, clock, dateLocal, clockLocal []b
 	return ""
 }
 
-// civilFromDays is the inverse of parsers.DaysFromCivil.
-func civilFromDays(z int64) (int, int, int) {
-	z += 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era = (z - 146096) / 146097
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	if m <= 2 {
-		y++
-	}
-	return int(y), int(m), int(d)
-}
-
 // parseLineCloudFront reads one CloudFront line in the documented default
 // field order (the memory carver has no header to go by).
 func parseLineCloudFront(line []byte, in *parsers.Input, ev *timeline.Event) bool {
@@ -461,12 +434,7 @@ func parseLineCloudFront(line []byte, in *parsers.Input, ev *timeline.Event) boo
 	}
 	p := newParser(in, true)
 	ev.Reset()
-	if p.line(line, ev) != "" {
-		ev.Reset()
-		return false
-	}
-	ev.Host, ev.Evidence, ev.RefPath = in.Host, in.Evidence, in.Name
-	return true
+	return weblog.LineDone(ev, in, p.line(line, ev))
 }
 
 // detectCloudFront: a "#Fields:" header naming x-edge-location, or tab-separated
@@ -508,17 +476,10 @@ func detectW3C(name string, head []byte) int {
 // #Fields comes before it. Only the lines before the first data line and
 // that line itself are looked at.
 func scanHead(head []byte) (fields, data []byte) {
-	for len(head) > 0 {
-		nl := bytes.IndexByte(head, '\n')
-		line := head
-		if nl >= 0 {
-			line, head = head[:nl], head[nl+1:]
-		} else {
-			head = nil
-		}
-		line = bytes.TrimRight(line, "\r")
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
+	for {
+		var line []byte
+		if line, head = weblog.NextLine(head); line == nil {
+			return nil, nil
 		}
 		if line[0] != '#' {
 			return nil, line
@@ -530,7 +491,6 @@ func scanHead(head []byte) (fields, data []byte) {
 			return nil, nil
 		}
 	}
-	return nil, nil
 }
 
 func isDirective(line []byte) bool {

@@ -407,15 +407,8 @@ func FuzzW3C(f *testing.F) {
 		if cloudfront {
 			name = "cloudfront"
 		}
-		format, _ := parsers.Lookup(name)
 		in := webtest.Input("fuzz", data, nil, nil)
-		var sink webtest.Discard
-		if err := format.Parse(t.Context(), in, &sink); err != nil {
-			t.Fatal(err)
-		}
-		var ev timeline.Event
-		format.ParseLine(data, in, &ev)
-		format.Detect("fuzz", data)
+		webtest.Exercise(t, name, in, data)
 	})
 }
 

@@ -260,7 +260,7 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 			prefix = prefix[:k]
 		}
 		q = append(q, `url:"`+strings.ReplaceAll(prefix, `"`, `\"`)+`*"`)
-		pathGlob = globMatcher(glob)
+		pathGlob = search.Glob(glob, true)
 	}
 	if opt.Status != "" {
 		if _, err := search.Parse("status:" + opt.Status); err != nil {
@@ -535,33 +535,6 @@ func sortValues(vals []Value) {
 		}
 		return vals[i].Value < vals[j].Value
 	})
-}
-
-// globMatcher matches '*' and '?' (case-sensitive: URL paths are).
-func globMatcher(p string) func(string) bool {
-	return func(s string) bool {
-		pi, si, star, mark := 0, 0, -1, 0
-		for si < len(s) {
-			switch {
-			case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-				pi++
-				si++
-			case pi < len(p) && p[pi] == '*':
-				star, mark = pi, si
-				pi++
-			case star >= 0:
-				pi = star + 1
-				mark++
-				si = mark
-			default:
-				return false
-			}
-		}
-		for pi < len(p) && p[pi] == '*' {
-			pi++
-		}
-		return pi == len(p)
-	}
 }
 
 // WindowFromFile finds the window in which a file on a host was altered:

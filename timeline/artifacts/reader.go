@@ -11,6 +11,16 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 )
 
+// Dir is where a case keeps its artifact tables: CASEDIR/artifacts.
+func Dir(caseDir string) string { return filepath.Join(caseDir, "artifacts") }
+
+// TablePath is the table of one evidence item in a case:
+// CASEDIR/artifacts/EVIDENCE.arrow. Writing it again (a resumed ingest)
+// replaces it, so nothing is counted twice.
+func TablePath(caseDir, evidence string) string {
+	return filepath.Join(Dir(caseDir), evidence+".arrow")
+}
+
 // Files lists the artifact tables (*.arrow) in dir, sorted. A missing
 // directory holds none.
 func Files(dir string) ([]string, error) {

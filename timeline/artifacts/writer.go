@@ -65,18 +65,17 @@ var (
 // Writer streams artifacts into an Arrow IPC file in record batches; memory
 // stays bounded by one batch. It implements Sink. Not safe for concurrent use.
 type Writer struct {
-	f         *os.File // when the writer created the file
-	ipcw      *ipc.FileWriter
-	mem       memory.Allocator
-	str       [numCols]*array.StringBuilder
-	i64       [numCols]*array.Int64Builder
-	idx       [numCols]*array.Int8Builder
-	kindDict  arrow.Array
-	encDict   arrow.Array
-	rows      int
-	total     int64
-	closed    bool
-	lastError error
+	f        *os.File // when the writer created the file
+	ipcw     *ipc.FileWriter
+	mem      memory.Allocator
+	str      [numCols]*array.StringBuilder
+	i64      [numCols]*array.Int64Builder
+	idx      [numCols]*array.Int8Builder
+	kindDict arrow.Array
+	encDict  arrow.Array
+	rows     int
+	total    int64
+	closed   bool
 }
 
 // Create creates (or truncates) the file at path and returns a writer to it.

@@ -29,19 +29,16 @@ type State struct {
 	// directions between build and teardown messages).
 	Ext any
 
-	year      int
-	lastMonth int
-	lastDay   int
+	years     syslog.Years
+	clock     syslog.LocalClock
 	zoneLabel string
-	offHour   int64
-	offSec    int
-	offValid  bool
 	scratch   []byte
 }
 
 // NewState returns the state for a file whose first yearless line is in year.
 func NewState(in *parsers.Input, year int) *State {
-	return &State{In: in, Sys: syslog.NewParser(in, year), year: year, zoneLabel: in.ZoneLabel()}
+	return &State{In: in, Sys: syslog.NewParser(in, year),
+		years: syslog.Years{Year: year}, clock: syslog.LocalClock{Zone: in.Zone}, zoneLabel: in.ZoneLabel()}
 }
 
 // ZoneLabel is the zone recorded on events whose time came without a zone.
@@ -86,7 +83,8 @@ func (s *State) Header(line []byte, h *syslog.Header) bool {
 	if len(h.Program) == 0 && len(h.Hostname) > 0 && len(h.Message) > len(h.Hostname)+1 &&
 		string(h.Message[:len(h.Hostname)]) == string(h.Hostname) && h.Message[len(h.Hostname)] == ' ' {
 		// "host host sshd[1]: msg": some gateways (UniFi) repeat the host.
-		tag(h.Message[len(h.Hostname)+1:], h)
+		h.Message = h.Message[len(h.Hostname)+1:]
+		tag(h.Message, h)
 	}
 	return true
 }
@@ -192,7 +190,7 @@ func (s *State) Stamp(b []byte) (t int64, orig []byte, zone string, n int, ok bo
 		}
 	}
 	if year == 0 {
-		year = s.yearFor(mo, d)
+		year = s.years.For(mo, d)
 		s.Yearless = true
 	}
 	if !parsers.ValidDate(year, mo, d, hh, mi, ss) {
@@ -263,41 +261,29 @@ func zoneOffset(z []byte) (int, bool) {
 	return 0, false
 }
 
-// yearFor follows the running year like parsers/syslog: a month stepping
-// back six or more is a new year.
-func (s *State) yearFor(mo, d int) int {
-	switch {
-	case s.lastMonth == 0:
-	case s.lastMonth-mo >= 6:
-		s.year++
-	case mo == 12 && d >= 24 && s.lastMonth == 1 && s.lastDay <= 7:
-		return s.year - 1
-	}
-	s.lastMonth, s.lastDay = mo, d
-	return s.year
-}
-
 // Local converts a wall-clock time in the case zone; the offset is looked up
 // once per wall-clock hour.
 func (s *State) Local(y, mo, d, hh, mi, ss, nsec int) int64 {
-	wall := parsers.UnixNano(y, mo, d, hh, mi, ss, nsec, 0)
-	if s.In.Zone == nil {
-		return wall
-	}
-	hour := wall / 3600e9
-	if !s.offValid || hour != s.offHour {
-		_, off := time.Unix(0, wall).In(s.In.Zone).Zone()
-		if _, off2 := time.Unix(0, wall-int64(off)*1e9).In(s.In.Zone).Zone(); off2 != off {
-			off = off2
-		}
-		s.offHour, s.offSec, s.offValid = hour, off, true
-	}
-	return wall - int64(s.offSec)*1e9
+	return s.clock.UnixNano(y, mo, d, hh, mi, ss, nsec)
 }
 
 // LineFunc parses one line into ev (already Reset, with its reference set)
 // and reports whether the line was recognised.
 type LineFunc func(s *State, line []byte, ev *timeline.Event) bool
+
+// Register registers f, a line-based device log read with parse: its Parse
+// runs Run over the file (lines parse does not recognise become unparsed
+// events with reason) and its ParseLine parses one line with a fresh State
+// in LineYear. f's own Parse and ParseLine are replaced.
+func Register(f *parsers.Format, parse LineFunc, reason string) {
+	f.Parse = func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
+		return Run(ctx, in, sink, parse, reason)
+	}
+	f.ParseLine = func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
+		return parse(NewState(in, LineYear(in)), line, ev)
+	}
+	parsers.Register(f)
+}
 
 // Run reads a line-based device log: every recognised line becomes an event,
 // every other line an unparsed event carrying its raw bytes and the time of
@@ -383,6 +369,25 @@ func InferYear(ctx context.Context, in *parsers.Input, parse LineFunc) (int, err
 	return end - (lastYear - base), nil
 }
 
+// Score turns a count of detection-head lines with a device's own markers
+// into a detection score: above syslog's (≤ 85) when at least half the lines
+// carry them, one more when the file is named for the device; a file with
+// fewer is left to syslog (whose parse keeps every line) and to the other
+// candidates.
+func Score(hits, lines int, named bool) int {
+	if lines == 0 || hits == 0 {
+		return 0
+	}
+	if hits*2 >= lines {
+		s := 90 + 5*hits/lines
+		if named {
+			s++
+		}
+		return s
+	}
+	return 40 * hits * 2 / lines
+}
+
 // Lines calls fn for up to max non-empty lines of a detection head (the
 // last, possibly cut, line is skipped when the head fills HeadSize).
 func Lines(head []byte, max int, fn func(line []byte)) int {
@@ -416,28 +421,19 @@ func (s *State) SyslogEvent(line []byte, ev *timeline.Event, source string) (pro
 	if !s.Header(line, &h) {
 		return nil, nil, false
 	}
-	FromHeader(&h, ev, source)
+	syslog.FillEvent(&h, ev, source)
 	return h.Program, h.Message, true
 }
 
-// FromHeader fills ev from a parsed syslog header.
-func FromHeader(h *syslog.Header, ev *timeline.Event, source string) {
-	ev.Time = h.Time
-	ev.TimeDesc = timeline.TimeLog
-	ev.TimeOrig = Str(h.TimeOrig)
-	ev.Zone = h.Zone
-	ev.Source = source
-	ev.Message = Str(h.Message)
-	if len(h.Hostname) > 0 {
-		ev.AddExtra("hostname", Str(h.Hostname))
-		if ev.Host == "" {
-			ev.Host = Str(h.Hostname)
-		}
+// LineYear is the year a single line parsed out of context (ParseLine, the
+// memory scanner) takes when its stamp has none: the manifest's, else the
+// file's modification year, else 1970 so that the gap shows.
+func LineYear(in *parsers.Input) int {
+	switch {
+	case in.Year != 0:
+		return in.Year
+	case !in.ModTime.IsZero():
+		return in.ModTime.Year()
 	}
-	if len(h.Program) > 0 {
-		ev.AddExtra("program", Str(h.Program))
-	}
-	if len(h.PID) > 0 {
-		ev.AddExtra("pid", Str(h.PID))
-	}
+	return 1970
 }

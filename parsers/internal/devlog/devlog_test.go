@@ -131,3 +131,17 @@ func FuzzDevlog(f *testing.F) {
 		IsIP(b)
 	})
 }
+
+func TestScore(t *testing.T) {
+	for _, tc := range []struct {
+		hits, lines int
+		named       bool
+		want        int
+	}{
+		{0, 0, true, 0}, {0, 30, true, 0}, {30, 30, false, 95}, {30, 30, true, 96}, {15, 30, false, 92}, {10, 30, true, 26}, {1, 30, false, 2},
+	} {
+		if got := Score(tc.hits, tc.lines, tc.named); got != tc.want {
+			t.Errorf("Score(%d, %d, %v) = %d, want %d", tc.hits, tc.lines, tc.named, got, tc.want)
+		}
+	}
+}

@@ -170,6 +170,18 @@ func (o *Object) str() (v []byte, esc, ok bool) {
 	b := o.b
 	start := o.i + 1
 	i := start
+	// Keys and most values are short: a plain loop over the first bytes
+	// beats two IndexByte calls.
+	for end := min(start+24, len(b)); i < end; i++ {
+		switch b[i] {
+		case '"':
+			o.i = i + 1
+			return b[start:i], false, true
+		case '\\':
+			goto slow
+		}
+	}
+slow:
 	for {
 		q := bytes.IndexByte(b[i:], '"')
 		if q < 0 {

@@ -268,3 +268,27 @@ func ZoneLabel(c *Civil, in *parsers.Input) string {
 	}
 	return in.ZoneLabel()
 }
+
+// CivilFromDays is the inverse of parsers.DaysFromCivil: the year, month
+// and day of a count of days since 1970-01-01.
+func CivilFromDays(z int64) (int, int, int) {
+	z += 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return int(y), int(m), int(d)
+}

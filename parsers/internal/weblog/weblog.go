@@ -251,3 +251,22 @@ func (d *Decoder) Undouble(v []byte) []byte {
 	}
 	return d.buf[start:len(d.buf):len(d.buf)]
 }
+
+// NextLine returns the first line of a detection head that is not blank,
+// without its line ending, and the head after it; line is nil when no such
+// line is left. A cut last line counts as a line.
+func NextLine(head []byte) (line, rest []byte) {
+	for len(head) > 0 {
+		line = head
+		if nl := bytes.IndexByte(head, '\n'); nl >= 0 {
+			line, head = head[:nl], head[nl+1:]
+		} else {
+			head = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(bytes.TrimSpace(line)) > 0 {
+			return line, head
+		}
+	}
+	return nil, nil
+}

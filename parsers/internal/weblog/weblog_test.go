@@ -146,3 +146,26 @@ func FuzzJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestCivilFromDays(t *testing.T) {
+	for _, c := range []struct{ y, m, d int }{{1970, 1, 1}, {1969, 12, 31}, {2000, 2, 29}, {2024, 12, 31}, {1600, 3, 1}, {9999, 12, 31}, {1, 1, 1}} {
+		if y, m, d := CivilFromDays(parsers.DaysFromCivil(c.y, c.m, c.d)); y != c.y || m != c.m || d != c.d {
+			t.Errorf("%v: got %d-%d-%d", c, y, m, d)
+		}
+	}
+}
+
+func TestNextLine(t *testing.T) {
+	head := []byte("\r\n  \t\n#Fields: a b\r\nx y\ncut")
+	var got []string
+	for {
+		var line []byte
+		if line, head = NextLine(head); line == nil {
+			break
+		}
+		got = append(got, string(line))
+	}
+	if len(got) != 3 || got[0] != "#Fields: a b" || got[1] != "x y" || got[2] != "cut" {
+		t.Errorf("got %q", got)
+	}
+}

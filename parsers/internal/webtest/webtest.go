@@ -9,56 +9,20 @@ import (
 	"context"
 	"io"
 	"os"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
+	"github.com/kiseki-forensics/kiseki/internal/parsertest"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
 // Sink keeps a deep copy of every event.
-type Sink struct{ Events []timeline.Event }
-
-// Emit copies ev, as every Sink must.
-func (s *Sink) Emit(ev *timeline.Event) error {
-	c := *ev
-	c.TimeDesc = strings.Clone(ev.TimeDesc)
-	c.TimeOrig = strings.Clone(ev.TimeOrig)
-	c.Zone = strings.Clone(ev.Zone)
-	c.Source = strings.Clone(ev.Source)
-	c.User = strings.Clone(ev.User)
-	c.SrcIP = strings.Clone(ev.SrcIP)
-	c.DstIP = strings.Clone(ev.DstIP)
-	c.Method = strings.Clone(ev.Method)
-	c.URL = strings.Clone(ev.URL)
-	c.UserAgent = strings.Clone(ev.UserAgent)
-	c.Action = strings.Clone(ev.Action)
-	c.Message = strings.Clone(ev.Message)
-	c.Tags = strings.Clone(ev.Tags)
-	c.Path = strings.Clone(ev.Path)
-	c.Extra = nil
-	for _, kv := range ev.Extra {
-		c.Extra = append(c.Extra, timeline.KV{Key: strings.Clone(kv.Key), Value: strings.Clone(kv.Value)})
-	}
-	c.Raw = bytes.Clone(ev.Raw)
-	s.Events = append(s.Events, c)
-	return nil
-}
+type Sink = parsertest.Collect
 
 // Discard counts events and keeps nothing (benchmarks).
-type Discard struct{ N, Unparsed int }
-
-// Emit counts the event.
-func (d *Discard) Emit(ev *timeline.Event) error {
-	d.N++
-	if ev.Source == timeline.SourceRaw {
-		d.Unparsed++
-	}
-	return nil
-}
+type Discard = parsertest.Discard
 
 // Input returns an Input over data, in UTC unless zone is given.
 func Input(name string, data []byte, opts map[string]string, warns *[]string) *parsers.Input {
@@ -91,6 +55,24 @@ func Run(t testing.TB, format, name string, data []byte, opts map[string]string)
 		t.Logf("%s: warning: %s", name, w)
 	}
 	return s.Events
+}
+
+// Exercise runs every entry point of the named format on data, for fuzz
+// targets: Parse over in (an error fails t), ParseLine on data as one line,
+// and Detect.
+func Exercise(t *testing.T, format string, in *parsers.Input, data []byte) {
+	t.Helper()
+	f, ok := parsers.Lookup(format)
+	if !ok {
+		t.Fatalf("format %q not registered", format)
+	}
+	var sink Discard
+	if err := f.Parse(t.Context(), in, &sink); err != nil {
+		t.Fatal(err)
+	}
+	var ev timeline.Event
+	f.ParseLine(data, in, &ev)
+	f.Detect("fuzz", data)
 }
 
 // RunFile parses a file with the named format.
@@ -137,17 +119,6 @@ func RFC3339(ev *timeline.Event) string {
 	return time.Unix(0, ev.Time).UTC().Format(time.RFC3339Nano)
 }
 
-// CPUTime returns the CPU time (user and system) the process has used. The
-// benchmarks report lines per CPU second beside lines per wall second: the
-// machine is shared, and wall time there measures the neighbours' load.
-func CPUTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // Bench runs parse b.N times over data and reports lines/s (wall) and
 // lines/cpu-s. It fails if a line comes out unparsed.
 func Bench(b *testing.B, format string, data []byte, opts map[string]string) {
@@ -159,7 +130,7 @@ func Bench(b *testing.B, format string, data []byte, opts map[string]string) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	var sink Discard
-	cpu0 := CPUTime()
+	cpu0 := parsertest.ProcessCPU()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := f.Parse(b.Context(), in, &sink); err != nil {
@@ -167,14 +138,10 @@ func Bench(b *testing.B, format string, data []byte, opts map[string]string) {
 		}
 	}
 	b.StopTimer()
-	cpu := CPUTime() - cpu0
 	if sink.Unparsed > 0 {
 		b.Fatalf("%d unparsed", sink.Unparsed)
 	}
-	b.ReportMetric(float64(sink.N)/b.Elapsed().Seconds(), "lines/s")
-	if cpu > 0 {
-		b.ReportMetric(float64(sink.N)/cpu.Seconds(), "lines/cpu-s")
-	}
+	parsertest.Rate(b, sink.N, "lines", cpu0)
 }
 
 // Asserts returns the CrowdSec parser.assert expectations of one stage and

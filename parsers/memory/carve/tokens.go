@@ -617,9 +617,9 @@ func knownTLD(b []byte) bool {
 // v6Shape is a quick test before netip.ParseAddr (which allocates an error
 // for every failure): hex groups of at most four digits, at most one "::",
 // eight groups without it (seven places for an embedded IPv4 address), and
-// not "x::" alone, which is more often code than an address.
+// not the short forms that are more often code than an address.
 func v6Shape(b []byte) bool {
-	groups, dbl, g, colons := 0, false, 0, 0
+	groups, dbl, g, colons, longest := 0, false, 0, 0, 0
 	dots := false
 	for k := 0; k < len(b); k++ {
 		switch c := b[k]; {
@@ -645,6 +645,7 @@ func v6Shape(b []byte) bool {
 			if g > 4 && !dots {
 				return false
 			}
+			longest = max(longest, g)
 		}
 	}
 	if g > 0 {
@@ -659,7 +660,12 @@ func v6Shape(b []byte) bool {
 	if dbl {
 		// One group beside "::" is more often code ("x::", "::f") than an
 		// address, loopback aside.
-		return (groups >= 2 && groups <= 7) || string(b) == "::1"
+		// "D::f", "C::A" are code; an address abbreviated with "::" has a
+		// group of three or more digits, or three groups, or starts "::".
+		if string(b) == "::1" {
+			return true
+		}
+		return groups >= 2 && groups <= 7 && (longest >= 3 || groups >= 3 || b[0] == ':')
 	}
 	return groups == 8
 }

@@ -1,0 +1,536 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kiseki-forensics/kiseki/engine"
+	"github.com/kiseki-forensics/kiseki/internal/eventview"
+	"github.com/kiseki-forensics/kiseki/search"
+	"github.com/kiseki-forensics/kiseki/search/leaks"
+	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// Options say what the report counts.
+type Options struct {
+	// IOCs seed the scope; empty: the source addresses of the events the
+	// analysts starred (annotations.jsonl).
+	IOCs []string
+	// Leak selects the leak count (as kiseki leaks); with no selector the
+	// count is the successful (2xx) requests of the scope's inbound addresses.
+	Leak     leaks.Options
+	LeakArgs []string // the same selectors as kiseki leaks flags, for the method
+	Lang     string   // en or ja
+	Zone     *time.Location
+	Now      time.Time // generation time (default now)
+}
+
+// Report is the whole report; its JSON is the .json output.
+type Report struct {
+	Title      string            `json:"title"`
+	Case       string            `json:"case"`
+	CaseDir    string            `json:"-"`
+	Kiseki     string            `json:"kiseki"`
+	Version    int               `json:"version"`
+	Generated  string            `json:"generated"`
+	Lang       string            `json:"lang"`
+	Zone       string            `json:"display_zone"`
+	Changes    []Change          `json:"changes"`
+	Summary    Summary           `json:"summary"`
+	Evidence   []Evidence        `json:"evidence"`
+	Sources    []Source          `json:"sources"`
+	Queries    []Query           `json:"queries"`
+	Annotated  []Annotated       `json:"annotated_events"`
+	Histogram  []search.Bucket   `json:"histogram"`
+	HistStep   string            `json:"histogram_interval"`
+	Windows    []Window          `json:"windows"`
+	Scope      *scope.Result     `json:"scope,omitempty"`
+	Leak       *leaks.Result     `json:"leak,omitempty"`
+	Indicators Indicators        `json:"indicators"`
+	Tampering  []scope.TamperRow `json:"tampering"`
+	Annex      []AnnexRow        `json:"annex"`
+	Notes      []string          `json:"notes,omitempty"`
+	labels     map[string]string
+	loc        *time.Location
+}
+
+// Change is one row of the table of changes: earlier reports of the case
+// (from its audit log) and this one.
+type Change struct {
+	Version int    `json:"version"`
+	Time    string `json:"time"`
+	User    string `json:"user"`
+	What    string `json:"what"`
+}
+
+// Summary is the executive summary.
+type Summary struct {
+	Compromised bool         `json:"compromised"`
+	Cause       string       `json:"cause"`
+	Events      int64        `json:"events"`
+	Hosts       []string     `json:"hosts_in_scope"`
+	Accounts    int          `json:"accounts_in_scope"`
+	Files       int          `json:"files_in_scope"`
+	Remote      int          `json:"remote_addresses"`
+	LeakRecords int64        `json:"leak_records"`
+	LeakMethod  string       `json:"leak_method"`
+	Window      scope.Window `json:"window"`
+	Seeds       []string     `json:"indicators_used"`
+}
+
+// Evidence is one evidence item with its hash at acquisition (the registry)
+// and at analysis (re-hashed for this report).
+type Evidence struct {
+	ID       string `json:"id"`
+	Path     string `json:"path"`
+	Host     string `json:"host"`
+	Format   string `json:"format"`
+	Size     int64  `json:"size"`
+	Acquired string `json:"sha256_acquisition"`
+	Analysis string `json:"sha256_analysis"`
+	Status   string `json:"status"` // ok, mismatch, missing
+}
+
+// Source is how one evidence item's times were normalised.
+type Source struct {
+	Evidence    string   `json:"evidence"`
+	Path        string   `json:"path"`
+	Format      string   `json:"format"`
+	Zones       []string `json:"zones"` // zone column values with counts
+	ClockOffset string   `json:"clock_offset,omitempty"`
+	Year        string   `json:"year_inference"`
+	Events      int64    `json:"events"`
+}
+
+// Query is a number in the report with the command that answers it.
+type Query struct {
+	What    string   `json:"what"`
+	Value   int64    `json:"value"`
+	Command []string `json:"command"` // kiseki arguments (without "kiseki")
+	JSONKey string   `json:"json_key"`
+}
+
+// Annotated is an event the analysts starred, tagged or commented.
+type Annotated struct {
+	Time     string   `json:"time"`
+	Host     string   `json:"host"`
+	Ref      string   `json:"ref"`
+	Summary  string   `json:"summary"`
+	Starred  bool     `json:"starred"`
+	Tags     []string `json:"tags,omitempty"`
+	Comments []string `json:"comments,omitempty"`
+	SrcIP    string   `json:"src_ip,omitempty"`
+}
+
+// Window is a time span that matters.
+type Window struct {
+	Name  string `json:"name"`
+	First string `json:"first"`
+	Last  string `json:"last"`
+	Basis string `json:"basis"`
+}
+
+// Indicators are what another organisation can look for.
+type Indicators struct {
+	Addresses  []string `json:"addresses"`
+	UserAgents []string `json:"user_agents"`
+	Paths      []string `json:"paths"`
+	Hashes     []string `json:"hashes"`
+}
+
+// AnnexRow is one counted record with its references.
+type AnnexRow struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+	Count int64  `json:"count"`
+	First string `json:"first,omitempty"`
+	Refs  string `json:"refs"`
+}
+
+// annotation mirrors the server's annotation log lines (annotations.jsonl).
+type annotation struct {
+	Kind       string        `json:"kind"`
+	Row        *int64        `json:"row"`
+	Generation int64         `json:"generation"`
+	EventTime  string        `json:"event_time"`
+	Ref        *timeline.Ref `json:"ref"`
+	Host       string        `json:"host"`
+	Summary    string        `json:"summary"`
+	Value      string        `json:"value"`
+	User       string        `json:"user"`
+	Time       time.Time     `json:"time"`
+}
+
+// Build computes the report. It re-hashes the evidence (logged in the
+// audit log as a verify) and records itself in the audit log.
+func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options) (*Report, error) {
+	if opt.Now.IsZero() {
+		opt.Now = time.Now().UTC()
+	}
+	if opt.Zone == nil {
+		opt.Zone = time.UTC
+	}
+	if opt.Lang == "" {
+		opt.Lang = "en"
+	}
+	r := &Report{Case: c.Meta.Name, CaseDir: c.Dir, Kiseki: engine.Version, Generated: opt.Now.UTC().Format(time.RFC3339),
+		Lang: opt.Lang, Zone: opt.Zone.String(), labels: labels(opt.Lang), loc: opt.Zone}
+	r.Title = r.labels["title"] + ": " + c.Meta.Name
+	caseArg := []string{"--case", c.Dir}
+
+	// Table of changes from the audit log.
+	if b, err := os.ReadFile(c.AuditPath()); err == nil {
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var e engine.AuditEntry
+			if json.Unmarshal([]byte(line), &e) == nil && e.Action == "report" {
+				r.Changes = append(r.Changes, Change{Version: len(r.Changes) + 1, Time: e.Time.UTC().Format(time.RFC3339), User: e.User, What: strings.Join(e.Args, " ")})
+			}
+		}
+	}
+	r.Version = len(r.Changes) + 1
+
+	// Evidence: registry hash vs a fresh hash.
+	reg, err := c.LoadRegistry()
+	if err != nil {
+		return nil, err
+	}
+	ver, err := c.Verify("", nil)
+	if err != nil {
+		return nil, err
+	}
+	vmap := map[string]engine.VerifyResult{}
+	for _, v := range ver {
+		vmap[v.ID] = v
+	}
+	for _, it := range reg.Items {
+		v := vmap[it.ID]
+		r.Evidence = append(r.Evidence, Evidence{ID: it.ID, Path: eventview.Sanitize(it.Path), Host: eventview.Sanitize(it.Host), Format: it.Format,
+			Size: it.Size, Acquired: it.SHA256, Analysis: v.Actual, Status: v.Status})
+	}
+
+	// Time normalisation per source.
+	bundle, _ := engine.LoadBundle(c.Meta.Bundle)
+	for _, it := range reg.Items {
+		req := search.Request{Query: "evidence:" + it.ID}
+		f, err := s.Facets(ctx, req, []string{"zone"}, 5)
+		if err != nil {
+			return nil, err
+		}
+		n, _ := s.Count(ctx, req)
+		src := Source{Evidence: it.ID, Path: eventview.Sanitize(it.Path), Format: it.Format, Events: n}
+		for _, z := range f["zone"] {
+			src.Zones = append(src.Zones, fmt.Sprintf("%s (%d)", eventview.Sanitize(z.Value), z.Count))
+		}
+		src.Year = "from the source"
+		if bundle != nil {
+			for _, bi := range bundle.Evidence {
+				if strings.HasPrefix(it.Path, strings.TrimSuffix(bi.Path, "/")) {
+					src.ClockOffset = bi.ClockOffset
+					if bi.Year != 0 {
+						src.Year = "bundle item: " + strconv.Itoa(bi.Year)
+					}
+				}
+			}
+		}
+		if c.Meta.Year != 0 && src.Year == "from the source" {
+			src.Year = "case year " + strconv.Itoa(c.Meta.Year) + " where the format has none"
+		}
+		r.Sources = append(r.Sources, src)
+	}
+
+	total, err := s.Count(ctx, search.Request{})
+	if err != nil {
+		return nil, err
+	}
+	r.Summary.Events = total
+	r.Queries = append(r.Queries, Query{What: r.labels["q_events"], Value: total, Command: append([]string{"search"}, append(caseArg, "--count", "--json", "")...), JSONKey: "total"})
+
+	// Annotations.
+	notes := readAnnotations(c.Dir, s.Manifest().Generation)
+	r.Annotated = notes
+	iocs := opt.IOCs
+	if len(iocs) == 0 {
+		seen := map[string]bool{}
+		for _, a := range notes {
+			if a.Starred && a.SrcIP != "" && !seen[a.SrcIP] {
+				seen[a.SrcIP] = true
+				iocs = append(iocs, a.SrcIP)
+			}
+		}
+		if len(iocs) > 0 {
+			r.Notes = append(r.Notes, r.labels["note_iocs_from_stars"])
+		}
+	}
+	r.Summary.Seeds = iocs
+
+	// Histogram of the whole timeline (by day, or by hour for short cases).
+	first, last := s.Span()
+	step := 24 * time.Hour
+	if last-first < int64(72*time.Hour) {
+		step = time.Hour
+	}
+	r.HistStep = step.String()
+	if r.Histogram, err = s.Histogram(ctx, search.Request{}, step); err != nil {
+		return nil, err
+	}
+
+	env, err := scope.LoadEnv(c, s)
+	if err != nil {
+		return nil, err
+	}
+	if len(iocs) > 0 {
+		seeds, err := scope.ParseSeeds(iocs)
+		if err != nil {
+			return nil, err
+		}
+		sr, err := scope.Run(ctx, env, seeds, scope.Options{})
+		if err != nil {
+			return nil, err
+		}
+		r.Scope = sr
+		scopeCmd := append([]string{"scope"}, caseArg...)
+		for _, i := range iocs {
+			scopeCmd = append(scopeCmd, "--ioc", i)
+		}
+		scopeCmd = append(scopeCmd, "--json")
+		for _, h := range sr.Hosts {
+			r.Summary.Hosts = append(r.Summary.Hosts, h.Name)
+		}
+		r.Summary.Accounts, r.Summary.Files, r.Summary.Remote = len(sr.Accounts), len(sr.Files), len(sr.RemoteAddresses)
+		r.Summary.Window = sr.Window
+		r.Summary.Compromised = len(sr.Hosts) > 0 && sr.Window.First != ""
+		r.Queries = append(r.Queries,
+			Query{What: r.labels["q_hosts"], Value: int64(len(sr.Hosts)), Command: scopeCmd, JSONKey: "len(hosts)"},
+			Query{What: r.labels["q_accounts"], Value: int64(len(sr.Accounts)), Command: scopeCmd, JSONKey: "len(accounts)"},
+			Query{What: r.labels["q_files"], Value: int64(len(sr.Files)), Command: scopeCmd, JSONKey: "len(files)"},
+			Query{What: r.labels["q_remote"], Value: int64(len(sr.RemoteAddresses)), Command: scopeCmd, JSONKey: "len(remote_addresses)"})
+		r.Tampering = sr.Tampering
+		if sr.Window.First != "" {
+			r.Windows = append(r.Windows, Window{Name: r.labels["w_intrusion"], First: sr.Window.First, Last: sr.Window.Last, Basis: "kiseki " + strings.Join(scopeCmd, " ")})
+		}
+		for _, f := range sr.Files {
+			if containsAny(f.Actions, "create", "created", "modify", "modified") && strings.HasSuffix(strings.ToLower(f.Path), ".php") {
+				r.Windows = append(r.Windows, Window{Name: r.labels["w_webshell"], First: f.FirstSeen, Last: f.LastSeen, Basis: eventview.Sanitize(f.Host + ":" + f.Path)})
+				if r.Summary.Cause == "" {
+					r.Summary.Cause = r.labels["cause_webshell"] + " " + eventview.Sanitize(f.Path)
+				}
+			}
+		}
+		for _, ra := range sr.RemoteAddresses {
+			if ra.Direction == "inbound" {
+				r.Indicators.Addresses = append(r.Indicators.Addresses, ra.Address)
+			}
+		}
+		for _, f := range sr.Files {
+			r.Indicators.Paths = append(r.Indicators.Paths, short(eventview.Sanitize(f.Path)))
+		}
+	} else {
+		r.Notes = append(r.Notes, r.labels["note_no_iocs"])
+	}
+	if r.Summary.Cause == "" {
+		r.Summary.Cause = r.labels["cause_unknown"]
+	}
+	for _, seed := range iocs {
+		if a, err := netip.ParseAddr(seed); err == nil && !contains(r.Indicators.Addresses, a.String()) {
+			r.Indicators.Addresses = append(r.Indicators.Addresses, a.String())
+		}
+	}
+	sort.Strings(r.Indicators.Addresses)
+
+	// User agents of the attacker addresses.
+	if len(r.Indicators.Addresses) > 0 {
+		var terms []string
+		for _, a := range r.Indicators.Addresses {
+			terms = append(terms, "src_ip:"+a)
+		}
+		{
+			uas := map[string]bool{}
+			s.Each(ctx, search.Request{Query: strings.Join(terms, " OR "), Limit: 100000}, func(_ int64, ev *timeline.Event) error {
+				if ev.UserAgent != "" && len(uas) < 20 && !uas[ev.UserAgent] {
+					uas[strings.Clone(ev.UserAgent)] = true
+				}
+				return nil
+			})
+			for ua := range uas {
+				r.Indicators.UserAgents = append(r.Indicators.UserAgents, short(eventview.Sanitize(ua)))
+			}
+			sort.Strings(r.Indicators.UserAgents)
+		}
+	}
+
+	// Leak count.
+	lo := opt.Leak
+	leakArgs := append([]string{"leaks"}, caseArg...)
+	if !lo.PII && lo.Endpoint == "" && lo.Distinct == "" && len(lo.Actors) == 0 && lo.WindowFile == "" && lo.From == 0 && lo.To == 0 {
+		if r.Scope != nil {
+			for _, ra := range r.Scope.RemoteAddresses {
+				if ra.Direction == "inbound" {
+					a := netip.MustParseAddr(ra.Address)
+					lo.Actors = append(lo.Actors, netip.PrefixFrom(a, a.BitLen()))
+				}
+			}
+			lo.Status = "2xx"
+			for _, i := range iocs {
+				leakArgs = append(leakArgs, "--actors-from-scope", i)
+			}
+			leakArgs = append(leakArgs, "--status", "2xx")
+		}
+	} else {
+		leakArgs = append(leakArgs, opt.LeakArgs...)
+	}
+	leakArgs = append(leakArgs, "--json")
+	if len(lo.Actors) > 0 || lo.PII || lo.Endpoint != "" || lo.Distinct != "" || lo.WindowFile != "" || lo.From != 0 || lo.To != 0 {
+		lr, err := leaks.Run(ctx, env, lo)
+		if err != nil {
+			return nil, err
+		}
+		r.Leak = lr
+		r.Summary.LeakRecords, r.Summary.LeakMethod = lr.Records, lr.Method
+		r.Queries = append(r.Queries, Query{What: r.labels["q_leak"], Value: lr.Records, Command: leakArgs, JSONKey: "records"})
+		if lr.Window.First != "" {
+			r.Windows = append(r.Windows, Window{Name: r.labels["w_risk"], First: lr.Window.First, Last: lr.Window.Last, Basis: "kiseki " + strings.Join(leakArgs, " ")})
+		}
+		for _, v := range lr.Values {
+			var refs []string
+			for _, rf := range v.Refs {
+				refs = append(refs, rf.String())
+			}
+			row := AnnexRow{Kind: v.Kind, Value: short(eventview.Sanitize(v.Value)), Count: v.Count, Refs: eventview.Sanitize(strings.Join(refs, " "))}
+			if v.First != 0 {
+				row.First = time.Unix(0, v.First).UTC().Format(time.RFC3339Nano)
+			}
+			r.Annex = append(r.Annex, row)
+		}
+	} else {
+		r.Summary.LeakMethod = r.labels["leak_none"]
+	}
+	return r, nil
+}
+
+func readAnnotations(dir string, gen int64) []Annotated {
+	b, err := os.ReadFile(filepath.Join(dir, "annotations.jsonl"))
+	if err != nil {
+		return nil
+	}
+	type state struct {
+		a        Annotated
+		row      int64
+		starred  bool
+		tags     []string
+		comments []string
+	}
+	by := map[int64]*state{}
+	var order []int64
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var a annotation
+		if json.Unmarshal([]byte(line), &a) != nil || a.Row == nil || a.Generation != gen {
+			continue
+		}
+		st := by[*a.Row]
+		if st == nil {
+			ref := ""
+			if a.Ref != nil {
+				ref = a.Ref.String()
+			}
+			st = &state{row: *a.Row, a: Annotated{Time: a.EventTime, Host: eventview.Sanitize(a.Host), Ref: eventview.Sanitize(ref), Summary: short(eventview.Sanitize(a.Summary))}}
+			if f := strings.Fields(a.Summary); len(f) > 0 {
+				if ad, err := netip.ParseAddr(f[0]); err == nil {
+					st.a.SrcIP = ad.String()
+				}
+			}
+			by[*a.Row] = st
+			order = append(order, *a.Row)
+		}
+		switch a.Kind {
+		case "star":
+			st.starred = true
+		case "unstar":
+			st.starred = false
+		case "tag":
+			if !contains(st.tags, a.Value) {
+				st.tags = append(st.tags, a.Value)
+			}
+		case "untag":
+			var keep []string
+			for _, t := range st.tags {
+				if t != a.Value {
+					keep = append(keep, t)
+				}
+			}
+			st.tags = keep
+		case "comment":
+			st.comments = append(st.comments, eventview.Sanitize(a.User+": "+a.Value))
+		}
+	}
+	var out []Annotated
+	for _, row := range order {
+		st := by[row]
+		if !st.starred && len(st.tags) == 0 && len(st.comments) == 0 {
+			continue
+		}
+		st.a.Starred, st.a.Tags, st.a.Comments = st.starred, st.tags, st.comments
+		out = append(out, st.a)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time < out[j].Time })
+	return out
+}
+
+// maxText bounds any one piece of log content in the report: a 10 MB field
+// is cut, with a note of how much was left out.
+const maxText = 2000
+
+func short(s string) string {
+	if len(s) <= maxText {
+		return s
+	}
+	i := maxText
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "… (" + strconv.Itoa(len(s)-i) + " more bytes)"
+}
+
+func contains(l []string, v string) bool {
+	for _, x := range l {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(l []string, vs ...string) bool {
+	for _, v := range vs {
+		if contains(l, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// T formats a UTC RFC 3339 time in the report's display zone.
+func (r *Report) T(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return t.In(r.loc).Format("2006-01-02 15:04:05 -07:00")
+}
+
+// L returns a label in the report's language.
+func (r *Report) L(key string) string {
+	if v, ok := r.labels[key]; ok {
+		return v
+	}
+	return key
+}

@@ -1,0 +1,5 @@
+package server_test
+
+import "net/url"
+
+type urlT = url.URL

@@ -1,0 +1,380 @@
+// The web timeline: islands mounted into the server-rendered page. All log
+// content is rendered as text nodes (never markup, never a link target).
+import { render } from 'preact';
+import { html } from 'htm/preact';
+import { useState, useEffect, useRef, useCallback } from 'preact/hooks';
+import { api, post, colour } from './api.js';
+import { fmtTime, validZone } from './time.js';
+import { Histogram } from './histogram.js';
+
+const root = document.getElementById('app');
+const caseZone = root.dataset.caseZone || 'UTC';
+const PAGE = 100;
+const KEEP = 400; // rows kept in the grid while scrolling
+
+function readURL() {
+  const u = new URL(location.href);
+  const p = u.searchParams;
+  return {
+    q: p.get('q') || '', from: p.get('from') || '', to: p.get('to') || '', at: p.get('at') || '',
+    host: p.getAll('host'), source: p.getAll('source'), tag: p.getAll('tag'),
+    tz: p.get('tz') || localStorage.getItem('kiseki.tz') || 'UTC',
+  };
+}
+
+function params(s, extra = {}) {
+  const p = new URLSearchParams();
+  if (s.q) p.set('q', s.q);
+  if (s.from) p.set('from', s.from);
+  if (s.to) p.set('to', s.to);
+  for (const f of ['host', 'source', 'tag']) for (const v of s[f]) p.append(f, v);
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== '') p.set(k, v);
+  return p;
+}
+
+function zoneName(tz) { return tz === 'case' ? caseZone : tz; }
+
+function writeURL(s) {
+  const p = params(s, { tz: s.tz === 'UTC' ? '' : s.tz, at: s.at });
+  const qs = p.toString();
+  history.replaceState(null, '', qs ? '?' + qs : location.pathname);
+}
+
+function App() {
+  const [s, setS] = useState(readURL);
+  const [rows, setRows] = useState([]);
+  const [more, setMore] = useState({ before: false, after: false });
+  const [sel, setSel] = useState(0);
+  const [hist, setHist] = useState(null);
+  const [facets, setFacets] = useState(null);
+  const [detail, setDetail] = useState(null);
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState([]);
+  const grid = useRef(null);
+  const zone = zoneName(s.tz);
+
+  const update = (patch) => setS((o) => ({ ...o, ...patch }));
+
+  // The page of events around s.at (or the oldest), and the aggregates.
+  useEffect(() => {
+    writeURL(s);
+    let live = true;
+    setErr('');
+    setBusy(true);
+    const tzp = { tz: s.tz };
+    const ev = api('events', params(s, s.at ? { at: s.at, limit: PAGE, ...tzp } : { limit: PAGE, ...tzp }));
+    ev.then((r) => {
+      if (!live) return;
+      setRows(r.events);
+      setMore({ before: r.more_before, after: r.more_after });
+      setSel(0);
+      if (grid.current) grid.current.scrollTop = 0;
+    }).catch((e) => live && setErr(e.message)).finally(() => live && setBusy(false));
+    api('histogram', params(s, tzp)).then((h) => live && setHist(h)).catch((e) => live && setErr(e.message));
+    api('facets', params(s, tzp)).then((f) => live && setFacets(f)).catch(() => {});
+    return () => { live = false; };
+  }, [s.q, s.from, s.to, s.at, s.host.join(), s.source.join(), s.tag.join(), s.tz]);
+
+  useEffect(() => { api('annotations').then((a) => setSaved(a.searches)).catch(() => {}); }, []);
+
+  const page = useCallback(async (dir) => {
+    if (busy) return;
+    const edge = dir > 0 ? rows[rows.length - 1] : rows[0];
+    if (!edge && dir !== 0) return;
+    setBusy(true);
+    try {
+      const r = await api('events', params(s, dir > 0 ? { after: edge.cursor, limit: PAGE } : { before: edge.cursor, limit: PAGE }));
+      if (dir > 0) {
+        const all = rows.concat(r.events);
+        const drop = Math.max(0, all.length - KEEP);
+        setRows(all.slice(drop));
+        setMore({ before: more.before || drop > 0, after: r.more_after });
+        setSel((i) => Math.max(0, i - drop));
+      } else {
+        const all = r.events.concat(rows);
+        setRows(all.slice(0, KEEP));
+        setMore({ before: r.more_before, after: more.after || all.length > KEEP });
+        setSel((i) => i + r.events.length);
+        if (grid.current) grid.current.scrollTop += r.events.length * 26;
+      }
+    } catch (e) {
+      setErr(e.message);
+    } finally {
+      setBusy(false);
+    }
+  }, [rows, more, busy, s]);
+
+  const ends = async (newest) => {
+    setBusy(true);
+    try {
+      const r = await api('events', params(s, newest ? { end: '1', limit: PAGE } : { limit: PAGE }));
+      setRows(r.events);
+      setMore({ before: r.more_before, after: r.more_after });
+      setSel(newest ? r.events.length - 1 : 0);
+    } catch (e) { setErr(e.message); } finally { setBusy(false); }
+  };
+
+  const openDetail = async (row) => {
+    try {
+      setDetail(await api('events/' + row));
+    } catch (e) { setErr(e.message); }
+  };
+
+  const refreshRow = async (row) => {
+    const d = await api('events/' + row);
+    setDetail((old) => (old && old.event.row === row ? d : old));
+    setRows((rs) => rs.map((r) => (r.row === row ? { ...r, starred: d.notes.starred, notes: d.notes.tags, comments: (d.notes.comments || []).length } : r)));
+  };
+
+  const annotate = async (row, kind, value) => {
+    try {
+      await post('annotations', { kind, row, value });
+      await refreshRow(row);
+    } catch (e) { setErr(e.message); }
+  };
+
+  const onScroll = (e) => {
+    const g = e.currentTarget;
+    if (g.scrollTop + g.clientHeight > g.scrollHeight - 40 && more.after) page(1);
+    else if (g.scrollTop < 20 && more.before) page(-1);
+  };
+
+  // Keyboard: j/k or arrows move, Enter opens, s stars, n/p or PageDown/Up
+  // page, Home/End jump to the ends, / search, g jump to a time, Esc closes.
+  useEffect(() => {
+    const key = (e) => {
+      const t = e.target;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) {
+        if (e.key === 'Escape') t.blur();
+        return;
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const r = rows[sel];
+      switch (e.key) {
+        case 'j': case 'ArrowDown':
+          if (sel + 1 < rows.length) setSel(sel + 1); else if (more.after) page(1);
+          break;
+        case 'k': case 'ArrowUp':
+          if (sel > 0) setSel(sel - 1); else if (more.before) page(-1);
+          break;
+        case 'Enter': if (r) openDetail(r.row); break;
+        case 's': if (r) annotate(r.row, r.starred ? 'unstar' : 'star'); break;
+        case 'n': case 'PageDown': page(1); break;
+        case 'p': case 'PageUp': page(-1); break;
+        case 'Home': ends(false); break;
+        case 'End': ends(true); break;
+        case '/': document.getElementById('q').focus(); break;
+        case 'g': document.getElementById('jump').focus(); break;
+        case 'Escape': setDetail(null); break;
+        default: return;
+      }
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', key);
+    return () => window.removeEventListener('keydown', key);
+  }, [rows, sel, more, page]);
+
+  useEffect(() => {
+    const el = grid.current && grid.current.querySelector('tr.sel');
+    if (el && el.scrollIntoView) el.scrollIntoView({ block: 'nearest' });
+  }, [sel, rows]);
+
+  // The server-rendered search form drives the state.
+  useEffect(() => {
+    const form = document.getElementById('searchform');
+    const q = document.getElementById('q');
+    const jump = document.getElementById('jump');
+    const tz = document.getElementById('tz');
+    const other = document.getElementById('tzother');
+    q.value = s.q;
+    const known = s.tz === 'UTC' || s.tz === 'case';
+    tz.value = known ? s.tz : 'other';
+    other.classList.toggle('hidden', known);
+    if (!known) other.value = s.tz;
+    const submit = (e) => {
+      e.preventDefault();
+      const at = jump.value.trim();
+      jump.value = '';
+      if (document.activeElement === jump && at) update({ at });
+      else update({ q: q.value, at: at || '' });
+      document.activeElement?.blur?.();
+    };
+    const onJumpKey = (e) => { if (e.key === 'Enter') { e.preventDefault(); const at = jump.value.trim(); if (at) update({ at }); jump.blur(); } };
+    const setZone = (z) => { localStorage.setItem('kiseki.tz', z); update({ tz: z }); };
+    const onTz = () => {
+      if (tz.value === 'other') { other.classList.remove('hidden'); other.focus(); return; }
+      other.classList.add('hidden');
+      setZone(tz.value);
+    };
+    const onOther = (e) => {
+      if (e.key !== 'Enter') return;
+      e.preventDefault();
+      const z = other.value.trim();
+      if (validZone(z)) { other.setCustomValidity(''); setZone(z); } else { other.setCustomValidity('unknown zone'); other.reportValidity(); }
+    };
+    form.addEventListener('submit', submit);
+    jump.addEventListener('keydown', onJumpKey);
+    tz.addEventListener('change', onTz);
+    other.addEventListener('keydown', onOther);
+    return () => {
+      form.removeEventListener('submit', submit);
+      jump.removeEventListener('keydown', onJumpKey);
+      tz.removeEventListener('change', onTz);
+      other.removeEventListener('keydown', onOther);
+    };
+  }, [s.tz, s.q]);
+
+  const view = rows.length ? { first: rows[0].time, last: rows[rows.length - 1].time } : null;
+  const toggle = (f, v) => update({ [f]: s[f].includes(v) ? s[f].filter((x) => x !== v) : s[f].concat(v), at: '' });
+
+  return html`
+    ${err && html`<p class="error" role="alert">${err}</p>`}
+    <${Portal} into="histogram">
+      <${Histogram} data=${hist} zone=${zone} view=${view}
+        onZoom=${(from, to) => update({ from, to, at: '' })}
+        onJump=${(at) => update({ at })} />
+      <div class="range">
+        ${s.from || s.to ? html`<span>Range: ${fmtTime(s.from, zone, 0) || '…'} – ${fmtTime(s.to, zone, 0) || '…'}</span>
+          <button type="button" onClick=${() => update({ from: '', to: '' })}>Whole timeline</button>` : html`<span>Whole timeline</span>`}
+        <a href=${'/api/v1/export?' + params(s, { format: 'csv', tz: zone })} download>Export CSV</a>
+        <a href=${'/api/v1/export?' + params(s, { format: 'jsonl', tz: zone })} download>Export JSONL</a>
+      </div>
+    <//>
+    <${Portal} into="facets">
+      <${Facets} facets=${facets} s=${s} toggle=${toggle} />
+      <${Saved} s=${s} saved=${saved} setSaved=${setSaved} go=${(a) => update({ q: a.value, from: a.from || '', to: a.to || '', at: '' })} />
+    <//>
+    <${Portal} into="grid">
+      <div class="gridbar">
+        <button type="button" onClick=${() => ends(false)} title="Home">Oldest</button>
+        <button type="button" onClick=${() => page(-1)} disabled=${!more.before} title="p / PageUp">Older</button>
+        <button type="button" onClick=${() => page(1)} disabled=${!more.after} title="n / PageDown">Newer</button>
+        <button type="button" onClick=${() => ends(true)} title="End">Newest</button>
+        <span class="zone" data-testid="zone">Times in ${zone}</span>
+        ${busy && html`<span class="busy">loading…</span>`}
+      </div>
+      <div class="gridscroll" ref=${grid} onScroll=${onScroll} tabindex="0" aria-label="events">
+        <table class="events" data-testid="events">
+          <thead><tr><th scope="col"><span class="sr-only">star</span></th><th scope="col">Time</th><th scope="col">Host</th><th scope="col">Source</th><th scope="col">Event</th></tr></thead>
+          <tbody>
+            ${rows.map((r, i) => html`<${Row} key=${r.row} r=${r} zone=${zone} selected=${i === sel}
+                onSelect=${() => { setSel(i); openDetail(r.row); }}
+                onStar=${() => annotate(r.row, r.starred ? 'unstar' : 'star')} />`)}
+          </tbody>
+        </table>
+        ${!busy && rows.length === 0 && html`<p class="empty">No events match.</p>`}
+      </div>
+    <//>
+    <${Portal} into="detail">
+      ${detail && html`<${Detail} d=${detail} zone=${zone} close=${() => setDetail(null)} annotate=${annotate}
+        context=${(secs) => {
+          const t = Date.parse(detail.event.time);
+          update({ from: new Date(t - secs * 1000).toISOString(), to: new Date(t + secs * 1000).toISOString(), at: detail.event.time });
+        }} />`}
+    <//>`;
+}
+
+// Portal renders children into one of the server-rendered island slots.
+function Portal({ into, children }) {
+  const el = document.getElementById(into);
+  useEffect(() => { render(html`${children}`, el); });
+  useEffect(() => () => render(null, el), []);
+  return null;
+}
+
+function Row({ r, zone, selected, onSelect, onStar }) {
+  return html`<tr class=${selected ? 'sel' : ''} data-row=${r.row} onClick=${onSelect} aria-selected=${selected}>
+    <td><button type="button" class=${'star' + (r.starred ? ' on' : '')} aria-pressed=${!!r.starred}
+      aria-label=${r.starred ? 'unstar event' : 'star event'} onClick=${(e) => { e.stopPropagation(); onStar(); }}>${r.starred ? '★' : '☆'}</button></td>
+    <td class="time">${fmtTime(r.time, zone)}</td>
+    <td><span class="sw" style=${{ background: colour(r.host) }}></span>${r.host}</td>
+    <td><span class="sw" style=${{ background: colour(r.source) }}></span>${r.source}</td>
+    <td class="summary">${r.summary}${(r.notes || []).map((t) => html` <span class="note">${t}</span>`)}${r.comments ? html` <span class="note">💬${r.comments}</span>` : ''}</td>
+  </tr>`;
+}
+
+function Facets({ facets, s, toggle }) {
+  if (!facets) return html`<p>Loading facets…</p>`;
+  return html`${['host', 'source', 'tag'].map((f) => html`<fieldset class="facet">
+    <legend>${f}</legend>
+    ${(facets[f] || []).length === 0 && html`<p class="muted">none</p>`}
+    ${(facets[f] || []).map((v) => html`<label class="fv">
+      <input type="checkbox" checked=${s[f].includes(v.value)} onChange=${() => toggle(f, v.value)} />
+      <span class="sw" style=${{ background: colour(v.value) }}></span><span class="fvn">${v.value}</span> <span class="count">${v.count}</span>
+    </label>`)}
+  </fieldset>`)}`;
+}
+
+function Saved({ s, saved, setSaved, go }) {
+  const [name, setName] = useState('');
+  const save = async (e) => {
+    e.preventDefault();
+    if (!name.trim()) return;
+    const q = params(s).toString();
+    await post('annotations', { kind: 'search', name: name.trim(), value: s.q, from: s.from, to: s.to });
+    setName('');
+    setSaved((await api('annotations')).searches);
+    return q;
+  };
+  return html`<section class="saved"><h2>Saved searches</h2>
+    <ul>${saved.map((a) => html`<li><button type="button" class="linkish" onClick=${() => go(a)}>${a.name}</button></li>`)}</ul>
+    <form onSubmit=${save}><label for="savename" class="sr-only">Name for this search</label>
+      <input id="savename" value=${name} onInput=${(e) => setName(e.target.value)} placeholder="Name this search" />
+      <button type="submit">Save</button></form></section>`;
+}
+
+const WINDOWS = [['±1 s', 1], ['±10 s', 10], ['±1 min', 60], ['±10 min', 600], ['±1 h', 3600]];
+
+function Detail({ d, zone, close, annotate, context }) {
+  const [tag, setTag] = useState('');
+  const [comment, setComment] = useState('');
+  const e = d.event;
+  const fields = [['Time', fmtTime(e.time, zone, 9)], ['Time (UTC)', e.time], ['As written', `${e.time_orig || ''} ${e.zone || ''}`],
+    ['Meaning', e.time_desc], ['Host', e.host], ['Source', e.source], ['Reference', refString(e.ref)]];
+  for (const k of ['src_ip', 'src_port', 'dst_ip', 'dst_port', 'user', 'method', 'url', 'status', 'bytes', 'user_agent', 'path', 'action']) {
+    if (e[k] !== undefined && e[k] !== '') fields.push([k, String(e[k])]);
+  }
+  if (e.tags) fields.push(['tags', e.tags.join(', ')]);
+  for (const [k, v] of Object.entries(e.extra || {})) fields.push([k, v]);
+  const n = d.notes || {};
+  for (const f of fields) if (f[1] && f[1].length > 4096) f[1] = f[1].slice(0, 4096) + ` … (${f[1].length - 4096} more characters: download the raw record)`;
+  return html`<div class="detail" data-testid="detail" data-row=${e.row}>
+    <div class="dhead"><h2>Event ${e.row}</h2><button type="button" onClick=${close} aria-label="close detail">×</button></div>
+    <dl class="fields">${fields.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
+    ${d.evidence && html`<p class="evid">Evidence ${d.evidence.id}: ${d.evidence.path}<br/>SHA-256 <code class="hash">${d.evidence.sha256}</code></p>`}
+    <h3>Raw record ${d.raw_from ? `(from ${d.raw_from})` : ''}</h3>
+    ${d.raw_text ? html`<pre class="raw">${d.raw_text.length > 16384 ? d.raw_text.slice(0, 16384) + '…' : d.raw_text}</pre>` : html`<p class="muted">${d.raw_base64 ? `${d.raw_bytes} bytes, not UTF-8` : 'No raw bytes for this event.'}</p>`}
+    ${(d.truncated || (d.raw_text || '').length > 16384) && html`<p><a href=${'/api/v1/events/' + e.row + '/raw'} download>Download all ${d.raw_bytes} bytes</a></p>`}
+    <h3>Context</h3>
+    <div class="ctx">${WINDOWS.map(([l, s]) => html`<button type="button" onClick=${() => context(s)}>${l}</button>`)}</div>
+    <h3>Annotations</h3>
+    <button type="button" class=${'star' + (n.starred ? ' on' : '')} aria-pressed=${!!n.starred} data-testid="detail-star"
+      onClick=${() => annotate(e.row, n.starred ? 'unstar' : 'star')}>${n.starred ? '★ Starred' : '☆ Star'}</button>
+    <div class="tags">${(n.tags || []).map((t) => html`<span class="note">${t} <button type="button" class="linkish" aria-label=${'remove tag ' + t} onClick=${() => annotate(e.row, 'untag', t)}>×</button></span>`)}</div>
+    <form onSubmit=${(ev) => { ev.preventDefault(); if (tag.trim()) { annotate(e.row, 'tag', tag.trim()); setTag(''); } }}>
+      <label for="tagin" class="sr-only">Tag</label><input id="tagin" value=${tag} onInput=${(x) => setTag(x.target.value)} placeholder="tag (e.g. webshell)" />
+      <button type="submit">Tag</button></form>
+    <ul class="comments" data-testid="comments">${(n.comments || []).map((c) => html`<li><span class="who">${c.user} · ${fmtTime(c.time, zone, 0)}</span><div>${c.value}</div></li>`)}</ul>
+    <form onSubmit=${(ev) => { ev.preventDefault(); if (comment.trim()) { annotate(e.row, 'comment', comment); setComment(''); } }}>
+      <label for="commentin" class="sr-only">Comment</label>
+      <textarea id="commentin" rows="3" value=${comment} onInput=${(x) => setComment(x.target.value)} placeholder="comment"></textarea>
+      <button type="submit">Comment</button></form>
+    <p><a href=${'/event/' + e.row}>Permalink</a></p>
+  </div>`;
+}
+
+function refString(r) {
+  if (!r) return '';
+  let s = `${r.evidence}:${r.path}`;
+  if (r.line !== undefined) s += `:${r.line}`;
+  else if (r.mft !== undefined) s += `#mft${r.mft}`;
+  else if (r.inode !== undefined) s += `#inode${r.inode}`;
+  if (r.offset !== undefined && r.line === undefined) s += `@${r.offset}`;
+  return s;
+}
+
+const mount = document.createElement('div');
+mount.hidden = true;
+document.body.appendChild(mount);
+render(html`<${App} />`, mount);
