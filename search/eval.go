@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"math/bits"
 	"net/netip"
@@ -86,6 +87,24 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 			kids = append(kids, k)
 		}
 		for _, k := range kids {
+			if acc != nil {
+				// Only the rows still in need testing.
+				cols, pred, ok, err := predicateOf(k)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					b := newBitset(seg.Len())
+					for _, c := range cols {
+						scanStrings(seg, c, lo, hi, b, pred, acc)
+					}
+					acc.and(b)
+					if acc.empty() {
+						return acc, nil
+					}
+					continue
+				}
+			}
 			b, err := e.eval(k, seg, lo, hi)
 			if err != nil {
 				return nil, err
@@ -115,13 +134,52 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 		}
 		return acc, nil
 	case Or:
+		// Terms on the same columns (source:a OR source:b ...) are one
+		// scan with the predicates ORed.
 		acc := newBitset(seg.Len())
+		type group struct {
+			cols  []int
+			preds []func(string) bool
+		}
+		groups := map[string]*group{}
+		var order []string
 		for _, k := range n.Kids {
+			if t, ok := k.(Term); ok {
+				cols, pred, ok, err := predicate(t)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					key := fmt.Sprint(cols)
+					g := groups[key]
+					if g == nil {
+						g = &group{cols: cols}
+						groups[key] = g
+						order = append(order, key)
+					}
+					g.preds = append(g.preds, pred)
+					continue
+				}
+			}
 			b, err := e.eval(k, seg, lo, hi)
 			if err != nil {
 				return nil, err
 			}
 			acc.or(b)
+		}
+		for _, key := range order {
+			g := groups[key]
+			match := func(v string) bool {
+				for _, p := range g.preds {
+					if p(v) {
+						return true
+					}
+				}
+				return false
+			}
+			for _, c := range g.cols {
+				scanStrings(seg, c, lo, hi, acc, match, nil)
+			}
 		}
 		return acc, nil
 	case Not:
@@ -159,29 +217,13 @@ func (e *evaluator) term(t Term, seg *timeline.Segment, lo, hi int) (bitset, err
 	}
 	spec := fields[t.Field]
 	switch spec.kind {
-	case fieldKeyword, fieldTag:
-		m := newGlob(t.Value)
-		match := func(v string) bool { return m.match(v) }
-		if spec.kind == fieldTag {
-			match = func(v string) bool {
-				for _, part := range strings.Split(v, ",") {
-					if m.match(part) {
-						return true
-					}
-				}
-				return false
-			}
-		}
-		for _, c := range spec.cols {
-			scanStrings(seg, c, lo, hi, out, match)
-		}
-	case fieldIP:
-		match, err := ipMatcher(t.Value)
+	case fieldKeyword, fieldTag, fieldIP:
+		cols, match, _, err := predicate(t)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range spec.cols {
-			scanStrings(seg, c, lo, hi, out, match)
+		for _, c := range cols {
+			scanStrings(seg, c, lo, hi, out, match, nil)
 		}
 	case fieldInt:
 		return e.intTerm(t, seg, lo, hi, nil)
@@ -226,6 +268,75 @@ func (e *evaluator) intTerm(t Term, seg *timeline.Segment, lo, hi int, mask bits
 	return out, nil
 }
 
+// predicateOf is predicate for a term, or for an OR of terms on the same
+// columns (ok false otherwise).
+func predicateOf(n Node) (cols []int, match func(string) bool, ok bool, err error) {
+	switch n := n.(type) {
+	case Term:
+		return predicate(n)
+	case Or:
+		var preds []func(string) bool
+		for _, k := range n.Kids {
+			t, isTerm := k.(Term)
+			if !isTerm {
+				return nil, nil, false, nil
+			}
+			c, p, ok, err := predicate(t)
+			if err != nil || !ok {
+				return nil, nil, false, err
+			}
+			if cols != nil && fmt.Sprint(c) != fmt.Sprint(cols) {
+				return nil, nil, false, nil
+			}
+			cols = c
+			preds = append(preds, p)
+		}
+		if cols == nil {
+			return nil, nil, false, nil
+		}
+		return cols, func(v string) bool {
+			for _, p := range preds {
+				if p(v) {
+					return true
+				}
+			}
+			return false
+		}, true, nil
+	}
+	return nil, nil, false, nil
+}
+
+// predicate returns the columns and value test of a keyword, tag or
+// address term (ok false for other terms).
+func predicate(t Term) (cols []int, match func(string) bool, ok bool, err error) {
+	if t.Field == "" {
+		return nil, nil, false, nil
+	}
+	spec := fields[t.Field]
+	switch spec.kind {
+	case fieldKeyword:
+		m := newGlob(t.Value)
+		return spec.cols, m.match, true, nil
+	case fieldTag:
+		m := newGlob(t.Value)
+		return spec.cols, func(v string) bool {
+			for _, part := range strings.Split(v, ",") {
+				if m.match(part) {
+					return true
+				}
+			}
+			return false
+		}, true, nil
+	case fieldIP:
+		match, err := ipMatcher(t.Value)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		return spec.cols, match, true, nil
+	}
+	return nil, nil, false, nil
+}
+
 // freeText searches every text column for a term without a field.
 func (e *evaluator) freeText(t Term, seg *timeline.Segment, lo, hi int, out bitset) error {
 	return e.textTerm(t, textFields, seg, lo, hi, out)
@@ -244,7 +355,7 @@ func (e *evaluator) textTerm(t Term, kinds []string, seg *timeline.Segment, lo, 
 			match = func(v string) bool { return containsFold(v, needle) }
 		}
 		for _, k := range kinds {
-			scanStrings(seg, fields[k].cols[0], lo, hi, out, match)
+			scanStrings(seg, fields[k].cols[0], lo, hi, out, match, nil)
 		}
 		return nil
 	}
@@ -262,23 +373,78 @@ func (e *evaluator) textTerm(t Term, kinds []string, seg *timeline.Segment, lo, 
 			continue
 		}
 		kind := k
-		scanStrings(seg, fields[k].cols[0], lo, hi, out, func(v string) bool { return vs.has(kind, v) })
+		scanStrings(seg, fields[k].cols[0], lo, hi, out, func(v string) bool { return vs.has(kind, v) }, nil)
 	}
 	return nil
 }
 
-// scanStrings sets the rows of [lo, hi) whose column c value matches. For a
-// dictionary column the predicate runs once per distinct value.
-func scanStrings(seg *timeline.Segment, c, lo, hi int, out bitset, match func(string) bool) {
+// scanStrings sets the rows of [lo, hi) whose column c value matches (only
+// the rows set in mask, when mask is not nil). For a dictionary column the
+// predicate runs once per distinct value.
+func scanStrings(seg *timeline.Segment, c, lo, hi int, out bitset, match func(string) bool, mask bitset) {
+	if d, ok := Dict(seg, c); ok && mask != nil {
+		// Only the values the rows still in use are decided.
+		known := make([]int8, d.Values.Len()) // 0 unknown, 1 yes, 2 no
+		var nullHit int8
+		Rows{bits: mask, Lo: lo, Hi: hi}.Each(func(i int) bool {
+			k := d.Code(i)
+			if k < 0 {
+				if nullHit == 0 {
+					nullHit = 2
+					if match("") {
+						nullHit = 1
+					}
+				}
+				if nullHit == 1 {
+					out.set(i)
+				}
+				return true
+			}
+			if known[k] == 0 {
+				known[k] = 2
+				if match(d.Values.Value(k)) {
+					known[k] = 1
+				}
+			}
+			if known[k] == 1 {
+				out.set(i)
+			}
+			return true
+		})
+		return
+	}
 	if d, ok := Dict(seg, c); ok {
 		hit := make([]bool, d.Values.Len())
-		any := false
+		any, all := false, true
 		for i := range hit {
 			hit[i] = match(d.Values.Value(i))
 			any = any || hit[i]
+			all = all && hit[i]
 		}
 		nullHit := match("") // a row without a value reads as ""
 		if !any && !nullHit {
+			return
+		}
+		if mask != nil {
+			Rows{bits: mask, Lo: lo, Hi: hi}.Each(func(i int) bool {
+				if k := d.Code(i); k >= 0 && hit[k] || k < 0 && nullHit {
+					out.set(i)
+				}
+				return true
+			})
+			return
+		}
+		if !d.nulls {
+			if all {
+				out.or(rangeSet(seg.Len(), lo, hi))
+				return
+			}
+			codes := d.codes
+			for i := lo; i < hi; i++ {
+				if hit[codes[i]] {
+					out[i>>6] |= 1 << (uint(i) & 63)
+				}
+			}
 			return
 		}
 		for i := lo; i < hi; i++ {
@@ -286,6 +452,15 @@ func scanStrings(seg *timeline.Segment, c, lo, hi int, out bitset, match func(st
 				out.set(i)
 			}
 		}
+		return
+	}
+	if mask != nil {
+		Rows{bits: mask, Lo: lo, Hi: hi}.Each(func(i int) bool {
+			if match(seg.Str(c, i)) {
+				out.set(i)
+			}
+			return true
+		})
 		return
 	}
 	for i := lo; i < hi; i++ {

@@ -27,6 +27,14 @@ var (
 	smallErr  error
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if smallDir != "" {
+		os.RemoveAll(filepath.Dir(filepath.Dir(smallDir)))
+	}
+	os.Exit(code)
+}
+
 func caseDir(tb testing.TB) string {
 	if d := os.Getenv("KISEKI_BIGCASE"); d != "" {
 		return d

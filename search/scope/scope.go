@@ -396,15 +396,15 @@ func (st *state) mentions(ctx context.Context) error {
 		}
 		extra = append(extra, strings.Join(t, " OR "))
 	}
-	addrText := map[string]bool{}
+	addrText := newStrSet()
 	for a := range st.addrs {
-		addrText[a.String()] = true
+		addrText.add(a.String())
 	}
 	addrHit := func(v string) bool {
 		if v == "" {
 			return false
 		}
-		if addrText[v] {
+		if addrText.has(v) {
 			return true
 		}
 		if len(st.prefixes) == 0 && !strings.Contains(v, ":") {
@@ -429,7 +429,12 @@ func (st *state) mentions(ctx context.Context) error {
 			if col.c == timeline.ColUser && len(st.users) == 0 || col.c == timeline.ColPath && len(st.files) == 0 || col.c == timeline.ColURL && len(st.urls) == 0 {
 				continue
 			}
-			checks = append(checks, dictCheck(seg, col.c, col.hit))
+			if ch, any := dictCheck(seg, col.c, col.hit); any {
+				checks = append(checks, ch)
+			}
+		}
+		if len(checks) == 0 && (len(rows) < 2 || rows[1].Count() == 0) {
+			return nil // nothing in this segment mentions a seed
 		}
 		visit := func(i int) bool {
 			t := seg.Time(i)
@@ -534,9 +539,9 @@ func (st *state) mentions(ctx context.Context) error {
 	})
 }
 
-// dictCheck returns a row test for column c of seg that decides each
-// dictionary value once, the first time a row uses it.
-func dictCheck(seg *timeline.Segment, c int, hit func(string) bool) func(i int) bool {
+// lazyCheck returns a row test for column c of seg that decides each
+// dictionary value the first time a row uses it.
+func lazyCheck(seg *timeline.Segment, c int, hit func(string) bool) func(i int) bool {
 	d, ok := search.Dict(seg, c)
 	if !ok {
 		return func(i int) bool { return hit(seg.Str(c, i)) }
@@ -545,7 +550,7 @@ func dictCheck(seg *timeline.Segment, c int, hit func(string) bool) func(i int) 
 	return func(i int) bool {
 		k := d.Code(i)
 		if k < 0 {
-			return false // no value
+			return false
 		}
 		if known[k] == 0 {
 			known[k] = 2
@@ -555,6 +560,27 @@ func dictCheck(seg *timeline.Segment, c int, hit func(string) bool) func(i int) 
 		}
 		return known[k] == 1
 	}
+}
+
+// dictCheck returns a row test for column c of seg, deciding every
+// dictionary value once up front, and whether any value matched (when none
+// did, no row of the segment needs testing).
+func dictCheck(seg *timeline.Segment, c int, hit func(string) bool) (func(i int) bool, bool) {
+	d, ok := search.Dict(seg, c)
+	if !ok {
+		return func(i int) bool { return hit(seg.Str(c, i)) }, true
+	}
+	known := make([]bool, d.Values.Len())
+	any := false
+	for k := range known {
+		if hit(d.Values.Value(k)) {
+			known[k], any = true, true
+		}
+	}
+	return func(i int) bool {
+		k := d.Code(i)
+		return k >= 0 && known[k]
+	}, any
 }
 
 // matchesText reports whether a row matched through a domain seed (the only
@@ -645,7 +671,9 @@ func (st *state) activity(ctx context.Context) error {
 	fsQuery := "(" + strings.Join(hostTerms, " OR ") + ") AND " + QueryFS
 	netQuery := "source:-"
 	if len(addrTerms) > 0 {
-		netQuery = strings.Join(addrTerms, " OR ")
+		// Web requests are not host activity; excluding them first lets the
+		// address terms decide only the addresses of the other rows.
+		netQuery = "NOT " + QueryWeb + " AND (" + strings.Join(addrTerms, " OR ") + ")"
 	}
 	req := search.Request{Query: fsQuery, From: st.opt.From, To: st.opt.To}
 	refCap := st.opt.RefCap
@@ -946,4 +974,38 @@ func (st *state) scanRows(from string, sa *scanAgg) []LateralRow {
 	}
 	flush()
 	return rows
+}
+
+// strSet is a set of strings with a bitmap over (length, last byte) in
+// front of the map, so the common miss (a large dictionary of client
+// addresses against a few seeds) costs no hashing.
+type strSet struct {
+	m    map[string]bool
+	mask [64]uint64
+}
+
+func newStrSet() *strSet { return &strSet{m: map[string]bool{}} }
+
+func strSetSlot(s string) uint {
+	return (uint(len(s))*31 + uint(s[len(s)-1])) & 4095
+}
+
+func (x *strSet) add(s string) {
+	if s == "" {
+		return
+	}
+	x.m[s] = true
+	b := strSetSlot(s)
+	x.mask[b>>6] |= 1 << (b & 63)
+}
+
+func (x *strSet) has(s string) bool {
+	if s == "" {
+		return false
+	}
+	b := strSetSlot(s)
+	if x.mask[b>>6]&(1<<(b&63)) == 0 {
+		return false
+	}
+	return x.m[s]
 }

@@ -316,3 +316,15 @@ func TestEnvMapping(t *testing.T) {
 		t.Errorf("ExtraValue %q", v)
 	}
 }
+
+func FuzzParseSeeds(f *testing.F) {
+	f.Add("203.0.113.66", "https://evil.example/x?y", "/a/../b")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		s, err := scope.ParseSeeds([]string{a, b, c})
+		if err == nil {
+			s.Strings()
+		}
+		scope.CacheHit(a)
+		scope.ExtraValue(b, c)
+	})
+}

@@ -109,6 +109,23 @@ func MatchRequests(cdn, origin []Request, tol int64) (unmatched []Request) {
 	return unmatched
 }
 
+// originLog is what the tampering pass knows of an origin's own log.
+type originLog struct {
+	first, last int64
+	reqs        map[uint64][]Request
+}
+
+// cover extends origin o's covered span to t and returns its log.
+func (st *state) cover(origins map[string]*originLog, o string, t int64) *originLog {
+	ol := origins[o]
+	if ol == nil {
+		ol = &originLog{first: t, last: t, reqs: map[uint64][]Request{}}
+		origins[strings.Clone(o)] = ol
+	}
+	ol.first, ol.last = min(ol.first, t), max(ol.last, t)
+	return ol
+}
+
 // tampering looks for records removed or altered around the scope window:
 // requests of scope addresses that the CDN forwarded but the origin's own
 // log lacks, and gaps in logs of hosts in scope that are otherwise
@@ -143,10 +160,6 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 	hostQ := "(" + strings.Join(terms, " OR ") + ")"
 	webQ := hostQ + " AND " + QueryWeb
 	logQ := hostQ + " AND NOT " + QueryFS + " AND NOT source:unparsed"
-	type originLog struct {
-		first, last int64
-		reqs        map[uint64][]Request
-	}
 	origins := map[string]*originLog{}
 	cdnReqs := map[string]map[uint64][]Request{}
 	// A log's spacing: power-of-two buckets of nanoseconds, the previous
@@ -160,6 +173,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 		name  string
 		n     int64
 		prev  int64
+		prevI int // row of prev in the current segment, -1 when in an earlier one
 		prevR rowRef
 		hist  [64]int64
 		gaps  []gap
@@ -168,38 +182,73 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 	logs := map[[2]string]*evLog{}
 	var logOrder []*evLog
 	gapMin := int64(st.opt.GapMin)
-	addrText := map[string]bool{}
+	addrText := newStrSet()
 	for a := range st.addrs {
-		addrText[a.String()] = true
+		addrText.add(a.String())
 	}
 	for _, r := range res.RemoteAddresses {
-		addrText[r.Address] = true
+		addrText.add(r.Address)
 	}
 	scopeClient := func(v string) bool {
-		if addrText[v] {
+		if addrText.has(v) {
 			return true
 		}
 		return (len(st.prefixes) > 0 || strings.Contains(v, ":")) && st.inScope(parseAddr(v))
 	}
 	req := search.Request{Query: webQ, From: from, To: to}
 	err := st.env.Searcher.Scan(ctx, req, []string{logQ}, func(seg *timeline.Segment, rows []search.Rows) error {
-		srcCheck := dictCheck(seg, timeline.ColSrcIP, scopeClient)
+		srcCheck := lazyCheck(seg, timeline.ColSrcIP, scopeClient)
+		hostD, hostOK := search.Dict(seg, timeline.ColHost)
+		srcD, srcOK := search.Dict(seg, timeline.ColSource)
+		// Each (host, source) pair is classified once per segment: 1 the
+		// origin log of a host in scope, 2 a CDN in front of one, 3 neither.
+		var cls [][]int8
+		if hostOK && srcOK {
+			cls = make([][]int8, hostD.Values.Len())
+			for h := range cls {
+				cls[h] = make([]int8, srcD.Values.Len())
+			}
+		}
+		// Origin coverage per host code in this segment (rows are in time order).
+		covFirst, covLast := map[int]int64{}, map[int]int64{}
 		rows[0].Each(func(i int) bool {
-			source := seg.Str(timeline.ColSource, i)
-			host := seg.Str(timeline.ColHost, i)
-			o := st.env.OriginOf(host, source)
-			if !hosts[o] {
+			var c int8
+			hc, sc := -1, -1
+			if cls != nil {
+				hc, sc = hostD.Code(i), srcD.Code(i)
+				if hc >= 0 && sc >= 0 {
+					c = cls[hc][sc]
+				}
+			}
+			if c == 0 {
+				source := seg.Str(timeline.ColSource, i)
+				c = 3
+				if hosts[st.env.OriginOf(seg.Str(timeline.ColHost, i), source)] {
+					c = 1
+					if IsCDN(source) {
+						c = 2
+					}
+				}
+				if hc >= 0 && sc >= 0 {
+					cls[hc][sc] = c
+				}
+			}
+			if c == 3 {
 				return true
 			}
 			t := seg.Time(i)
-			cdn := IsCDN(source)
+			cdn := c == 2
 			if !cdn {
-				ol := origins[o]
-				if ol == nil {
-					ol = &originLog{first: t, reqs: map[uint64][]Request{}}
-					origins[strings.Clone(o)] = ol
+				if _, ok := covFirst[hc]; !ok || hc < 0 {
+					if hc >= 0 {
+						covFirst[hc] = t
+					} else {
+						st.cover(origins, seg.Str(timeline.ColHost, i), t)
+					}
 				}
-				ol.last = t
+				if hc >= 0 {
+					covLast[hc] = t
+				}
 			}
 			// Only the requests of scope addresses are matched one by one.
 			client := ""
@@ -207,14 +256,15 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				client = seg.Str(timeline.ColSrcIP, i)
 			} else if !cdn {
 				if x := seg.Str(timeline.ColExtra, i); strings.Contains(x, "x_forwarded_for") || strings.Contains(x, "client_ip") {
-					if c := ClientAddr(seg, i); scopeClient(c) {
-						client = c
+					if cl := ClientAddr(seg, i); scopeClient(cl) {
+						client = cl
 					}
 				}
 			}
 			if client == "" {
 				return true
 			}
+			o := st.env.OriginOf(seg.Str(timeline.ColHost, i), seg.Str(timeline.ColSource, i))
 			k := requestHash(client, seg.Str(timeline.ColMethod, i), seg.Str(timeline.ColURL, i))
 			if cdn {
 				if CacheHit(seg.Str(timeline.ColExtra, i)) {
@@ -228,14 +278,21 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				m[k] = append(m[k], Request{t, in.rowRef(seg, i)})
 				return true
 			}
-			ol := origins[o]
+			ol := st.cover(origins, o, t)
 			ol.reqs[k] = append(ol.reqs[k], Request{Time: t})
 			return true
 		})
+		for hc, t := range covFirst {
+			st.cover(origins, hostD.Values.Value(hc), t)
+		}
+		for hc, t := range covLast {
+			st.cover(origins, hostD.Values.Value(hc), t)
+		}
 		evD, evOK := search.Dict(seg, timeline.ColEvidence)
 		pathD, pathOK := search.Dict(seg, timeline.ColRefPath)
 		type codes struct{ e, p int }
 		cache := map[codes]*evLog{}
+		var touched []*evLog
 		rows[1].Each(func(i int) bool {
 			var l *evLog
 			if evOK && pathOK {
@@ -244,7 +301,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				if l == nil {
 					k := [2]string{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
 					if l = logs[k]; l == nil {
-						l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1]}
+						l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1], prevI: -1}
 						logs[[2]string{in.get(k[0]), in.get(k[1])}] = l
 						logOrder = append(logOrder, l)
 					}
@@ -253,7 +310,7 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 			} else {
 				k := [2]string{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
 				if l = logs[k]; l == nil {
-					l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1]}
+					l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1], prevI: -1}
 					logs[[2]string{in.get(k[0]), in.get(k[1])}] = l
 					logOrder = append(logOrder, l)
 				}
@@ -267,14 +324,27 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				}
 				l.hist[b]++
 				if g >= gapMin {
-					l.gaps = append(l.gaps, gap{l.prev, t, l.prevR, in.rowRef(seg, i)})
+					pr := l.prevR
+					if l.prevI >= 0 {
+						pr = in.rowRef(seg, l.prevI)
+					}
+					l.gaps = append(l.gaps, gap{l.prev, t, pr, in.rowRef(seg, i)})
 				}
+			}
+			if l.prevI < 0 {
+				touched = append(touched, l)
 			}
 			l.n++
 			l.prev = t
-			l.prevR = in.rowRef(seg, i)
+			l.prevI = i
 			return true
 		})
+		// The last row of each log in this segment: its reference, before
+		// the segment goes.
+		for _, l := range touched {
+			l.prevR = in.rowRef(seg, l.prevI)
+			l.prevI = -1
+		}
 		return nil
 	})
 	if err != nil {
