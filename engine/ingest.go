@@ -26,8 +26,6 @@ type IngestOptions struct {
 	Args     []string     // command line, for the audit log
 	NoIndex  bool         // skip the full-text index build
 	Index    IndexBuilder // builds the index after the merge (nil: no index)
-	Log      io.Writer    // where warnings are echoed (nil: nowhere)
-	Now      func() time.Time
 }
 
 // ProgressFunc is told what phase ingest is in, with done and total units
