@@ -45,6 +45,11 @@ function App() {
   const [rows, setRows] = useState([]);
   const [more, setMore] = useState({ before: false, after: false });
   const [sel, setSel] = useState(0);
+  // The key handler reads and moves the selection through a ref: two keys
+  // pressed before a re-render must both count, not both start from the
+  // same stale value.
+  const selRef = useRef(0);
+  selRef.current = sel;
   const [hist, setHist] = useState(null);
   const [facets, setFacets] = useState(null);
   const [detail, setDetail] = useState(null);
@@ -150,13 +155,15 @@ function App() {
         return;
       }
       if (e.ctrlKey || e.metaKey || e.altKey) return;
-      const r = rows[sel];
+      const cur = selRef.current;
+      const r = rows[cur];
+      const move = (i) => { selRef.current = i; setSel(i); };
       switch (e.key) {
         case 'j': case 'ArrowDown':
-          if (sel + 1 < rows.length) setSel(sel + 1); else if (more.after) page(1);
+          if (cur + 1 < rows.length) move(cur + 1); else if (more.after) page(1);
           break;
         case 'k': case 'ArrowUp':
-          if (sel > 0) setSel(sel - 1); else if (more.before) page(-1);
+          if (cur > 0) move(cur - 1); else if (more.before) page(-1);
           break;
         case 'Enter': if (r) openDetail(r.row); break;
         case 's': if (r) annotate(r.row, r.starred ? 'unstar' : 'star'); break;
