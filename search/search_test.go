@@ -248,3 +248,31 @@ func TestGlob(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTime(t *testing.T) {
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	ns := func(s string) int64 { v, _ := time.Parse(time.RFC3339Nano, s); return v.UnixNano() }
+	cases := []struct {
+		v    string
+		end  bool
+		want int64
+	}{
+		{"2026-01-02", false, ns("2026-01-01T15:00:00Z")},
+		{"2026-01-02", true, ns("2026-01-02T14:59:59.999999999Z")},
+		{"2026-01-02 08:00", true, ns("2026-01-01T23:00:59.999999999Z")},
+		{"2026-01-02T08:00:05", true, ns("2026-01-01T23:00:05.999999999Z")},
+		{"2026-01-02 08:00:05.25", true, ns("2026-01-01T23:00:05.25Z")},
+		{"2026-01-02T08:00:00+09:00", true, ns("2026-01-01T23:00:00Z")},
+		{"1767308400000000000", false, 1767308400000000000},
+		{"", true, 0},
+	}
+	for _, tc := range cases {
+		got, err := search.ParseTime(tc.v, tokyo, tc.end)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseTime(%q, end=%v) = %d, %v; want %d", tc.v, tc.end, got, err, tc.want)
+		}
+	}
+	if _, err := search.ParseTime("yesterday", tokyo, false); err == nil {
+		t.Error("yesterday parsed")
+	}
+}

@@ -82,10 +82,10 @@ func (srv *Server) requestOf(r *http.Request) (search.Request, *time.Location, e
 		return search.Request{}, nil, err
 	}
 	var req search.Request
-	if req.From, err = parseTime(v.Get("from"), loc, false); err != nil {
+	if req.From, err = search.ParseTime(v.Get("from"), loc, false); err != nil {
 		return req, nil, err
 	}
-	if req.To, err = parseTime(v.Get("to"), loc, true); err != nil {
+	if req.To, err = search.ParseTime(v.Get("to"), loc, true); err != nil {
 		return req, nil, err
 	}
 	req.Query = combineQuery(v.Get("q"), map[string][]string{"host": v["host"], "source": v["source"], "tag": v["tag"]})
@@ -135,39 +135,6 @@ func (srv *Server) zone(name string) (*time.Location, error) {
 		return nil, fmt.Errorf("time zone %q: %v", name, err)
 	}
 	return loc, nil
-}
-
-var timeLayouts = []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"}
-
-// parseTime reads a time bound; an end bound given to the day or minute
-// covers the whole day or minute, as on the command line.
-func parseTime(v string, loc *time.Location, end bool) (int64, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, nil
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && len(v) > 12 {
-		return n, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UnixNano(), nil
-	}
-	for _, l := range timeLayouts {
-		t, err := time.ParseInLocation(l, v, loc)
-		if err != nil {
-			continue
-		}
-		if end {
-			switch l {
-			case "2006-01-02":
-				t = t.AddDate(0, 0, 1).Add(-1)
-			case "2006-01-02 15:04", "2006-01-02T15:04":
-				t = t.Add(time.Minute - 1)
-			}
-		}
-		return t.UnixNano(), nil
-	}
-	return 0, fmt.Errorf("time %q: want RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]] in the display zone (%s)", v, loc)
 }
 
 func (srv *Server) generation() int64 { return srv.s.Manifest().Generation }
@@ -298,7 +265,7 @@ func (srv *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		req.Before, backward = &c, true
 	case v.Get("at") != "":
-		t, err := parseTime(v.Get("at"), loc, false)
+		t, err := search.ParseTime(v.Get("at"), loc, false)
 		if err != nil {
 			badRequest(w, err)
 			return

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/report"
+	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/leaks"
 	"github.com/kiseki-forensics/kiseki/search/scope"
 )
@@ -42,11 +43,11 @@ func (srv *Server) apiScope(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if opt.From, err = parseTime(v.Get("from"), loc, false); err != nil {
+	if opt.From, err = search.ParseTime(v.Get("from"), loc, false); err != nil {
 		badRequest(w, err)
 		return
 	}
-	if opt.To, err = parseTime(v.Get("to"), loc, true); err != nil {
+	if opt.To, err = search.ParseTime(v.Get("to"), loc, true); err != nil {
 		badRequest(w, err)
 		return
 	}
@@ -81,11 +82,11 @@ func (srv *Server) apiLeaks(w http.ResponseWriter, r *http.Request) {
 		}
 		o.Actors = append(o.Actors, p)
 	}
-	if o.From, err = parseTime(v.Get("from"), loc, false); err != nil {
+	if o.From, err = search.ParseTime(v.Get("from"), loc, false); err != nil {
 		badRequest(w, err)
 		return
 	}
-	if o.To, err = parseTime(v.Get("to"), loc, true); err != nil {
+	if o.To, err = search.ParseTime(v.Get("to"), loc, true); err != nil {
 		badRequest(w, err)
 		return
 	}
