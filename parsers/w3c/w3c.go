@@ -3,6 +3,8 @@ package w3c
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"math/bits"
 	"path"
 	"strings"
 
@@ -159,6 +161,7 @@ type parser struct {
 	lay        *layout
 	layFields  []byte // the #Fields text lay was compiled from
 	dec        weblog.Decoder
+	agents     weblog.RepeatDecoder
 	vals       [][]byte
 	zoneLabel  string // the case's zone label, for local-time columns
 
@@ -281,6 +284,28 @@ func (p *parser) split(text []byte) {
 	}
 }
 
+// indexTab is bytes.IndexByte(b, '\t') for CloudFront's values, which are
+// mostly under 16 bytes: reading 8 bytes at a time in line beats the call
+// into the vector routine, whose set-up dominates on such short spans.
+func indexTab(b []byte) int {
+	const ones, highs, tabs = 0x0101010101010101, 0x8080808080808080, 0x0909090909090909
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:]) ^ tabs
+		// The lowest flagged byte is exact; only bytes after it can be
+		// flagged falsely, by the borrow.
+		if m := (x - ones) &^ x & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '\t' {
+			return i
+		}
+	}
+	return -1
+}
+
 // line parses one data line into ev, or returns why it could not.
 func (p *parser) line(text []byte, ev *timeline.Event) string {
 	p.dec.Reset()
@@ -297,18 +322,13 @@ func (p *parser) line(text []byte, ev *timeline.Event) string {
 	var t lineVals
 	if bytes.IndexByte(text, '\t') >= 0 {
 		// Tab-separated (CloudFront): split and place in one pass.
-		n := 0
-		for {
-			i := bytes.IndexByte(text, '\t')
+		n, more := 0, true
+		for ; more && n < len(lay.cols); n++ {
 			v := text
-			if i >= 0 {
-				v = text[:i]
-			}
-			if n == len(lay.cols) {
-				ev.AddExtra("w3c_extra_values", weblog.S(text))
-				ev.AddTag("extra-columns")
-				n++
-				break
+			if i := indexTab(text); i >= 0 {
+				v, text = text[:i], text[i+1:]
+			} else {
+				more = false
 			}
 			if c := &lay.cols[n]; c.kind == kExtra { // most columns: inline
 				if len(v) > 0 && !(len(v) == 1 && v[0] == '-') {
@@ -317,11 +337,10 @@ func (p *parser) line(text []byte, ev *timeline.Event) string {
 			} else {
 				p.place(ev, c, v, cloudfront, &t)
 			}
-			n++
-			if i < 0 {
-				break
-			}
-			text = text[i+1:]
+		}
+		if more {
+			ev.AddExtra("w3c_extra_values", weblog.S(text))
+			ev.AddTag("extra-columns")
 		}
 		if n < len(lay.cols) && !(lay == defaultCloudFront && n >= minCloudFrontValues) {
 			return "w3c: fewer values than #Fields names"
@@ -618,7 +637,7 @@ func (p *parser) field(ev *timeline.Event, c *column, v []byte, cloudfront bool,
 			ev.AddExtra("sc-bytes", weblog.S(v))
 		}
 	case kUA:
-		ev.UserAgent = p.dec.Decode(v, !cloudfront)
+		ev.UserAgent = p.agents.Decode(v, !cloudfront)
 	case kReferer:
 		if cloudfront {
 			ev.AddExtra(c.key, p.dec.Decode(v, false))

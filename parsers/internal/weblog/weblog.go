@@ -172,6 +172,36 @@ func (d *Decoder) Decode(b []byte, plus bool) string {
 	return S(d.buf[start:])
 }
 
+// RepeatDecoder decodes like Decoder.Decode but remembers recent results:
+// a log has few distinct user agents, and comparing an agent with one seen
+// before is several times cheaper than decoding its %20s again. Use one per
+// column; a returned string stays valid until the next call.
+type RepeatDecoder struct {
+	slots [64]decodedValue
+	dec   Decoder
+}
+
+type decodedValue struct {
+	raw, out []byte
+	plus     bool
+}
+
+// Decode returns b decoded as Decoder.Decode would.
+func (r *RepeatDecoder) Decode(b []byte, plus bool) string {
+	if len(b) == 0 || bytes.IndexByte(b, '%') < 0 && (!plus || bytes.IndexByte(b, '+') < 0) {
+		return S(b)
+	}
+	s := &r.slots[(uint(len(b))*31+uint(b[len(b)/2])*7+uint(b[len(b)-1]))%uint(len(r.slots))]
+	if s.plus == plus && s.raw != nil && bytes.Equal(s.raw, b) {
+		return S(s.out)
+	}
+	r.dec.Reset()
+	s.out = append(s.out[:0], r.dec.Decode(b, plus)...)
+	s.raw = append(s.raw[:0], b...)
+	s.plus = plus
+	return S(s.out)
+}
+
 // grow makes room for n more bytes. A new array leaves the strings already
 // handed out on the old one, which the garbage collector keeps alive.
 func (d *Decoder) grow(n int) {

@@ -76,6 +76,7 @@ func TestHelpers(t *testing.T) {
 		}
 	}
 	var d Decoder
+	var r RepeatDecoder
 	for _, c := range []struct {
 		in   string
 		plus bool
@@ -85,9 +86,22 @@ func TestHelpers(t *testing.T) {
 		{"a+b%zz%4", false, "a+b%zz%4"},
 		{"Mozilla/5.0+(compatible;+bingbot/2.0;++http://www.bing.com/bingbot.htm)", true, "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"},
 		{"plain", true, "plain"},
+		// The repeat decoder's cache: a hit, values that share a slot
+		// (same length, middle and last byte), and the same text read
+		// with and without plus.
+		{"Mozilla/5.0%20(Windows%20NT)", false, "Mozilla/5.0 (Windows NT)"},
+		{"a%20b%20c", false, "a b c"},
+		{"z%41b%20c", false, "zAb c"},
+		{"a%20b%20c", false, "a b c"},
+		{"a+b%20c", true, "a b c"},
+		{"a+b%20c", false, "a+b c"},
+		{"", true, ""},
 	} {
 		if got := d.Decode([]byte(c.in), c.plus); got != c.want {
 			t.Errorf("decode %q: %q", c.in, got)
+		}
+		if got := r.Decode([]byte(c.in), c.plus); got != c.want {
+			t.Errorf("repeat decode %q: %q", c.in, got)
 		}
 	}
 	if string(FirstForwarded([]byte(" 203.0.113.9, 10.0.0.1"))) != "203.0.113.9" {
