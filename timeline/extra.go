@@ -1,35 +1,63 @@
 package timeline
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
-// appendExtraJSON writes extras as a JSON object of strings, keeping their order.
-func appendExtraJSON(dst []byte, extra []KV) []byte {
-	if len(extra) == 0 {
+// appendExtraRow packs extras into a chunk row: for each pair, the key's
+// and the value's byte lengths as uint32s, then their bytes. Quoting them
+// for JSON waits for appendExtraJSON on the run writer's goroutine, off the
+// parser's.
+func appendExtraRow(dst []byte, extra []KV) []byte {
+	for _, kv := range extra {
+		dst = binary.LittleEndian.AppendUint32(dst, uint32(len(kv.Key)))
+		dst = binary.LittleEndian.AppendUint32(dst, uint32(len(kv.Value)))
+		dst = append(dst, kv.Key...)
+		dst = append(dst, kv.Value...)
+	}
+	return dst
+}
+
+// appendExtraJSON writes the extras packed by appendExtraRow as a JSON
+// object of strings, keeping their order; none writes nothing.
+func appendExtraJSON(dst, row []byte) []byte {
+	if len(row) == 0 {
 		return dst
 	}
 	dst = append(dst, '{')
-	for i, kv := range extra {
-		if i > 0 {
+	for len(row) >= 8 {
+		kl, vl := int(binary.LittleEndian.Uint32(row)), int(binary.LittleEndian.Uint32(row[4:]))
+		k, v := row[8:8+kl], row[8+kl:8+kl+vl]
+		row = row[8+kl+vl:]
+		dst = appendJSONKey(dst, unsafe.String(unsafe.SliceData(k), len(k)))
+		dst = append(dst, ':')
+		dst = appendJSONString(dst, unsafe.String(unsafe.SliceData(v), len(v)))
+		if len(row) > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONKey(dst, kv.Key)
-		dst = append(dst, ':')
-		dst = appendJSONString(dst, kv.Value)
 	}
 	return append(dst, '}')
 }
 
 const hexDigits = "0123456789abcdef"
 
+// jsonPlain marks the bytes a JSON string holds as they are.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendJSONKey writes a key; keys are parser-chosen identifiers, so the
 // common case needs no escaping scan.
 func appendJSONKey(dst []byte, k string) []byte {
 	for i := 0; i < len(k); i++ {
-		if c := k[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+		if !jsonPlain[k[i]] {
 			return appendJSONString(dst, k)
 		}
 	}
@@ -45,7 +73,7 @@ func appendJSONString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < 0x7f {
+		if jsonPlain[c] {
 			i++
 			continue
 		}

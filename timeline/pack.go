@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"cmp"
+	"encoding/binary"
 	"slices"
 	"unsafe"
 
@@ -10,91 +11,100 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// colBuf is one column of a chunk, in plain Go slices: appending to them is
-// a few nanoseconds, several times cheaper than Arrow's builders, which
-// matters at a million events a second.
-type colBuf struct {
-	ints    []int64 // integer and time columns
-	offsets []int32 // string and binary columns: len(rows)+1 ends into data
-	data    []byte
+// chunk holds a parser's events as packed rows until they are sorted and
+// written as a run. Appending a row is one sequential copy into a single
+// buffer, so the parser's goroutine, the one that bounds ingest, does as
+// little as it can; turning rows into Arrow columns happens in batch, on the
+// run writer's goroutine, one batch at a time while the column buffers are
+// still in cache. (One buffer per column cost the parser twice as much: at
+// 48 MiB a chunk, 47 streams of appends outrun the caches.)
+//
+// A row is, little-endian: the integer columns but time as int64s in
+// intCols order, the byte length of each string column as a uint32 in
+// strCols order, then the strings' bytes in that order (extras packed by
+// appendExtraRow). Times are kept apart for sorting.
+type chunk struct {
+	times  []int64
+	starts []int // where each row begins in data
+	data   []byte
+	rows   int
 }
 
-// chunk holds events column by column until they are sorted and written.
-type chunk struct {
-	cols [numCols]colBuf
-	rows int
-}
+var (
+	intCols = [...]int{ColOffset, ColLine, ColInode, ColMFT, ColSrcPort, ColDstPort, ColStatus, ColBytes}
+	strCols = [...]int{ColTimeDesc, ColTimeOrig, ColZone, ColHost, ColSource, ColEvidence, ColRefPath, ColPath, ColUser,
+		ColSrcIP, ColDstIP, ColMethod, ColURL, ColUserAgent, ColAction, ColMessage, ColTags, ColExtra, ColRaw}
+)
+
+const (
+	lensAt    = len(intCols) * 8
+	rowHeader = lensAt + len(strCols)*4
+	// maxBatchBytes ends a batch before runBatchRows when its rows are
+	// large (kept raw lines run to MaxLine), so Arrow's 32-bit string
+	// offsets cannot overflow and the merge's batch per run stays small.
+	maxBatchBytes = 64 << 20
+)
+
+var zeroHeader [rowHeader]byte
 
 func (k *chunk) add(ev *Event) {
-	if k.rows == 0 {
-		for c := range numCols {
-			if !isIntCol(c) {
-				k.cols[c].offsets = append(k.cols[c].offsets[:0], 0)
-			}
-		}
+	le := binary.LittleEndian
+	h := len(k.data)
+	k.times = append(k.times, ev.Time)
+	k.starts = append(k.starts, h)
+	if cap(k.data)-h < 64<<10 {
+		// Double, where append would add a quarter: a chunk grows to 48
+		// MiB, and growing by quarters copies it four times over.
+		k.data = slices.Grow(k.data, max(cap(k.data), 1<<20))
 	}
-	// Written out column by column: this runs once per event of every
-	// parser, and the generic loop's dispatch cost more than the copying.
-	k.num(ColTime, ev.Time)
-	k.str(ColTimeDesc, ev.TimeDesc)
-	k.str(ColTimeOrig, ev.TimeOrig)
-	k.str(ColZone, ev.Zone)
-	k.str(ColHost, ev.Host)
-	k.str(ColSource, ev.Source)
-	k.str(ColEvidence, ev.Evidence)
-	k.str(ColRefPath, ev.RefPath)
-	k.num(ColOffset, ev.Offset)
-	k.num(ColLine, ev.Line)
-	k.num(ColInode, ev.Inode)
-	k.num(ColMFT, ev.MFT)
-	k.str(ColPath, ev.Path)
-	k.str(ColUser, ev.User)
-	k.str(ColSrcIP, ev.SrcIP)
-	k.num(ColSrcPort, int64(ev.SrcPort))
-	k.str(ColDstIP, ev.DstIP)
-	k.num(ColDstPort, int64(ev.DstPort))
-	k.str(ColMethod, ev.Method)
-	k.str(ColURL, ev.URL)
-	k.num(ColStatus, int64(ev.Status))
-	k.num(ColBytes, ev.Bytes)
-	k.str(ColUserAgent, ev.UserAgent)
-	k.str(ColAction, ev.Action)
-	k.str(ColMessage, ev.Message)
-	k.str(ColTags, ev.Tags)
-	extra := &k.cols[ColExtra]
-	extra.data = appendExtraJSON(extra.data, ev.Extra)
-	extra.offsets = append(extra.offsets, int32(len(extra.data)))
-	raw := &k.cols[ColRaw]
-	raw.data = append(raw.data, ev.Raw...)
-	raw.offsets = append(raw.offsets, int32(len(raw.data)))
+	k.data = append(k.data, zeroHeader[:]...)
+	d := k.data[h : h+rowHeader]
+	le.PutUint64(d[0:], uint64(ev.Offset))
+	le.PutUint64(d[8:], uint64(ev.Line))
+	le.PutUint64(d[16:], uint64(ev.Inode))
+	le.PutUint64(d[24:], uint64(ev.MFT))
+	le.PutUint64(d[32:], uint64(ev.SrcPort))
+	le.PutUint64(d[40:], uint64(ev.DstPort))
+	le.PutUint64(d[48:], uint64(ev.Status))
+	le.PutUint64(d[56:], uint64(ev.Bytes))
+	// Written out field by field: this runs once per event of every
+	// parser, and a generic loop's dispatch costs more than the copying.
+	k.str(h, 0, ev.TimeDesc)
+	k.str(h, 1, ev.TimeOrig)
+	k.str(h, 2, ev.Zone)
+	k.str(h, 3, ev.Host)
+	k.str(h, 4, ev.Source)
+	k.str(h, 5, ev.Evidence)
+	k.str(h, 6, ev.RefPath)
+	k.str(h, 7, ev.Path)
+	k.str(h, 8, ev.User)
+	k.str(h, 9, ev.SrcIP)
+	k.str(h, 10, ev.DstIP)
+	k.str(h, 11, ev.Method)
+	k.str(h, 12, ev.URL)
+	k.str(h, 13, ev.UserAgent)
+	k.str(h, 14, ev.Action)
+	k.str(h, 15, ev.Message)
+	k.str(h, 16, ev.Tags)
+	n := len(k.data)
+	k.data = appendExtraRow(k.data, ev.Extra)
+	le.PutUint32(k.data[h+lensAt+17*4:], uint32(len(k.data)-n))
+	k.data = append(k.data, ev.Raw...)
+	le.PutUint32(k.data[h+lensAt+18*4:], uint32(len(ev.Raw)))
 	k.rows++
 }
 
-func (k *chunk) num(c int, v int64) { k.cols[c].ints = append(k.cols[c].ints, v) }
-
-func (k *chunk) str(c int, v string) {
-	col := &k.cols[c]
-	if len(v) > 0 {
-		col.data = append(col.data, v...)
-	}
-	col.offsets = append(col.offsets, int32(len(col.data)))
+// str appends string i (in strCols order) of the row that starts at h.
+func (k *chunk) str(h, i int, v string) {
+	binary.LittleEndian.PutUint32(k.data[h+lensAt+4*i:], uint32(len(v)))
+	k.data = append(k.data, v...)
 }
 
-// size is the chunk's memory in bytes, roughly.
-func (k *chunk) size() int {
-	n := k.rows * (numCols * 8)
-	for c := range numCols {
-		n += len(k.cols[c].data)
-	}
-	return n
-}
+// size is the chunk's memory in bytes.
+func (k *chunk) size() int { return len(k.data) + k.rows*16 }
 
 func (k *chunk) reset() {
-	for c := range numCols {
-		k.cols[c].ints = k.cols[c].ints[:0]
-		k.cols[c].offsets = k.cols[c].offsets[:0]
-		k.cols[c].data = k.cols[c].data[:0]
-	}
+	k.times, k.starts, k.data = k.times[:0], k.starts[:0], k.data[:0]
 	k.rows = 0
 }
 
@@ -102,7 +112,7 @@ func (k *chunk) reset() {
 // already are (the common case for logs); arrival order breaks ties, so the
 // result is deterministic.
 func (k *chunk) sortedOrder() []uint32 {
-	times := k.cols[ColTime].ints
+	times := k.times
 	if slices.IsSorted(times) {
 		return nil
 	}
@@ -136,26 +146,49 @@ func bytesOf[T any](s []T) []byte {
 }
 
 // batch builds an Arrow record batch (RunSchema) of rows [start, end) in the
-// given order (nil: chunk order). The arrays point into g's buffers, valid
+// given order (nil: chunk order), or of fewer when they pass maxBatchBytes;
+// it returns how many rows it took. The arrays point into g's buffers, valid
 // until the next call.
-func (k *chunk) batch(order []uint32, start, end int, g *[numCols]gather) arrow.RecordBatch {
-	n := end - start
-	row := func(i int) int {
-		if order == nil {
-			return start + i
+func (k *chunk) batch(order []uint32, start, end int, g *[numCols]gather) (arrow.RecordBatch, int) {
+	le := binary.LittleEndian
+	for c := range numCols {
+		g[c].ints = g[c].ints[:0]
+		g[c].offsets = append(g[c].offsets[:0], 0)
+		g[c].data = g[c].data[:0]
+	}
+	n, size := 0, 0
+	for i := start; i < end && (n == 0 || size < maxBatchBytes); i++ {
+		r := i
+		if order != nil {
+			r = int(order[i])
 		}
-		return int(order[start+i])
+		p := k.starts[r]
+		hdr := k.data[p : p+rowHeader]
+		g[ColTime].ints = append(g[ColTime].ints, k.times[r])
+		for j, c := range intCols {
+			g[c].ints = append(g[c].ints, int64(le.Uint64(hdr[8*j:])))
+		}
+		at := p + rowHeader
+		for j, c := range strCols {
+			l := int(le.Uint32(hdr[lensAt+4*j:]))
+			out := &g[c]
+			if c == ColExtra {
+				out.data = appendExtraJSON(out.data, k.data[at:at+l])
+			} else {
+				out.data = append(out.data, k.data[at:at+l]...)
+			}
+			out.offsets = append(out.offsets, int32(len(out.data)))
+			at += l
+		}
+		size += at - p
+		n++
 	}
 	arrays := make([]arrow.Array, numCols)
 	for c := range numCols {
-		col, out := &k.cols[c], &g[c]
+		out := &g[c]
 		var data arrow.ArrayData
 		switch columns[c].kind {
 		case kindTime:
-			out.ints = out.ints[:0]
-			for i := range n {
-				out.ints = append(out.ints, col.ints[row(i)])
-			}
 			data = array.NewData(RunSchema.Field(c).Type, n, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(out.ints))}, nil, 0, 0)
 		case kindI64, kindI32:
 			absent := int64(Absent)
@@ -164,20 +197,18 @@ func (k *chunk) batch(order []uint32, start, end int, g *[numCols]gather) arrow.
 			}
 			out.valid = slices.Grow(out.valid[:0], (n+7)/8)[:(n+7)/8]
 			clear(out.valid)
-			out.ints, out.ints32 = out.ints[:0], out.ints32[:0]
+			out.ints32 = out.ints32[:0]
 			nulls := 0
-			for i := range n {
-				v := col.ints[row(i)]
+			for i, v := range out.ints {
 				if v == absent {
 					nulls++
 					v = 0
+					out.ints[i] = 0
 				} else {
 					out.valid[i>>3] |= 1 << (i & 7)
 				}
 				if columns[c].kind == kindI32 {
 					out.ints32 = append(out.ints32, int32(v))
-				} else {
-					out.ints = append(out.ints, v)
 				}
 			}
 			vals := bytesOf(out.ints)
@@ -190,22 +221,6 @@ func (k *chunk) batch(order []uint32, start, end int, g *[numCols]gather) arrow.
 			}
 			data = array.NewData(RunSchema.Field(c).Type, n, []*memory.Buffer{validity, memory.NewBufferBytes(vals)}, nil, nulls, 0)
 		default:
-			out.offsets = append(out.offsets[:0], 0)
-			out.data = out.data[:0]
-			if order == nil {
-				// Already in order: one copy of the data, offsets rebased.
-				lo, hi := col.offsets[start], col.offsets[end]
-				out.data = append(out.data, col.data[lo:hi]...)
-				for _, o := range col.offsets[start+1 : end+1] {
-					out.offsets = append(out.offsets, o-lo)
-				}
-			} else {
-				for i := range n {
-					r := row(i)
-					out.data = append(out.data, col.data[col.offsets[r]:col.offsets[r+1]]...)
-					out.offsets = append(out.offsets, int32(len(out.data)))
-				}
-			}
 			data = array.NewData(RunSchema.Field(c).Type, n, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(out.offsets)), memory.NewBufferBytes(out.data)}, nil, 0, 0)
 		}
 		arrays[c] = array.MakeFromData(data)
@@ -215,5 +230,5 @@ func (k *chunk) batch(order []uint32, start, end int, g *[numCols]gather) arrow.
 	for _, a := range arrays {
 		a.Release()
 	}
-	return rec
+	return rec, n
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
+	"runtime"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 )
@@ -37,21 +37,43 @@ type RunWriter struct {
 	err        error
 }
 
-// chunkPool keeps chunk buffers across writers: ingest opens a writer per
-// file, and growing fresh buffers for each file would copy every byte again.
-var chunkPool = sync.Pool{New: func() any { return &chunk{} }}
+// freeChunks keeps chunk buffers across writers. Ingest opens a writer per
+// file, and a chunk grown to chunk size for one file is worth keeping for the
+// next: sync.Pool would drop it at the next collection, which comes often
+// while parsing, and growing a fresh one copies every byte again.
+var freeChunks = make(chan *chunk, 2*runtime.GOMAXPROCS(0))
+
+func getChunk() *chunk {
+	select {
+	case k := <-freeChunks:
+		return k
+	default:
+		return &chunk{}
+	}
+}
+
+func putChunk(k *chunk) {
+	if cap(k.data) > 2*defaultChunkBytes {
+		return // grown by a few huge rows: not worth keeping
+	}
+	k.reset()
+	select {
+	case freeChunks <- k:
+	default:
+	}
+}
 
 // NewRunWriter writes runs into dir, which must exist.
 func NewRunWriter(dir string) *RunWriter {
-	w := &RunWriter{dir: dir, cur: chunkPool.Get().(*chunk), spare: make(chan *chunk, 1), done: make(chan error, 1), chunkBytes: defaultChunkBytes}
-	w.spare <- chunkPool.Get().(*chunk)
+	w := &RunWriter{dir: dir, cur: getChunk(), spare: make(chan *chunk, 1), done: make(chan error, 1), chunkBytes: defaultChunkBytes}
+	w.spare <- getChunk()
 	return w
 }
 
 // Emit buffers one event.
 func (w *RunWriter) Emit(ev *Event) error {
 	w.cur.add(ev)
-	if w.cur.rows&1023 == 0 && w.cur.size() >= w.chunkBytes {
+	if w.cur.size() >= w.chunkBytes {
 		return w.flush()
 	}
 	return nil
@@ -65,9 +87,8 @@ func (w *RunWriter) Close() (int64, error) {
 		err = e
 	}
 	if w.cur != nil {
-		w.cur.reset()
-		chunkPool.Put(w.cur)
-		chunkPool.Put(<-w.spare)
+		putChunk(w.cur)
+		putChunk(<-w.spare)
 		w.cur = nil
 	}
 	return w.rows, err
@@ -119,9 +140,9 @@ func (w *RunWriter) write(k *chunk, name string) error {
 		return err
 	}
 	order := k.sortedOrder()
-	for start := 0; start < k.rows; start += runBatchRows {
-		end := min(start+runBatchRows, k.rows)
-		rec := k.batch(order, start, end, &w.out)
+	for start := 0; start < k.rows; {
+		rec, n := k.batch(order, start, min(start+runBatchRows, k.rows), &w.out)
+		start += n
 		err = fw.Write(rec)
 		rec.Release()
 		if err != nil {

@@ -218,7 +218,7 @@ func TestExtraJSON(t *testing.T) {
 		{{"bad", "\xff\xfe"}},
 	}
 	for _, kvs := range cases {
-		enc := appendExtraJSON(nil, kvs)
+		enc := appendExtraJSON(nil, appendExtraRow(nil, kvs))
 		got := decodeExtra(string(enc), nil)
 		if len(got) != len(kvs) {
 			t.Fatalf("%q: %d pairs", enc, len(got))
@@ -268,11 +268,69 @@ func TestChunkCoversEveryColumn(t *testing.T) {
 	var k chunk
 	k.add(&ev)
 	var g [numCols]gather
-	rec := k.batch(nil, 0, 1, &g)
+	rec, _ := k.batch(nil, 0, 1, &g)
 	defer rec.Release()
 	var got Event
 	newBatchView(rec).readEvent(0, &got)
 	if fmt.Sprint(got) != fmt.Sprint(ev) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, ev)
+	}
+}
+
+// TestRunBatchesBoundedByBytes: rows of kept 10 MiB lines end a run batch
+// long before runBatchRows, and every row still comes back, in time order.
+func TestRunBatchesBoundedByBytes(t *testing.T) {
+	dir := t.TempDir()
+	w := NewRunWriter(dir)
+	w.chunkBytes = 1 << 30 // one run, so its batches are what is bounded
+	raw := make([]byte, 10<<20)
+	for i := range 20 {
+		raw[0] = byte(i)
+		ev := Event{Time: int64(20 - i), Source: SourceRaw, Raw: raw, Offset: Absent, Line: int64(i + 1), Inode: Absent, MFT: Absent, Bytes: Absent}
+		if err := w.Emit(&ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	runs, _ := filepath.Glob(filepath.Join(dir, "run-*.arrow"))
+	rows, batches := 0, 0
+	for _, run := range runs {
+		f, err := os.Open(run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := ipc.NewFileReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := int64(0)
+		for i := range r.NumRecords() {
+			batches++
+			rec, err := r.RecordBatchAt(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := rec.NumRows(); n > 7 {
+				t.Errorf("%s batch %d: %d rows of 10 MiB", run, i, n)
+			}
+			times := rec.Column(ColTime).(*array.Timestamp)
+			raws := rec.Column(ColRaw).(*array.Binary)
+			for j := range int(rec.NumRows()) {
+				if tm := int64(times.Value(j)); tm < last || len(raws.Value(j)) != len(raw) || raws.Value(j)[0] != byte(20-tm) {
+					t.Errorf("%s row %d: time %d after %d, raw %d bytes", run, rows, tm, last, len(raws.Value(j)))
+				} else {
+					last = tm
+				}
+				rows++
+			}
+			rec.Release()
+		}
+		r.Close()
+		f.Close()
+	}
+	if rows != 20 || len(runs) != 1 || batches != 3 {
+		t.Errorf("%d rows in %d runs, %d batches; want 20 in 1, 3", rows, len(runs), batches)
 	}
 }
