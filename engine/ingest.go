@@ -189,6 +189,7 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	}
 
 	phase("parse")
+	timeline.DropSpareChunks() // the merge needs the memory more
 	sum := &IngestSummary{Case: c.Dir, Parsed: len(todo), Phases: phases}
 	for _, u := range units {
 		sum.Events += u.summary.Events

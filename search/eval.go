@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -66,6 +67,7 @@ func rangeSet(n, lo, hi int) bitset {
 // query and reused for every segment.
 type evaluator struct {
 	text      *textIndex
+	mu        sync.Mutex // guards textCache: segments are evaluated in parallel
 	textCache map[string]valueSet
 }
 
@@ -360,14 +362,17 @@ func (e *evaluator) textTerm(t Term, kinds []string, seg *timeline.Segment, lo, 
 		return nil
 	}
 	key := strings.Join(kinds, ",") + "\x00" + t.String()
+	e.mu.Lock()
 	vs, ok := e.textCache[key]
 	if !ok {
 		var err error
 		if vs, err = e.text.lookup(t, kinds); err != nil {
+			e.mu.Unlock()
 			return err
 		}
 		e.textCache[key] = vs
 	}
+	e.mu.Unlock()
 	for _, k := range kinds {
 		if len(vs[k]) == 0 {
 			continue

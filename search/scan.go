@@ -3,6 +3,8 @@ package search
 import (
 	"context"
 	"math/bits"
+	"runtime"
+	"sync"
 
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -62,22 +64,31 @@ func (s *Searcher) Scan(ctx context.Context, req Request, extra []string, fn fun
 		qs = append(qs, n)
 	}
 	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
-	out := make([]Rows, len(qs))
-	return s.scanSegments(ctx, req, true, func(seg *timeline.Segment, lo, hi int) error {
+	return scanSegments(s, ctx, req, true, func(seg *timeline.Segment, lo, hi int) ([]Rows, error) {
+		out := make([]Rows, len(qs))
 		for k, n := range qs {
 			b, err := ev.eval(n, seg, lo, hi)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			out[k] = Rows{bits: b, Lo: lo, Hi: hi}
 		}
-		return fn(seg, out)
+		return out, nil
+	}, func(seg *timeline.Segment, _, _ int, rows []Rows) error {
+		return fn(seg, rows)
 	})
 }
 
-// scanSegments loads each segment overlapping the request's range in turn,
-// memory-mapped when mapped is set (strings valid only during visit).
-func (s *Searcher) scanSegments(ctx context.Context, req Request, mapped bool, visit func(seg *timeline.Segment, lo, hi int) error) error {
+// scanSegments loads each segment overlapping the request's range,
+// memory-mapped when mapped is set (strings valid only during visit), runs
+// eval on it and then visit, in time order (newest first with req.Reverse).
+// eval runs on up to GOMAXPROCS segments at once: it is where queries are
+// evaluated, most of the work, and it touches nothing but its segment;
+// visit, which aggregates, runs on the calling goroutine one segment at a
+// time, so callers need no locking.
+func scanSegments[T any](s *Searcher, ctx context.Context, req Request, mapped bool,
+	eval func(seg *timeline.Segment, lo, hi int) (T, error),
+	visit func(seg *timeline.Segment, lo, hi int, r T) error) error {
 	open := func(si timeline.SegmentInfo) (*timeline.Segment, error) { return s.openSegment(si) }
 	if mapped {
 		open = func(si timeline.SegmentInfo) (*timeline.Segment, error) { return timeline.OpenSegmentMapped(s.dir, si) }
@@ -89,6 +100,7 @@ func (s *Searcher) scanSegments(ctx context.Context, req Request, mapped bool, v
 	if req.Before != nil && (to == 0 || req.Before.Time < to) {
 		to = req.Before.Time
 	}
+	var todo []timeline.SegmentInfo
 	n := len(s.m.Segments)
 	for k := range n {
 		si := s.m.Segments[k]
@@ -98,13 +110,22 @@ func (s *Searcher) scanSegments(ctx context.Context, req Request, mapped bool, v
 		if from != 0 && si.Last < from || to != 0 && si.First > to {
 			continue
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		todo = append(todo, si)
+	}
+	type prepared struct {
+		seg    *timeline.Segment
+		lo, hi int
+		r      T
+		err    error
+	}
+	prepare := func(si timeline.SegmentInfo) (p prepared) {
+		if p.err = ctx.Err(); p.err != nil {
+			return p
 		}
-		seg, err := open(si)
-		if err != nil {
-			return err
+		if p.seg, p.err = open(si); p.err != nil {
+			return p
 		}
+		seg := p.seg
 		lo, hi := 0, seg.Len()
 		if from != 0 {
 			lo = seg.Search(from)
@@ -123,10 +144,66 @@ func (s *Searcher) scanSegments(ctx context.Context, req Request, mapped bool, v
 				hi--
 			}
 		}
+		p.lo, p.hi = lo, hi
 		if lo < hi {
-			err = visit(seg, lo, hi)
+			p.r, p.err = eval(seg, lo, hi)
 		}
-		seg.Release()
+		return p
+	}
+	// Segment k is prepared by a worker once k-window segments are visited,
+	// which bounds the segments open at once.
+	workers := min(runtime.GOMAXPROCS(0), len(todo))
+	window := 2 * workers
+	results := make([]chan prepared, len(todo))
+	for k := range results {
+		results[k] = make(chan prepared, 1)
+	}
+	next := make(chan int, len(todo))
+	for k := range todo {
+		next <- k
+	}
+	close(next)
+	tokens := make(chan struct{}, window)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				select {
+				case tokens <- struct{}{}:
+				case <-stop:
+					return
+				}
+				results[k] <- prepare(todo[k])
+			}
+		}()
+	}
+	defer func() {
+		// Stop the workers, then release what was prepared but not visited.
+		close(stop)
+		wg.Wait()
+		for _, ch := range results {
+			select {
+			case p := <-ch:
+				if p.seg != nil {
+					p.seg.Release()
+				}
+			default:
+			}
+		}
+	}()
+	for k := range todo {
+		p := <-results[k]
+		err := p.err
+		if err == nil && p.lo < p.hi {
+			err = visit(p.seg, p.lo, p.hi, p.r)
+		}
+		if p.seg != nil {
+			p.seg.Release()
+		}
+		<-tokens
 		if err != nil {
 			return err
 		}

@@ -80,11 +80,9 @@ func (s *Searcher) scan(ctx context.Context, req Request, mapped bool, visit fun
 		return err
 	}
 	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
-	err = s.scanSegments(ctx, req, mapped, func(seg *timeline.Segment, lo, hi int) error {
-		hits, err := ev.eval(q, seg, lo, hi)
-		if err != nil {
-			return err
-		}
+	err = scanSegments(s, ctx, req, mapped, func(seg *timeline.Segment, lo, hi int) (bitset, error) {
+		return ev.eval(q, seg, lo, hi)
+	}, func(seg *timeline.Segment, lo, hi int, hits bitset) error {
 		return visit(seg, hits, lo, hi)
 	})
 	if errors.Is(err, errStop) {

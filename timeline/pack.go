@@ -129,6 +129,13 @@ func (k *chunk) sortedOrder() []uint32 {
 	return order
 }
 
+// runOut holds the run writer's reusable buffers: one gather per column for
+// the batch being built, and the dictionaries of the chunk being written.
+type runOut struct {
+	g     [numCols]gather
+	dicts [numCols]runDict
+}
+
 // gather holds reusable output buffers for building one batch.
 type gather struct {
 	ints    []int64
@@ -136,6 +143,81 @@ type gather struct {
 	valid   []byte
 	offsets []int32
 	data    []byte
+}
+
+// runDict is the dictionary of one runDict column over a chunk.
+type runDict struct {
+	index  map[string]int32 // keys point into the chunk's data
+	values strCol
+	codes  []int32     // per row, in chunk order
+	arr    arrow.Array // values, shared by every batch of the run
+}
+
+// code builds the dictionary of every runDict column over all of k, which a
+// run file needs before its first batch (one dictionary per field). It runs
+// on the writer's goroutine: codes are looked up here, once per chunk row,
+// and not in the parser's add. Call release once the run is written.
+func (o *runOut) code(k *chunk) {
+	le := binary.LittleEndian
+	var last [len(strCols)]string
+	var lastCode [len(strCols)]int32
+	var have [len(strCols)]bool
+	for j, c := range strCols {
+		if !columns[c].runDict {
+			continue
+		}
+		d := &o.dicts[c]
+		if d.index == nil {
+			d.index = map[string]int32{}
+		}
+		d.values.offsets = append(d.values.offsets[:0], 0)
+		d.values.data = d.values.data[:0]
+		d.codes = d.codes[:0]
+		have[j] = false
+	}
+	for r := range k.rows {
+		p := k.starts[r]
+		hdr := k.data[p : p+rowHeader]
+		at := p + rowHeader
+		for j, c := range strCols {
+			l := int(le.Uint32(hdr[lensAt+4*j:]))
+			if columns[c].runDict {
+				d := &o.dicts[c]
+				v := ""
+				if l > 0 {
+					v = unsafe.String(&k.data[at], l)
+				}
+				if !have[j] || v != last[j] {
+					code, ok := d.index[v]
+					if !ok {
+						code = int32(len(d.values.offsets) - 1)
+						d.values.data = append(d.values.data, v...)
+						d.values.offsets = append(d.values.offsets, int32(len(d.values.data)))
+						d.index[v] = code
+					}
+					last[j], lastCode[j], have[j] = v, code, true
+				}
+				d.codes = append(d.codes, lastCode[j])
+			}
+			at += l
+		}
+	}
+	for _, c := range strCols {
+		if d := &o.dicts[c]; columns[c].runDict {
+			d.arr = strArray(arrow.BinaryTypes.String, &d.values, len(d.values.offsets)-1)
+		}
+	}
+}
+
+// release drops the chunk's dictionaries, whose map keys point into it.
+func (o *runOut) release() {
+	for c := range o.dicts {
+		if d := &o.dicts[c]; d.arr != nil {
+			d.arr.Release()
+			d.arr = nil
+			clear(d.index)
+		}
+	}
 }
 
 func bytesOf[T any](s []T) []byte {
@@ -147,12 +229,15 @@ func bytesOf[T any](s []T) []byte {
 
 // batch builds an Arrow record batch (RunSchema) of rows [start, end) in the
 // given order (nil: chunk order), or of fewer when they pass maxBatchBytes;
-// it returns how many rows it took. The arrays point into g's buffers, valid
-// until the next call.
-func (k *chunk) batch(order []uint32, start, end int, g *[numCols]gather) (arrow.RecordBatch, int) {
+// it returns how many rows it took. The runDict columns take their codes
+// from o.code(k), which must have run. The arrays point into o's buffers,
+// valid until the next call.
+func (k *chunk) batch(order []uint32, start, end int, o *runOut) (arrow.RecordBatch, int) {
 	le := binary.LittleEndian
+	g := &o.g
 	for c := range numCols {
 		g[c].ints = g[c].ints[:0]
+		g[c].ints32 = g[c].ints32[:0]
 		g[c].offsets = append(g[c].offsets[:0], 0)
 		g[c].data = g[c].data[:0]
 	}
@@ -172,12 +257,16 @@ func (k *chunk) batch(order []uint32, start, end int, g *[numCols]gather) (arrow
 		for j, c := range strCols {
 			l := int(le.Uint32(hdr[lensAt+4*j:]))
 			out := &g[c]
-			if c == ColExtra {
+			switch {
+			case columns[c].runDict:
+				out.ints32 = append(out.ints32, o.dicts[c].codes[r])
+			case c == ColExtra:
 				out.data = appendExtraJSON(out.data, k.data[at:at+l])
-			} else {
+				out.offsets = append(out.offsets, int32(len(out.data)))
+			default:
 				out.data = append(out.data, k.data[at:at+l]...)
+				out.offsets = append(out.offsets, int32(len(out.data)))
 			}
-			out.offsets = append(out.offsets, int32(len(out.data)))
 			at += l
 		}
 		size += at - p
@@ -220,6 +309,16 @@ func (k *chunk) batch(order []uint32, start, end int, g *[numCols]gather) (arrow
 				validity = memory.NewBufferBytes(out.valid)
 			}
 			data = array.NewData(RunSchema.Field(c).Type, n, []*memory.Buffer{validity, memory.NewBufferBytes(vals)}, nil, nulls, 0)
+		case kindStr:
+			if columns[c].runDict {
+				codes := array.NewData(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(out.ints32))}, nil, 0, 0)
+				idx := array.MakeFromData(codes)
+				arrays[c] = array.NewDictionaryArray(RunSchema.Field(c).Type, idx, o.dicts[c].arr)
+				codes.Release()
+				idx.Release()
+				continue
+			}
+			fallthrough
 		default:
 			data = array.NewData(RunSchema.Field(c).Type, n, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(out.offsets)), memory.NewBufferBytes(out.data)}, nil, 0, 0)
 		}

@@ -31,7 +31,7 @@ type RunWriter struct {
 	done       chan error  // result of the background write in flight
 	inFlight   bool
 	chunkBytes int
-	out        [numCols]gather
+	out        runOut
 	runs       int
 	rows       int64
 	err        error
@@ -49,6 +49,19 @@ func getChunk() *chunk {
 		return k
 	default:
 		return &chunk{}
+	}
+}
+
+// DropSpareChunks lets the chunk buffers kept for the next writer go, when
+// no more writers are coming for a while (ingest calls it once parsing is
+// over).
+func DropSpareChunks() {
+	for {
+		select {
+		case <-freeChunks:
+		default:
+			return
+		}
 	}
 }
 
@@ -140,6 +153,8 @@ func (w *RunWriter) write(k *chunk, name string) error {
 		return err
 	}
 	order := k.sortedOrder()
+	w.out.code(k)
+	defer w.out.release()
 	for start := 0; start < k.rows; {
 		rec, n := k.batch(order, start, min(start+runBatchRows, k.rows), &w.out)
 		start += n

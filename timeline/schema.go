@@ -19,6 +19,10 @@ const (
 type column struct {
 	name string
 	kind colKind
+	// runDict: dictionary-encoded in runs too. These columns hold one value
+	// per file or a handful per format, so a run stores a code per row
+	// instead of the string, and the merge maps codes instead of strings.
+	runDict bool
 }
 
 // Column positions. The order is the on-disk order (docs/timeline-format.md).
@@ -55,34 +59,34 @@ const (
 )
 
 var columns = [numCols]column{
-	ColTime:      {"time", kindTime},
-	ColTimeDesc:  {"time_desc", kindStr},
-	ColTimeOrig:  {"time_orig", kindText},
-	ColZone:      {"zone", kindStr},
-	ColHost:      {"host", kindStr},
-	ColSource:    {"source", kindStr},
-	ColEvidence:  {"evidence", kindStr},
-	ColRefPath:   {"ref_path", kindStr},
-	ColOffset:    {"offset", kindI64},
-	ColLine:      {"line", kindI64},
-	ColInode:     {"inode", kindI64},
-	ColMFT:       {"mft", kindI64},
-	ColPath:      {"path", kindStr},
-	ColUser:      {"user", kindStr},
-	ColSrcIP:     {"src_ip", kindStr},
-	ColSrcPort:   {"src_port", kindI32},
-	ColDstIP:     {"dst_ip", kindStr},
-	ColDstPort:   {"dst_port", kindI32},
-	ColMethod:    {"method", kindStr},
-	ColURL:       {"url", kindStr},
-	ColStatus:    {"status", kindI32},
-	ColBytes:     {"bytes", kindI64},
-	ColUserAgent: {"user_agent", kindStr},
-	ColAction:    {"action", kindStr},
-	ColMessage:   {"message", kindText},
-	ColTags:      {"tags", kindStr},
-	ColExtra:     {"extra", kindText},
-	ColRaw:       {"raw", kindBin},
+	ColTime:      {"time", kindTime, false},
+	ColTimeDesc:  {"time_desc", kindStr, true},
+	ColTimeOrig:  {"time_orig", kindText, false},
+	ColZone:      {"zone", kindStr, true},
+	ColHost:      {"host", kindStr, true},
+	ColSource:    {"source", kindStr, true},
+	ColEvidence:  {"evidence", kindStr, true},
+	ColRefPath:   {"ref_path", kindStr, true},
+	ColOffset:    {"offset", kindI64, false},
+	ColLine:      {"line", kindI64, false},
+	ColInode:     {"inode", kindI64, false},
+	ColMFT:       {"mft", kindI64, false},
+	ColPath:      {"path", kindStr, false},
+	ColUser:      {"user", kindStr, true},
+	ColSrcIP:     {"src_ip", kindStr, false},
+	ColSrcPort:   {"src_port", kindI32, false},
+	ColDstIP:     {"dst_ip", kindStr, false},
+	ColDstPort:   {"dst_port", kindI32, false},
+	ColMethod:    {"method", kindStr, true},
+	ColURL:       {"url", kindStr, false},
+	ColStatus:    {"status", kindI32, false},
+	ColBytes:     {"bytes", kindI64, false},
+	ColUserAgent: {"user_agent", kindStr, true},
+	ColAction:    {"action", kindStr, true},
+	ColMessage:   {"message", kindText, false},
+	ColTags:      {"tags", kindStr, true},
+	ColExtra:     {"extra", kindText, false},
+	ColRaw:       {"raw", kindBin, false},
 }
 
 // ColumnName returns the on-disk name of column c.
@@ -103,7 +107,7 @@ const SchemaVersion = "kiseki-timeline-1"
 
 var dictType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
 
-func makeSchema(dict bool) *arrow.Schema {
+func makeSchema(segment bool) *arrow.Schema {
 	fields := make([]arrow.Field, numCols)
 	for i, c := range columns {
 		f := arrow.Field{Name: c.name}
@@ -115,7 +119,7 @@ func makeSchema(dict bool) *arrow.Schema {
 		case kindI32:
 			f.Type, f.Nullable = arrow.PrimitiveTypes.Int32, true
 		case kindStr:
-			if dict {
+			if segment || c.runDict {
 				f.Type = dictType
 			} else {
 				f.Type = arrow.BinaryTypes.String
@@ -132,7 +136,8 @@ func makeSchema(dict bool) *arrow.Schema {
 }
 
 var (
-	// RunSchema is the schema of sorted runs: every string column plain.
+	// RunSchema is the schema of sorted runs: the runDict columns
+	// dictionary-encoded (one dictionary per run file), other strings plain.
 	RunSchema = makeSchema(false)
 	// SegmentSchema is the schema of merged timeline segments: low-cardinality
 	// string columns dictionary-encoded.

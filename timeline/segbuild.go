@@ -18,6 +18,10 @@ type segBuilder struct {
 	ints [numCols][]int64
 	str  [numCols]strCol
 	dict [numCols]*dictCol
+	// trans maps the codes of a run's dictionary (the runDict columns) to
+	// this segment's, by column and by the run dictionary's data, so a row
+	// costs a slice lookup and not a map lookup; -1: not looked up yet.
+	trans [numCols]map[arrow.ArrayData][]int32
 }
 
 type strCol struct {
@@ -74,6 +78,7 @@ func (b *segBuilder) reset() {
 			d.codes = d.codes[:0]
 			d.hasLast = false
 		}
+		clear(b.trans[c])
 	}
 }
 
@@ -82,6 +87,11 @@ func (d *dictCol) add(v string) {
 		d.codes = append(d.codes, d.lastIdx)
 		return
 	}
+	d.codes = append(d.codes, d.code(v))
+}
+
+// code returns v's code, adding v to the dictionary if new.
+func (d *dictCol) code(v string) int32 {
 	idx, ok := d.index[v]
 	if !ok {
 		idx = int32(len(d.values.offsets) - 1)
@@ -95,8 +105,26 @@ func (d *dictCol) add(v string) {
 		d.index[key] = idx
 		v = key
 	}
-	d.codes = append(d.codes, idx)
 	d.last, d.lastIdx, d.hasLast = v, idx, true
+	return idx
+}
+
+// translation returns the run-to-segment code map for column c and the
+// run dictionary of src.
+func (b *segBuilder) translation(c int, src *array.Dictionary) []int32 {
+	if b.trans[c] == nil {
+		b.trans[c] = map[arrow.ArrayData][]int32{}
+	}
+	key := src.Dictionary().Data()
+	tr, ok := b.trans[c][key]
+	if !ok {
+		tr = make([]int32, src.Dictionary().Len())
+		for i := range tr {
+			tr[i] = -1
+		}
+		b.trans[c][key] = tr
+	}
+	return tr
 }
 
 // copyRange appends rows [i, j) of v, column by column.
@@ -112,6 +140,15 @@ func (b *segBuilder) copyRange(v *batchView, i, j int) {
 		case isIntCol(c):
 			for r := i; r < j; r++ {
 				b.ints[c] = append(b.ints[c], v.int(c, r))
+			}
+		case b.dict[c] != nil && v.dict[c] != nil:
+			d, tr := b.dict[c], b.translation(c, v.dict[c])
+			codes := v.dict[c].Indices().(*array.Int32).Int32Values()
+			for _, code := range codes[i:j] {
+				if tr[code] < 0 {
+					tr[code] = d.code(v.dstr[c].Value(int(code)))
+				}
+				d.codes = append(d.codes, tr[code])
 			}
 		case b.dict[c] != nil:
 			d := b.dict[c]

@@ -267,8 +267,10 @@ func TestChunkCoversEveryColumn(t *testing.T) {
 		Extra: []KV{{"r", "s"}}, Raw: []byte("t")}
 	var k chunk
 	k.add(&ev)
-	var g [numCols]gather
-	rec, _ := k.batch(nil, 0, 1, &g)
+	var out runOut
+	out.code(&k)
+	defer out.release()
+	rec, _ := k.batch(nil, 0, 1, &out)
 	defer rec.Release()
 	var got Event
 	newBatchView(rec).readEvent(0, &got)
