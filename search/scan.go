@@ -50,6 +50,18 @@ func (r Rows) Each(fn func(i int) bool) {
 // Offset are ignored. Column values are read with seg.Str / seg.Int /
 // seg.DictCodes; nothing is materialised.
 func (s *Searcher) Scan(ctx context.Context, req Request, extra []string, fn func(seg *timeline.Segment, rows []Rows) error) error {
+	return ScanPrepared(s, ctx, req, extra, func(*timeline.Segment, []Rows) (struct{}, error) { return struct{}{}, nil },
+		func(seg *timeline.Segment, rows []Rows, _ struct{}) error { return fn(seg, rows) })
+}
+
+// ScanPrepared is Scan with a step prep that runs on each segment with the
+// queries, on up to GOMAXPROCS segments at once, and whose result fn gets
+// with the segment, in time order. prep is for per-segment work that needs
+// no state fn changes (deciding which dictionary values of a column
+// matter, say), so that it runs in parallel and fn, which aggregates, does
+// less on its single goroutine.
+func ScanPrepared[T any](s *Searcher, ctx context.Context, req Request, extra []string,
+	prep func(seg *timeline.Segment, rows []Rows) (T, error), fn func(seg *timeline.Segment, rows []Rows, p T) error) error {
 	qs := make([]Node, 0, 1+len(extra))
 	q, err := Parse(req.Query)
 	if err != nil {
@@ -63,19 +75,25 @@ func (s *Searcher) Scan(ctx context.Context, req Request, extra []string, fn fun
 		}
 		qs = append(qs, n)
 	}
+	type prepared struct {
+		rows []Rows
+		p    T
+	}
 	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
-	return scanSegments(s, ctx, req, true, func(seg *timeline.Segment, lo, hi int) ([]Rows, error) {
-		out := make([]Rows, len(qs))
+	return scanSegments(s, ctx, req, true, func(seg *timeline.Segment, lo, hi int) (prepared, error) {
+		out := prepared{rows: make([]Rows, len(qs))}
 		for k, n := range qs {
 			b, err := ev.eval(n, seg, lo, hi)
 			if err != nil {
-				return nil, err
+				return out, err
 			}
-			out[k] = Rows{bits: b, Lo: lo, Hi: hi}
+			out.rows[k] = Rows{bits: b, Lo: lo, Hi: hi}
 		}
-		return out, nil
-	}, func(seg *timeline.Segment, _, _ int, rows []Rows) error {
-		return fn(seg, rows)
+		p, err := prep(seg, out.rows)
+		out.p = p
+		return out, err
+	}, func(seg *timeline.Segment, _, _ int, r prepared) error {
+		return fn(seg, r.rows, r.p)
 	})
 }
 

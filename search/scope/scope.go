@@ -418,8 +418,10 @@ func (st *state) mentions(ctx context.Context) error {
 	req := search.Request{From: st.opt.From, To: st.opt.To}
 	refCap := st.opt.RefCap
 	slack := int64(st.opt.Slack)
-	return st.env.Searcher.Scan(ctx, req, extra, func(seg *timeline.Segment, rows []search.Rows) error {
-		var err error
+	// The rows that mention a seed are found on each segment in parallel
+	// (the seed sets do not change during the scan); visit aggregates them
+	// in time order.
+	candidates := func(seg *timeline.Segment, rows []search.Rows) ([]int, error) {
 		cols := []struct {
 			c   int
 			hit func(string) bool
@@ -434,8 +436,24 @@ func (st *state) mentions(ctx context.Context) error {
 			}
 		}
 		if len(checks) == 0 && (len(rows) < 2 || rows[1].Count() == 0) {
-			return nil // nothing in this segment mentions a seed
+			return nil, nil // nothing in this segment mentions a seed
 		}
+		var out []int
+		rows[0].Each(func(i int) bool {
+			for _, ch := range checks {
+				if ch(i) {
+					out = append(out, i)
+					return true
+				}
+			}
+			if len(rows) > 1 && rows[1].Has(i) {
+				out = append(out, i)
+			}
+			return true
+		})
+		return out, nil
+	}
+	return search.ScanPrepared(st.env.Searcher, ctx, req, extra, candidates, func(seg *timeline.Segment, rows []search.Rows, cand []int) error {
 		visit := func(i int) bool {
 			t := seg.Time(i)
 			source := seg.Str(timeline.ColSource, i)
@@ -521,44 +539,36 @@ func (st *state) mentions(ctx context.Context) error {
 					}
 				}
 			}
-			_ = err
 			return true
 		}
-		rows[0].Each(func(i int) bool {
-			for _, ch := range checks {
-				if ch(i) {
-					return visit(i)
-				}
-			}
-			if len(rows) > 1 && rows[1].Has(i) {
-				return visit(i)
-			}
-			return true
-		})
-		return err
+		for _, i := range cand {
+			visit(i)
+		}
+		return nil
 	})
 }
 
-// lazyCheck returns a row test for column c of seg that decides each
-// dictionary value the first time a row uses it.
-func lazyCheck(seg *timeline.Segment, c int, hit func(string) bool) func(i int) bool {
+// rowsCheck returns a row test for column c of seg with every dictionary
+// value the given rows use decided now: called in a Scan's parallel step,
+// it leaves the aggregating callback a lookup per row.
+func rowsCheck(seg *timeline.Segment, c int, rows search.Rows, hit func(string) bool) func(i int) bool {
 	d, ok := search.Dict(seg, c)
 	if !ok {
 		return func(i int) bool { return hit(seg.Str(c, i)) }
 	}
-	known := make([]int8, d.Values.Len()) // 0 unknown, 1 yes, 2 no
-	return func(i int) bool {
-		k := d.Code(i)
-		if k < 0 {
-			return false
-		}
-		if known[k] == 0 {
+	known := make([]int8, d.Values.Len()) // 0 unused, 1 yes, 2 no
+	rows.Each(func(i int) bool {
+		if k := d.Code(i); k >= 0 && known[k] == 0 {
 			known[k] = 2
 			if hit(d.Values.Value(k)) {
 				known[k] = 1
 			}
 		}
-		return known[k] == 1
+		return true
+	})
+	return func(i int) bool {
+		k := d.Code(i)
+		return k >= 0 && known[k] == 1
 	}
 }
 

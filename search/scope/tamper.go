@@ -196,8 +196,10 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 		return (len(st.prefixes) > 0 || strings.Contains(v, ":")) && st.inScope(parseAddr(v))
 	}
 	req := search.Request{Query: webQ, From: from, To: to}
-	err := st.env.Searcher.Scan(ctx, req, []string{logQ}, func(seg *timeline.Segment, rows []search.Rows) error {
-		srcCheck := lazyCheck(seg, timeline.ColSrcIP, scopeClient)
+	clientCheck := func(seg *timeline.Segment, rows []search.Rows) (func(i int) bool, error) {
+		return rowsCheck(seg, timeline.ColSrcIP, rows[0], scopeClient), nil
+	}
+	err := search.ScanPrepared(st.env.Searcher, ctx, req, []string{logQ}, clientCheck, func(seg *timeline.Segment, rows []search.Rows, srcCheck func(i int) bool) error {
 		hostD, hostOK := search.Dict(seg, timeline.ColHost)
 		srcD, srcOK := search.Dict(seg, timeline.ColSource)
 		// Each (host, source) pair is classified once per segment: 1 the
@@ -209,8 +211,14 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 				cls[h] = make([]int8, srcD.Values.Len())
 			}
 		}
-		// Origin coverage per host code in this segment (rows are in time order).
-		covFirst, covLast := map[int]int64{}, map[int]int64{}
+		// Origin coverage per host code in this segment (rows are in time
+		// order).
+		var covFirst, covLast []int64
+		var covered []bool
+		if hostOK {
+			n := hostD.Values.Len()
+			covFirst, covLast, covered = make([]int64, n), make([]int64, n), make([]bool, n)
+		}
 		rows[0].Each(func(i int) bool {
 			var c int8
 			hc, sc := -1, -1
@@ -239,14 +247,12 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 			t := seg.Time(i)
 			cdn := c == 2
 			if !cdn {
-				if _, ok := covFirst[hc]; !ok || hc < 0 {
-					if hc >= 0 {
-						covFirst[hc] = t
-					} else {
-						st.cover(origins, seg.Str(timeline.ColHost, i), t)
-					}
-				}
-				if hc >= 0 {
+				switch {
+				case hc < 0:
+					st.cover(origins, seg.Str(timeline.ColHost, i), t)
+				case !covered[hc]:
+					covFirst[hc], covLast[hc], covered[hc] = t, t, true
+				default:
 					covLast[hc] = t
 				}
 			}
@@ -283,22 +289,30 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 			return true
 		})
 		for hc, t := range covFirst {
-			st.cover(origins, hostD.Values.Value(hc), t)
-		}
-		for hc, t := range covLast {
-			st.cover(origins, hostD.Values.Value(hc), t)
+			if covered[hc] {
+				st.cover(origins, hostD.Values.Value(hc), t)
+				st.cover(origins, hostD.Values.Value(hc), covLast[hc])
+			}
 		}
 		evD, evOK := search.Dict(seg, timeline.ColEvidence)
 		pathD, pathOK := search.Dict(seg, timeline.ColRefPath)
 		type codes struct{ e, p int }
 		cache := map[codes]*evLog{}
+		// A ref_path mostly belongs to one evidence item: the log of each
+		// path code, for its first evidence code, spares the map.
+		var byPath []*evLog
+		var byPathEv []int
+		if pathOK {
+			byPath, byPathEv = make([]*evLog, pathD.Values.Len()), make([]int, pathD.Values.Len())
+		}
 		var touched []*evLog
 		rows[1].Each(func(i int) bool {
 			var l *evLog
 			if evOK && pathOK {
 				c := codes{evD.Code(i), pathD.Code(i)}
-				l = cache[c]
-				if l == nil {
+				if c.p >= 0 && byPath[c.p] != nil && byPathEv[c.p] == c.e {
+					l = byPath[c.p]
+				} else if l = cache[c]; l == nil {
 					k := [2]string{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
 					if l = logs[k]; l == nil {
 						l = &evLog{host: in.get(seg.Str(timeline.ColHost, i)), name: k[0] + ":" + k[1], prevI: -1}
@@ -306,6 +320,9 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 						logOrder = append(logOrder, l)
 					}
 					cache[c] = l
+					if c.p >= 0 && byPath[c.p] == nil {
+						byPath[c.p], byPathEv[c.p] = l, c.e
+					}
 				}
 			} else {
 				k := [2]string{seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)}
