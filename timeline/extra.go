@@ -8,21 +8,32 @@ import (
 	"unsafe"
 )
 
-// appendExtraRow packs extras into a chunk row: for each pair, the key's
-// and the value's byte lengths as uint32s, then their bytes. Quoting them
-// for JSON waits for appendExtraJSON on the run writer's goroutine, off the
-// parser's.
-func appendExtraRow(dst []byte, extra []KV) []byte {
+// extraRowLen is the size of extras packed by putExtraRow.
+func extraRowLen(extra []KV) int {
+	n := 0
 	for _, kv := range extra {
-		dst = binary.LittleEndian.AppendUint32(dst, uint32(len(kv.Key)))
-		dst = binary.LittleEndian.AppendUint32(dst, uint32(len(kv.Value)))
-		dst = append(dst, kv.Key...)
-		dst = append(dst, kv.Value...)
+		n += 8 + len(kv.Key) + len(kv.Value)
 	}
-	return dst
+	return n
 }
 
-// appendExtraJSON writes the extras packed by appendExtraRow as a JSON
+// putExtraRow packs extras into a chunk row, which has room for them
+// (extraRowLen), and returns their size: for each pair, the key's and the
+// value's byte lengths as uint32s, then their bytes. Quoting them for JSON
+// waits for appendExtraJSON on the run writer's goroutine, off the parser's.
+func putExtraRow(dst []byte, extra []KV) int {
+	at := 0
+	for _, kv := range extra {
+		binary.LittleEndian.PutUint32(dst[at:], uint32(len(kv.Key)))
+		binary.LittleEndian.PutUint32(dst[at+4:], uint32(len(kv.Value)))
+		at += 8
+		at += copy(dst[at:], kv.Key)
+		at += copy(dst[at:], kv.Value)
+	}
+	return at
+}
+
+// appendExtraJSON writes the extras packed by putExtraRow as a JSON
 // object of strings, keeping their order; none writes nothing.
 func appendExtraJSON(dst, row []byte) []byte {
 	if len(row) == 0 {
@@ -53,6 +64,20 @@ var jsonPlain = func() (t [256]bool) {
 	return t
 }()
 
+// plainWord reports whether the first 8 bytes of s all need no escaping
+// (jsonPlain), testing them together: extras are mostly plain ASCII, and
+// the byte-by-byte table walk was the run writer's largest cost after I/O.
+func plainWord(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
+	control := (x - 0x20*ones) &^ x & highs // a byte below 0x20
+	high := ((x + ones) | x) & highs        // a byte of 0x7f or more
+	quote, backslash := x^('"'*ones), x^('\\'*ones)
+	quote = (quote - ones) &^ quote & highs // a zero byte there: a quote here
+	backslash = (backslash - ones) &^ backslash & highs
+	return control|high|quote|backslash == 0
+}
+
 // appendJSONKey writes a key; keys are parser-chosen identifiers, so the
 // common case needs no escaping scan.
 func appendJSONKey(dst []byte, k string) []byte {
@@ -72,6 +97,10 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainWord(s[i:]) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if jsonPlain[c] {
 			i++

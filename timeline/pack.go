@@ -22,7 +22,7 @@ import (
 // A row is, little-endian: the integer columns but time as int64s in
 // intCols order, the byte length of each string column as a uint32 in
 // strCols order, then the strings' bytes in that order (extras packed by
-// appendExtraRow). Times are kept apart for sorting.
+// putExtraRow). Times are kept apart for sorting.
 type chunk struct {
 	times  []int64
 	starts []int // where each row begins in data
@@ -45,20 +45,25 @@ const (
 	maxBatchBytes = 64 << 20
 )
 
-var zeroHeader [rowHeader]byte
-
 func (k *chunk) add(ev *Event) {
-	le := binary.LittleEndian
+	// Sized first and then filled by position: one capacity check per row
+	// instead of one per field.
+	strs := [...]string{ev.TimeDesc, ev.TimeOrig, ev.Zone, ev.Host, ev.Source, ev.Evidence, ev.RefPath, ev.Path, ev.User,
+		ev.SrcIP, ev.DstIP, ev.Method, ev.URL, ev.UserAgent, ev.Action, ev.Message, ev.Tags}
+	extra := extraRowLen(ev.Extra)
+	n := rowHeader + extra + len(ev.Raw)
+	for _, s := range strs {
+		n += len(s)
+	}
 	h := len(k.data)
-	k.times = append(k.times, ev.Time)
-	k.starts = append(k.starts, h)
-	if cap(k.data)-h < 64<<10 {
+	if cap(k.data)-h < n {
 		// Double, where append would add a quarter: a chunk grows to 48
 		// MiB, and growing by quarters copies it four times over.
-		k.data = slices.Grow(k.data, max(cap(k.data), 1<<20))
+		k.data = slices.Grow(k.data, max(cap(k.data), 1<<20, n))
 	}
-	k.data = append(k.data, zeroHeader[:]...)
-	d := k.data[h : h+rowHeader]
+	k.data = k.data[:h+n]
+	d := k.data[h : h+n]
+	le := binary.LittleEndian
 	le.PutUint64(d[0:], uint64(ev.Offset))
 	le.PutUint64(d[8:], uint64(ev.Line))
 	le.PutUint64(d[16:], uint64(ev.Inode))
@@ -67,37 +72,18 @@ func (k *chunk) add(ev *Event) {
 	le.PutUint64(d[40:], uint64(ev.DstPort))
 	le.PutUint64(d[48:], uint64(ev.Status))
 	le.PutUint64(d[56:], uint64(ev.Bytes))
-	// Written out field by field: this runs once per event of every
-	// parser, and a generic loop's dispatch costs more than the copying.
-	k.str(h, 0, ev.TimeDesc)
-	k.str(h, 1, ev.TimeOrig)
-	k.str(h, 2, ev.Zone)
-	k.str(h, 3, ev.Host)
-	k.str(h, 4, ev.Source)
-	k.str(h, 5, ev.Evidence)
-	k.str(h, 6, ev.RefPath)
-	k.str(h, 7, ev.Path)
-	k.str(h, 8, ev.User)
-	k.str(h, 9, ev.SrcIP)
-	k.str(h, 10, ev.DstIP)
-	k.str(h, 11, ev.Method)
-	k.str(h, 12, ev.URL)
-	k.str(h, 13, ev.UserAgent)
-	k.str(h, 14, ev.Action)
-	k.str(h, 15, ev.Message)
-	k.str(h, 16, ev.Tags)
-	n := len(k.data)
-	k.data = appendExtraRow(k.data, ev.Extra)
-	le.PutUint32(k.data[h+lensAt+17*4:], uint32(len(k.data)-n))
-	k.data = append(k.data, ev.Raw...)
-	le.PutUint32(k.data[h+lensAt+18*4:], uint32(len(ev.Raw)))
+	at := rowHeader
+	for i, s := range strs {
+		le.PutUint32(d[lensAt+4*i:], uint32(len(s)))
+		at += copy(d[at:], s)
+	}
+	le.PutUint32(d[lensAt+4*len(strs):], uint32(extra))
+	at += putExtraRow(d[at:], ev.Extra)
+	le.PutUint32(d[lensAt+4*len(strs)+4:], uint32(len(ev.Raw)))
+	copy(d[at:], ev.Raw)
+	k.times = append(k.times, ev.Time)
+	k.starts = append(k.starts, h)
 	k.rows++
-}
-
-// str appends string i (in strCols order) of the row that starts at h.
-func (k *chunk) str(h, i int, v string) {
-	binary.LittleEndian.PutUint32(k.data[h+lensAt+4*i:], uint32(len(v)))
-	k.data = append(k.data, v...)
 }
 
 // size is the chunk's memory in bytes.
@@ -162,6 +148,10 @@ func (o *runOut) code(k *chunk) {
 	var last [len(strCols)]string
 	var lastCode [len(strCols)]int32
 	var have [len(strCols)]bool
+	// Recently coded values by a cheap hash of length and three bytes
+	// (code+1; 0 empty): values that alternate, like user agents, are
+	// found without hashing the whole string for the map.
+	var recent [len(strCols)][64]int32
 	for j, c := range strCols {
 		if !columns[c].runDict {
 			continue
@@ -188,12 +178,25 @@ func (o *runOut) code(k *chunk) {
 					v = unsafe.String(&k.data[at], l)
 				}
 				if !have[j] || v != last[j] {
-					code, ok := d.index[v]
-					if !ok {
-						code = int32(len(d.values.offsets) - 1)
-						d.values.data = append(d.values.data, v...)
-						d.values.offsets = append(d.values.offsets, int32(len(d.values.data)))
-						d.index[v] = code
+					code := int32(-1)
+					var slot *int32
+					if l > 0 {
+						slot = &recent[j][(uint(l)*31+uint(v[0])*7+uint(v[l/2])*3+uint(v[l-1]))&63]
+						if c := *slot - 1; c >= 0 && d.value(c) == v {
+							code = c
+						}
+					}
+					if code < 0 {
+						var ok bool
+						if code, ok = d.index[v]; !ok {
+							code = int32(len(d.values.offsets) - 1)
+							d.values.data = append(d.values.data, v...)
+							d.values.offsets = append(d.values.offsets, int32(len(d.values.data)))
+							d.index[v] = code
+						}
+						if slot != nil {
+							*slot = code + 1
+						}
 					}
 					last[j], lastCode[j], have[j] = v, code, true
 				}
@@ -207,6 +210,12 @@ func (o *runOut) code(k *chunk) {
 			d.arr = strArray(arrow.BinaryTypes.String, &d.values, len(d.values.offsets)-1)
 		}
 	}
+}
+
+// value is the string of code c, pointing into d.values.
+func (d *runDict) value(c int32) string {
+	lo, hi := d.values.offsets[c], d.values.offsets[c+1]
+	return unsafe.String(unsafe.SliceData(d.values.data[lo:hi]), hi-lo)
 }
 
 // release drops the chunk's dictionaries, whose map keys point into it.

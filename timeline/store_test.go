@@ -218,7 +218,9 @@ func TestExtraJSON(t *testing.T) {
 		{{"bad", "\xff\xfe"}},
 	}
 	for _, kvs := range cases {
-		enc := appendExtraJSON(nil, appendExtraRow(nil, kvs))
+		row := make([]byte, extraRowLen(kvs))
+		putExtraRow(row, kvs)
+		enc := appendExtraJSON(nil, row)
 		got := decodeExtra(string(enc), nil)
 		if len(got) != len(kvs) {
 			t.Fatalf("%q: %d pairs", enc, len(got))
@@ -334,5 +336,31 @@ func TestRunBatchesBoundedByBytes(t *testing.T) {
 	}
 	if rows != 20 || len(runs) != 1 || batches != 3 {
 		t.Errorf("%d rows in %d runs, %d batches; want 20 in 1, 3", rows, len(runs), batches)
+	}
+}
+
+// TestPlainWord: the 8-byte test agrees with the byte table for every byte
+// value at every position, and on random words.
+func TestPlainWord(t *testing.T) {
+	for pos := range 8 {
+		for b := range 256 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(b)
+			if got := plainWord(string(w)); got != jsonPlain[b] {
+				t.Fatalf("byte %#x at %d: plainWord %v, table %v", b, pos, got, jsonPlain[b])
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		var w [8]byte
+		want := true
+		for i := range w {
+			w[i] = byte(rng.IntN(256))
+			want = want && jsonPlain[w[i]]
+		}
+		if got := plainWord(string(w[:])); got != want {
+			t.Fatalf("%q: plainWord %v, want %v", w, got, want)
+		}
 	}
 }
