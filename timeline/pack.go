@@ -28,6 +28,7 @@ type chunk struct {
 	starts []int // where each row begins in data
 	data   []byte
 	rows   int
+	limit  int // the size at which the writer flushes the chunk
 }
 
 var (
@@ -52,14 +53,12 @@ func (k *chunk) add(ev *Event) {
 		ev.SrcIP, ev.DstIP, ev.Method, ev.URL, ev.UserAgent, ev.Action, ev.Message, ev.Tags}
 	extra := extraRowLen(ev.Extra)
 	n := rowHeader + extra + len(ev.Raw)
-	for _, s := range strs {
+	for _, s := range &strs {
 		n += len(s)
 	}
 	h := len(k.data)
 	if cap(k.data)-h < n {
-		// Double, where append would add a quarter: a chunk grows to 48
-		// MiB, and growing by quarters copies it four times over.
-		k.data = slices.Grow(k.data, max(cap(k.data), 1<<20, n))
+		k.grow(n)
 	}
 	k.data = k.data[:h+n]
 	d := k.data[h : h+n]
@@ -73,7 +72,7 @@ func (k *chunk) add(ev *Event) {
 	le.PutUint64(d[48:], uint64(ev.Status))
 	le.PutUint64(d[56:], uint64(ev.Bytes))
 	at := rowHeader
-	for i, s := range strs {
+	for i, s := range &strs {
 		le.PutUint32(d[lensAt+4*i:], uint32(len(s)))
 		at += copy(d[at:], s)
 	}
@@ -84,6 +83,21 @@ func (k *chunk) add(ev *Event) {
 	k.times = append(k.times, ev.Time)
 	k.starts = append(k.starts, h)
 	k.rows++
+}
+
+// grow makes room for n more bytes of rows. It doubles, where append would
+// add a quarter (growing a 48 MiB chunk by quarters copies it four times
+// over), but not past the size at which the writer flushes, so that the
+// buffer is the same size for every file and worth keeping for the next.
+func (k *chunk) grow(n int) {
+	want := max(2*cap(k.data), 1<<20)
+	if k.limit > 0 {
+		want = min(want, k.limit+1<<20)
+	}
+	want = max(want, len(k.data)+n)
+	data := make([]byte, len(k.data), want)
+	copy(data, k.data)
+	k.data = data
 }
 
 // size is the chunk's memory in bytes.
@@ -135,15 +149,16 @@ type gather struct {
 type runDict struct {
 	index  map[string]int32 // keys point into the chunk's data
 	values strCol
-	codes  []int32     // per row, in chunk order
+	codes  []int32     // per row, in the order rows are written
 	arr    arrow.Array // values, shared by every batch of the run
 }
 
 // code builds the dictionary of every runDict column over all of k, which a
-// run file needs before its first batch (one dictionary per field). It runs
+// run file needs before its first batch (one dictionary per field), with
+// the codes in the given row order (nil: chunk order), as batch takes them. It runs
 // on the writer's goroutine: codes are looked up here, once per chunk row,
 // and not in the parser's add. Call release once the run is written.
-func (o *runOut) code(k *chunk) {
+func (o *runOut) code(k *chunk, order []uint32) {
 	le := binary.LittleEndian
 	var last [len(strCols)]string
 	var lastCode [len(strCols)]int32
@@ -165,7 +180,11 @@ func (o *runOut) code(k *chunk) {
 		d.codes = d.codes[:0]
 		have[j] = false
 	}
-	for r := range k.rows {
+	for i := range k.rows {
+		r := i
+		if order != nil {
+			r = int(order[i])
+		}
 		p := k.starts[r]
 		hdr := k.data[p : p+rowHeader]
 		at := p + rowHeader
@@ -239,7 +258,7 @@ func bytesOf[T any](s []T) []byte {
 // batch builds an Arrow record batch (RunSchema) of rows [start, end) in the
 // given order (nil: chunk order), or of fewer when they pass maxBatchBytes;
 // it returns how many rows it took. The runDict columns take their codes
-// from o.code(k), which must have run. The arrays point into o's buffers,
+// from o.code(k, order), which must have run. The arrays point into o's buffers,
 // valid until the next call.
 func (k *chunk) batch(order []uint32, start, end int, o *runOut) (arrow.RecordBatch, int) {
 	le := binary.LittleEndian
@@ -258,7 +277,9 @@ func (k *chunk) batch(order []uint32, start, end int, o *runOut) (arrow.RecordBa
 		}
 		p := k.starts[r]
 		hdr := k.data[p : p+rowHeader]
-		g[ColTime].ints = append(g[ColTime].ints, k.times[r])
+		if order != nil {
+			g[ColTime].ints = append(g[ColTime].ints, k.times[r])
+		}
 		for j, c := range intCols {
 			g[c].ints = append(g[c].ints, int64(le.Uint64(hdr[8*j:])))
 		}
@@ -267,8 +288,7 @@ func (k *chunk) batch(order []uint32, start, end int, o *runOut) (arrow.RecordBa
 			l := int(le.Uint32(hdr[lensAt+4*j:]))
 			out := &g[c]
 			switch {
-			case columns[c].runDict:
-				out.ints32 = append(out.ints32, o.dicts[c].codes[r])
+			case columns[c].runDict: // codes[start:start+n], below
 			case c == ColExtra:
 				out.data = appendExtraJSON(out.data, k.data[at:at+l])
 				out.offsets = append(out.offsets, int32(len(out.data)))
@@ -287,7 +307,11 @@ func (k *chunk) batch(order []uint32, start, end int, o *runOut) (arrow.RecordBa
 		var data arrow.ArrayData
 		switch columns[c].kind {
 		case kindTime:
-			data = array.NewData(RunSchema.Field(c).Type, n, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(out.ints))}, nil, 0, 0)
+			times := out.ints
+			if order == nil {
+				times = k.times[start : start+n]
+			}
+			data = array.NewData(RunSchema.Field(c).Type, n, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(times))}, nil, 0, 0)
 		case kindI64, kindI32:
 			absent := int64(Absent)
 			if columns[c].kind == kindI32 {
@@ -320,7 +344,7 @@ func (k *chunk) batch(order []uint32, start, end int, o *runOut) (arrow.RecordBa
 			data = array.NewData(RunSchema.Field(c).Type, n, []*memory.Buffer{validity, memory.NewBufferBytes(vals)}, nil, nulls, 0)
 		case kindStr:
 			if columns[c].runDict {
-				codes := array.NewData(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(out.ints32))}, nil, 0, 0)
+				codes := array.NewData(arrow.PrimitiveTypes.Int32, n, []*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(o.dicts[c].codes[start : start+n]))}, nil, 0, 0)
 				idx := array.MakeFromData(codes)
 				arrays[c] = array.NewDictionaryArray(RunSchema.Field(c).Type, idx, o.dicts[c].arr)
 				codes.Release()

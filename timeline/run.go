@@ -85,6 +85,7 @@ func NewRunWriter(dir string) *RunWriter {
 
 // Emit buffers one event.
 func (w *RunWriter) Emit(ev *Event) error {
+	w.cur.limit = w.chunkBytes
 	w.cur.add(ev)
 	if w.cur.size() >= w.chunkBytes {
 		return w.flush()
@@ -153,7 +154,7 @@ func (w *RunWriter) write(k *chunk, name string) error {
 		return err
 	}
 	order := k.sortedOrder()
-	w.out.code(k)
+	w.out.code(k, order)
 	defer w.out.release()
 	for start := 0; start < k.rows; {
 		rec, n := k.batch(order, start, min(start+runBatchRows, k.rows), &w.out)

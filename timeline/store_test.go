@@ -270,7 +270,7 @@ func TestChunkCoversEveryColumn(t *testing.T) {
 	var k chunk
 	k.add(&ev)
 	var out runOut
-	out.code(&k)
+	out.code(&k, nil)
 	defer out.release()
 	rec, _ := k.batch(nil, 0, 1, &out)
 	defer rec.Release()
