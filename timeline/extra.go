@@ -81,7 +81,10 @@ func plainWord(s string) bool {
 // appendJSONKey writes a key; keys are parser-chosen identifiers, so the
 // common case needs no escaping scan.
 func appendJSONKey(dst []byte, k string) []byte {
-	for i := 0; i < len(k); i++ {
+	i := 0
+	for ; i+8 <= len(k) && plainWord(k[i:]); i += 8 {
+	}
+	for ; i < len(k); i++ {
 		if !jsonPlain[k[i]] {
 			return appendJSONString(dst, k)
 		}

@@ -573,30 +573,25 @@ type lineVals struct {
 	stem, query, uri                   []byte
 }
 
-// place puts one value where its column says.
+// place puts one value where its column says; "-" is no value.
 func (p *parser) place(ev *timeline.Event, c *column, v []byte, cloudfront bool, t *lineVals) {
 	switch c.kind {
-	case kExtra:
-		if !weblog.Dash(v) {
-			ev.Extra = append(ev.Extra, timeline.KV{Key: c.key, Value: weblog.S(v)})
-		}
 	case kDate:
 		t.date = v
+		return
 	case kTime:
 		t.clock = v
+		return
 	case kDateLocal:
 		t.dateLocal = v
+		return
 	case kTimeLocal:
 		t.clockLocal = v
-	default:
-		if !weblog.Dash(v) {
-			p.field(ev, c, v, cloudfront, &t.stem, &t.query, &t.uri)
-		}
+		return
 	}
-}
-
-// field sets the event field a mapped, non-empty column stands for.
-func (p *parser) field(ev *timeline.Event, c *column, v []byte, cloudfront bool, stem, query, uri *[]byte) {
+	if weblog.Dash(v) {
+		return
+	}
 	switch c.kind {
 	case kCIP:
 		ev.SrcIP = weblog.S(v)
@@ -619,11 +614,11 @@ func (p *parser) field(ev *timeline.Event, c *column, v []byte, cloudfront bool,
 	case kMethod:
 		ev.Method = weblog.S(v)
 	case kStem:
-		*stem = v
+		t.stem = v
 	case kQuery:
-		*query = v
+		t.query = v
 	case kURI:
-		*uri = v
+		t.uri = v
 	case kStatus:
 		if st, ok := parsers.Digits(v); ok && st < 1000 {
 			ev.Status = int32(st)
