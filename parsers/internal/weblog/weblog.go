@@ -188,12 +188,15 @@ type decodedValue struct {
 
 // Decode returns b decoded as Decoder.Decode would.
 func (r *RepeatDecoder) Decode(b []byte, plus bool) string {
-	if len(b) == 0 || bytes.IndexByte(b, '%') < 0 && (!plus || bytes.IndexByte(b, '+') < 0) {
-		return S(b)
+	if len(b) == 0 {
+		return ""
 	}
 	s := &r.slots[(uint(len(b))*31+uint(b[len(b)/2])*7+uint(b[len(b)-1]))%uint(len(r.slots))]
 	if s.plus == plus && s.raw != nil && bytes.Equal(s.raw, b) {
 		return S(s.out)
+	}
+	if bytes.IndexByte(b, '%') < 0 && (!plus || bytes.IndexByte(b, '+') < 0) {
+		return S(b)
 	}
 	r.dec.Reset()
 	s.out = append(s.out[:0], r.dec.Decode(b, plus)...)
