@@ -20,7 +20,7 @@ const (
 )
 
 // RunWriter is a Sink that buffers events, sorts them by time and writes them
-// as run files (Arrow IPC, RunSchema) into a directory. Memory stays bounded by
+// as run files (Arrow IPC, RunSchema but for dictionary index widths) into a directory. Memory stays bounded by
 // two chunks whatever the input size: while one chunk is sorted and written
 // in the background, the parser fills the other, so one large file keeps two
 // cores busy.
@@ -147,15 +147,15 @@ func (w *RunWriter) write(k *chunk, name string) error {
 	if err != nil {
 		return err
 	}
+	order := k.sortedOrder()
+	w.out.code(k, order)
+	defer w.out.release()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	fw, err := ipc.NewFileWriter(bw, ipc.WithSchema(RunSchema))
+	fw, err := ipc.NewFileWriter(bw, ipc.WithSchema(w.out.schema))
 	if err != nil {
 		f.Close()
 		return err
 	}
-	order := k.sortedOrder()
-	w.out.code(k, order)
-	defer w.out.release()
 	for start := 0; start < k.rows; {
 		rec, n := k.batch(order, start, min(start+runBatchRows, k.rows), &w.out)
 		start += n

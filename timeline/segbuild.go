@@ -127,6 +127,19 @@ func (b *segBuilder) translation(c int, src *array.Dictionary) []int32 {
 	return tr
 }
 
+// translate appends to d the segment codes of a run's codes, through tr
+// (run code to segment code, -1 until looked up in values).
+func translate[T int8 | int16 | int32](d *dictCol, tr []int32, values *array.String, codes []T) []int32 {
+	out := d.codes
+	for _, code := range codes {
+		if tr[code] < 0 {
+			tr[code] = d.code(values.Value(int(code)))
+		}
+		out = append(out, tr[code])
+	}
+	return out
+}
+
 // copyRange appends rows [i, j) of v, column by column.
 func (b *segBuilder) copyRange(v *batchView, i, j int) {
 	for c := range numCols {
@@ -142,13 +155,18 @@ func (b *segBuilder) copyRange(v *batchView, i, j int) {
 				b.ints[c] = append(b.ints[c], v.int(c, r))
 			}
 		case b.dict[c] != nil && v.dict[c] != nil:
-			d, tr := b.dict[c], b.translation(c, v.dict[c])
-			codes := v.dict[c].Indices().(*array.Int32).Int32Values()
-			for _, code := range codes[i:j] {
-				if tr[code] < 0 {
-					tr[code] = d.code(v.dstr[c].Value(int(code)))
+			d, tr, values := b.dict[c], b.translation(c, v.dict[c]), v.dstr[c]
+			switch idx := v.dict[c].Indices().(type) {
+			case *array.Int8:
+				d.codes = translate(d, tr, values, idx.Int8Values()[i:j])
+			case *array.Int16:
+				d.codes = translate(d, tr, values, idx.Int16Values()[i:j])
+			case *array.Int32:
+				d.codes = translate(d, tr, values, idx.Int32Values()[i:j])
+			default:
+				for r := i; r < j; r++ {
+					d.add(v.string(c, r))
 				}
-				d.codes = append(d.codes, tr[code])
 			}
 		case b.dict[c] != nil:
 			d := b.dict[c]

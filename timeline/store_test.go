@@ -364,3 +364,56 @@ func TestPlainWord(t *testing.T) {
 		}
 	}
 }
+
+// TestRunDictionaryWidths: a run's dictionaries take int8, int16 or int32
+// codes by their size, and the merge maps each back to the right values.
+func TestRunDictionaryWidths(t *testing.T) {
+	base := t.TempDir()
+	run := filepath.Join(base, "runs")
+	os.MkdirAll(run, 0o755)
+	w := NewRunWriter(run)
+	w.chunkBytes = 1 << 30 // one run
+	const n = 40000
+	for i := range n {
+		ev := Event{Time: int64(n - i), Source: "s", Method: []string{"GET", "PUT"}[i%2], User: fmt.Sprintf("u%d", i%300),
+			Host: fmt.Sprintf("h%d", i), Offset: Absent, Line: int64(i + 1), Inode: Absent, MFT: Absent, Bytes: Absent}
+		if err := w.Emit(&ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(run, "run-00001.arrow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ipc.NewFileReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c, want := range map[int]arrow.DataType{ColMethod: arrow.PrimitiveTypes.Int8, ColUser: arrow.PrimitiveTypes.Int16, ColHost: arrow.PrimitiveTypes.Int32} {
+		if got := r.Schema().Field(c).Type.(*arrow.DictionaryType).IndexType; !arrow.TypeEqual(got, want) {
+			t.Errorf("%s: index %s, want %s", ColumnName(c), got, want)
+		}
+	}
+	r.Close()
+	f.Close()
+	m, err := Store{Dir: filepath.Join(base, "tl")}.Merge([]string{run}, []string{"E0001"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg, err := OpenSegment(filepath.Join(base, "tl", "g1"), m.Segments[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seg.Release()
+	for row := range n {
+		i := n - 1 - row // times were emitted descending
+		var ev Event
+		seg.Event(row, &ev)
+		if ev.Line != int64(i+1) || ev.Method != []string{"GET", "PUT"}[i%2] || ev.User != fmt.Sprintf("u%d", i%300) || ev.Host != fmt.Sprintf("h%d", i) {
+			t.Fatalf("row %d: %+v", row, ev)
+		}
+	}
+}
