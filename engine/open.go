@@ -96,6 +96,17 @@ func (c countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// plainStream is an uncompressed file read through its buffer, which it
+// offers to parsers.ScanLines so that lines are not copied a second time.
+type plainStream struct {
+	br *bufio.Reader
+	f  *os.File
+}
+
+func (p plainStream) Read(b []byte) (int, error) { return p.br.Read(b) }
+func (p plainStream) Close() error               { return p.f.Close() }
+func (p plainStream) LineReader() *bufio.Reader  { return p.br }
+
 // openStream opens a file and returns its decompressed content.
 func openStream(path string, comp Compression, size int64, progress func(int64)) (io.ReadCloser, error) {
 	f, err := os.Open(path)
@@ -107,10 +118,7 @@ func openStream(path string, comp Compression, size int64, progress func(int64))
 	closeFn := f.Close
 	switch comp {
 	case CompNone:
-		return struct {
-			io.Reader
-			io.Closer
-		}{raw, f}, nil
+		return plainStream{raw, f}, nil
 	case CompGzip:
 		zr, err := gzip.NewReader(raw)
 		if err != nil {

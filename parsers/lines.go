@@ -24,10 +24,19 @@ type Line struct {
 	Truncated bool
 }
 
+// LineReader is an input already read through a large enough buffer, which
+// ScanLines then reads lines from directly instead of through a second one.
+type LineReader interface{ LineReader() *bufio.Reader }
+
 // ScanLines calls fn for every line of r. It checks ctx every few thousand
 // lines so a cancelled ingest stops promptly.
 func ScanLines(ctx context.Context, r io.Reader, fn func(l *Line) error) error {
-	br := bufio.NewReaderSize(r, 1<<20)
+	var br *bufio.Reader
+	if lr, ok := r.(LineReader); ok && lr.LineReader().Size() >= 1<<20 {
+		br = lr.LineReader()
+	} else {
+		br = bufio.NewReaderSize(r, 1<<20)
+	}
 	var (
 		l    Line
 		long []byte

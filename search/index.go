@@ -20,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/regexp"
 	"github.com/blevesearch/bleve/v2/mapping"
+	blevesearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/cespare/xxhash/v2"
 
@@ -340,29 +341,61 @@ func (t *textIndex) lookup(term Term, kinds []string) (valueSet, error) {
 		kq = append(kq, tq)
 	}
 	full := bleve.NewConjunctionQuery(q, bleve.NewDisjunctionQuery(kq...))
-	req := bleve.NewSearchRequestOptions(full, MaxTextMatches+1, 0, false)
-	req.Score = "none"
-	res, err := t.idx.Search(req)
-	if err != nil {
-		return nil, err
-	}
-	if len(res.Hits) > MaxTextMatches {
-		return nil, fmt.Errorf("%q matches more than %d distinct values; narrow it with a field or a time range", term.Value, MaxTextMatches)
-	}
 	out := valueSet{}
-	for _, h := range res.Hits {
-		i := strings.IndexAny(h.ID, ":#")
-		if i < 0 {
-			continue
+	n := 0
+	err := t.each(full, func(id string) error {
+		if n++; n > MaxTextMatches {
+			return fmt.Errorf("%q matches more than %d distinct values; narrow it with a field or a time range", term.Value, MaxTextMatches)
 		}
-		kind, rest := h.ID[:i], h.ID[i+1:]
-		if h.ID[i] == '#' {
+		i := strings.IndexAny(id, ":#")
+		if i < 0 {
+			return nil
+		}
+		kind, rest := id[:i], id[i+1:]
+		if id[i] == '#' {
 			rest = "#" + rest
 		}
 		if out[kind] == nil {
 			out[kind] = map[string]struct{}{}
 		}
 		out[kind][rest] = struct{}{}
+		return nil
+	})
+	return out, err
+}
+
+// each calls fn with the id of every document q matches, straight from
+// Bleve's searcher: a search request would collect, rank and sort up to
+// MaxTextMatches hits, which for a common word cost seconds, and only the
+// ids are wanted.
+func (t *textIndex) each(q query.Query, fn func(id string) error) error {
+	adv, err := t.idx.Advanced()
+	if err != nil {
+		return err
 	}
-	return out, nil
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	s, err := q.Searcher(context.Background(), r, t.idx.Mapping(), blevesearch.SearcherOptions{Score: "none"})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sctx := &blevesearch.SearchContext{DocumentMatchPool: blevesearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0), IndexReader: r}
+	for {
+		dm, err := s.Next(sctx)
+		if err != nil || dm == nil {
+			return err
+		}
+		id, err := r.ExternalID(dm.IndexInternalID)
+		if err != nil {
+			return err
+		}
+		if err := fn(id); err != nil {
+			return err
+		}
+		sctx.DocumentMatchPool.Put(dm)
+	}
 }
