@@ -986,18 +986,23 @@ func (st *state) scanRows(from string, sa *scanAgg) []LateralRow {
 	return rows
 }
 
-// strSet is a set of strings with a bitmap over (length, last byte) in
-// front of the map, so the common miss (a large dictionary of client
-// addresses against a few seeds) costs no hashing.
+// strSet is a set of strings with a bitmap over (length, last two bytes)
+// in front of the map, so the common miss (a large dictionary of client
+// addresses against the seeds) costs no hashing; 64k bits keep the bitmap
+// sparse even when a round has thousands of seed addresses.
 type strSet struct {
 	m    map[string]bool
-	mask [64]uint64
+	mask [1024]uint64
 }
 
 func newStrSet() *strSet { return &strSet{m: map[string]bool{}} }
 
 func strSetSlot(s string) uint {
-	return (uint(len(s))*31 + uint(s[len(s)-1])) & 4095
+	h := uint(len(s))*31 + uint(s[len(s)-1])*131
+	if len(s) > 1 {
+		h += uint(s[len(s)-2]) * 7919
+	}
+	return h & 65535
 }
 
 func (x *strSet) add(s string) {
