@@ -203,7 +203,6 @@ type state struct {
 	lateral  map[latKey]*Span
 	latPorts map[latKey]map[int32]bool
 	scans    map[string]*scanAgg
-	tamper   []TamperRow
 	stomps   map[fileKey]*Span
 	reqFiles map[fileKey]bool // files reached by web requests from scope addresses
 	atimes   map[fileKey]*Span
