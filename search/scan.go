@@ -168,8 +168,8 @@ func scanSegments[T any](s *Searcher, ctx context.Context, req Request, mapped b
 		}
 		return p
 	}
-	// Segment k is prepared by a worker once k-window segments are visited,
-	// which bounds the segments open at once.
+	// A worker takes one of window tokens before each segment and the visit
+	// gives it back, which bounds the segments open at once.
 	workers := min(runtime.GOMAXPROCS(0), len(todo))
 	window := 2 * workers
 	results := make([]chan prepared, len(todo))
@@ -188,10 +188,19 @@ func scanSegments[T any](s *Searcher, ctx context.Context, req Request, mapped b
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range next {
+			for {
+				// The token is taken before the segment, so the segments
+				// holding tokens are always the next ones to visit: taken
+				// after, a worker slow between the two could see later
+				// segments take every token while the visit waits for its
+				// segment, for ever.
 				select {
 				case tokens <- struct{}{}:
 				case <-stop:
+					return
+				}
+				k, ok := <-next
+				if !ok {
 					return
 				}
 				results[k] <- prepare(todo[k])

@@ -29,7 +29,6 @@ type chunk struct {
 	starts []int // where each row begins in data
 	data   []byte
 	rows   int
-	limit  int // the size at which the writer flushes the chunk
 }
 
 var (
@@ -47,7 +46,9 @@ const (
 	maxBatchBytes = 64 << 20
 )
 
-func (k *chunk) add(ev *Event) {
+// add appends ev as a row; limit is the size at which the writer flushes
+// the chunk (0: none), which bounds how far the buffer grows.
+func (k *chunk) add(ev *Event, limit int) {
 	// Sized first and then filled by position: one capacity check per row
 	// instead of one per field.
 	strs := [...]string{ev.TimeDesc, ev.TimeOrig, ev.Zone, ev.Host, ev.Source, ev.Evidence, ev.RefPath, ev.Path, ev.User,
@@ -59,7 +60,7 @@ func (k *chunk) add(ev *Event) {
 	}
 	h := len(k.data)
 	if cap(k.data)-h < n {
-		k.grow(n)
+		k.grow(n, limit)
 	}
 	k.data = k.data[:h+n]
 	d := k.data[h : h+n]
@@ -90,10 +91,10 @@ func (k *chunk) add(ev *Event) {
 // add a quarter (growing a 48 MiB chunk by quarters copies it four times
 // over), but not past the size at which the writer flushes, so that the
 // buffer is the same size for every file and worth keeping for the next.
-func (k *chunk) grow(n int) {
+func (k *chunk) grow(n, limit int) {
 	want := max(2*cap(k.data), 1<<20)
-	if k.limit > 0 {
-		want = min(want, k.limit+1<<20)
+	if limit > 0 {
+		want = min(want, limit+1<<20)
 	}
 	want = max(want, len(k.data)+n)
 	data := make([]byte, len(k.data), want)
@@ -157,10 +158,10 @@ type runDict struct {
 }
 
 // code builds the dictionary of every runDict column over all of k, which a
-// run file needs before its first batch (one dictionary per field), with
-// the codes in the given row order (nil: chunk order), as batch takes them. It runs
-// on the writer's goroutine: codes are looked up here, once per chunk row,
-// and not in the parser's add. Call release once the run is written.
+// run file needs before its first batch (one dictionary per field), with the
+// codes in the given row order (nil: chunk order), as batch takes them. It
+// runs on the writer's goroutine: codes are looked up here, once per chunk
+// row, and not in the parser's add. Call release once the run is written.
 func (o *runOut) code(k *chunk, order []uint32) {
 	le := binary.LittleEndian
 	var last [len(strCols)]string
@@ -227,8 +228,8 @@ func (o *runOut) code(k *chunk, order []uint32) {
 			at += l
 		}
 	}
-	// Most runs have a handful of values per dictionary: an int8 code per
-	// row, rather than int32, takes a sixth off a run of web log lines.
+	// Most runs have a handful of values per dictionary: int8 codes rather
+	// than int32 take an eighth off a run of web log lines.
 	fields := RunSchema.Fields()
 	for _, c := range strCols {
 		if d := &o.dicts[c]; columns[c].runDict {
@@ -276,14 +277,13 @@ func bytesOf[T any](s []T) []byte {
 // batch builds an Arrow record batch (o.schema) of rows [start, end) in the
 // given order (nil: chunk order), or of fewer when they pass maxBatchBytes;
 // it returns how many rows it took. The runDict columns take their codes
-// from o.code(k, order), which must have run. The arrays point into o's buffers,
-// valid until the next call.
+// from o.code(k, order), which must have run. The arrays point into o's
+// buffers, valid until the next call.
 func (k *chunk) batch(order []uint32, start, end int, o *runOut) (arrow.RecordBatch, int) {
 	le := binary.LittleEndian
 	g := &o.g
 	for c := range numCols {
 		g[c].ints = g[c].ints[:0]
-		g[c].ints32 = g[c].ints32[:0]
 		g[c].offsets = append(g[c].offsets[:0], 0)
 		g[c].data = g[c].data[:0]
 	}

@@ -20,10 +20,10 @@ const (
 )
 
 // RunWriter is a Sink that buffers events, sorts them by time and writes them
-// as run files (Arrow IPC, RunSchema but for dictionary index widths) into a directory. Memory stays bounded by
-// two chunks whatever the input size: while one chunk is sorted and written
-// in the background, the parser fills the other, so one large file keeps two
-// cores busy.
+// as run files (Arrow IPC, RunSchema with narrower dictionary codes where
+// they fit) into a directory. Memory stays bounded by two chunks whatever the
+// input size: while one chunk is sorted and written in the background, the
+// parser fills the other, so one large file keeps two cores busy.
 type RunWriter struct {
 	dir        string
 	cur        *chunk
@@ -85,8 +85,7 @@ func NewRunWriter(dir string) *RunWriter {
 
 // Emit buffers one event.
 func (w *RunWriter) Emit(ev *Event) error {
-	w.cur.limit = w.chunkBytes
-	w.cur.add(ev)
+	w.cur.add(ev, w.chunkBytes)
 	if w.cur.size() >= w.chunkBytes {
 		return w.flush()
 	}

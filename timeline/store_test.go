@@ -268,7 +268,7 @@ func TestChunkCoversEveryColumn(t *testing.T) {
 		Method: "l", URL: "m", Status: 8, Bytes: 9, UserAgent: "n", Action: "o", Message: "p", Tags: "q",
 		Extra: []KV{{"r", "s"}}, Raw: []byte("t")}
 	var k chunk
-	k.add(&ev)
+	k.add(&ev, 0)
 	var out runOut
 	out.code(&k, nil)
 	defer out.release()
