@@ -2,7 +2,6 @@ package parsers
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -69,9 +68,13 @@ func ScanLines(ctx context.Context, r io.Reader, fn func(l *Line) error) error {
 			return err
 		}
 		if len(text) > 0 {
-			if !l.Truncated || text[len(text)-1] == '\n' {
-				text = bytes.TrimSuffix(text, []byte{'\n'})
-				text = bytes.TrimSuffix(text, []byte{'\r'})
+			if n := len(text); text[n-1] == '\n' {
+				text = text[:n-1]
+				if n > 1 && text[n-2] == '\r' {
+					text = text[:n-2]
+				}
+			} else if !l.Truncated && text[n-1] == '\r' {
+				text = text[:n-1] // a last line ending in a lone CR
 			}
 			l.Number++
 			l.Text, l.Offset = text, off
