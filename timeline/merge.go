@@ -181,6 +181,7 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 
 	m := &Manifest{Schema: SchemaVersion, Generation: gen, Runs: names}
 	b := newSegBuilder()
+	defer b.close()
 	var first, last int64
 	flush := func() error {
 		if b.rows == 0 {

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"runtime"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -22,6 +23,9 @@ type segBuilder struct {
 	// this segment's, by column and by the run dictionary's data, so a row
 	// costs a slice lookup and not a map lookup; -1: not looked up yet.
 	trans [numCols]map[arrow.ArrayData][]int32
+	// The helper goroutine (nil channels on one CPU) and its hand-over.
+	jobs chan copyJob
+	done chan struct{}
 }
 
 type strCol struct {
@@ -54,8 +58,13 @@ func (b *segBuilder) size() int {
 	return n
 }
 
+// newSegBuilder returns a builder; close it when done.
 func newSegBuilder() *segBuilder {
 	b := &segBuilder{}
+	if runtime.GOMAXPROCS(0) > 1 {
+		b.jobs, b.done = make(chan copyJob), make(chan struct{})
+		go b.helper()
+	}
 	for c := range numCols {
 		if columns[c].kind == kindStr {
 			b.dict[c] = &dictCol{index: map[string]int32{}}
@@ -140,48 +149,103 @@ func translate[T int8 | int16 | int32](d *dictCol, tr []int32, values *array.Str
 	return out
 }
 
+// heavyCols are the dictionary columns that runs store plain: addresses,
+// URLs, paths, of high cardinality, whose every row costs the merge a map
+// lookup that mostly misses the cache. A second goroutine does them while
+// the merge's own copies the other columns.
+var heavyCols = func() (heavy [numCols]bool) {
+	for c, col := range columns {
+		heavy[c] = col.kind == kindStr && !col.runDict
+	}
+	return heavy
+}()
+
+// copyJob is a copyRange handed to the helper goroutine.
+type copyJob struct {
+	v    *batchView
+	i, j int
+}
+
+// minParallelRows is the smallest copy worth handing the heavy columns to
+// the helper: below it, the hand-over costs more than it saves.
+const minParallelRows = 256
+
 // copyRange appends rows [i, j) of v, column by column.
 func (b *segBuilder) copyRange(v *batchView, i, j int) {
+	parallel := b.jobs != nil && j-i >= minParallelRows
+	if parallel {
+		b.jobs <- copyJob{v, i, j}
+	}
 	for c := range numCols {
-		switch {
-		case columns[c].kind == kindTime:
-			for _, t := range v.times.TimestampValues()[i:j] {
-				b.ints[c] = append(b.ints[c], int64(t))
+		if !parallel || !heavyCols[c] {
+			b.copyColumn(c, v, i, j)
+		}
+	}
+	if parallel {
+		<-b.done
+	}
+	b.rows += j - i
+}
+
+// helper copies the heavy columns of each job it is given. The columns are
+// disjoint from the ones copyRange does meanwhile, and v is only read.
+func (b *segBuilder) helper() {
+	for job := range b.jobs {
+		for c := range numCols {
+			if heavyCols[c] {
+				b.copyColumn(c, job.v, job.i, job.j)
 			}
-		case columns[c].kind == kindI64 && v.i64[c] != nil && v.i64[c].NullN() == 0:
-			b.ints[c] = append(b.ints[c], v.i64[c].Int64Values()[i:j]...)
-		case isIntCol(c):
-			for r := i; r < j; r++ {
-				b.ints[c] = append(b.ints[c], v.int(c, r))
-			}
-		case b.dict[c] != nil && v.dict[c] != nil:
-			d, tr, values := b.dict[c], b.translation(c, v.dict[c]), v.dstr[c]
-			switch idx := v.dict[c].Indices().(type) {
-			case *array.Int8:
-				d.codes = translate(d, tr, values, idx.Int8Values()[i:j])
-			case *array.Int16:
-				d.codes = translate(d, tr, values, idx.Int16Values()[i:j])
-			case *array.Int32:
-				d.codes = translate(d, tr, values, idx.Int32Values()[i:j])
-			default:
-				for r := i; r < j; r++ {
-					d.add(v.string(c, r))
-				}
-			}
-		case b.dict[c] != nil:
-			d := b.dict[c]
+		}
+		b.done <- struct{}{}
+	}
+}
+
+// close stops the helper goroutine.
+func (b *segBuilder) close() {
+	if b.jobs != nil {
+		close(b.jobs)
+	}
+}
+
+// copyColumn appends rows [i, j) of column c of v.
+func (b *segBuilder) copyColumn(c int, v *batchView, i, j int) {
+	switch {
+	case columns[c].kind == kindTime:
+		for _, t := range v.times.TimestampValues()[i:j] {
+			b.ints[c] = append(b.ints[c], int64(t))
+		}
+	case columns[c].kind == kindI64 && v.i64[c] != nil && v.i64[c].NullN() == 0:
+		b.ints[c] = append(b.ints[c], v.i64[c].Int64Values()[i:j]...)
+	case isIntCol(c):
+		for r := i; r < j; r++ {
+			b.ints[c] = append(b.ints[c], v.int(c, r))
+		}
+	case b.dict[c] != nil && v.dict[c] != nil:
+		d, tr, values := b.dict[c], b.translation(c, v.dict[c]), v.dstr[c]
+		switch idx := v.dict[c].Indices().(type) {
+		case *array.Int8:
+			d.codes = translate(d, tr, values, idx.Int8Values()[i:j])
+		case *array.Int16:
+			d.codes = translate(d, tr, values, idx.Int16Values()[i:j])
+		case *array.Int32:
+			d.codes = translate(d, tr, values, idx.Int32Values()[i:j])
+		default:
 			for r := i; r < j; r++ {
 				d.add(v.string(c, r))
 			}
-		default:
-			s := &b.str[c]
-			for r := i; r < j; r++ {
-				s.data = append(s.data, v.string(c, r)...)
-				s.offsets = append(s.offsets, int32(len(s.data)))
-			}
+		}
+	case b.dict[c] != nil:
+		d := b.dict[c]
+		for r := i; r < j; r++ {
+			d.add(v.string(c, r))
+		}
+	default:
+		s := &b.str[c]
+		for r := i; r < j; r++ {
+			s.data = append(s.data, v.string(c, r)...)
+			s.offsets = append(s.offsets, int32(len(s.data)))
 		}
 	}
-	b.rows += j - i
 }
 
 func strArray(typ arrow.DataType, s *strCol, n int) arrow.Array {
