@@ -180,39 +180,44 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 	heap.Init(&h)
 
 	m := &Manifest{Schema: SchemaVersion, Generation: gen, Runs: names}
-	b := newSegBuilder()
+	// Two builders: while one segment is written in the background, the
+	// next is built in the other (each builder's string data is bounded by
+	// segmentBytes, so the pair takes what one took before).
+	b, spare := newSegBuilder(), newSegBuilder()
 	defer b.close()
-	var first, last int64
+	defer spare.close()
+	var (
+		first, last int64
+		writing     chan error // the write in flight, if any
+	)
+	// wait collects the write in flight; its builder becomes the spare.
+	wait := func() error {
+		if writing == nil {
+			return nil
+		}
+		err := <-writing
+		writing = nil
+		spare.reset()
+		if err == nil && progress != nil {
+			progress(m.Rows) // every segment listed is now written
+		}
+		return err
+	}
+	defer wait() // an error elsewhere: let the write finish before returning
 	flush := func() error {
 		if b.rows == 0 {
 			return nil
 		}
-		info := SegmentInfo{File: fmt.Sprintf("seg-%06d.arrow", len(m.Segments)), Rows: int64(b.rows), RowBase: m.Rows, First: first, Last: last}
-		rec := b.finish()
-		defer b.reset()
-		defer rec.Release()
-		f, err := os.Create(filepath.Join(out, info.File))
-		if err != nil {
+		if err := wait(); err != nil {
 			return err
 		}
-		fw, err := ipc.NewFileWriter(f, ipc.WithSchema(SegmentSchema))
-		if err == nil {
-			err = fw.Write(rec)
-			if cerr := fw.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("write segment %s: %w", info.File, err)
-		}
+		info := SegmentInfo{File: fmt.Sprintf("seg-%06d.arrow", len(m.Segments)), Rows: int64(b.rows), RowBase: m.Rows, First: first, Last: last}
 		m.Segments = append(m.Segments, info)
 		m.Rows += info.Rows
-		if progress != nil {
-			progress(m.Rows)
-		}
+		full := b
+		b, spare = spare, full
+		writing = make(chan error, 1)
+		go func() { writing <- writeSegment(filepath.Join(out, info.File), full) }()
 		return nil
 	}
 	for h.Len() > 0 {
@@ -258,6 +263,9 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 	if err := flush(); err != nil {
 		return nil, err
 	}
+	if err := wait(); err != nil {
+		return nil, err
+	}
 	if err := writeManifest(out, m); err != nil {
 		return nil, err
 	}
@@ -276,4 +284,28 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 		}
 	}
 	return m, nil
+}
+
+// writeSegment writes what b built as the segment file path.
+func writeSegment(path string, b *segBuilder) error {
+	rec := b.finish()
+	defer rec.Release()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	fw, err := ipc.NewFileWriter(f, ipc.WithSchema(SegmentSchema))
+	if err == nil {
+		err = fw.Write(rec)
+		if cerr := fw.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write segment %s: %w", filepath.Base(path), err)
+	}
+	return nil
 }

@@ -43,8 +43,10 @@ type dictCol struct {
 }
 
 // segmentBytes bounds a segment's string data, so wide rows (CDN logs with
-// dozens of extra fields) end a segment before SegmentRows.
-const segmentBytes = 96 << 20
+// dozens of extra fields) end a segment before SegmentRows. The merge holds
+// two segments at once (one building, one writing): this is half the memory
+// it may take.
+const segmentBytes = 48 << 20
 
 // size is the builder's string data in bytes, roughly.
 func (b *segBuilder) size() int {
