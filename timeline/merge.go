@@ -139,7 +139,8 @@ func RunFiles(runDirs []string) ([]string, error) {
 
 // Merge combines every run in runDirs into a new generation of time-ordered
 // segments and makes it current; names identify the run directories in the
-// manifest. Memory is one batch per run plus one segment being built.
+// manifest. Memory is one batch per run plus two segments (one being built
+// while the previous one is written).
 // progress, if set, is called with the rows written so far.
 func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manifest, error) {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
