@@ -453,7 +453,7 @@ func (st *state) mentions(ctx context.Context) error {
 		return out, nil
 	}
 	return search.ScanPrepared(st.env.Searcher, ctx, req, extra, candidates, func(seg *timeline.Segment, rows []search.Rows, cand []int) error {
-		visit := func(i int) bool {
+		visit := func(i int) {
 			t := seg.Time(i)
 			source := seg.Str(timeline.ColSource, i)
 			host := seg.Str(timeline.ColHost, i)
@@ -476,7 +476,7 @@ func (st *state) mentions(ctx context.Context) error {
 					// another address that used a path of the intrusion
 					st.remote(client, "inbound", "requested "+u).add(t, seg, i, refCap)
 				} else if !st.matchesText(seg, i) {
-					return true
+					return
 				}
 				st.span(st.hosts, victim).add(t, seg, i, refCap)
 				if status >= 200 && status < 300 {
@@ -492,7 +492,7 @@ func (st *state) mentions(ctx context.Context) error {
 				// Traffic of a compromised host after its compromise is
 				// counted by activity; here: seeds talking to hosts.
 				if h, ok := st.compAddr(src); ok && t >= st.comp[h]-slack {
-					return true
+					return
 				}
 				switch {
 				case st.inScope(src):
@@ -509,7 +509,7 @@ func (st *state) mentions(ctx context.Context) error {
 			case IsFS(source):
 				p := seg.Str(timeline.ColPath, i)
 				if !st.files[p] {
-					return true
+					return
 				}
 				st.fileEvent(seg, i, host, p, t, true)
 				st.span(st.hosts, host).add(t, seg, i, refCap)
@@ -529,7 +529,7 @@ func (st *state) mentions(ctx context.Context) error {
 					hit = true
 				}
 				if !hit && !st.matchesText(seg, i) {
-					return true
+					return
 				}
 				if host != "" {
 					st.span(st.hosts, host).add(t, seg, i, refCap)
@@ -538,7 +538,6 @@ func (st *state) mentions(ctx context.Context) error {
 					}
 				}
 			}
-			return true
 		}
 		for _, i := range cand {
 			visit(i)
