@@ -13,7 +13,8 @@ import (
 )
 
 func init() {
-	parsers.RegisterFileSystem(&parsers.FileSystem{Name: "ext4", Detect: Detect, Parse: Parse})
+	parsers.RegisterFileSystem(&parsers.FileSystem{Name: "ext4", Detect: Detect, Parse: Parse,
+		Sources: []parsers.Source{{Name: sourceFS, Class: parsers.ClassFS}, {Name: sourceJournal, Class: parsers.ClassFS}}})
 }
 
 // Detect reports whether r holds an ext2, ext3 or ext4 superblock.

@@ -14,6 +14,7 @@ import (
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/internal/testcase"
 	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
 	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
 )
@@ -31,7 +32,7 @@ const (
 var at = testcase.At
 
 func env(s *search.Searcher) *scope.Env {
-	e := scope.NewEnv(s)
+	e := vocab.NewEnv(s)
 	e.SetHostAddresses("web01", netip.MustParseAddr(webAddr))
 	e.SetHostAddresses("db01", netip.MustParseAddr(dbAddr))
 	e.Hosts["web01"].Docroot = "/var/www/shop"
@@ -120,7 +121,7 @@ func TestParseSeeds(t *testing.T) {
 // its origin) and the compromise time (the first successful POST).
 func TestStepMentions(t *testing.T) {
 	res := run(t, env(testcase.Build(t, breach())), 1, attacker)
-	if len(res.Hosts) == 0 || res.Hosts[0].Name != "web01" || res.Hosts[0].Compromised != scope.FormatTime(at(10*time.Hour+5*time.Minute)) {
+	if len(res.Hosts) == 0 || res.Hosts[0].Name != "web01" || res.Hosts[0].Compromised != vocab.FormatTime(at(10*time.Hour+5*time.Minute)) {
 		t.Fatalf("hosts %+v", res.Hosts)
 	}
 	for _, h := range res.Hosts {
@@ -212,7 +213,7 @@ func TestLateral(t *testing.T) {
 
 func TestWindow(t *testing.T) {
 	res := run(t, env(testcase.Build(t, breach())), 2, attacker)
-	if res.Window.First != scope.FormatTime(at(10*time.Hour)) || res.Window.Last != scope.FormatTime(at(12*time.Hour)) {
+	if res.Window.First != vocab.FormatTime(at(10*time.Hour)) || res.Window.Last != vocab.FormatTime(at(12*time.Hour)) {
 		t.Errorf("window %+v", res.Window)
 	}
 }
@@ -225,17 +226,17 @@ func TestMatchRequests(t *testing.T) {
 	if len(miss) != 2 || miss[0].Time != 21*s || miss[1].Time != 40*s {
 		t.Errorf("unmatched %+v", miss)
 	}
-	if !scope.CacheHit(`{"x-edge-result-type":"Hit"}`) || scope.CacheHit(`{"x-edge-result-type":"RefreshHit"}`) || !scope.CacheHit(`{"CacheCacheStatus":"hit"}`) || scope.CacheHit(`{"x-edge-result-type":"Miss"}`) {
+	if !vocab.CacheHit(`{"x-edge-result-type":"Hit"}`) || vocab.CacheHit(`{"x-edge-result-type":"RefreshHit"}`) || !vocab.CacheHit(`{"CacheCacheStatus":"hit"}`) || vocab.CacheHit(`{"x-edge-result-type":"Miss"}`) {
 		t.Error("CacheHit")
 	}
 }
 
-// Tampering: requests the CDN forwarded that the origin lacks, a gap in a
-// continuous log, a timestomp tag.
+// Tampering: requests the CDN forwarded that the origin lacks, a timestomp
+// tag, and a gap in the origin's log where its other days had lines at the
+// same hours, while the nightly lull (02:00-06:00 every day) is no gap.
 func TestTampering(t *testing.T) {
 	evs := breach()
-	// web01's own log: every CDN request but the attacker's, and a busy
-	// origin log with a one-hour hole.
+	// web01's own log: every CDN request but the attacker's.
 	for _, ev := range breach() {
 		if ev.Host == "cdn" && ev.SrcIP != attacker {
 			o := ev
@@ -243,12 +244,18 @@ func TestTampering(t *testing.T) {
 			evs = append(evs, o)
 		}
 	}
-	for k := 0; k < 300; k++ {
-		d := time.Duration(k) * time.Minute
-		if d > 9*time.Hour+50*time.Minute-8*time.Hour && d < 11*time.Hour-8*time.Hour {
+	// A busy origin log over four days, a line a minute, silent at night;
+	// on the breach day it also lacks 09:50-11:00.
+	day := 24 * time.Hour
+	for d := -3 * day; d < day; d += time.Minute {
+		hh := (d%day + day) % day
+		if hh >= 2*time.Hour && hh < 6*time.Hour {
 			continue
 		}
-		evs = append(evs, testcase.Web(at(8*time.Hour+d), "web01", "access-log", customer, "GET", "/ping", 200))
+		if d >= 9*time.Hour+50*time.Minute && d < 11*time.Hour {
+			continue
+		}
+		evs = append(evs, testcase.Web(at(d), "web01", "access-log", customer, "GET", "/ping", 200))
 	}
 	st := testcase.FS(at(10*time.Hour+5*time.Minute+time.Second), "web01", "/var/www/shop/up/x.php", timeline.TimeChanged)
 	st.Tags = "timestomp:si-before-fn"
@@ -260,6 +267,9 @@ func TestTampering(t *testing.T) {
 		t.Logf("%s %s %s..%s %s", tr.Kind, tr.Host, tr.FirstSeen, tr.LastSeen, tr.Detail)
 		if len(tr.Refs) == 0 {
 			t.Errorf("%s without references", tr.Kind)
+		}
+		if tr.Kind == "log-gap" && tr.FirstSeen != vocab.FormatTime(at(9*time.Hour+49*time.Minute)) {
+			t.Errorf("gap %s..%s, want from 09:49", tr.FirstSeen, tr.LastSeen)
 		}
 	}
 	// attacker: /, /admin/, /upload.php, /up/x.php
@@ -312,7 +322,7 @@ func TestEnvMapping(t *testing.T) {
 	if !e.IsInternal(netip.MustParseAddr("10.9.9.9")) || e.IsInternal(netip.MustParseAddr(attacker)) {
 		t.Error("IsInternal")
 	}
-	if v := scope.ExtraValue(`{"a":"x","x_forwarded_for":"1.2.3.4, 5.6.7.8","q":"a\"b"}`, "q"); v != `a"b` {
+	if v := vocab.ExtraValue(`{"a":"x","x_forwarded_for":"1.2.3.4, 5.6.7.8","q":"a\"b"}`, "q"); v != `a"b` {
 		t.Errorf("ExtraValue %q", v)
 	}
 }
@@ -324,7 +334,7 @@ func FuzzParseSeeds(f *testing.F) {
 		if err == nil {
 			s.Strings()
 		}
-		scope.CacheHit(a)
-		scope.ExtraValue(b, c)
+		vocab.CacheHit(a)
+		vocab.ExtraValue(b, c)
 	})
 }

@@ -1,0 +1,131 @@
+package scope
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/kiseki-forensics/kiseki/search/vocab"
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// Login rule names (besides RuleLogin, a compromising login).
+const (
+	RuleBaselineLogin   = "baseline-login"
+	RuleBruteForce      = "brute-force"
+	RuleNewLogin        = "new-login"
+	RuleBaselineSession = "baseline-session"
+)
+
+// session is a login on a compromised host and how long it lasted.
+type session struct {
+	host, user string
+	from, to   int64
+	intruder   bool
+	what       string // "deploy from 10.0.9.7 (publickey)"
+}
+
+// decideLogins sorts the logins: the intruder's (accounts, lateral
+// movement, sessions), the ones the baseline explains, brute force.
+func (st *state) decideLogins(f *findings) {
+	ls := st.allLogins()
+	sort.Slice(ls, func(i, j int) bool { return ls[i].t < ls[j].t })
+	base := st.baselineLogins(ls)
+	firstBase := map[loginKey]int64{}
+	for _, l := range ls {
+		k := loginKey{l.host, l.user, l.method, l.src}
+		if _, ok := firstBase[k]; !ok && base[k] {
+			firstBase[k] = l.t
+		}
+	}
+	st.sessions = nil
+	type failKey struct {
+		host string
+		src  netip.Addr
+	}
+	fails := map[failKey]*ruled{}
+	failUsers := map[failKey]map[string]bool{}
+	okFrom := map[failKey]bool{}
+	for idx := range ls {
+		l := &ls[idx]
+		if l.action == timeline.ActionLogout || !l.src.IsValid() {
+			continue
+		}
+		k := loginKey{l.host, l.user, l.method, l.src}
+		if l.action == timeline.ActionLoginFailure {
+			if c, ok := st.comp[l.host]; ok && l.t >= c.t-int64(st.opt.Slack) && !st.isSeed(l.src) {
+				fk := failKey{l.host, l.src}
+				if fails[fk] == nil {
+					fails[fk], failUsers[fk] = &ruled{}, map[string]bool{}
+				}
+				addRow(&fails[fk].Span, l.t, l.ref, f.refCap)
+				failUsers[fk][l.user] = true
+			}
+			continue
+		}
+		okFrom[failKey{l.host, l.src}] = true
+		if c, ok := st.loginRule(l, base); ok {
+			st.intruderLogin(f, l, c, ls[idx+1:])
+			continue
+		}
+		st.otherLogin(f, l, k, base[k], firstBase[k], ls[idx+1:])
+	}
+	for fk, r := range fails {
+		if r.Events < BruteMin || okFrom[fk] {
+			continue
+		}
+		users := make([]string, 0, len(failUsers[fk]))
+		for u := range failUsers[fk] {
+			users = append(users, u)
+		}
+		sort.Strings(users)
+		why := fmt.Sprintf("%d failed logins on %s (users %s), no success", r.Events, fk.host, strings.Join(users, ", "))
+		s := &ruled{Span: r.Span, rule: RuleBruteForce, why: why}
+		f.seen[seenKey{"address", fk.src.String(), fk.host, RuleBruteForce}] = s
+	}
+}
+
+// intruderLogin records a login the rules attribute to the intruder.
+func (st *state) intruderLogin(f *findings, l *loginObs, c compromise, later []loginObs) {
+	f.account(l.user, l.host, RuleLogin, c.why, l.src.String(), l.t, l.ref)
+	f.action(l.host, l.t, l.ref, "login of "+l.user+" on "+l.host+" from "+l.src.String())
+	if from, ok := st.compHostOf(l.src, l.t); ok && from != l.host {
+		f.lat(from, l.host, "login", l.user, RuleLogin, c.why, 0, l.t, l.ref)
+	}
+	st.sessions = append(st.sessions, session{l.host, l.user, l.t, sessionEnd(l, later), true, l.user + " from " + l.src.String()})
+}
+
+// otherLogin records a successful login that is not the intruder's: a
+// look-alike when it touches the scope (a seed account, a compromised
+// host) and, on a compromised host, a session whose changes it explains.
+func (st *state) otherLogin(f *findings, l *loginObs, k loginKey, baseline bool, first int64, later []loginObs) {
+	c, onComp := st.comp[l.host]
+	after := onComp && l.t >= c.t-int64(st.opt.Slack)
+	_, seedUser := st.users[l.user]
+	what := fmt.Sprintf("%s from %s (%s)", l.user, l.src, orWord(l.method, "method unknown"))
+	switch {
+	case baseline && (after || seedUser):
+		f.lookalike("login", what, l.host, RuleBaselineLogin, fmt.Sprintf("the same source, user and method logged in to %s before the incident (first %s)", l.host, vocab.FormatTime(first)), l.t, l.ref)
+	case after && !st.isSeed(l.src):
+		f.lookalike("login", what, l.host, RuleNewLogin, fmt.Sprintf("a source/user/method %s had not seen before the incident, not tied to a seed: check it", l.host), l.t, l.ref)
+	}
+	if after {
+		st.sessions = append(st.sessions, session{l.host, l.user, l.t, sessionEnd(l, later), false, what})
+	}
+}
+
+// sessionEnd is the first logout of the same user on the same host after
+// the login, else SessionMax later.
+func sessionEnd(l *loginObs, later []loginObs) int64 {
+	limit := l.t + int64(SessionMax)
+	for _, o := range later {
+		if o.t > limit {
+			break
+		}
+		if o.action == timeline.ActionLogout && o.host == l.host && o.user == l.user {
+			return o.t
+		}
+	}
+	return limit
+}

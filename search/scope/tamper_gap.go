@@ -1,0 +1,152 @@
+package scope
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kiseki-forensics/kiseki/search"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// A log gap is reported only where the log's own history says lines are
+// missing: a silent span of at least GapMin, around the window, in which
+// the same hours of the log's other days had, at the median, at least
+// GapExpectMin lines. A night lull (few lines at that hour on every day)
+// is never one; requests the CDN forwarded that the origin lacks are the
+// missing-at-origin finding.
+
+// gapLog is one log's hourly line counts and its silent spans.
+type gapLog struct {
+	host, name string
+	hours      map[int64]int32 // hour index (Unix hours) -> lines
+	n          int64
+	prev       int64
+	prevR      vocab.RowRef
+	gaps       []gapSpan
+}
+
+type gapSpan struct {
+	a, b     int64
+	ra, rb   vocab.RowRef
+	expected float64
+	days     int
+}
+
+// gaps reads every line of the scope hosts' own logs (all time: the
+// hour-of-day baseline needs the other days) and reports the abnormal
+// silent spans around the window.
+func (st *state) gaps(ctx context.Context, res *Result) error {
+	var terms []string
+	for _, h := range res.Hosts {
+		terms = append(terms, "host:"+vocab.Quote(h.Name))
+	}
+	if len(terms) == 0 {
+		return nil
+	}
+	sort.Strings(terms)
+	wf, _ := time.Parse(time.RFC3339Nano, res.Window.First)
+	wl, _ := time.Parse(time.RFC3339Nano, res.Window.Last)
+	lo, hi := wf.UnixNano()-int64(time.Hour), wl.UnixNano()+int64(time.Hour)
+	q := "(" + strings.Join(terms, " OR ") + ") AND NOT " + vocab.QueryFS + " AND NOT " + vocab.QueryClass("raw")
+	logs := map[[2]string]*gapLog{}
+	in := vocab.Interner{}
+	gapMin := int64(st.opt.GapMin)
+	err := st.env.Searcher.Scan(ctx, search.Request{Query: q, From: st.opt.From, To: st.opt.To}, nil, func(seg *timeline.Segment, rows []search.Rows) error {
+		var cur *gapLog
+		var curEv, curPath string
+		rows[0].Each(func(i int) bool {
+			ev, p := seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)
+			if cur == nil || ev != curEv || p != curPath {
+				k := [2]string{ev, p}
+				if cur = logs[k]; cur == nil {
+					cur = &gapLog{host: in.Get(seg.Str(timeline.ColHost, i)), name: ev + ":" + p, hours: map[int64]int32{}}
+					logs[[2]string{in.Get(ev), in.Get(p)}] = cur
+				}
+				curEv, curPath = cur.name[:len(ev)], cur.name[len(ev)+1:]
+			}
+			t := seg.Time(i)
+			cur.hours[t/int64(time.Hour)]++
+			if cur.n > 0 && t-cur.prev >= gapMin && t >= lo && cur.prev <= hi {
+				cur.gaps = append(cur.gaps, gapSpan{a: cur.prev, b: t, ra: cur.prevR, rb: in.RowRef(seg, i)})
+			}
+			cur.n++
+			cur.prev = t
+			if t >= lo-gapMin && t <= hi {
+				cur.prevR = in.RowRef(seg, i)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var found []*gapSpan
+	var owner []*gapLog
+	for _, l := range logs {
+		for gi := range l.gaps {
+			g := &l.gaps[gi]
+			g.expected, g.days = l.expectedLines(g.a, g.b)
+			if g.days >= GapMinDays && g.expected >= GapExpectMin {
+				found = append(found, g)
+				owner = append(owner, l)
+			}
+		}
+	}
+	idx := make([]int, len(found))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(i, j int) bool { return found[idx[i]].expected > found[idx[j]].expected })
+	for n, i := range idx {
+		if n == GapRows {
+			break
+		}
+		g, l := found[i], owner[i]
+		res.Tampering = append(res.Tampering, TamperRow{Kind: "log-gap", Host: l.host,
+			Detail:    fmt.Sprintf("no lines for %s in %s, where the same hours of %d other days had a median of %.0f lines", time.Duration(g.b-g.a).Round(time.Second), l.name, g.days, g.expected),
+			FirstSeen: vocab.FormatTime(g.a), LastSeen: vocab.FormatTime(g.b), Events: 2, Refs: []timeline.Ref{g.ra.Ref(), g.rb.Ref()}})
+	}
+	return nil
+}
+
+// expectedLines is how many lines the log usually has in the span (a, b):
+// for each hour it overlaps, the median of that hour of the day over the
+// log's other whole days, weighted by the overlap; and how many days that
+// median stands on.
+func (l *gapLog) expectedLines(a, b int64) (float64, int) {
+	const hour, day = int64(time.Hour), int64(24 * time.Hour)
+	firstDay, lastDay := int64(-1), int64(-1)
+	for h := range l.hours {
+		d := h * hour / day
+		if firstDay < 0 || d < firstDay {
+			firstDay = d
+		}
+		lastDay = max(lastDay, d)
+	}
+	total, days := 0.0, 0
+	for h := a / hour; h <= b/hour; h++ {
+		s, e := max(a, h*hour), min(b, (h+1)*hour)
+		if e <= s {
+			continue
+		}
+		var counts []int
+		gapDay := h * hour / day
+		for d := firstDay + 1; d < lastDay; d++ { // whole days only
+			if d != gapDay {
+				counts = append(counts, int(l.hours[d*24+h%24]))
+			}
+		}
+		if len(counts) == 0 {
+			continue
+		}
+		sort.Ints(counts)
+		days = len(counts)
+		total += float64(counts[len(counts)/2]) * float64(e-s) / float64(hour)
+	}
+	return total, days
+}

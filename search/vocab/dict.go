@@ -1,0 +1,128 @@
+package vocab
+
+import (
+	"strings"
+
+	"github.com/kiseki-forensics/kiseki/search"
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// RowsCheck returns a row test for column c of seg with every dictionary
+// value the given rows use decided now: called in a Scan's parallel step,
+// it leaves the aggregating callback a lookup per row.
+func RowsCheck(seg *timeline.Segment, c int, rows search.Rows, hit func(string) bool) func(i int) bool {
+	d, ok := search.Dict(seg, c)
+	if !ok {
+		return func(i int) bool { return hit(seg.Str(c, i)) }
+	}
+	known := make([]int8, d.Values.Len()) // 0 unused, 1 yes, 2 no
+	rows.Each(func(i int) bool {
+		if k := d.Code(i); k >= 0 && known[k] == 0 {
+			known[k] = 2
+			if hit(d.Values.Value(k)) {
+				known[k] = 1
+			}
+		}
+		return true
+	})
+	return func(i int) bool {
+		k := d.Code(i)
+		return k >= 0 && known[k] == 1
+	}
+}
+
+// DictCheck returns a row test for column c of seg, deciding every
+// dictionary value once up front, and whether any value matched (when none
+// did, no row of the segment needs testing).
+func DictCheck(seg *timeline.Segment, c int, hit func(string) bool) (func(i int) bool, bool) {
+	d, ok := search.Dict(seg, c)
+	if !ok {
+		return func(i int) bool { return hit(seg.Str(c, i)) }, true
+	}
+	known := make([]bool, d.Values.Len())
+	any := false
+	for k := range known {
+		if hit(d.Values.Value(k)) {
+			known[k], any = true, true
+		}
+	}
+	return func(i int) bool {
+		k := d.Code(i)
+		return k >= 0 && known[k]
+	}, any
+}
+
+// StrSet is a set of strings with a bitmap over (length, last two bytes)
+// in front of the map, so the common miss (a large dictionary of client
+// addresses against the seeds) costs no hashing; 64k bits keep the bitmap
+// sparse even when a round has thousands of seed addresses.
+type StrSet struct {
+	m    map[string]bool
+	mask [1024]uint64
+}
+
+func NewStrSet() *StrSet { return &StrSet{m: map[string]bool{}} }
+
+func strSetSlot(s string) uint {
+	h := uint(len(s))*31 + uint(s[len(s)-1])*131
+	if len(s) > 1 {
+		h += uint(s[len(s)-2]) * 7919
+	}
+	return h & 65535
+}
+
+func (x *StrSet) Add(s string) {
+	if s == "" {
+		return
+	}
+	x.m[s] = true
+	b := strSetSlot(s)
+	x.mask[b>>6] |= 1 << (b & 63)
+}
+
+func (x *StrSet) Has(s string) bool {
+	if s == "" {
+		return false
+	}
+	b := strSetSlot(s)
+	if x.mask[b>>6]&(1<<(b&63)) == 0 {
+		return false
+	}
+	return x.m[s]
+}
+
+// RowRef is a reference kept compactly for many rows: the evidence and
+// path strings are interned, the numbers stored as they are.
+type RowRef struct {
+	evidence, path          string
+	offset, line, inode, mf int64
+}
+
+func (r RowRef) Ref() timeline.Ref {
+	out := timeline.Ref{Evidence: r.evidence, Path: r.path}
+	opt := func(v int64) *int64 {
+		if v == timeline.Absent {
+			return nil
+		}
+		return &v
+	}
+	out.Offset, out.Line, out.Inode, out.MFT = opt(r.offset), opt(r.line), opt(r.inode), opt(r.mf)
+	return out
+}
+
+// Interner keeps one copy of each string taken from mapped segments.
+type Interner map[string]string
+
+func (in Interner) Get(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	in[c] = c
+	return c
+}
+
+func (in Interner) RowRef(seg *timeline.Segment, i int) RowRef {
+	return RowRef{in.Get(seg.Str(timeline.ColEvidence, i)), in.Get(seg.Str(timeline.ColRefPath, i)),
+		seg.Int(timeline.ColOffset, i), seg.Int(timeline.ColLine, i), seg.Int(timeline.ColInode, i), seg.Int(timeline.ColMFT, i)}
+}
