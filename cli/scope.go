@@ -209,6 +209,23 @@ func printScope(w io.Writer, res *scope.Result, explain bool) {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Rule, r.Kind, sanitize(r.Value), orDash(sanitize(r.Host)), r.FirstSeen, r.Events, sanitize(r.Why))
 		}
 	})
+	learned := 0
+	for _, id := range res.HostIdentity {
+		if id.Source != vocab.IdentityManifest {
+			learned++
+		}
+	}
+	if learned > 0 || explain {
+		section("Host identity", len(res.HostIdentity), "HOST\tADDRESS\tSOURCE\tREF\tCONFLICT", func(tw *tabwriter.Writer) {
+			for _, id := range res.HostIdentity {
+				ref := "-"
+				if id.Ref != nil {
+					ref = sanitize(id.Ref.String())
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sanitize(id.Host), id.Address, id.Source, ref, orDash(sanitize(id.Conflict)))
+			}
+		})
+	}
 	section("Memory artifacts", len(res.Artifacts), "KIND\tVALUE\tSEED\tCOUNT\tREF", func(tw *tabwriter.Writer) {
 		for _, a := range res.Artifacts {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", a.Kind, sanitize(a.Value), sanitize(a.Seed), a.Count, firstRef(a.Refs))

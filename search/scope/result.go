@@ -144,26 +144,27 @@ type Pivot struct {
 
 // Result is the scope of an intrusion (contract: kiseki scope --json).
 type Result struct {
-	Seeds           []string      `json:"seeds"`
-	Depth           int           `json:"depth"`
-	Window          Window        `json:"window"`
-	Hosts           []HostRow     `json:"hosts"`
-	Accounts        []AccountRow  `json:"accounts"`
-	Files           []FileRow     `json:"files"`
-	RemoteAddresses []RemoteRow   `json:"remote_addresses"`
-	Lateral         []LateralRow  `json:"lateral"`
-	Tampering       []TamperRow   `json:"tampering"`
-	SeenNotInScope  []SeenRow     `json:"seen_not_in_scope"`
-	AffectedClients Affected      `json:"affected_clients"`
-	Pivots          []Pivot       `json:"pivots"`
-	Artifacts       []ArtifactRow `json:"artifacts"`
-	Notes           []string      `json:"notes,omitempty"`
+	Seeds           []string         `json:"seeds"`
+	Depth           int              `json:"depth"`
+	Window          Window           `json:"window"`
+	Hosts           []HostRow        `json:"hosts"`
+	Accounts        []AccountRow     `json:"accounts"`
+	Files           []FileRow        `json:"files"`
+	RemoteAddresses []RemoteRow      `json:"remote_addresses"`
+	Lateral         []LateralRow     `json:"lateral"`
+	Tampering       []TamperRow      `json:"tampering"`
+	SeenNotInScope  []SeenRow        `json:"seen_not_in_scope"`
+	AffectedClients Affected         `json:"affected_clients"`
+	Pivots          []Pivot          `json:"pivots"`
+	HostIdentity    []vocab.Identity `json:"host_identity"` // which host has which address, and where that comes from
+	Artifacts       []ArtifactRow    `json:"artifacts"`
+	Notes           []string         `json:"notes,omitempty"`
 }
 
 func newResult(seeds Seeds, depth int) *Result {
 	return &Result{Seeds: seeds.Strings(), Depth: depth, Hosts: []HostRow{}, Accounts: []AccountRow{}, Files: []FileRow{},
 		RemoteAddresses: []RemoteRow{}, Lateral: []LateralRow{}, Tampering: []TamperRow{}, SeenNotInScope: []SeenRow{},
-		AffectedClients: Affected{Files: []string{}, Refs: []timeline.Ref{}}, Pivots: []Pivot{}, Artifacts: []ArtifactRow{}}
+		AffectedClients: Affected{Files: []string{}, Refs: []timeline.Ref{}}, Pivots: []Pivot{}, HostIdentity: []vocab.Identity{}, Artifacts: []ArtifactRow{}}
 }
 
 // spanTimes renders a span's first and last times.

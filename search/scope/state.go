@@ -67,6 +67,10 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 	}
 	st := &state{env: env, opt: opt, col: collector{env: env, in: vocab.Interner{}},
 		addrs: map[netip.Addr]int{}, users: map[string]int{}, files: map[string]int{}, urls: map[string]int{}, probes: map[string]bool{}}
+	ids, err := env.LearnHosts(ctx)
+	if err != nil {
+		return nil, err
+	}
 	st.plant(seeds)
 	for st.round = 1; st.round <= opt.Depth; st.round++ {
 		before := len(st.pivots)
@@ -83,6 +87,12 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 	st.round = min(st.round, opt.Depth)
 	st.grow() // the last round's finds join the pivot chain (not searched further)
 	res := st.assemble(seeds)
+	res.HostIdentity = append(res.HostIdentity, ids...)
+	for _, id := range ids {
+		if id.Conflict != "" {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: %s says %s has %s, but %s: not used", id.Ref, id.Source, id.Host, id.Address, id.Conflict))
+		}
+	}
 	if err := st.tampering(ctx, res); err != nil {
 		return nil, err
 	}
