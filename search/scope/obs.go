@@ -2,8 +2,10 @@ package scope
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 
+	"github.com/kiseki-forensics/kiseki/parsers/ntfs"
 	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -64,6 +66,16 @@ type fsObs struct {
 	ref            vocab.RowRef
 }
 
+// usnActions maps the actions of change journal records (time_desc "usn")
+// to the same words.
+var usnActions = map[string]string{
+	timeline.ActionCreate:     "created",
+	timeline.ActionDelete:     "deleted",
+	ntfs.ActionOverwrite:      "modified",
+	ntfs.ActionRename:         "changed",
+	ntfs.ActionSecurityChange: "changed",
+}
+
 var fsActions = map[string]string{
 	timeline.TimeBorn:     "created",
 	timeline.TimeModified: "modified",
@@ -71,6 +83,10 @@ var fsActions = map[string]string{
 	timeline.TimeAccessed: "read",
 	timeline.TimeDeleted:  "deleted",
 }
+
+// fileAttributeDirectory is FILE_ATTRIBUTE_DIRECTORY in a change journal
+// record's attributes.
+const fileAttributeDirectory = 0x10
 
 // TagUntrusted marks a file system event whose own time is contradicted by
 // timestomp evidence (the parsers set it): it is never a finding's time.
@@ -116,6 +132,12 @@ func (c *collector) fs(seg *timeline.Segment, i int) fsObs {
 	x := seg.Str(timeline.ColExtra, i)
 	if m := vocab.ExtraValue(x, "mode"); strings.HasPrefix(m, "d") {
 		o.dir = true
+	}
+	if o.action == "" {
+		o.action = usnActions[seg.Str(timeline.ColAction, i)]
+		if a, err := strconv.ParseUint(strings.TrimPrefix(vocab.ExtraValue(x, "attributes"), "0x"), 16, 32); err == nil && a&fileAttributeDirectory != 0 {
+			o.dir = true
+		}
 	}
 	return o
 }

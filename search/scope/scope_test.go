@@ -338,3 +338,37 @@ func FuzzParseSeeds(f *testing.F) {
 		vocab.ExtraValue(b, c)
 	})
 }
+
+// The same breach seen through a Palo Alto firewall and a change journal
+// (the web shell exists only in $UsnJrnl:$J) gives the same hosts, files
+// and addresses: scope knows sources only by their registered class.
+func TestSourceClassesNotNames(t *testing.T) {
+	var evs []timeline.Event
+	for _, ev := range breach() {
+		switch ev.Source {
+		case "cisco-asa":
+			ev.Source, ev.Host = "paloalto", "pa01"
+		case "ext4":
+			ev.Source, ev.TimeDesc, ev.Action = "usnjrnl", "usn", timeline.ActionCreate
+			ev.AddExtra("attributes", "0x20")
+		}
+		evs = append(evs, ev)
+	}
+	want := run(t, env(testcase.Build(t, breach())), 2, attacker)
+	got := run(t, env(testcase.Build(t, evs)), 2, attacker)
+	summary := func(r *scope.Result) string {
+		var out []string
+		for _, h := range r.Hosts {
+			out = append(out, "host "+h.Name+"@"+h.Compromised)
+		}
+		for _, f := range r.Files {
+			out = append(out, "file "+f.Host+":"+f.Path)
+		}
+		out = append(out, "remotes "+remotes(r))
+		sort.Strings(out)
+		return strings.Join(out, "\n")
+	}
+	if summary(got) != summary(want) {
+		t.Errorf("Palo Alto + USN journal:\n%s\nwant (ASA + ext4):\n%s", summary(got), summary(want))
+	}
+}
