@@ -2,6 +2,8 @@ package scope
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,9 +55,17 @@ func (st *state) uncovered() map[string]int64 {
 func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 	names := make([]string, 0, len(todo))
 	first := int64(0)
+	// Rows of hosts covered before were collected then: a row is new when
+	// none of its hosts or addresses was covered before this call.
+	prevHosts, prevAddrs := maps.Clone(st.covered), maps.Clone(st.coveredAddr)
 	for h, t := range todo {
 		names = append(names, h)
 		st.covered[h] = true
+		if hh := st.env.Hosts[h]; hh != nil {
+			for _, a := range hh.Addresses {
+				st.coveredAddr[a] = true
+			}
+		}
 		if first == 0 || t < first {
 			first = t
 		}
@@ -74,6 +84,8 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 	fsFrom := max(first-int64(st.opt.Slack), st.opt.From)
 	err := st.env.Searcher.Scan(ctx, search.Request{Query: hostQ + " AND " + vocab.QueryFS, From: fsFrom, To: st.opt.To}, nil,
 		func(seg *timeline.Segment, rows []search.Rows) error {
+			st.col.reset()
+			st.hostFS = slices.Grow(st.hostFS, int(rows[0].Count()))
 			rows[0].Each(func(i int) bool {
 				st.hostFS = append(st.hostFS, st.col.fs(seg, i))
 				return true
@@ -89,19 +101,25 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 		// address terms decide only the addresses of the other rows.
 		netQ = "(NOT " + vocab.QueryWeb + " AND (" + strings.Join(addrTerms, " OR ") + ")) OR (" + netQ + ")"
 	}
+	fsHosts := st.hostsWithFS()
 	return st.env.Searcher.Scan(ctx, search.Request{Query: netQ, From: st.opt.From, To: st.opt.To}, nil,
 		func(seg *timeline.Segment, rows []search.Rows) error {
+			st.col.reset()
 			rows[0].Each(func(i int) bool {
-				source := seg.Str(timeline.ColSource, i)
+				source := st.col.source.At(seg, i, st.col.in)
 				switch {
 				case vocab.IsFirewall(source):
-					if c := st.col.conn(seg, i); !st.seenRow[c.ref] {
-						st.seenRow[c.ref] = true
+					if c := st.col.conn(seg, i); !prevAddrs[c.src] && !prevAddrs[c.dst] {
 						st.hostConns = append(st.hostConns, c)
 					}
-				case isLoginAction(seg.Str(timeline.ColAction, i)) && seg.Str(timeline.ColHost, i) != "":
-					if l := st.col.login(seg, i); !st.seenRow[l.ref] {
-						st.seenRow[l.ref] = true
+				case isLoginAction(st.col.action.At(seg, i, st.col.in)):
+					l := st.col.loginLite(seg, i)
+					switch {
+					case l.host == "" || prevHosts[l.host] || prevAddrs[l.src]:
+					case st.plainLogin(&l, fsHosts):
+						st.plain.add(&l, st.col.ref(seg, i), st.baselineEnd, st.opt.RefCap)
+					default:
+						l.ref = st.col.ref(seg, i)
 						st.hostLogin = append(st.hostLogin, l)
 					}
 				}
@@ -109,6 +127,56 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 			})
 			return nil
 		})
+}
+
+// plainLogin reports whether a login can only be a look-alike, so that it
+// is aggregated instead of kept row by row (a busy host logs hundreds of
+// thousands): not from a seed or a known host's address, not of a seed
+// account, on a host whose files are not read (sessions explain file
+// changes only where files are seen).
+func (st *state) plainLogin(l *loginObs, fsHosts map[string]bool) bool {
+	if l.action == timeline.ActionLogout {
+		return !fsHosts[l.host] // only sessions use logouts
+	}
+	_, seedUser := st.users[l.user]
+	return !fsHosts[l.host] && !seedUser && !st.isSeed(l.src) && st.env.HostOf(l.src) == ""
+}
+
+// plainLogins aggregates the plain logins of covered hosts by kind.
+type plainLogins map[loginKey]*plainAgg
+
+// plainAgg is one kind of login (or a source's failures, with method ""
+// and no user): when it was first seen, and its rows since the baseline
+// ended.
+type plainAgg struct {
+	first int64
+	ok    bool // successes (else failures)
+	users map[string]bool
+	after vocab.Span
+}
+
+func (p plainLogins) add(l *loginObs, ref vocab.RowRef, baselineEnd int64, refCap int) {
+	if l.action == timeline.ActionLogout || !l.src.IsValid() {
+		return
+	}
+	k := loginKey{l.host, l.user, l.method, l.src}
+	if l.action == timeline.ActionLoginFailure {
+		k = loginKey{host: l.host, src: l.src}
+	}
+	a := p[k]
+	if a == nil {
+		a = &plainAgg{first: l.t, ok: l.action == timeline.ActionLoginSuccess}
+		if !a.ok {
+			a.users = map[string]bool{}
+		}
+		p[k] = a
+	}
+	if !a.ok {
+		a.users[l.user] = true
+	}
+	if l.t >= baselineEnd {
+		addRow(&a.after, l.t, ref, refCap)
+	}
 }
 
 func isLoginAction(a string) bool {

@@ -3,6 +3,7 @@ package scope
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 
 	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
@@ -38,14 +39,22 @@ type loginKey struct {
 	src                netip.Addr
 }
 
-// allLogins merges the login observations of both passes, each row once.
+// allLogins merges the login observations of both passes, each row once,
+// sorted by time (kept until the activity pass reads more).
 func (st *state) allLogins() []loginObs {
-	out := append([]loginObs(nil), st.hostLogin...)
+	if st.loginsN == len(st.hostLogin) && st.loginsAll != nil {
+		return st.loginsAll
+	}
+	out := make([]loginObs, 0, len(st.hostLogin)+len(st.logins))
+	out = append(out, st.hostLogin...)
 	for _, l := range st.logins {
-		if !st.seenRow[l.ref] {
+		if !st.covered[l.host] && !st.coveredAddr[l.src] { // else the activity pass has it
 			out = append(out, l)
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].t < out[j].t })
+	st.loginsAll, st.loginsN = out, len(st.hostLogin)
+	st.loginBase = st.baselineLogins(out)
 	return out
 }
 
@@ -56,6 +65,11 @@ func (st *state) baselineLogins(ls []loginObs) map[loginKey]bool {
 	for _, l := range ls {
 		if l.action == timeline.ActionLoginSuccess && l.t < st.baselineEnd && l.src.IsValid() {
 			base[loginKey{l.host, l.user, l.method, l.src}] = true
+		}
+	}
+	for k, a := range st.plain {
+		if a.ok && a.first < st.baselineEnd {
+			base[k] = true
 		}
 	}
 	return base
@@ -100,7 +114,7 @@ func (st *state) decideCompromise() {
 		}
 	}
 	ls := st.allLogins()
-	base := st.baselineLogins(ls)
+	base := st.loginBase
 	for changed := true; changed; {
 		changed = false
 		for _, l := range ls {

@@ -203,6 +203,15 @@ func (st *state) fileAction(f *findings, fa *fileAgg, o *fsObs) {
 	f.action(o.host, o.t, o.ref, fmt.Sprintf("%s %s %s", o.host, o.path, o.action))
 }
 
+// hostsWithFS are the hosts whose file system this round read.
+func (st *state) hostsWithFS() map[string]bool {
+	out := map[string]bool{}
+	for i := range st.hostFS {
+		out[st.hostFS[i].host] = true
+	}
+	return out
+}
+
 func (st *state) baselineSession(o *fsObs) *session {
 	for i := range st.sessions {
 		s := &st.sessions[i]
@@ -303,6 +312,7 @@ func (st *state) writeBefore(ctx context.Context, o *fsObs) (*webObs, error) {
 	q := vocab.QueryWeb + " AND (method:POST OR method:PUT OR method:PATCH)"
 	var found *webObs
 	err := st.env.Searcher.Scan(ctx, search.Request{Query: q, From: o.t - int64(WriteLag), To: o.t + int64(WriteSkew)}, nil, func(seg *timeline.Segment, rows []search.Rows) error {
+		st.col.reset()
 		rows[0].Each(func(i int) bool {
 			w := st.col.web(seg, i)
 			if w.host == o.host && w.write() && !st.isSeed(w.client) {

@@ -30,8 +30,7 @@ type session struct {
 // movement, sessions), the ones the baseline explains, brute force.
 func (st *state) decideLogins(f *findings) {
 	ls := st.allLogins()
-	sort.Slice(ls, func(i, j int) bool { return ls[i].t < ls[j].t })
-	base := st.baselineLogins(ls)
+	base := st.loginBase
 	firstBase := map[loginKey]int64{}
 	for _, l := range ls {
 		k := loginKey{l.host, l.user, l.method, l.src}
@@ -40,6 +39,8 @@ func (st *state) decideLogins(f *findings) {
 		}
 	}
 	st.sessions = nil
+	ends := logoutIndex(ls)
+	fsHosts := st.hostsWithFS()
 	type failKey struct {
 		host string
 		src  netip.Addr
@@ -66,10 +67,32 @@ func (st *state) decideLogins(f *findings) {
 		}
 		okFrom[failKey{l.host, l.src}] = true
 		if c, ok := st.loginRule(l, base); ok {
-			st.intruderLogin(f, l, c, ls[idx+1:])
+			st.intruderLogin(f, l, c, ends)
 			continue
 		}
-		st.otherLogin(f, l, k, base[k], firstBase[k], ls[idx+1:])
+		st.otherLogin(f, l, k, base[k], firstBase[k], ends, fsHosts[l.host])
+	}
+	st.plainLookalikes(f, firstBase)
+	for k, a := range st.plain { // a plain source's failures
+		if a.ok || a.after.Events == 0 {
+			continue
+		}
+		if c, ok := st.comp[k.host]; !ok || a.after.Last < c.t-int64(st.opt.Slack) {
+			continue
+		}
+		fk := failKey{k.host, k.src}
+		if fails[fk] == nil {
+			fails[fk], failUsers[fk] = &ruled{}, map[string]bool{}
+		}
+		fails[fk].Merge(&a.after, f.refCap)
+		for u := range a.users {
+			failUsers[fk][u] = true
+		}
+	}
+	for k, a := range st.plain {
+		if a.ok {
+			okFrom[failKey{k.host, k.src}] = true
+		}
 	}
 	for fk, r := range fails {
 		if r.Events < BruteMin || okFrom[fk] {
@@ -87,45 +110,88 @@ func (st *state) decideLogins(f *findings) {
 }
 
 // intruderLogin records a login the rules attribute to the intruder.
-func (st *state) intruderLogin(f *findings, l *loginObs, c compromise, later []loginObs) {
+func (st *state) intruderLogin(f *findings, l *loginObs, c compromise, ends logouts) {
 	f.account(l.user, l.host, RuleLogin, c.why, l.src.String(), l.t, l.ref)
 	f.action(l.host, l.t, l.ref, "login of "+l.user+" on "+l.host+" from "+l.src.String())
 	if from, ok := st.compHostOf(l.src, l.t); ok && from != l.host {
 		f.lat(from, l.host, "login", l.user, RuleLogin, c.why, 0, l.t, l.ref)
 	}
-	st.sessions = append(st.sessions, session{l.host, l.user, l.t, sessionEnd(l, later), true, l.user + " from " + l.src.String()})
+	st.sessions = append(st.sessions, session{l.host, l.user, l.t, ends.end(l), true, l.user + " from " + l.src.String()})
 }
 
 // otherLogin records a successful login that is not the intruder's: a
 // look-alike when it touches the scope (a seed account, a compromised
 // host) and, on a compromised host, a session whose changes it explains.
-func (st *state) otherLogin(f *findings, l *loginObs, k loginKey, baseline bool, first int64, later []loginObs) {
+func (st *state) otherLogin(f *findings, l *loginObs, k loginKey, baseline bool, first int64, ends logouts, hasFS bool) {
 	c, onComp := st.comp[l.host]
 	after := onComp && l.t >= c.t-int64(st.opt.Slack)
 	_, seedUser := st.users[l.user]
-	what := fmt.Sprintf("%s from %s (%s)", l.user, l.src, orWord(l.method, "method unknown"))
+	if !after && !seedUser {
+		return
+	}
+	what := loginWhat(l)
 	switch {
-	case baseline && (after || seedUser):
-		f.lookalike("login", what, l.host, RuleBaselineLogin, fmt.Sprintf("the same source, user and method logged in to %s before the incident (first %s)", l.host, vocab.FormatTime(first)), l.t, l.ref)
+	case baseline:
+		if s := f.seen[seenKey{"login", what, l.host, RuleBaselineLogin}]; s != nil {
+			addRow(&s.Span, l.t, l.ref, f.refCap) // the reason is the same for every row
+		} else {
+			f.lookalike("login", what, l.host, RuleBaselineLogin, fmt.Sprintf("the same source, user and method logged in to %s before the incident (first %s)", l.host, vocab.FormatTime(first)), l.t, l.ref)
+		}
 	case after && !st.isSeed(l.src):
 		f.lookalike("login", what, l.host, RuleNewLogin, fmt.Sprintf("a source/user/method %s had not seen before the incident, not tied to a seed: check it", l.host), l.t, l.ref)
 	}
-	if after {
-		st.sessions = append(st.sessions, session{l.host, l.user, l.t, sessionEnd(l, later), false, what})
+	if after && hasFS { // sessions explain file changes: only where files are seen
+		st.sessions = append(st.sessions, session{l.host, l.user, l.t, ends.end(l), false, what})
 	}
 }
 
-// sessionEnd is the first logout of the same user on the same host after
-// the login, else SessionMax later.
-func sessionEnd(l *loginObs, later []loginObs) int64 {
+// plainLookalikes turns the aggregated plain logins on compromised hosts
+// into look-alike rows (their rows since the baseline ended).
+func (st *state) plainLookalikes(f *findings, firstBase map[loginKey]int64) {
+	for k, a := range st.plain {
+		c, onComp := st.comp[k.host]
+		if !a.ok || !onComp || a.after.Events == 0 || a.after.Last < c.t-int64(st.opt.Slack) {
+			continue
+		}
+		l := loginObs{host: k.host, user: k.user, method: k.method, src: k.src}
+		what := loginWhat(&l)
+		if a.first < st.baselineEnd {
+			f.seen[seenKey{"login", what, k.host, RuleBaselineLogin}] = &ruled{Span: a.after, rule: RuleBaselineLogin,
+				why: fmt.Sprintf("the same source, user and method logged in to %s before the incident (first %s)", k.host, vocab.FormatTime(a.first))}
+			continue
+		}
+		f.seen[seenKey{"login", what, k.host, RuleNewLogin}] = &ruled{Span: a.after, rule: RuleNewLogin,
+			why: fmt.Sprintf("a source/user/method %s had not seen before the incident, not tied to a seed: check it", k.host)}
+	}
+}
+
+// loginWhat names a login for a look-alike row.
+func loginWhat(l *loginObs) string {
+	return l.user + " from " + l.src.String() + " (" + orWord(l.method, "method unknown") + ")"
+}
+
+// logouts are the logout times per host and user, sorted.
+type logouts map[[2]string][]int64
+
+func logoutIndex(ls []loginObs) logouts {
+	out := logouts{}
+	for i := range ls { // ls is sorted by time
+		if ls[i].action == timeline.ActionLogout {
+			k := [2]string{ls[i].host, ls[i].user}
+			out[k] = append(out[k], ls[i].t)
+		}
+	}
+	return out
+}
+
+// end is the first logout of the same user on the same host after the
+// login, else SessionMax later.
+func (e logouts) end(l *loginObs) int64 {
 	limit := l.t + int64(SessionMax)
-	for _, o := range later {
-		if o.t > limit {
-			break
-		}
-		if o.action == timeline.ActionLogout && o.host == l.host && o.user == l.user {
-			return o.t
-		}
+	ts := e[[2]string{l.host, l.user}]
+	k := sort.Search(len(ts), func(i int) bool { return ts[i] >= l.t })
+	if k < len(ts) && ts[k] <= limit {
+		return ts[k]
 	}
 	return limit
 }

@@ -30,9 +30,10 @@ type dest struct {
 }
 
 func (st *state) allConns() []connObs {
-	out := append([]connObs(nil), st.hostConns...)
+	out := make([]connObs, 0, len(st.hostConns)+len(st.conns))
+	out = append(out, st.hostConns...)
 	for _, c := range st.conns {
-		if !st.seenRow[c.ref] {
+		if !st.coveredAddr[c.src] && !st.coveredAddr[c.dst] { // else the activity pass has it
 			out = append(out, c)
 		}
 	}

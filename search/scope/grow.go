@@ -8,7 +8,7 @@ import (
 // grow turns what a round found into the next round's seeds, each with the
 // row and rule that found it: outside addresses the intruder used, the
 // accounts they logged in with, the URL paths of files they created; and
-// the paths the seeds probed (failed requests, writes), whose other
+// the paths the seeds probed (requests that never succeeded), whose other
 // requesters the next round examines (scanners are seen, not seeds).
 func (st *state) grow() {
 	f := st.out
@@ -30,10 +30,29 @@ func (st *state) grow() {
 		}
 		st.addSeedURL(fa.url, Pivot{Seed: fa.url, From: k.host + ":" + k.path, Rule: fa.rule, Why: "the web path of " + k.path + ", which the intruder created", Ref: firstSpanRef(&fa.Span)})
 	}
+	st.addProbes()
+}
+
+// addProbes adds the paths the seeds only ever failed on (their probes:
+// /.env, /wp-login.php...). A path that answered them (a public page, an
+// API they enumerated) is no probe: its other users are customers.
+func (st *state) addProbes() {
+	ok := map[string]bool{}
+	failed := map[string]bool{}
 	for i := range st.web {
 		w := &st.web[i]
-		if st.isSeed(w.client) && (w.status >= 400 || w.write()) && w.url != "" && w.url != "/" {
-			st.probes[w.url] = true
+		if !st.isSeed(w.client) || w.url == "" || w.url == "/" {
+			continue
+		}
+		if w.ok() {
+			ok[w.url] = true
+		} else {
+			failed[w.url] = true
+		}
+	}
+	for u := range failed {
+		if !ok[u] {
+			st.probes[u] = true
 		}
 	}
 }

@@ -86,6 +86,7 @@ func (st *state) mentions(ctx context.Context) error {
 	}
 	req := search.Request{From: st.opt.From, To: st.opt.To}
 	return search.ScanPrepared(st.env.Searcher, ctx, req, extra, candidates, func(seg *timeline.Segment, rows []search.Rows, cand []int) error {
+		st.col.reset()
 		for _, i := range cand {
 			st.mention(seg, i)
 		}

@@ -92,39 +92,87 @@ const fileAttributeDirectory = 0x10
 // timestomp evidence (the parsers set it): it is never a finding's time.
 const TagUntrusted = "timestomp:untrusted"
 
-// collector turns segment rows into observations.
+// collector turns segment rows into observations, each dictionary value
+// interned once per segment.
 type collector struct {
-	env *vocab.Env
-	in  vocab.Interner
+	env                                  *vocab.Env
+	in                                   vocab.Interner
+	host, source, user, action, ev, path *vocab.Column
+	src, dst, method, url, desc, fsPath  *vocab.Column
+	addrs                                map[string]netip.Addr
+}
+
+func newCollector(env *vocab.Env) collector {
+	col := vocab.NewColumn
+	return collector{env: env, in: vocab.Interner{}, host: col(timeline.ColHost), source: col(timeline.ColSource), user: col(timeline.ColUser),
+		action: col(timeline.ColAction), ev: col(timeline.ColEvidence), path: col(timeline.ColRefPath), src: col(timeline.ColSrcIP),
+		dst: col(timeline.ColDstIP), method: col(timeline.ColMethod), url: col(timeline.ColURL), desc: col(timeline.ColTimeDesc),
+		fsPath: col(timeline.ColPath), addrs: map[string]netip.Addr{}}
+}
+
+// reset forgets the dictionary memos: call it when a segment's visit
+// starts (a new segment may reuse a freed one's address).
+func (c *collector) reset() {
+	for _, col := range []*vocab.Column{c.host, c.source, c.user, c.action, c.ev, c.path, c.src, c.dst, c.method, c.url, c.desc, c.fsPath} {
+		col.Reset()
+	}
+}
+
+// addr parses an interned address value once.
+func (c *collector) addr(v string) netip.Addr {
+	a, ok := c.addrs[v]
+	if !ok {
+		a = vocab.ParseAddr(v)
+		c.addrs[v] = a
+	}
+	return a
+}
+
+// ref is row i's reference with its strings interned.
+func (c *collector) ref(seg *timeline.Segment, i int) vocab.RowRef {
+	return vocab.RowRef{Evidence: c.ev.At(seg, i, c.in), Path: c.path.At(seg, i, c.in), Offset: seg.Int(timeline.ColOffset, i),
+		Line: seg.Int(timeline.ColLine, i), Inode: seg.Int(timeline.ColInode, i), MFT: seg.Int(timeline.ColMFT, i)}
 }
 
 func (c *collector) web(seg *timeline.Segment, i int) webObs {
-	source := seg.Str(timeline.ColSource, i)
+	source := c.source.At(seg, i, c.in)
 	cdn := vocab.IsCDN(source)
-	client := vocab.ParseAddr(seg.Str(timeline.ColSrcIP, i))
-	if !cdn {
+	var client netip.Addr
+	if cdn {
+		client = c.addr(c.src.At(seg, i, c.in))
+	} else {
 		client = vocab.ParseAddr(vocab.ClientAddr(seg, i))
 	}
-	return webObs{t: seg.Time(i), host: c.in.Get(c.env.OriginOf(seg.Str(timeline.ColHost, i), source)), client: client,
-		method: c.in.Get(seg.Str(timeline.ColMethod, i)), url: c.in.Get(vocab.URLPath(seg.Str(timeline.ColURL, i))),
-		status: seg.Int(timeline.ColStatus, i), cdn: cdn, ref: c.in.RowRef(seg, i)}
+	return webObs{t: seg.Time(i), host: c.in.Get(c.env.OriginOf(c.host.At(seg, i, c.in), source)), client: client,
+		method: c.method.At(seg, i, c.in), url: c.in.Get(vocab.URLPath(seg.Str(timeline.ColURL, i))),
+		status: seg.Int(timeline.ColStatus, i), cdn: cdn, ref: c.ref(seg, i)}
 }
 
 func (c *collector) conn(seg *timeline.Segment, i int) connObs {
-	return connObs{t: seg.Time(i), src: vocab.ParseAddr(seg.Str(timeline.ColSrcIP, i)), dst: vocab.ParseAddr(seg.Str(timeline.ColDstIP, i)),
-		dport: int32(seg.Int(timeline.ColDstPort, i)), deny: seg.Str(timeline.ColAction, i) == timeline.ActionDeny, ref: c.in.RowRef(seg, i)}
+	return connObs{t: seg.Time(i), src: c.addr(c.src.At(seg, i, c.in)), dst: c.addr(c.dst.At(seg, i, c.in)),
+		dport: int32(seg.Int(timeline.ColDstPort, i)), deny: c.action.At(seg, i, c.in) == timeline.ActionDeny, ref: c.ref(seg, i)}
 }
 
 func (c *collector) login(seg *timeline.Segment, i int) loginObs {
-	return loginObs{t: seg.Time(i), host: c.in.Get(seg.Str(timeline.ColHost, i)), user: c.in.Get(seg.Str(timeline.ColUser, i)),
-		method: c.in.Get(vocab.ExtraValue(seg.Str(timeline.ColExtra, i), "method")), src: vocab.ParseAddr(seg.Str(timeline.ColSrcIP, i)),
-		action: c.in.Get(seg.Str(timeline.ColAction, i)), ref: c.in.RowRef(seg, i)}
+	l := c.loginLite(seg, i)
+	l.ref = c.ref(seg, i)
+	return l
+}
+
+// loginLite is a login without its reference.
+func (c *collector) loginLite(seg *timeline.Segment, i int) loginObs {
+	l := loginObs{t: seg.Time(i), host: c.host.At(seg, i, c.in), user: c.user.At(seg, i, c.in),
+		src: c.addr(c.src.At(seg, i, c.in)), action: c.action.At(seg, i, c.in)}
+	if l.action == timeline.ActionLoginSuccess {
+		l.method = c.in.Get(vocab.ExtraValue(seg.Str(timeline.ColExtra, i), "method"))
+	}
+	return l
 }
 
 func (c *collector) fs(seg *timeline.Segment, i int) fsObs {
 	tags := seg.Str(timeline.ColTags, i)
-	o := fsObs{t: seg.Time(i), host: c.in.Get(seg.Str(timeline.ColHost, i)), path: c.in.Get(seg.Str(timeline.ColPath, i)),
-		action: fsActions[seg.Str(timeline.ColTimeDesc, i)], ref: c.in.RowRef(seg, i)}
+	o := fsObs{t: seg.Time(i), host: c.host.At(seg, i, c.in), path: c.in.Get(seg.Str(timeline.ColPath, i)),
+		action: fsActions[c.desc.At(seg, i, c.in)], ref: c.ref(seg, i)}
 	if strings.Contains(tags, "timestomp") {
 		o.stomp = c.in.Get(stompRules(tags))
 		o.untrusted = strings.Contains(tags, TagUntrusted)
@@ -134,7 +182,7 @@ func (c *collector) fs(seg *timeline.Segment, i int) fsObs {
 		o.dir = true
 	}
 	if o.action == "" {
-		o.action = usnActions[seg.Str(timeline.ColAction, i)]
+		o.action = usnActions[c.action.At(seg, i, c.in)]
 		if a, err := strconv.ParseUint(strings.TrimPrefix(vocab.ExtraValue(x, "attributes"), "0x"), 16, 32); err == nil && a&fileAttributeDirectory != 0 {
 			o.dir = true
 		}

@@ -48,11 +48,15 @@ type state struct {
 	seedFS []fsObs    // file system rows of seed paths
 	probes map[string]bool
 
-	covered   map[string]bool // hosts whose activity was read this round
-	hostConns []connObs       // firewall rows of covered hosts' addresses (all time)
-	hostLogin []loginObs      // logins on covered hosts and from their addresses (all time)
-	hostFS    []fsObs         // file system rows of covered hosts since their first candidate time
-	seenRow   map[vocab.RowRef]bool
+	covered     map[string]bool     // hosts whose activity was read this round
+	hostConns   []connObs           // firewall rows of covered hosts' addresses (all time)
+	hostLogin   []loginObs          // logins on covered hosts and from their addresses (all time)
+	hostFS      []fsObs             // file system rows of covered hosts since their first candidate time
+	coveredAddr map[netip.Addr]bool // the covered hosts' addresses
+	loginsAll   []loginObs          // allLogins' result, for loginsN activity rows
+	loginsN     int
+	loginBase   map[loginKey]bool
+	plain       plainLogins // look-alike-only logins, aggregated
 
 	comp     map[string]compromise
 	out      *findings
@@ -65,7 +69,7 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 	if seeds.Empty() {
 		return nil, fmt.Errorf("scope: no indicators")
 	}
-	st := &state{env: env, opt: opt, col: collector{env: env, in: vocab.Interner{}},
+	st := &state{env: env, opt: opt, col: newCollector(env),
 		addrs: map[netip.Addr]int{}, users: map[string]int{}, files: map[string]int{}, urls: map[string]int{}, probes: map[string]bool{}}
 	ids, err := env.LearnHosts(ctx)
 	if err != nil {
@@ -111,7 +115,9 @@ func (st *state) roundOnce(ctx context.Context) error {
 	st.web, st.conns, st.logins, st.seedFS = nil, nil, nil, nil
 	st.hostConns, st.hostLogin, st.hostFS = nil, nil, nil
 	st.covered = map[string]bool{}
-	st.seenRow = map[vocab.RowRef]bool{}
+	st.coveredAddr = map[netip.Addr]bool{}
+	st.loginsAll, st.loginsN, st.loginBase = nil, 0, nil
+	st.plain = plainLogins{}
 	st.comp = map[string]compromise{}
 	if err := st.mentions(ctx); err != nil {
 		return err

@@ -55,18 +55,21 @@ func (st *state) gaps(ctx context.Context, res *Result) error {
 	logs := map[[2]string]*gapLog{}
 	in := vocab.Interner{}
 	gapMin := int64(st.opt.GapMin)
+	evCol, pathCol := vocab.NewColumn(timeline.ColEvidence), vocab.NewColumn(timeline.ColRefPath)
 	err := st.env.Searcher.Scan(ctx, search.Request{Query: q, From: st.opt.From, To: st.opt.To}, nil, func(seg *timeline.Segment, rows []search.Rows) error {
+		evCol.Reset()
+		pathCol.Reset()
 		var cur *gapLog
 		var curEv, curPath string
 		rows[0].Each(func(i int) bool {
-			ev, p := seg.Str(timeline.ColEvidence, i), seg.Str(timeline.ColRefPath, i)
+			ev, p := evCol.At(seg, i, in), pathCol.At(seg, i, in) // interned: compared by pointer and length first
 			if cur == nil || ev != curEv || p != curPath {
 				k := [2]string{ev, p}
 				if cur = logs[k]; cur == nil {
 					cur = &gapLog{host: in.Get(seg.Str(timeline.ColHost, i)), name: ev + ":" + p, hours: map[int64]int32{}}
-					logs[[2]string{in.Get(ev), in.Get(p)}] = cur
+					logs[k] = cur
 				}
-				curEv, curPath = cur.name[:len(ev)], cur.name[len(ev)+1:]
+				curEv, curPath = ev, p
 			}
 			t := seg.Time(i)
 			cur.hours[t/int64(time.Hour)]++

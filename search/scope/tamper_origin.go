@@ -149,9 +149,21 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 		return checks{vocab.RowsCheck(seg, timeline.ColSrcIP, rows[0], clients.Has),
 			vocab.RowsCheck(seg, timeline.ColURL, rows[0], func(v string) bool { return len(modURL) > 0 && modURL[vocab.URLPath(v)] })}, nil
 	}
+	hostCol, srcCol := vocab.NewColumn(timeline.ColHost), vocab.NewColumn(timeline.ColSource)
+	origin := map[[2]string]string{} // (host, source) -> the host the request reached
 	err := search.ScanPrepared(st.env.Searcher, ctx, req, nil, prep, func(seg *timeline.Segment, rows []search.Rows, ch checks) error {
+		hostCol.Reset()
+		srcCol.Reset()
 		rows[0].Each(func(i int) bool {
-			st.originRow(seg, i, hosts, clients, ch.client, ch.url, mods, ot, in)
+			h, src := hostCol.At(seg, i, in), srcCol.At(seg, i, in)
+			o, ok := origin[[2]string{h, src}]
+			if !ok {
+				o = st.env.OriginOf(h, src)
+				origin[[2]string{h, src}] = o
+			}
+			if hosts[o] {
+				st.originRow(seg, i, o, vocab.IsCDN(src), clients, ch.client, ch.url, mods, ot, in)
+			}
 			return true
 		})
 		return nil
@@ -165,14 +177,8 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 }
 
 // originRow files one web row of the origin pass.
-func (st *state) originRow(seg *timeline.Segment, i int, hosts map[string]bool, clients *vocab.StrSet, clientHit, urlHit func(int) bool, mods []modFile, ot *originTally, in vocab.Interner) {
-	source := seg.Str(timeline.ColSource, i)
-	o := st.env.OriginOf(seg.Str(timeline.ColHost, i), source)
-	if !hosts[o] {
-		return
-	}
+func (st *state) originRow(seg *timeline.Segment, i int, o string, cdn bool, clients *vocab.StrSet, clientHit, urlHit func(int) bool, mods []modFile, ot *originTally, in vocab.Interner) {
 	t := seg.Time(i)
-	cdn := vocab.IsCDN(source)
 	if !cdn {
 		ot.cover(o, t)
 	}

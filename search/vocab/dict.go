@@ -94,19 +94,19 @@ func (x *StrSet) Has(s string) bool {
 // RowRef is a reference kept compactly for many rows: the evidence and
 // path strings are interned, the numbers stored as they are.
 type RowRef struct {
-	evidence, path          string
-	offset, line, inode, mf int64
+	Evidence, Path           string
+	Offset, Line, Inode, MFT int64
 }
 
 func (r RowRef) Ref() timeline.Ref {
-	out := timeline.Ref{Evidence: r.evidence, Path: r.path}
+	out := timeline.Ref{Evidence: r.Evidence, Path: r.Path}
 	opt := func(v int64) *int64 {
 		if v == timeline.Absent {
 			return nil
 		}
 		return &v
 	}
-	out.Offset, out.Line, out.Inode, out.MFT = opt(r.offset), opt(r.line), opt(r.inode), opt(r.mf)
+	out.Offset, out.Line, out.Inode, out.MFT = opt(r.Offset), opt(r.Line), opt(r.Inode), opt(r.MFT)
 	return out
 }
 
@@ -125,4 +125,47 @@ func (in Interner) Get(s string) string {
 func (in Interner) RowRef(seg *timeline.Segment, i int) RowRef {
 	return RowRef{in.Get(seg.Str(timeline.ColEvidence, i)), in.Get(seg.Str(timeline.ColRefPath, i)),
 		seg.Int(timeline.ColOffset, i), seg.Int(timeline.ColLine, i), seg.Int(timeline.ColInode, i), seg.Int(timeline.ColMFT, i)}
+}
+
+// Column reads one column of the current segment through its dictionary:
+// each value is turned (interned, parsed) once per segment instead of once
+// per row. Call Reset when the segment changes.
+type Column struct {
+	col  int
+	seg  *timeline.Segment
+	dict search.DictColumn
+	ok   bool
+	vals []string
+	set  []bool
+}
+
+// Reset forgets the current segment's memo.
+func (c *Column) Reset() { c.seg = nil }
+
+// NewColumn returns a reader of column col.
+func NewColumn(col int) *Column { return &Column{col: col} }
+
+// At returns row i's value of seg, interned in in (a copy: safe after the
+// segment is unmapped).
+func (c *Column) At(seg *timeline.Segment, i int, in Interner) string {
+	if seg != c.seg {
+		c.seg = seg
+		c.dict, c.ok = search.Dict(seg, c.col)
+		c.vals, c.set = nil, nil
+		if c.ok {
+			n := c.dict.Values.Len()
+			c.vals, c.set = make([]string, n), make([]bool, n)
+		}
+	}
+	if !c.ok {
+		return in.Get(seg.Str(c.col, i))
+	}
+	k := c.dict.Code(i)
+	if k < 0 {
+		return ""
+	}
+	if !c.set[k] {
+		c.vals[k], c.set[k] = in.Get(c.dict.Values.Value(k)), true
+	}
+	return c.vals[k]
 }
