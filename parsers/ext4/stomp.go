@@ -85,11 +85,15 @@ func before(a, b timestamp) bool {
 
 // judge applies the rules to inode ino (decoded in in) whose names are
 // mine. Rules 1 and 2 need crtime; rule 2 needs the nanosecond fields.
+// Rule 1 is not applied to deleted inodes (unallocated, with a dtime): the
+// unlink moved their ctime, which then says nothing about when mtime and
+// atime were set (every extracted file deleted later would fire).
 func (p *parser) judge(ino uint32, in *inode, mine []nameRec) stompVerdict {
 	var rules, bad uint8
+	deleted := in.Dtime != 0 && !p.f.alloc.has(ino)
 	if in.HasCr && !in.Crtime.zero() {
 		late := timestamp{Sec: in.Crtime.Sec + changedAfterBirthSec, Nsec: in.Crtime.Nsec}
-		if before(late, in.Ctime) {
+		if !deleted && before(late, in.Ctime) {
 			if !in.Mtime.zero() && before(in.Mtime, in.Crtime) {
 				rules |= ruleMtimeBeforeCrtime
 				bad |= untrustedM
