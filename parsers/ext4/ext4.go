@@ -123,9 +123,9 @@ func (p *parser) scanMeta(ctx context.Context, buf []byte) error {
 		}
 		if le.Uint32(raw[0x0C:]) != 0 {
 			f.used.set(ino)
-		}
-		if hasMtimeNs(raw) {
-			f.mtimeNs.set(ino)
+			if hasMtimeNs(raw) {
+				f.mtimeNs.set(ino)
+			}
 		}
 		mode := le.Uint16(raw[0:])
 		if mode&sIFMT == sIFDIR {
