@@ -37,6 +37,13 @@ const (
 	jTagLast     = 0x8
 
 	maxJournalBlocks = 1 << 24 // 64 GiB of 4 KiB blocks: larger is corruption
+
+	// incompatRecover is the file system's EXT4_FEATURE_INCOMPAT_RECOVER:
+	// the journal holds transactions, from the journal superblock's
+	// s_sequence on, that are not yet written to their place (a crash or a
+	// copy of a mounted volume). Without it the kernel wipes the log
+	// instead of replaying it: everything in it is older than the disk.
+	incompatRecover = 0x4
 )
 
 // jsuper is the journal superblock.
@@ -221,6 +228,9 @@ func (p *parser) scanJournal(ctx context.Context, phys []uint64) ([]journalCopy,
 	if maxLen > uint64(len(phys)) {
 		maxLen = uint64(len(phys))
 	}
+	// transactions from js.Sequence on are newer than the inode tables
+	// when the log is to be replayed
+	replay := f.sb.FeatureIncompat&incompatRecover != 0 && js.Start != 0
 	committed := map[uint32]bool{}
 	revoked := map[uint64]uint32{} // block -> highest revoking transaction
 	var copies []journalCopy
@@ -294,7 +304,8 @@ func (p *parser) scanJournal(ctx context.Context, phys []uint64) ([]journalCopy,
 			if in.Atime == now.Atime && in.Mtime == now.Mtime && in.Ctime == now.Ctime && in.Crtime == now.Crtime {
 				continue
 			}
-			if committed[pc.trans] && mtimeWentBack(&in, &now) {
+			pending := replay && int32(pc.trans-js.Sequence) >= 0 // jbd2's tid_geq
+			if committed[pc.trans] && !pending && mtimeWentBack(&in, &now) {
 				p.backwards[ino] = true
 			}
 			c := journalCopy{Ino: ino, Trans: pc.trans, FSBlock: pc.fsBlock, Off: int64(phys[pc.jblock])*int64(f.bs) + int64(i), In: in, Alloc: f.alloc.has(ino)}
@@ -305,11 +316,12 @@ func (p *parser) scanJournal(ctx context.Context, phys []uint64) ([]journalCopy,
 	return copies, nil
 }
 
-// mtimeWentBack reports whether a committed journal copy (old) of an inode
-// is of the same file as now (same i_generation, file type and size) and
-// has a later mtime: the mtime was set back since (rule 3). The same size
-// keeps out writes that changed the content; a copy of an earlier file with
-// this inode number has another generation.
+// mtimeWentBack reports whether a journal copy (old) of an inode, from a
+// committed transaction already written to its place, is of the same file
+// as now (same i_generation, file type and size) and has a later mtime: the
+// mtime was set back since (rule 3). The same size keeps out writes that
+// changed the content; a copy of an earlier file with this inode number has
+// another generation.
 func mtimeWentBack(old, now *inode) bool {
 	return old.Gen == now.Gen && old.Mode&sIFMT == now.Mode&sIFMT && old.Size == now.Size &&
 		!now.Mtime.zero() && before(now.Mtime, old.Mtime)

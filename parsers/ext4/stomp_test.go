@@ -1,6 +1,9 @@
 package ext4
 
 import (
+	"bytes"
+	"encoding/binary"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -232,5 +235,36 @@ func TestTimestompKernel(t *testing.T) {
 	}
 	if !deleted {
 		t.Error("the deleted extracted file (inode 23, mtime 2024-07-01) is missing")
+	}
+}
+
+// TestTimestompJournalPending: the same ext4-4k image with the file
+// system's needs_recovery flag set. Its journal (s_start 1, s_sequence 1)
+// then holds transaction 1 as not yet written to its place: the copy of
+// pay.php is newer than the inode table, not older, and rule 3 must not
+// fire. The copy is still emitted.
+func TestTimestompJournalPending(t *testing.T) {
+	img, err := os.ReadFile(fixture(t, "ext4-4k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := superOffset + 0x60 // s_feature_incompat
+	binary.LittleEndian.PutUint32(img[at:], binary.LittleEndian.Uint32(img[at:])|incompatRecover)
+	evs, _ := parseImage(t, bytes.NewReader(img), int64(len(img)), nil)
+	copies := 0
+	for i := range evs {
+		ev := &evs[i]
+		if ev.Path != "/www/shop/pay.php" {
+			continue
+		}
+		if ev.Source == sourceJournal {
+			copies++
+		}
+		if strings.Contains(ev.Tags, "timestomp:") {
+			t.Errorf("%s %s: tags %q", ev.Source, ev.TimeDesc, ev.Tags)
+		}
+	}
+	if copies == 0 {
+		t.Error("the journal copy of pay.php is not emitted")
 	}
 }
