@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"sort"
+	"sync/atomic"
 
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -48,10 +49,23 @@ type Source struct {
 var builtinSources = []Source{{timeline.SourceRaw, ClassRaw}}
 
 // ClassOf returns the class of a source ("" when no format declares it).
+// It takes no lock (analyses call it per row): registration replaces the
+// map it reads.
 func ClassOf(source string) Class {
-	mu.RLock()
-	defer mu.RUnlock()
-	return classes[source]
+	return (*classSnap.Load())[source]
+}
+
+// classSnap is a read-only copy of classes, replaced on every declaration.
+var classSnap atomic.Pointer[map[string]Class]
+
+func init() { snapshotClasses() }
+
+func snapshotClasses() {
+	m := make(map[string]Class, len(classes))
+	for k, v := range classes {
+		m[k] = v
+	}
+	classSnap.Store(&m)
 }
 
 // SourcesOf lists the sources of a class, sorted.
@@ -89,6 +103,7 @@ func declare(sources []Source) {
 		}
 		classes[s.Name] = s.Class
 	}
+	snapshotClasses()
 }
 
 var classes = func() map[string]Class {

@@ -1,5 +1,7 @@
 package ext4
 
+import "github.com/kiseki-forensics/kiseki/timeline"
+
 // Timestomp rules (docs/ext4.md "Timestomp evidence"). A rule that fires
 // puts its tag on every event of the inode; the mtime and/or atime event
 // whose own time the rule contradicts also gets TagUntrusted. ctime and
@@ -17,7 +19,7 @@ const (
 	// type and size) has a later mtime than the inode now.
 	TagMtimeBackwards = "timestomp:mtime-backwards"
 	// On the mtime/atime events whose time a rule contradicts.
-	TagUntrusted = "timestomp:untrusted"
+	TagUntrusted = timeline.TagTimestompUntrusted
 )
 
 // Thresholds of the rules.

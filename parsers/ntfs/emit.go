@@ -50,7 +50,7 @@ const (
 	// $SI modified earlier than $SI created: $SI mtime untrusted.
 	TagMtimeBeforeCrtim = "timestomp:si-mtime-before-crtime"
 	// On the events whose time a rule contradicts.
-	TagUntrusted = "timestomp:untrusted"
+	TagUntrusted = timeline.TagTimestompUntrusted
 )
 
 // ticksPerSecond: FILETIME counts 100 ns ticks, so a time with no

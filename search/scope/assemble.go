@@ -59,6 +59,9 @@ func (st *state) assemble(seeds Seeds) *Result {
 		res.Lateral = append(res.Lateral, row)
 	}
 	for k, s := range f.stomps {
+		if _, in := f.files[k]; !in && !st.duringIntrusion(f, s.trusted) {
+			continue // extracted, renamed or chmod'ed long before: see docs/ext4.md on false positives
+		}
 		row := TamperRow{Kind: "timestomp", Host: k.host, Path: k.path, Detail: k.path + ": " + s.rules + " (its contradicted times are not used)", Events: s.Events, Refs: refsOf(&s.Span)}
 		row.FirstSeen, row.LastSeen = spanTimes(&s.Span)
 		res.Tampering = append(res.Tampering, row)
@@ -70,6 +73,20 @@ func (st *state) assemble(seeds Seeds) *Result {
 	}
 	res.Window = Window{First: vocab.FormatTime(f.first.t), Last: vocab.FormatTime(f.last.t), FirstWhy: f.first.why, LastWhy: f.last.why}
 	return res
+}
+
+// duringIntrusion reports whether any of the times falls in the window
+// (± Slack): a timestomped file whose trusted times say it was changed
+// during the intrusion is a finding even when no rule ties it to the
+// intruder.
+func (st *state) duringIntrusion(f *findings, ts []int64) bool {
+	slack := int64(st.opt.Slack)
+	for _, t := range ts {
+		if f.first.t != 0 && t >= f.first.t-slack && t <= f.last.t+slack {
+			return true
+		}
+	}
+	return false
 }
 
 func fileRow(k fileKey, fa *fileAgg) FileRow {

@@ -231,6 +231,9 @@ func (st *state) stomp(f *findings, o *fsObs) {
 		f.stomps[k] = s
 	}
 	addRow(&s.Span, o.t, o.ref, f.refCap)
+	if !o.untrusted {
+		s.trusted = append(s.trusted, o.t)
+	}
 }
 
 // fileReads adds reads (trusted access times) to files already in scope.

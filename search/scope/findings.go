@@ -59,7 +59,8 @@ type seenKey struct{ kind, value, host, rule string }
 
 type stompAgg struct {
 	vocab.Span
-	rules string
+	rules   string
+	trusted []int64 // the times no rule contradicts (ctime, crtime, $FN)
 }
 
 // modFile is a public file the intruder modified, and until when.

@@ -88,9 +88,6 @@ var fsActions = map[string]string{
 // record's attributes.
 const fileAttributeDirectory = 0x10
 
-// TagUntrusted marks a file system event whose own time is contradicted by
-// timestomp evidence (the parsers set it): it is never a finding's time.
-const TagUntrusted = "timestomp:untrusted"
 
 // collector turns segment rows into observations, each dictionary value
 // interned once per segment.
@@ -175,7 +172,7 @@ func (c *collector) fs(seg *timeline.Segment, i int) fsObs {
 		action: fsActions[c.desc.At(seg, i, c.in)], ref: c.ref(seg, i)}
 	if strings.Contains(tags, "timestomp") {
 		o.stomp = c.in.Get(stompRules(tags))
-		o.untrusted = strings.Contains(tags, TagUntrusted)
+		o.untrusted = strings.Contains(tags, timeline.TagTimestompUntrusted)
 	}
 	x := seg.Str(timeline.ColExtra, i)
 	if m := vocab.ExtraValue(x, "mode"); strings.HasPrefix(m, "d") {
@@ -194,7 +191,7 @@ func (c *collector) fs(seg *timeline.Segment, i int) fsObs {
 func stompRules(tags string) string {
 	var out []string
 	for _, t := range strings.Split(tags, ",") {
-		if strings.HasPrefix(t, "timestomp:") && t != TagUntrusted {
+		if strings.HasPrefix(t, "timestomp:") && t != timeline.TagTimestompUntrusted {
 			out = append(out, t)
 		}
 	}
