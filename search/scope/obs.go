@@ -88,7 +88,6 @@ var fsActions = map[string]string{
 // record's attributes.
 const fileAttributeDirectory = 0x10
 
-
 // collector turns segment rows into observations, each dictionary value
 // interned once per segment.
 type collector struct {
