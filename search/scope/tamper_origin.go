@@ -99,6 +99,18 @@ type originTally struct {
 	vRefs   []timeline.Ref
 	vFirst  int64
 	vLast   int64
+
+	last     *originLog // coverFast's cache
+	lastHost string
+}
+
+// coverFast is cover for the row loop: the last host's log is kept.
+func (o *originTally) coverFast(host string, t int64) {
+	if o.last != nil && o.lastHost == host {
+		o.last.first, o.last.last = min(o.last.first, t), max(o.last.last, t)
+		return
+	}
+	o.last, o.lastHost = o.cover(host, t), host
 }
 
 func (o *originTally) cover(host string, t int64) *originLog {
@@ -149,20 +161,26 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 		return checks{vocab.RowsCheck(seg, timeline.ColSrcIP, rows[0], clients.Has),
 			vocab.RowsCheck(seg, timeline.ColURL, rows[0], func(v string) bool { return len(modURL) > 0 && modURL[vocab.URLPath(v)] })}, nil
 	}
-	hostCol, srcCol := vocab.NewColumn(timeline.ColHost), vocab.NewColumn(timeline.ColSource)
-	origin := map[[2]string]string{} // (host, source) -> the host the request reached
+	// Each (host, source) pair is classified once per segment: the origin
+	// it reached (an index into reached) and whether the log is a CDN's.
+	type target struct {
+		origin string
+		cdn    bool
+	}
+	var reached []target
+	reach := vocab.NewPair(timeline.ColHost, timeline.ColSource, func(h, src string) int32 {
+		o := st.env.OriginOf(h, src)
+		if !hosts[o] {
+			return 0
+		}
+		reached = append(reached, target{in.Get(o), vocab.IsCDN(src)})
+		return int32(len(reached))
+	})
 	err := search.ScanPrepared(st.env.Searcher, ctx, req, nil, prep, func(seg *timeline.Segment, rows []search.Rows, ch checks) error {
-		hostCol.Reset()
-		srcCol.Reset()
+		reach.Reset()
 		rows[0].Each(func(i int) bool {
-			h, src := hostCol.At(seg, i, in), srcCol.At(seg, i, in)
-			o, ok := origin[[2]string{h, src}]
-			if !ok {
-				o = st.env.OriginOf(h, src)
-				origin[[2]string{h, src}] = o
-			}
-			if hosts[o] {
-				st.originRow(seg, i, o, vocab.IsCDN(src), clients, ch.client, ch.url, mods, ot, in)
+			if k := reach.At(seg, i); k > 0 {
+				st.originRow(seg, i, reached[k-1].origin, reached[k-1].cdn, clients, ch.client, ch.url, mods, ot, in)
 			}
 			return true
 		})
@@ -180,7 +198,7 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 func (st *state) originRow(seg *timeline.Segment, i int, o string, cdn bool, clients *vocab.StrSet, clientHit, urlHit func(int) bool, mods []modFile, ot *originTally, in vocab.Interner) {
 	t := seg.Time(i)
 	if !cdn {
-		ot.cover(o, t)
+		ot.coverFast(o, t)
 	}
 	if urlHit(i) {
 		st.victim(seg, i, o, t, mods, ot)

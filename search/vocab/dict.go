@@ -169,3 +169,59 @@ func (c *Column) At(seg *timeline.Segment, i int, in Interner) string {
 	}
 	return c.vals[k]
 }
+
+// Pair decides a function of two dictionary columns' values once per pair
+// of values per segment (a CDN host and its source give the origin a row
+// reached, ...): the rows then cost a lookup by codes. Values are >= 0;
+// Reset when the segment changes.
+type Pair struct {
+	a, b   int
+	fn     func(a, b string) int32
+	seg    *timeline.Segment
+	da, db search.DictColumn
+	ok     bool
+	nb     int
+	memo   []int32 // -1: not decided yet
+}
+
+// pairMemoMax bounds the dense memo of a Pair (two small dictionaries, such
+// as hosts and sources); larger pairs are decided row by row.
+const pairMemoMax = 1 << 16
+
+// NewPair returns a memo of fn over columns a and b.
+func NewPair(a, b int, fn func(a, b string) int32) *Pair { return &Pair{a: a, b: b, fn: fn} }
+
+// Reset forgets the current segment's memo.
+func (p *Pair) Reset() { p.seg = nil }
+
+// At returns fn of row i's two values.
+func (p *Pair) At(seg *timeline.Segment, i int) int32 {
+	if seg != p.seg {
+		p.seg = seg
+		var oka, okb bool
+		p.da, oka = search.Dict(seg, p.a)
+		p.db, okb = search.Dict(seg, p.b)
+		p.ok = oka && okb && p.da.Values.Len()*p.db.Values.Len() <= pairMemoMax
+		if p.ok {
+			p.nb = p.db.Values.Len()
+			p.memo = make([]int32, p.da.Values.Len()*p.nb)
+			for k := range p.memo {
+				p.memo[k] = -1
+			}
+		}
+	}
+	if !p.ok {
+		return p.fn(seg.Str(p.a, i), seg.Str(p.b, i))
+	}
+	ka, kb := p.da.Code(i), p.db.Code(i)
+	if ka < 0 || kb < 0 {
+		return p.fn(seg.Str(p.a, i), seg.Str(p.b, i))
+	}
+	k := ka*p.nb + kb
+	if v := p.memo[k]; v >= 0 {
+		return v
+	}
+	v := p.fn(p.da.Values.Value(ka), p.db.Values.Value(kb))
+	p.memo[k] = v
+	return v
+}
