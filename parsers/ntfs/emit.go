@@ -21,8 +21,12 @@ func unixNano(ft uint64) (int64, bool) {
 	return (int64(ft) - filetimeEpoch) * 100, true
 }
 
-var siDesc = [4]string{"si_crtime", "si_mtime", "si_ctime", "si_atime"}
-var fnDesc = [4]string{"fn_crtime", "fn_mtime", "fn_ctime", "fn_atime"}
+// SIDesc and FNDesc are the time descriptions of the $STANDARD_INFORMATION
+// and $FILE_NAME times, in the order crtime, mtime, ctime, atime.
+var (
+	SIDesc = [4]string{"si_crtime", "si_mtime", "si_ctime", "si_atime"}
+	FNDesc = [4]string{"fn_crtime", "fn_mtime", "fn_ctime", "fn_atime"}
+)
 
 // line is one line of the Sleuth Kit's bodyfile: one name and attribute of
 // an entry with four times.
@@ -188,7 +192,7 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 			tsk, path := show(n)
 			shown := 0
 			for _, s := range e.streams {
-				l := line{name: tsk, path: path, size: s.size, times: e.si.times, desc: &siDesc,
+				l := line{name: tsk, path: path, size: s.size, times: e.si.times, desc: &SIDesc,
 					meta: base + "-" + itoa(int64(s.typ)) + "-" + itoa(int64(s.id))}
 				if s.name != "" && !(s.typ == attrIndexRoot && s.name == "$I30") {
 					l.name += ":" + tskName(s.name)
@@ -199,14 +203,14 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 				shown++
 			}
 			if shown == 0 {
-				lines = append(lines, line{name: tsk + suffix, path: path, meta: base, times: e.si.times, desc: &siDesc})
+				lines = append(lines, line{name: tsk + suffix, path: path, meta: base, times: e.si.times, desc: &SIDesc})
 			}
 		}
 		for i := range e.fns {
 			f := &e.fns[i]
 			tsk, path := show(child(f))
 			lines = append(lines, line{name: tsk + " ($FILE_NAME)" + suffix, path: path, size: int64(f.size),
-				times: f.times, desc: &fnDesc, meta: base + "-48-" + itoa(int64(f.id))})
+				times: f.times, desc: &FNDesc, meta: base + "-48-" + itoa(int64(f.id))})
 		}
 		var st stompTags
 		st.tags, st.untrusted = timestomp(e)
@@ -249,7 +253,7 @@ func (p *volParser) emitLine(idx int64, l *line, st *stompTags, mode, uid, alloc
 		}
 		any = true
 		tags := st.tags
-		if l.desc == &siDesc && st.untrusted&(1<<k) != 0 {
+		if l.desc == &SIDesc && st.untrusted&(1<<k) != 0 {
 			tags = st.untrustedTags
 		}
 		p.fillLine(ev, idx, l, tags, mode, uid, alloc, size)

@@ -159,7 +159,7 @@ func (p plainLogins) add(l *loginObs, ref vocab.RowRef, baselineEnd int64, refCa
 	if l.action == timeline.ActionLogout || !l.src.IsValid() {
 		return
 	}
-	k := loginKey{l.host, l.user, l.method, l.src}
+	k := loginKey{l.host, l.user, "", l.src} // any method: plain logins are only ever look-alikes
 	if l.action == timeline.ActionLoginFailure {
 		k = loginKey{host: l.host, src: l.src}
 	}

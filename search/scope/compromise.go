@@ -65,6 +65,9 @@ func (st *state) baselineLogins(ls []loginObs) map[loginKey]bool {
 	for _, l := range ls {
 		if l.action == timeline.ActionLoginSuccess && l.t < st.baselineEnd && l.src.IsValid() {
 			base[loginKey{l.host, l.user, l.method, l.src}] = true
+			// A record without a method (wtmp) matches any method: the
+			// same login is usually in the auth log with one.
+			base[loginKey{l.host, l.user, "", l.src}] = true
 		}
 	}
 	for k, a := range st.plain {

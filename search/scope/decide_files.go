@@ -3,6 +3,7 @@ package scope
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -142,7 +143,7 @@ func (st *state) decideFiles(ctx context.Context, f *findings, created map[fileK
 	evs := append(append([]fsObs(nil), st.hostFS...), st.seedFS...)
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].t < evs[j].t })
 	reads := map[fileKey]*vocab.Span{}
-	var unexplained []fsObs
+	var unexplained, dirs []fsObs
 	for i := range evs {
 		o := &evs[i]
 		k := fileKey{o.host, o.path}
@@ -162,7 +163,8 @@ func (st *state) decideFiles(ctx context.Context, f *findings, created map[fileK
 			continue
 		}
 		if o.dir && (o.action == "modified" || o.action == "changed") {
-			continue // an entry added or removed: the entry's own event says it
+			dirs = append(dirs, *o) // an entry added or removed: the entry's own event says it
+			continue
 		}
 		if fa := f.files[k]; fa != nil {
 			st.fileAction(f, fa, o)
@@ -189,13 +191,47 @@ func (st *state) decideFiles(ctx context.Context, f *findings, created map[fileK
 	st.fileReads(f, reads)
 	st.fileRequests(f, &rules)
 	st.modifiedFiles(f)
-	return st.explainFiles(ctx, f, unexplained)
+	if err := st.explainFiles(ctx, f, unexplained); err != nil {
+		return err
+	}
+	st.parentDirs(f, dirs)
+	return nil
+}
+
+// RuleParentDir: a directory whose times moved because an entry inside was
+// added or removed.
+const RuleParentDir = "parent-directory"
+
+// parentDirs lists the directory changes of the parents of the files in
+// scope or seen, as look-alikes: their times moved with their entries.
+func (st *state) parentDirs(f *findings, dirs []fsObs) {
+	parents := map[fileKey]string{}
+	for k := range f.files {
+		parents[fileKey{k.host, path.Dir(k.path)}] = k.path
+	}
+	for k, s := range f.seen {
+		if k.kind == "file" && s.rule != RuleUnattributed && s.rule != RuleParentDir {
+			parents[fileKey{k.host, path.Dir(k.value)}] = k.value
+		}
+	}
+	for i := range dirs {
+		o := &dirs[i]
+		child, ok := parents[fileKey{o.host, o.path}]
+		if !ok {
+			continue
+		}
+		if _, in := f.files[fileKey{o.host, o.path}]; in {
+			continue
+		}
+		f.lookalike("file", o.path, o.host, RuleParentDir, "its times moved when entries inside it were added or removed (such as "+child+")", o.t, o.ref)
+	}
 }
 
 func (st *state) fileAction(f *findings, fa *fileAgg, o *fsObs) {
 	if old, ok := fa.actions[o.action]; !ok || o.t < old {
 		fa.actions[o.action] = o.t
 	}
+	fa.lastChange = max(fa.lastChange, o.t)
 	if o.dir {
 		fa.dir = true
 	}
@@ -277,8 +313,8 @@ func (st *state) modifiedFiles(f *findings) {
 			continue
 		}
 		to := int64(0)
-		if fa.Last > m {
-			to = fa.Last
+		if fa.lastChange > m {
+			to = fa.lastChange
 		}
 		f.modified = append(f.modified, modFile{k.host, k.path, fa.url, m, to})
 	}
@@ -291,18 +327,27 @@ func (st *state) modifiedFiles(f *findings) {
 // unattributed changes.
 func (st *state) explainFiles(ctx context.Context, f *findings, evs []fsObs) error {
 	explained := 0
+	benign := map[fileKey]string{} // file -> why, for all of its events
 	for i := range evs {
 		o := &evs[i]
-		if o.action == "created" && !o.dir && explained < ExplainFilesMax {
-			explained++
-			w, err := st.writeBefore(ctx, o)
-			if err != nil {
-				return err
-			}
-			if w != nil {
-				f.lookalike("file", o.path, o.host, RuleBenignUpload, fmt.Sprintf("born %s, right after %s %s %s by %s, not an intruder address", vocab.FormatTime(o.t), w.method, w.url, statusText(w.status), w.client), o.t, o.ref)
-				continue
-			}
+		k := fileKey{o.host, o.path}
+		if o.action != "created" || o.dir || explained == ExplainFilesMax {
+			continue
+		}
+		explained++
+		w, err := st.writeBefore(ctx, o)
+		if err != nil {
+			return err
+		}
+		if w != nil {
+			benign[k] = fmt.Sprintf("born %s, right after %s %s %s by %s, not an intruder address", vocab.FormatTime(o.t), w.method, w.url, statusText(w.status), w.client)
+		}
+	}
+	for i := range evs {
+		o := &evs[i]
+		if why, ok := benign[fileKey{o.host, o.path}]; ok {
+			f.lookalike("file", o.path, o.host, RuleBenignUpload, why, o.t, o.ref)
+			continue
 		}
 		f.lookalike("file", "other changes", o.host, RuleUnattributed, "file changes after the compromise that no rule ties to the intruder or explains", o.t, o.ref)
 	}

@@ -165,9 +165,10 @@ func (st *state) plainLookalikes(f *findings, firstBase map[loginKey]int64) {
 	}
 }
 
-// loginWhat names a login for a look-alike row.
+// loginWhat names a login for a look-alike row (its records with and
+// without a method — auth log and wtmp — are one row).
 func loginWhat(l *loginObs) string {
-	return l.user + " from " + l.src.String() + " (" + orWord(l.method, "method unknown") + ")"
+	return l.user + " from " + l.src.String()
 }
 
 // logouts are the logout times per host and user, sorted.

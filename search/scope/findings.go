@@ -50,9 +50,10 @@ type fileKey struct{ host, path string }
 
 type fileAgg struct {
 	ruled
-	actions map[string]int64 // action -> first trusted time
-	dir     bool
-	url     string
+	actions    map[string]int64 // action -> first trusted time
+	lastChange int64            // the last trusted change (not a read)
+	dir        bool
+	url        string
 }
 
 type seenKey struct{ kind, value, host, rule string }

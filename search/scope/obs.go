@@ -76,13 +76,22 @@ var usnActions = map[string]string{
 	ntfs.ActionSecurityChange: "changed",
 }
 
-var fsActions = map[string]string{
-	timeline.TimeBorn:     "created",
-	timeline.TimeModified: "modified",
-	timeline.TimeChanged:  "changed",
-	timeline.TimeAccessed: "read",
-	timeline.TimeDeleted:  "deleted",
-}
+// fsActions maps file system time descriptions to actions: ext4's (and
+// the generic) M/A/C/B, and NTFS's $STANDARD_INFORMATION and $FILE_NAME
+// times.
+var fsActions = func() map[string]string {
+	m := map[string]string{
+		timeline.TimeBorn:     "created",
+		timeline.TimeModified: "modified",
+		timeline.TimeChanged:  "changed",
+		timeline.TimeAccessed: "read",
+		timeline.TimeDeleted:  "deleted",
+	}
+	for k, a := range []string{"created", "modified", "changed", "read"} { // ntfs's order: crtime, mtime, ctime, atime
+		m[ntfs.SIDesc[k]], m[ntfs.FNDesc[k]] = a, a
+	}
+	return m
+}()
 
 // fileAttributeDirectory is FILE_ATTRIBUTE_DIRECTORY in a change journal
 // record's attributes.

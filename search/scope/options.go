@@ -78,6 +78,12 @@ const (
 	// same log's rate at the same hours of other days, to be a gap: a night
 	// lull expects few lines and is never one.
 	GapExpectMin = 30
+	// GapForwardedMin is how many requests a CDN must have forwarded into
+	// a silent span of its origin's log to make it a gap: a single request
+	// can go unlogged for benign reasons (a worker restarted between the
+	// answer and the log write, rotation), three or more in one silence
+	// were removed.
+	GapForwardedMin = 3
 	// GapRows caps the log-gap rows: the few most anomalous, ranked.
 	GapRows = 5
 	// GapMinDays is how many days a log must cover for its hour-of-day

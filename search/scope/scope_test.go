@@ -231,50 +231,69 @@ func TestMatchRequests(t *testing.T) {
 	}
 }
 
-// Tampering: requests the CDN forwarded that the origin lacks, a timestomp
-// tag, and a gap in the origin's log where its other days had lines at the
-// same hours, while the nightly lull (02:00-06:00 every day) is no gap.
+// Tampering: requests the CDN forwarded that the origin lacks (the
+// scope's own, matched one by one; other clients', a gap), a timestomp tag,
+// and a gap in a host's syslog where its other days had lines at the same
+// hours — while the nightly lull (02:00-06:00 every day, inside the window
+// here) is no gap in either log.
 func TestTampering(t *testing.T) {
+	h, m := time.Hour, time.Minute
+	day := 24 * h
 	evs := breach()
-	// web01's own log: every CDN request but the attacker's.
+	// web01's own log: every CDN request but the attacker's...
 	for _, ev := range breach() {
 		if ev.Host == "cdn" && ev.SrcIP != attacker {
 			o := ev
-			o.Host, o.Source = "web01", "access-log"
+			o.Host, o.Source, o.RefPath = "web01", "access-log", "web01/access-log.log"
 			evs = append(evs, o)
 		}
 	}
-	// A busy origin log over four days, a line a minute, silent at night;
-	// on the breach day it also lacks 09:50-11:00.
-	day := 24 * time.Hour
-	for d := -3 * day; d < day; d += time.Minute {
+	// ...and the accomplice again the next night (the window spans it).
+	evs = append(evs, testcase.Web(at(day+3*h), "cdn", "cloudfront", other, "GET", "/up/x.php", 200))
+	// Busy logs over four days, a line a minute, silent at night: the
+	// origin's access log (every line also at the CDN) lacks 09:50-11:00
+	// on the breach day, web01's syslog 11:20-12:00.
+	for d := -3 * day; d < 2*day; d += m {
 		hh := (d%day + day) % day
-		if hh >= 2*time.Hour && hh < 6*time.Hour {
+		if hh >= 2*h && hh < 6*h {
 			continue
 		}
-		if d >= 9*time.Hour+50*time.Minute && d < 11*time.Hour {
-			continue
+		cdn := testcase.Web(at(d), "cdn", "cloudfront", customer, "GET", "/ping", 200)
+		evs = append(evs, cdn)
+		if d < 9*h+50*m || d >= 11*h {
+			o := testcase.Web(at(d), "web01", "access-log", customer, "GET", "/ping", 200)
+			o.RefPath = "web01/access-log.log"
+			evs = append(evs, o)
 		}
-		evs = append(evs, testcase.Web(at(d), "web01", "access-log", customer, "GET", "/ping", 200))
+		if d < 11*h+20*m || d >= 12*h {
+			evs = append(evs, line(at(d), "web01", "syslog", "CRON[1]: (root) CMD (true)"))
+		}
 	}
-	st := testcase.FS(at(10*time.Hour+5*time.Minute+time.Second), "web01", "/var/www/shop/up/x.php", timeline.TimeChanged)
+	st := testcase.FS(at(10*h+5*m+time.Second), "web01", "/var/www/shop/up/x.php", timeline.TimeChanged)
 	st.Tags = "timestomp:si-before-fn"
 	evs = append(evs, st)
 	res := run(t, env(testcase.Build(t, evs)), 2, attacker)
 	kinds := map[string]int64{}
+	gaps := map[string]string{}
 	for _, tr := range res.Tampering {
 		kinds[tr.Kind] += tr.Events
 		t.Logf("%s %s %s..%s %s", tr.Kind, tr.Host, tr.FirstSeen, tr.LastSeen, tr.Detail)
 		if len(tr.Refs) == 0 {
 			t.Errorf("%s without references", tr.Kind)
 		}
-		if tr.Kind == "log-gap" && tr.FirstSeen != vocab.FormatTime(at(9*time.Hour+49*time.Minute)) {
-			t.Errorf("gap %s..%s, want from 09:49", tr.FirstSeen, tr.LastSeen)
+		if tr.Kind == "log-gap" {
+			gaps[tr.FirstSeen] = tr.Detail
 		}
 	}
 	// attacker: /, /admin/, /upload.php, /up/x.php
-	if kinds["missing-at-origin"] != 4 || kinds["timestomp"] != 1 || kinds["log-gap"] != 2 {
-		t.Errorf("tampering %v", kinds)
+	if kinds["missing-at-origin"] != 4 || kinds["timestomp"] != 1 || len(gaps) != 2 {
+		t.Errorf("tampering %v, gaps %v", kinds, gaps)
+	}
+	if d := gaps[vocab.FormatTime(at(9*h+49*m))]; !strings.Contains(d, "CDN forwarded 70 requests") {
+		t.Errorf("origin log gap: %q", d)
+	}
+	if d := gaps[vocab.FormatTime(at(11*h+19*m))]; !strings.Contains(d, "same hours of") {
+		t.Errorf("syslog gap: %q", d)
 	}
 }
 

@@ -56,7 +56,8 @@ type state struct {
 	loginsAll   []loginObs          // allLogins' result, for loginsN activity rows
 	loginsN     int
 	loginBase   map[loginKey]bool
-	plain       plainLogins // look-alike-only logins, aggregated
+	plain       plainLogins        // look-alike-only logins, aggregated
+	forwarded   map[string][]int64 // origin host -> times a CDN forwarded requests to it (tampering pass)
 
 	comp     map[string]compromise
 	out      *findings

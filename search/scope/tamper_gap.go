@@ -12,16 +12,18 @@ import (
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
-// A log gap is reported only where the log's own history says lines are
-// missing: a silent span of at least GapMin, around the window, in which
-// the same hours of the log's other days had, at the median, at least
-// GapExpectMin lines. A night lull (few lines at that hour on every day)
-// is never one; requests the CDN forwarded that the origin lacks are the
-// missing-at-origin finding.
+// A log gap is reported only where evidence says lines are missing. For a
+// web origin behind a CDN: a silent span of at least GapMin, around the
+// window, in which the CDN forwarded requests to it (none forwarded: the
+// silence is explained, whatever the hour). For other logs: a silent span
+// in which the same hours of the log's other days had, at the median, at
+// least GapExpectMin lines. A night lull (few lines at that hour on every
+// day) is never one.
 
 // gapLog is one log's hourly line counts and its silent spans.
 type gapLog struct {
 	host, name string
+	origin     bool            // a web server's own access log
 	hours      map[int64]int32 // hour index (Unix hours) -> lines
 	n          int64
 	prev       int64
@@ -30,10 +32,18 @@ type gapLog struct {
 }
 
 type gapSpan struct {
-	a, b     int64
-	ra, rb   vocab.RowRef
-	expected float64
-	days     int
+	a, b      int64
+	ra, rb    vocab.RowRef
+	expected  float64
+	days      int
+	forwarded int
+}
+
+// countBetween counts the sorted times strictly inside (a, b).
+func countBetween(ts []int64, a, b int64) int {
+	lo := sort.Search(len(ts), func(i int) bool { return ts[i] > a })
+	hi := sort.Search(len(ts), func(i int) bool { return ts[i] >= b })
+	return max(hi-lo, 0)
 }
 
 // gaps reads every line of the scope hosts' own logs (all time: the
@@ -66,7 +76,8 @@ func (st *state) gaps(ctx context.Context, res *Result) error {
 			if cur == nil || ev != curEv || p != curPath {
 				k := [2]string{ev, p}
 				if cur = logs[k]; cur == nil {
-					cur = &gapLog{host: in.Get(seg.Str(timeline.ColHost, i)), name: ev + ":" + p, hours: map[int64]int32{}}
+					cur = &gapLog{host: in.Get(seg.Str(timeline.ColHost, i)), name: ev + ":" + p, hours: map[int64]int32{},
+						origin: vocab.IsOriginWeb(seg.Str(timeline.ColSource, i))}
 					logs[k] = cur
 				}
 				curEv, curPath = ev, p
@@ -93,6 +104,15 @@ func (st *state) gaps(ctx context.Context, res *Result) error {
 	for _, l := range logs {
 		for gi := range l.gaps {
 			g := &l.gaps[gi]
+			if fw, ok := st.forwarded[l.host]; ok && l.origin {
+				g.forwarded = countBetween(fw, g.a, g.b)
+				g.expected = float64(g.forwarded)
+				if g.forwarded >= GapForwardedMin {
+					found = append(found, g)
+					owner = append(owner, l)
+				}
+				continue
+			}
 			g.expected, g.days = l.expectedLines(g.a, g.b)
 			if g.days >= GapMinDays && g.expected >= GapExpectMin {
 				found = append(found, g)
@@ -110,8 +130,12 @@ func (st *state) gaps(ctx context.Context, res *Result) error {
 			break
 		}
 		g, l := found[i], owner[i]
+		detail := fmt.Sprintf("no lines for %s in %s, where the same hours of %d other days had a median of %.0f lines", time.Duration(g.b-g.a).Round(time.Second), l.name, g.days, g.expected)
+		if g.forwarded > 0 {
+			detail = fmt.Sprintf("no lines for %s in %s, while the CDN forwarded %d requests to %s", time.Duration(g.b-g.a).Round(time.Second), l.name, g.forwarded, l.host)
+		}
 		res.Tampering = append(res.Tampering, TamperRow{Kind: "log-gap", Host: l.host,
-			Detail:    fmt.Sprintf("no lines for %s in %s, where the same hours of %d other days had a median of %.0f lines", time.Duration(g.b-g.a).Round(time.Second), l.name, g.days, g.expected),
+			Detail:    detail,
 			FirstSeen: vocab.FormatTime(g.a), LastSeen: vocab.FormatTime(g.b), Events: 2, Refs: []timeline.Ref{g.ra.Ref(), g.rb.Ref()}})
 	}
 	return nil
