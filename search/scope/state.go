@@ -48,16 +48,17 @@ type state struct {
 	seedFS []fsObs    // file system rows of seed paths
 	probes map[string]bool
 
-	covered     map[string]bool     // hosts whose activity was read this round
-	hostConns   []connObs           // firewall rows of covered hosts' addresses (all time)
-	hostLogin   []loginObs          // logins on covered hosts and from their addresses (all time)
-	hostFS      []fsObs             // file system rows of covered hosts since their first candidate time
-	coveredAddr map[netip.Addr]bool // the covered hosts' addresses
-	loginsAll   []loginObs          // allLogins' result, for loginsN activity rows
-	loginsN     int
-	loginBase   map[loginKey]bool
-	plain       plainLogins        // look-alike-only logins, aggregated
-	forwarded   map[string][]int64 // origin host -> times a CDN forwarded requests to it (tampering pass)
+	covered      map[string]bool     // hosts whose activity was read this round
+	hostConns    []connObs           // firewall rows of covered hosts' addresses (all time)
+	hostLogin    []loginObs          // logins on covered hosts and from their addresses (all time)
+	hostFS       []fsObs             // file system rows of covered hosts since their first candidate time
+	coveredAddr  map[netip.Addr]bool // the covered hosts' addresses
+	loginsAll    []loginObs          // allLogins' result, for loginsN activity rows
+	loginsN      int
+	loginBase    map[loginKey]bool
+	plain        plainLogins         // look-alike-only logins, aggregated
+	cdnFor       map[string][]string // origin host -> the CDN hosts whose logs show requests to it (origin pass)
+	scopeClients *vocab.StrSet       // the scope's client addresses (origin pass)
 
 	comp     map[string]compromise
 	out      *findings
@@ -70,7 +71,7 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 	if seeds.Empty() {
 		return nil, fmt.Errorf("scope: no indicators")
 	}
-	st := &state{env: env, opt: opt, col: newCollector(env),
+	st := &state{env: env, opt: opt, col: newCollector(env), cdnFor: map[string][]string{},
 		addrs: map[netip.Addr]int{}, users: map[string]int{}, files: map[string]int{}, urls: map[string]int{}, probes: map[string]bool{}}
 	ids, err := env.LearnHosts(ctx)
 	if err != nil {

@@ -39,11 +39,31 @@ type gapSpan struct {
 	forwarded int
 }
 
-// countBetween counts the sorted times strictly inside (a, b).
-func countBetween(ts []int64, a, b int64) int {
-	lo := sort.Search(len(ts), func(i int) bool { return ts[i] > a })
-	hi := sort.Search(len(ts), func(i int) bool { return ts[i] >= b })
-	return max(hi-lo, 0)
+// forwardedBetween counts the requests the CDN logs show forwarded to
+// origin strictly inside (a, b): not served from the cache, not an origin
+// error (5xx: it may never have reached the origin), of a client out of
+// scope (the scope's own requests are matched one by one). One small scan
+// per silent span: origin logs are busy, so their silences are few.
+func (st *state) forwardedBetween(ctx context.Context, cdns []string, origin string, a, b int64) (int, error) {
+	var terms []string
+	for _, c := range cdns {
+		terms = append(terms, "host:"+vocab.Quote(c))
+	}
+	q := "(" + strings.Join(terms, " OR ") + ") AND " + vocab.QueryCDN
+	n := 0
+	err := st.env.Searcher.Scan(ctx, search.Request{Query: q, From: a + 1, To: b - 1}, nil, func(seg *timeline.Segment, rows []search.Rows) error {
+		rows[0].Each(func(i int) bool {
+			if seg.Int(timeline.ColStatus, i) >= 500 || vocab.CacheHit(seg.Str(timeline.ColExtra, i)) ||
+				st.scopeClients != nil && st.scopeClients.Has(seg.Str(timeline.ColSrcIP, i)) ||
+				st.env.OriginOf(seg.Str(timeline.ColHost, i), seg.Str(timeline.ColSource, i)) != origin {
+				return true
+			}
+			n++
+			return true
+		})
+		return nil
+	})
+	return n, err
 }
 
 // gaps reads every line of the scope hosts' own logs (all time: the
@@ -104,10 +124,13 @@ func (st *state) gaps(ctx context.Context, res *Result) error {
 	for _, l := range logs {
 		for gi := range l.gaps {
 			g := &l.gaps[gi]
-			if fw, ok := st.forwarded[l.host]; ok && l.origin {
-				g.forwarded = countBetween(fw, g.a, g.b)
-				g.expected = float64(g.forwarded)
-				if g.forwarded >= GapForwardedMin {
+			if cdns := st.cdnFor[l.host]; l.origin && len(cdns) > 0 {
+				n, err := st.forwardedBetween(ctx, cdns, l.host, g.a, g.b)
+				if err != nil {
+					return err
+				}
+				g.forwarded, g.expected = n, float64(n)
+				if n >= GapForwardedMin {
 					found = append(found, g)
 					owner = append(owner, l)
 				}

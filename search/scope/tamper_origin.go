@@ -3,6 +3,7 @@ package scope
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -96,12 +97,9 @@ type originTally struct {
 	origins map[string]*originLog
 	cdnReqs map[string]map[uint64][]Request
 	victims map[string]bool
-	// forwarded are the times of the requests a CDN passed to each origin
-	// (cache misses), in time order: what the origin's log must have.
-	forwarded map[string][]int64
-	vRefs     []timeline.Ref
-	vFirst    int64
-	vLast     int64
+	vRefs   []timeline.Ref
+	vFirst  int64
+	vLast   int64
 
 	last     *originLog // coverFast's cache
 	lastHost string
@@ -156,7 +154,7 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 	for _, m := range mods {
 		modURL[m.url] = true
 	}
-	ot := &originTally{origins: map[string]*originLog{}, cdnReqs: map[string]map[uint64][]Request{}, victims: map[string]bool{}, forwarded: map[string][]int64{}}
+	ot := &originTally{origins: map[string]*originLog{}, cdnReqs: map[string]map[uint64][]Request{}, victims: map[string]bool{}}
 	in := vocab.Interner{}
 	req := search.Request{Query: "(" + strings.Join(terms, " OR ") + ") AND " + vocab.QueryWeb, From: from, To: to}
 	type checks struct{ client, url func(i int) bool }
@@ -176,6 +174,9 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 		if !hosts[o] {
 			return 0
 		}
+		if vocab.IsCDN(src) && !slices.Contains(st.cdnFor[o], h) {
+			st.cdnFor[in.Get(o)] = append(st.cdnFor[o], in.Get(h)) // for the gaps: which CDN logs show what reached o
+		}
 		reached = append(reached, target{in.Get(o), vocab.IsCDN(src)})
 		return int32(len(reached))
 	})
@@ -194,7 +195,7 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 	}
 	st.missing(res, ot)
 	st.affected(res, ot, mods)
-	st.forwarded = ot.forwarded
+	st.scopeClients = clients
 	return nil
 }
 
@@ -203,11 +204,6 @@ func (st *state) originRow(seg *timeline.Segment, i int, o string, cdn bool, cli
 	t := seg.Time(i)
 	if !cdn {
 		ot.coverFast(o, t)
-	} else if !clientHit(i) && seg.Int(timeline.ColStatus, i) < 500 && !vocab.CacheHit(seg.Str(timeline.ColExtra, i)) {
-		// Forwarded to the origin (not served from the cache, no origin
-		// error) by a client out of scope (the scope's own requests are
-		// matched one by one).
-		ot.forwarded[o] = append(ot.forwarded[o], t)
 	}
 	if urlHit(i) {
 		st.victim(seg, i, o, t, mods, ot)
