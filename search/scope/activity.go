@@ -102,9 +102,11 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 		netQ = "(NOT " + vocab.QueryWeb + " AND (" + strings.Join(addrTerms, " OR ") + ")) OR (" + netQ + ")"
 	}
 	fsHosts := st.hostsWithFS()
+	memo := &loginMemo{}
 	return st.env.Searcher.Scan(ctx, search.Request{Query: netQ, From: st.opt.From, To: st.opt.To}, nil,
 		func(seg *timeline.Segment, rows []search.Rows) error {
 			st.col.reset()
+			memo.reset()
 			rows[0].Each(func(i int) bool {
 				source := st.col.source.At(seg, i, st.col.in)
 				switch {
@@ -113,12 +115,20 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 						st.hostConns = append(st.hostConns, c)
 					}
 				case isLoginAction(st.col.action.At(seg, i, st.col.in)):
-					l := st.col.loginLite(seg, i)
-					switch {
-					case l.host == "" || prevHosts[l.host] || prevAddrs[l.src]:
-					case st.plainLogin(&l, fsHosts):
-						st.plain.add(&l, st.col.ref(seg, i), st.baselineEnd, st.opt.RefCap)
-					default:
+					switch agg, kind := memo.at(seg, i, func() (*plainAgg, loginKind) {
+						l := st.col.loginLite(seg, i)
+						switch {
+						case l.host == "" || prevHosts[l.host] || prevAddrs[l.src]:
+							return nil, loginSkip
+						case st.plainLogin(&l, fsHosts):
+							return st.plain.agg(&l), loginPlain
+						}
+						return nil, loginKept
+					}); kind {
+					case loginPlain:
+						agg.add(seg, i, &st.col, st.baselineEnd, st.opt.RefCap)
+					case loginKept:
+						l := st.col.loginLite(seg, i)
 						l.ref = st.col.ref(seg, i)
 						st.hostLogin = append(st.hostLogin, l)
 					}
@@ -155,9 +165,11 @@ type plainAgg struct {
 	after vocab.Span
 }
 
-func (p plainLogins) add(l *loginObs, ref vocab.RowRef, baselineEnd int64, refCap int) {
+// agg returns the aggregate a plain login goes into (nil for a logout or
+// a login without a source: nothing to aggregate).
+func (p plainLogins) agg(l *loginObs) *plainAgg {
 	if l.action == timeline.ActionLogout || !l.src.IsValid() {
-		return
+		return nil
 	}
 	k := loginKey{l.host, l.user, "", l.src} // any method: plain logins are only ever look-alikes
 	if l.action == timeline.ActionLoginFailure {
@@ -174,9 +186,77 @@ func (p plainLogins) add(l *loginObs, ref vocab.RowRef, baselineEnd int64, refCa
 	if !a.ok {
 		a.users[l.user] = true
 	}
-	if l.t >= baselineEnd {
-		addRow(&a.after, l.t, ref, refCap)
+	return a
+}
+
+// add counts row i of seg (its reference is read only while kept).
+func (a *plainAgg) add(seg *timeline.Segment, i int, c *collector, baselineEnd int64, refCap int) {
+	if a == nil {
+		return
 	}
+	t := seg.Time(i)
+	a.first = min(a.first, t)
+	if t < baselineEnd {
+		return
+	}
+	if len(a.after.Refs) < refCap {
+		a.after.AddRef(t, c.ref(seg, i).Ref(), refCap)
+		return
+	}
+	a.after.AddRef(t, timeline.Ref{}, 0)
+}
+
+// loginKind is what the activity pass does with a login row.
+type loginKind int8
+
+const (
+	loginSkip  loginKind = iota // read before (a host covered earlier)
+	loginPlain                  // aggregated: can only be a look-alike
+	loginKept                   // kept row by row: the rules decide it
+)
+
+// loginMemo decides a login row's kind once per segment and combination of
+// host, user, source address and action (a busy host's logins repeat the
+// same few combinations hundreds of thousands of times).
+type loginMemo struct {
+	seg  *timeline.Segment
+	cols [4]search.DictColumn
+	ok   bool
+	m    map[[4]int]loginDecision
+}
+
+type loginDecision struct {
+	agg  *plainAgg
+	kind loginKind
+}
+
+var loginMemoCols = [4]int{timeline.ColHost, timeline.ColUser, timeline.ColSrcIP, timeline.ColAction}
+
+func (m *loginMemo) reset() { m.seg = nil }
+
+// at returns the decision for row i, calling decide for a new combination.
+func (m *loginMemo) at(seg *timeline.Segment, i int, decide func() (*plainAgg, loginKind)) (*plainAgg, loginKind) {
+	if seg != m.seg {
+		m.seg, m.ok, m.m = seg, true, map[[4]int]loginDecision{}
+		for k, c := range loginMemoCols {
+			var ok bool
+			m.cols[k], ok = search.Dict(seg, c)
+			m.ok = m.ok && ok
+		}
+	}
+	if !m.ok {
+		return decide()
+	}
+	var key [4]int
+	for k := range key {
+		key[k] = m.cols[k].Code(i)
+	}
+	d, ok := m.m[key]
+	if !ok {
+		d.agg, d.kind = decide()
+		m.m[key] = d
+	}
+	return d.agg, d.kind
 }
 
 func isLoginAction(a string) bool {

@@ -20,11 +20,14 @@ import (
 // least GapExpectMin lines. A night lull (few lines at that hour on every
 // day) is never one.
 
-// gapLog is one log's hourly line counts and its silent spans.
+// gapLog is one log's silent spans around the window and, when needed,
+// its hourly line counts.
 type gapLog struct {
 	host, name string
-	origin     bool            // a web server's own access log
-	hours      map[int64]int32 // hour index (Unix hours) -> lines
+	ev, path   string
+	origin     bool // a web server's own access log
+	hours      []int32
+	hour0      int64 // Unix hour of hours[0]
 	n          int64
 	prev       int64
 	prevR      vocab.RowRef
@@ -37,6 +40,168 @@ type gapSpan struct {
 	expected  float64
 	days      int
 	forwarded int
+}
+
+// GapLookback is how long before the window the gap pass starts reading,
+// so that a silence that began before the window is measured whole.
+const GapLookback = 24 * time.Hour
+
+// gaps finds the silent spans of the scope hosts' own logs around the
+// window, then asks the evidence whether lines are missing there: the CDN
+// in front of an origin, or the log's own other days.
+func (st *state) gaps(ctx context.Context, res *Result) error {
+	var terms []string
+	for _, h := range res.Hosts {
+		terms = append(terms, "host:"+vocab.Quote(h.Name))
+	}
+	if len(terms) == 0 {
+		return nil
+	}
+	sort.Strings(terms)
+	wf, _ := time.Parse(time.RFC3339Nano, res.Window.First)
+	wl, _ := time.Parse(time.RFC3339Nano, res.Window.Last)
+	lo, hi := wf.UnixNano()-int64(time.Hour), wl.UnixNano()+int64(time.Hour)
+	q := "(" + strings.Join(terms, " OR ") + ") AND NOT " + vocab.QueryFS + " AND NOT " + vocab.QueryClass("raw")
+	logs, err := st.silences(ctx, q, lo, hi)
+	if err != nil {
+		return err
+	}
+	var found []*gapSpan
+	var owner []*gapLog
+	var needHours []*gapLog
+	for _, l := range logs {
+		if len(l.gaps) == 0 {
+			continue
+		}
+		if cdns := st.cdnFor[l.host]; l.origin && len(cdns) > 0 {
+			for gi := range l.gaps {
+				g := &l.gaps[gi]
+				n, err := st.forwardedBetween(ctx, cdns, l.host, g.a, g.b)
+				if err != nil {
+					return err
+				}
+				g.forwarded, g.expected = n, float64(n)
+				if n >= GapForwardedMin {
+					found, owner = append(found, g), append(owner, l)
+				}
+			}
+			continue
+		}
+		needHours = append(needHours, l)
+	}
+	if err := st.hourCounts(ctx, needHours); err != nil {
+		return err
+	}
+	for _, l := range needHours {
+		for gi := range l.gaps {
+			g := &l.gaps[gi]
+			g.expected, g.days = l.expectedLines(g.a, g.b)
+			if g.days >= GapMinDays && g.expected >= GapExpectMin {
+				found, owner = append(found, g), append(owner, l)
+			}
+		}
+	}
+	st.gapRows(res, found, owner)
+	return nil
+}
+
+// silences reads the logs of the query from GapLookback before lo to hi
+// and keeps, per log, the silences of at least GapMin that reach into
+// [lo, hi].
+func (st *state) silences(ctx context.Context, q string, lo, hi int64) (map[[2]string]*gapLog, error) {
+	logs := map[[2]string]*gapLog{}
+	in := vocab.Interner{}
+	gapMin := int64(st.opt.GapMin)
+	var byPair []*gapLog
+	logOf := vocab.NewPair(timeline.ColEvidence, timeline.ColRefPath, func(ev, p string) int32 {
+		k := [2]string{in.Get(ev), in.Get(p)}
+		l := logs[k]
+		if l == nil {
+			l = &gapLog{name: k[0] + ":" + k[1], ev: k[0], path: k[1]}
+			logs[k] = l
+		}
+		byPair = append(byPair, l)
+		return int32(len(byPair) - 1)
+	})
+	err := st.env.Searcher.Scan(ctx, search.Request{Query: q, From: max(lo-int64(GapLookback), st.opt.From), To: hi}, nil, func(seg *timeline.Segment, rows []search.Rows) error {
+		logOf.Reset()
+		rows[0].Each(func(i int) bool {
+			l := byPair[logOf.At(seg, i)]
+			t := seg.Time(i)
+			if l.n == 0 {
+				l.host = in.Get(seg.Str(timeline.ColHost, i))
+				l.origin = vocab.IsOriginWeb(seg.Str(timeline.ColSource, i))
+			}
+			if l.n > 0 && t-l.prev >= gapMin && t >= lo {
+				l.gaps = append(l.gaps, gapSpan{a: l.prev, b: t, ra: l.prevR, rb: in.RowRef(seg, i)})
+			}
+			l.n++
+			l.prev = t
+			if t >= lo-int64(GapLookback) {
+				l.prevR = in.RowRef(seg, i)
+			}
+			return true
+		})
+		return nil
+	})
+	return logs, err
+}
+
+// hourCounts counts, all the time, the lines per hour of the given logs.
+func (st *state) hourCounts(ctx context.Context, logs []*gapLog) error {
+	if len(logs) == 0 {
+		return nil
+	}
+	byKey := map[[2]string]*gapLog{}
+	evs := map[string]bool{}
+	var terms []string
+	for _, l := range logs {
+		if !evs[l.ev] {
+			evs[l.ev] = true
+			terms = append(terms, "evidence:"+vocab.Quote(l.ev))
+		}
+		byKey[[2]string{l.ev, l.path}] = l
+	}
+	var byPair []*gapLog
+	which := vocab.NewPair(timeline.ColEvidence, timeline.ColRefPath, func(ev, p string) int32 {
+		byPair = append(byPair, byKey[[2]string{ev, p}])
+		return int32(len(byPair) - 1)
+	})
+	return st.env.Searcher.Scan(ctx, search.Request{Query: strings.Join(terms, " OR "), From: st.opt.From, To: st.opt.To}, nil, func(seg *timeline.Segment, rows []search.Rows) error {
+		which.Reset()
+		rows[0].Each(func(i int) bool {
+			if l := byPair[which.At(seg, i)]; l != nil {
+				l.count(seg.Time(i))
+			}
+			return true
+		})
+		return nil
+	})
+}
+
+// count adds a line at t to the hourly counts.
+func (l *gapLog) count(t int64) {
+	h := t / int64(time.Hour)
+	if len(l.hours) == 0 {
+		l.hour0 = h
+	}
+	if h < l.hour0 { // rows come in time order; an earlier one only from a reordered source
+		grown := make([]int32, int(l.hour0-h)+len(l.hours))
+		copy(grown[l.hour0-h:], l.hours)
+		l.hours, l.hour0 = grown, h
+	}
+	for int(h-l.hour0) >= len(l.hours) {
+		l.hours = append(l.hours, 0)
+	}
+	l.hours[h-l.hour0]++
+}
+
+// at returns the count of Unix hour h.
+func (l *gapLog) at(h int64) int32 {
+	if h < l.hour0 || h-l.hour0 >= int64(len(l.hours)) {
+		return 0
+	}
+	return l.hours[h-l.hour0]
 }
 
 // forwardedBetween counts the requests the CDN logs show forwarded to
@@ -66,83 +231,8 @@ func (st *state) forwardedBetween(ctx context.Context, cdns []string, origin str
 	return n, err
 }
 
-// gaps reads every line of the scope hosts' own logs (all time: the
-// hour-of-day baseline needs the other days) and reports the abnormal
-// silent spans around the window.
-func (st *state) gaps(ctx context.Context, res *Result) error {
-	var terms []string
-	for _, h := range res.Hosts {
-		terms = append(terms, "host:"+vocab.Quote(h.Name))
-	}
-	if len(terms) == 0 {
-		return nil
-	}
-	sort.Strings(terms)
-	wf, _ := time.Parse(time.RFC3339Nano, res.Window.First)
-	wl, _ := time.Parse(time.RFC3339Nano, res.Window.Last)
-	lo, hi := wf.UnixNano()-int64(time.Hour), wl.UnixNano()+int64(time.Hour)
-	q := "(" + strings.Join(terms, " OR ") + ") AND NOT " + vocab.QueryFS + " AND NOT " + vocab.QueryClass("raw")
-	logs := map[[2]string]*gapLog{}
-	in := vocab.Interner{}
-	gapMin := int64(st.opt.GapMin)
-	evCol, pathCol := vocab.NewColumn(timeline.ColEvidence), vocab.NewColumn(timeline.ColRefPath)
-	err := st.env.Searcher.Scan(ctx, search.Request{Query: q, From: st.opt.From, To: st.opt.To}, nil, func(seg *timeline.Segment, rows []search.Rows) error {
-		evCol.Reset()
-		pathCol.Reset()
-		var cur *gapLog
-		var curEv, curPath string
-		rows[0].Each(func(i int) bool {
-			ev, p := evCol.At(seg, i, in), pathCol.At(seg, i, in) // interned: compared by pointer and length first
-			if cur == nil || ev != curEv || p != curPath {
-				k := [2]string{ev, p}
-				if cur = logs[k]; cur == nil {
-					cur = &gapLog{host: in.Get(seg.Str(timeline.ColHost, i)), name: ev + ":" + p, hours: map[int64]int32{},
-						origin: vocab.IsOriginWeb(seg.Str(timeline.ColSource, i))}
-					logs[k] = cur
-				}
-				curEv, curPath = ev, p
-			}
-			t := seg.Time(i)
-			cur.hours[t/int64(time.Hour)]++
-			if cur.n > 0 && t-cur.prev >= gapMin && t >= lo && cur.prev <= hi {
-				cur.gaps = append(cur.gaps, gapSpan{a: cur.prev, b: t, ra: cur.prevR, rb: in.RowRef(seg, i)})
-			}
-			cur.n++
-			cur.prev = t
-			if t >= lo-gapMin && t <= hi {
-				cur.prevR = in.RowRef(seg, i)
-			}
-			return true
-		})
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var found []*gapSpan
-	var owner []*gapLog
-	for _, l := range logs {
-		for gi := range l.gaps {
-			g := &l.gaps[gi]
-			if cdns := st.cdnFor[l.host]; l.origin && len(cdns) > 0 {
-				n, err := st.forwardedBetween(ctx, cdns, l.host, g.a, g.b)
-				if err != nil {
-					return err
-				}
-				g.forwarded, g.expected = n, float64(n)
-				if n >= GapForwardedMin {
-					found = append(found, g)
-					owner = append(owner, l)
-				}
-				continue
-			}
-			g.expected, g.days = l.expectedLines(g.a, g.b)
-			if g.days >= GapMinDays && g.expected >= GapExpectMin {
-				found = append(found, g)
-				owner = append(owner, l)
-			}
-		}
-	}
+// gapRows reports the most anomalous gaps.
+func (st *state) gapRows(res *Result, found []*gapSpan, owner []*gapLog) {
 	idx := make([]int, len(found))
 	for i := range idx {
 		idx[i] = i
@@ -157,11 +247,9 @@ func (st *state) gaps(ctx context.Context, res *Result) error {
 		if g.forwarded > 0 {
 			detail = fmt.Sprintf("no lines for %s in %s, while the CDN forwarded %d requests to %s", time.Duration(g.b-g.a).Round(time.Second), l.name, g.forwarded, l.host)
 		}
-		res.Tampering = append(res.Tampering, TamperRow{Kind: "log-gap", Host: l.host,
-			Detail:    detail,
+		res.Tampering = append(res.Tampering, TamperRow{Kind: "log-gap", Host: l.host, Detail: detail,
 			FirstSeen: vocab.FormatTime(g.a), LastSeen: vocab.FormatTime(g.b), Events: 2, Refs: []timeline.Ref{g.ra.Ref(), g.rb.Ref()}})
 	}
-	return nil
 }
 
 // expectedLines is how many lines the log usually has in the span (a, b):
@@ -170,14 +258,10 @@ func (st *state) gaps(ctx context.Context, res *Result) error {
 // median stands on.
 func (l *gapLog) expectedLines(a, b int64) (float64, int) {
 	const hour, day = int64(time.Hour), int64(24 * time.Hour)
-	firstDay, lastDay := int64(-1), int64(-1)
-	for h := range l.hours {
-		d := h * hour / day
-		if firstDay < 0 || d < firstDay {
-			firstDay = d
-		}
-		lastDay = max(lastDay, d)
+	if len(l.hours) == 0 {
+		return 0, 0
 	}
+	firstDay, lastDay := l.hour0*hour/day, (l.hour0+int64(len(l.hours))-1)*hour/day
 	total, days := 0.0, 0
 	for h := a / hour; h <= b/hour; h++ {
 		s, e := max(a, h*hour), min(b, (h+1)*hour)
@@ -188,7 +272,7 @@ func (l *gapLog) expectedLines(a, b int64) (float64, int) {
 		gapDay := h * hour / day
 		for d := firstDay + 1; d < lastDay; d++ { // whole days only
 			if d != gapDay {
-				counts = append(counts, int(l.hours[d*24+h%24]))
+				counts = append(counts, int(l.at(d*24+h%24)))
 			}
 		}
 		if len(counts) == 0 {
