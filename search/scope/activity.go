@@ -16,9 +16,21 @@ import (
 // whose own activity this round has not read yet, with the first time a
 // seed reached each.
 func (st *state) uncovered() map[string]int64 {
+	todo := st.reached()
+	for h := range todo {
+		if st.covered[h] {
+			delete(todo, h)
+		}
+	}
+	return todo
+}
+
+// reached lists the hosts the seeds reached (or that are compromised),
+// with the first time a seed reached each.
+func (st *state) reached() map[string]int64 {
 	todo := map[string]int64{}
 	take := func(h string, t int64) {
-		if h == "" || st.covered[h] {
+		if h == "" {
 			return
 		}
 		if old, ok := todo[h]; !ok || t < old {
@@ -82,6 +94,9 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 	}
 	hostQ := "(" + strings.Join(hostTerms, " OR ") + ")"
 	fsFrom := max(first-int64(st.opt.Slack), st.opt.From)
+	for _, h := range names {
+		st.fsFrom[h] = fsFrom
+	}
 	err := st.env.Searcher.Scan(ctx, search.Request{Query: hostQ + " AND " + vocab.QueryFS, From: fsFrom, To: st.opt.To}, nil,
 		func(seg *timeline.Segment, rows []search.Rows) error {
 			st.col.reset()
@@ -103,6 +118,7 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 	}
 	fsHosts := st.hostsWithFS()
 	memo := &loginMemo{}
+	decided := map[[4]string]loginDecision{} // across segments, by interned values
 	return st.env.Searcher.Scan(ctx, search.Request{Query: netQ, From: st.opt.From, To: st.opt.To}, nil,
 		func(seg *timeline.Segment, rows []search.Rows) error {
 			st.col.reset()
@@ -116,14 +132,23 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 					}
 				case isLoginAction(st.col.action.At(seg, i, st.col.in)):
 					switch agg, kind := memo.at(seg, i, func() (*plainAgg, loginKind) {
+						// A combination new to this segment may be known
+						// from an earlier one: look it up by its values.
+						in := st.col.in
+						k := [4]string{st.col.host.At(seg, i, in), st.col.user.At(seg, i, in), st.col.src.At(seg, i, in), st.col.action.At(seg, i, in)}
+						if d, ok := decided[k]; ok {
+							return d.agg, d.kind
+						}
 						l := st.col.loginLite(seg, i)
+						d := loginDecision{kind: loginKept}
 						switch {
 						case l.host == "" || prevHosts[l.host] || prevAddrs[l.src]:
-							return nil, loginSkip
+							d.kind = loginSkip
 						case st.plainLogin(&l, fsHosts):
-							return st.plain.agg(&l), loginPlain
+							d = loginDecision{st.plain.agg(&l), loginPlain}
 						}
-						return nil, loginKept
+						decided[k] = d
+						return d.agg, d.kind
 					}); kind {
 					case loginPlain:
 						agg.add(seg, i, &st.col, st.baselineEnd, st.opt.RefCap)
@@ -162,7 +187,18 @@ type plainAgg struct {
 	first int64
 	ok    bool // successes (else failures)
 	users map[string]bool
-	after vocab.Span
+	after vocab.Span     // its Refs stay empty: refs holds them compactly
+	refs  []vocab.RowRef // the first RefCap rows since the baseline ended
+}
+
+// span is the aggregate's rows since the baseline ended, with references.
+func (a *plainAgg) span() vocab.Span {
+	s := a.after
+	s.Refs = make([]timeline.Ref, len(a.refs))
+	for k, r := range a.refs {
+		s.Refs[k] = r.Ref()
+	}
+	return s
 }
 
 // agg returns the aggregate a plain login goes into (nil for a logout or
@@ -199,9 +235,8 @@ func (a *plainAgg) add(seg *timeline.Segment, i int, c *collector, baselineEnd i
 	if t < baselineEnd {
 		return
 	}
-	if len(a.after.Refs) < refCap {
-		a.after.AddRef(t, c.ref(seg, i).Ref(), refCap)
-		return
+	if len(a.refs) < refCap {
+		a.refs = append(a.refs, c.ref(seg, i))
 	}
 	a.after.AddRef(t, timeline.Ref{}, 0)
 }
@@ -219,11 +254,18 @@ const (
 // host, user, source address and action (a busy host's logins repeat the
 // same few combinations hundreds of thousands of times).
 type loginMemo struct {
-	seg  *timeline.Segment
-	cols [4]search.DictColumn
-	ok   bool
-	m    map[[4]int]loginDecision
+	seg   *timeline.Segment
+	cols  [4]search.DictColumn
+	ok    bool
+	sizes [4]int
+	dense []int32 // index+1 into decs by the codes' product, when small
+	decs  []loginDecision
+	m     map[[4]int]loginDecision
 }
+
+// loginMemoDense bounds the dense memo (hosts x users x sources x actions
+// of one segment; a few hundred users and sources fit).
+const loginMemoDense = 1 << 18
 
 type loginDecision struct {
 	agg  *plainAgg
@@ -232,17 +274,29 @@ type loginDecision struct {
 
 var loginMemoCols = [4]int{timeline.ColHost, timeline.ColUser, timeline.ColSrcIP, timeline.ColAction}
 
+func (m *loginMemo) newSegment(seg *timeline.Segment) {
+	m.seg, m.ok, m.m, m.dense, m.decs = seg, true, map[[4]int]loginDecision{}, nil, m.decs[:0]
+	n := 1
+	for k, c := range loginMemoCols {
+		var ok bool
+		m.cols[k], ok = search.Dict(seg, c)
+		m.ok = m.ok && ok
+		if ok {
+			m.sizes[k] = m.cols[k].Values.Len()
+			n *= max(m.sizes[k], 1)
+		}
+	}
+	if m.ok && n <= loginMemoDense {
+		m.dense = make([]int32, n)
+	}
+}
+
 func (m *loginMemo) reset() { m.seg = nil }
 
 // at returns the decision for row i, calling decide for a new combination.
 func (m *loginMemo) at(seg *timeline.Segment, i int, decide func() (*plainAgg, loginKind)) (*plainAgg, loginKind) {
 	if seg != m.seg {
-		m.seg, m.ok, m.m = seg, true, map[[4]int]loginDecision{}
-		for k, c := range loginMemoCols {
-			var ok bool
-			m.cols[k], ok = search.Dict(seg, c)
-			m.ok = m.ok && ok
-		}
+		m.newSegment(seg)
 	}
 	if !m.ok {
 		return decide()
@@ -250,6 +304,16 @@ func (m *loginMemo) at(seg *timeline.Segment, i int, decide func() (*plainAgg, l
 	var key [4]int
 	for k := range key {
 		key[k] = m.cols[k].Code(i)
+	}
+	if m.dense != nil && key[0] >= 0 && key[1] >= 0 && key[2] >= 0 && key[3] >= 0 {
+		x := ((key[0]*m.sizes[1]+key[1])*m.sizes[2]+key[2])*m.sizes[3] + key[3]
+		if j := m.dense[x]; j > 0 {
+			return m.decs[j-1].agg, m.decs[j-1].kind
+		}
+		agg, kind := decide()
+		m.decs = append(m.decs, loginDecision{agg, kind})
+		m.dense[x] = int32(len(m.decs))
+		return agg, kind
 	}
 	d, ok := m.m[key]
 	if !ok {

@@ -72,7 +72,7 @@ func (st *state) decideLogins(f *findings) {
 		}
 		st.otherLogin(f, l, k, base[k], firstBase[k], ends, fsHosts[l.host])
 	}
-	st.plainLookalikes(f, firstBase)
+	st.plainLookalikes(f)
 	for k, a := range st.plain { // a plain source's failures
 		if a.ok || a.after.Events == 0 {
 			continue
@@ -84,7 +84,8 @@ func (st *state) decideLogins(f *findings) {
 		if fails[fk] == nil {
 			fails[fk], failUsers[fk] = &ruled{}, map[string]bool{}
 		}
-		fails[fk].Merge(&a.after, f.refCap)
+		sp := a.span()
+		fails[fk].Merge(&sp, f.refCap)
 		for u := range a.users {
 			failUsers[fk][u] = true
 		}
@@ -146,22 +147,45 @@ func (st *state) otherLogin(f *findings, l *loginObs, k loginKey, baseline bool,
 }
 
 // plainLookalikes turns the aggregated plain logins on compromised hosts
-// into look-alike rows (their rows since the baseline ended).
-func (st *state) plainLookalikes(f *findings, firstBase map[loginKey]int64) {
+// into look-alike rows (their rows since the baseline ended): per host and
+// rule the SeenPerRuleMax busiest kinds, the rest folded into one row.
+func (st *state) plainLookalikes(f *findings) {
+	type kind struct {
+		k loginKey
+		a *plainAgg
+	}
+	groups := map[[2]string][]kind{} // (host, rule) -> kinds
 	for k, a := range st.plain {
 		c, onComp := st.comp[k.host]
 		if !a.ok || !onComp || a.after.Events == 0 || a.after.Last < c.t-int64(st.opt.Slack) {
 			continue
 		}
-		l := loginObs{host: k.host, user: k.user, method: k.method, src: k.src}
-		what := loginWhat(&l)
+		rule := RuleNewLogin
 		if a.first < st.baselineEnd {
-			f.seen[seenKey{"login", what, k.host, RuleBaselineLogin}] = &ruled{Span: a.after, rule: RuleBaselineLogin,
-				why: fmt.Sprintf("the same source, user and method logged in to %s before the incident (first %s)", k.host, vocab.FormatTime(a.first))}
-			continue
+			rule = RuleBaselineLogin
 		}
-		f.seen[seenKey{"login", what, k.host, RuleNewLogin}] = &ruled{Span: a.after, rule: RuleNewLogin,
-			why: fmt.Sprintf("a source/user/method %s had not seen before the incident, not tied to a seed: check it", k.host)}
+		groups[[2]string{k.host, rule}] = append(groups[[2]string{k.host, rule}], kind{k, a})
+	}
+	for g, kinds := range groups {
+		host, rule := g[0], g[1]
+		sort.Slice(kinds, func(i, j int) bool { return kinds[i].a.after.Events > kinds[j].a.after.Events })
+		var rest vocab.Span
+		for n, x := range kinds {
+			if n >= SeenPerRuleMax {
+				rest.Merge(&x.a.after, 0)
+				continue
+			}
+			l := loginObs{host: host, user: x.k.user, src: x.k.src}
+			why := fmt.Sprintf("a source/user/method %s had not seen before the incident, not tied to a seed: check it", host)
+			if rule == RuleBaselineLogin {
+				why = fmt.Sprintf("the same source, user and method logged in to %s before the incident (first %s)", host, vocab.FormatTime(x.a.first))
+			}
+			f.seen[seenKey{"login", loginWhat(&l), host, rule}] = &ruled{Span: x.a.span(), rule: rule, why: why}
+		}
+		if rest.Events > 0 {
+			f.seen[seenKey{"login", fmt.Sprintf("%d other kinds", len(kinds)-SeenPerRuleMax), host, rule}] = &ruled{Span: rest, rule: rule,
+				why: fmt.Sprintf("%d more kinds of login (user and source) on %s, %d logins, each like the rows above", len(kinds)-SeenPerRuleMax, host, rest.Events)}
+		}
 	}
 }
 

@@ -84,6 +84,10 @@ const (
 	// answer and the log write, rotation), three or more in one silence
 	// were removed.
 	GapForwardedMin = 3
+	// SeenPerRuleMax caps the look-alike logins listed per host and rule (a
+	// busy host's routine logins after the compromise are thousands of
+	// kinds): the busiest are listed, the rest counted in one row.
+	SeenPerRuleMax = 20
 	// GapRows caps the log-gap rows: the few most anomalous, ranked.
 	GapRows = 5
 	// GapMinDays is how many days a log must cover for its hour-of-day

@@ -57,6 +57,7 @@ type state struct {
 	loginsN      int
 	loginBase    map[loginKey]bool
 	plain        plainLogins         // look-alike-only logins, aggregated
+	fsFrom       map[string]int64    // covered host -> from when its file system was read
 	cdnFor       map[string][]string // origin host -> the CDN hosts whose logs show requests to it (origin pass)
 	scopeClients *vocab.StrSet       // the scope's client addresses (origin pass)
 
@@ -115,16 +116,17 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 // decisions.
 func (st *state) roundOnce(ctx context.Context) error {
 	st.web, st.conns, st.logins, st.seedFS = nil, nil, nil, nil
-	st.hostConns, st.hostLogin, st.hostFS = nil, nil, nil
-	st.covered = map[string]bool{}
-	st.coveredAddr = map[netip.Addr]bool{}
 	st.loginsAll, st.loginsN, st.loginBase = nil, 0, nil
-	st.plain = plainLogins{}
 	st.comp = map[string]compromise{}
 	if err := st.mentions(ctx); err != nil {
 		return err
 	}
+	before := st.baselineEnd
 	st.updateBaselineEnd()
+	if st.covered == nil || st.baselineEnd != before || st.activityStale() {
+		st.resetActivity()
+	}
+	st.decideCompromise() // on what earlier rounds read (nothing in round 1)
 	for {
 		todo := st.uncovered()
 		if len(todo) == 0 {
@@ -138,6 +140,33 @@ func (st *state) roundOnce(ctx context.Context) error {
 	out, err := st.decide(ctx)
 	st.out = out
 	return err
+}
+
+// resetActivity forgets what the activity passes read.
+func (st *state) resetActivity() {
+	st.hostConns, st.hostLogin, st.hostFS = nil, nil, nil
+	st.covered, st.coveredAddr, st.fsFrom = map[string]bool{}, map[netip.Addr]bool{}, map[string]int64{}
+	st.plain = plainLogins{}
+}
+
+// activityStale reports whether what the earlier rounds' activity passes
+// read must be read again for this round's seeds: a login they aggregated
+// as a look-alike is now a seed's (its source or account), or a covered
+// host is now reached earlier than its file system was read from. Else the
+// hosts' own rows do not depend on the seeds, and a round reads only the
+// hosts it newly reaches.
+func (st *state) activityStale() bool {
+	for k := range st.plain {
+		if _, seedUser := st.users[k.user]; seedUser || st.isSeed(k.src) {
+			return true
+		}
+	}
+	for h, t := range st.reached() {
+		if from, ok := st.fsFrom[h]; ok && t-int64(st.opt.Slack) < from {
+			return true
+		}
+	}
+	return false
 }
 
 // plant records the indicators as round-0 seeds.

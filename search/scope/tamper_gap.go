@@ -133,18 +133,23 @@ func (st *state) silences(ctx context.Context, q string, lo, hi int64) (map[[2]s
 				l.origin = vocab.IsOriginWeb(seg.Str(timeline.ColSource, i))
 			}
 			if l.n > 0 && t-l.prev >= gapMin && t >= lo {
-				l.gaps = append(l.gaps, gapSpan{a: l.prev, b: t, ra: l.prevR, rb: in.RowRef(seg, i)})
+				l.gaps = append(l.gaps, gapSpan{a: l.prev, b: t, ra: l.prevR, rb: l.rowRef(seg, i)})
 			}
 			l.n++
 			l.prev = t
-			if t >= lo-int64(GapLookback) {
-				l.prevR = in.RowRef(seg, i)
-			}
+			l.prevR = l.rowRef(seg, i)
 			return true
 		})
 		return nil
 	})
 	return logs, err
+}
+
+// rowRef is row i's reference: the log's own evidence and path (no
+// interning per row) and the row's numbers.
+func (l *gapLog) rowRef(seg *timeline.Segment, i int) vocab.RowRef {
+	return vocab.RowRef{Evidence: l.ev, Path: l.path, Offset: seg.Int(timeline.ColOffset, i), Line: seg.Int(timeline.ColLine, i),
+		Inode: seg.Int(timeline.ColInode, i), MFT: seg.Int(timeline.ColMFT, i)}
 }
 
 // hourCounts counts, all the time, the lines per hour of the given logs.

@@ -131,13 +131,19 @@ func (in Interner) RowRef(seg *timeline.Segment, i int) RowRef {
 // each value is turned (interned, parsed) once per segment instead of once
 // per row. Call Reset when the segment changes.
 type Column struct {
-	col  int
-	seg  *timeline.Segment
-	dict search.DictColumn
-	ok   bool
-	vals []string
-	set  []bool
+	col    int
+	seg    *timeline.Segment
+	dict   search.DictColumn
+	ok     bool
+	vals   []string
+	set    []bool
+	sparse map[int]string // for dictionaries over columnDense values
 }
+
+// columnDense is the largest dictionary a Column memoizes in slices; a
+// larger one (client addresses: a million a segment) would allocate more
+// than the rows read need, so it gets a map of the values actually read.
+const columnDense = 1 << 12
 
 // Reset forgets the current segment's memo.
 func (c *Column) Reset() { c.seg = nil }
@@ -151,10 +157,13 @@ func (c *Column) At(seg *timeline.Segment, i int, in Interner) string {
 	if seg != c.seg {
 		c.seg = seg
 		c.dict, c.ok = search.Dict(seg, c.col)
-		c.vals, c.set = nil, nil
+		c.vals, c.set, c.sparse = c.vals[:0], c.set[:0], nil
 		if c.ok {
-			n := c.dict.Values.Len()
-			c.vals, c.set = make([]string, n), make([]bool, n)
+			if n := c.dict.Values.Len(); n <= columnDense {
+				c.vals, c.set = append(c.vals, make([]string, n)...), append(c.set, make([]bool, n)...)
+			} else {
+				c.sparse = map[int]string{}
+			}
 		}
 	}
 	if !c.ok {
@@ -163,6 +172,14 @@ func (c *Column) At(seg *timeline.Segment, i int, in Interner) string {
 	k := c.dict.Code(i)
 	if k < 0 {
 		return ""
+	}
+	if c.sparse != nil {
+		v, ok := c.sparse[k]
+		if !ok {
+			v = in.Get(c.dict.Values.Value(k))
+			c.sparse[k] = v
+		}
+		return v
 	}
 	if !c.set[k] {
 		c.vals[k], c.set[k] = in.Get(c.dict.Values.Value(k)), true
