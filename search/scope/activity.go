@@ -119,18 +119,28 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 	fsHosts := st.hostsWithFS()
 	memo := &loginMemo{}
 	decided := map[[4]string]loginDecision{} // across segments, by interned values
+	const rowOther, rowFirewall, rowLogin = 1, 2, 3
+	rowKind := vocab.NewPair(timeline.ColSource, timeline.ColAction, func(source, action string) int32 {
+		switch {
+		case vocab.IsFirewall(source):
+			return rowFirewall
+		case isLoginAction(action):
+			return rowLogin
+		}
+		return rowOther
+	})
 	return st.env.Searcher.Scan(ctx, search.Request{Query: netQ, From: st.opt.From, To: st.opt.To}, nil,
 		func(seg *timeline.Segment, rows []search.Rows) error {
 			st.col.reset()
 			memo.reset()
+			rowKind.Reset()
 			rows[0].Each(func(i int) bool {
-				source := st.col.source.At(seg, i, st.col.in)
-				switch {
-				case vocab.IsFirewall(source):
+				switch rowKind.At(seg, i) {
+				case rowFirewall:
 					if c := st.col.conn(seg, i); !prevAddrs[c.src] && !prevAddrs[c.dst] {
 						st.hostConns = append(st.hostConns, c)
 					}
-				case isLoginAction(st.col.action.At(seg, i, st.col.in)):
+				case rowLogin:
 					switch agg, kind := memo.at(seg, i, func() (*plainAgg, loginKind) {
 						// A combination new to this segment may be known
 						// from an earlier one: look it up by its values.
@@ -254,13 +264,14 @@ const (
 // host, user, source address and action (a busy host's logins repeat the
 // same few combinations hundreds of thousands of times).
 type loginMemo struct {
-	seg   *timeline.Segment
-	cols  [4]search.DictColumn
-	ok    bool
-	sizes [4]int
-	dense []int32 // index+1 into decs by the codes' product, when small
-	decs  []loginDecision
-	m     map[[4]int]loginDecision
+	seg    *timeline.Segment
+	cols   [4]search.DictColumn
+	ok     bool
+	sizes  [4]int
+	dense  []int32 // index+1 into decs by the codes' product, when small
+	decs   []loginDecision
+	packed map[uint64]loginDecision // codes packed in 8+8+20+28 bits, when they fit
+	m      map[[4]int]loginDecision
 }
 
 // loginMemoDense bounds the dense memo (hosts x users x sources x actions
@@ -286,8 +297,12 @@ func (m *loginMemo) newSegment(seg *timeline.Segment) {
 			n *= max(m.sizes[k], 1)
 		}
 	}
-	if m.ok && n <= loginMemoDense {
+	m.packed = nil
+	switch {
+	case m.ok && n <= loginMemoDense:
 		m.dense = make([]int32, n)
+	case m.ok && m.sizes[0] <= 1<<8 && m.sizes[3] <= 1<<8 && m.sizes[1] <= 1<<20 && m.sizes[2] <= 1<<28:
+		m.packed = map[uint64]loginDecision{}
 	}
 }
 
@@ -314,6 +329,15 @@ func (m *loginMemo) at(seg *timeline.Segment, i int, decide func() (*plainAgg, l
 		m.decs = append(m.decs, loginDecision{agg, kind})
 		m.dense[x] = int32(len(m.decs))
 		return agg, kind
+	}
+	if m.packed != nil && key[0] >= 0 && key[1] >= 0 && key[2] >= 0 && key[3] >= 0 {
+		x := uint64(key[0])<<56 | uint64(key[3])<<48 | uint64(key[1])<<28 | uint64(key[2])
+		d, ok := m.packed[x]
+		if !ok {
+			d.agg, d.kind = decide()
+			m.packed[x] = d
+		}
+		return d.agg, d.kind
 	}
 	d, ok := m.m[key]
 	if !ok {
