@@ -2,6 +2,7 @@ package stats
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -96,13 +97,13 @@ func Compute(ctx context.Context, s *search.Searcher, opts Options) (*Result, er
 			return nil, ErrNoGeoIP
 		}
 	default:
-		return nil, fmt.Errorf("stats: unknown view %q (one of %s)", opts.By, strings.Join(Views, ", "))
+		return nil, fmt.Errorf("%w: unknown view %q (one of %s)", ErrOption, opts.By, strings.Join(Views, ", "))
 	}
 	proto := ""
 	if opts.Proto != "" {
 		proto = taxonomy.NormProto(opts.Proto)
 		if proto != taxonomy.TCP && proto != taxonomy.UDP && proto != taxonomy.ICMP {
-			return nil, fmt.Errorf("stats: protocol %q: one of tcp, udp, icmp", opts.Proto)
+			return nil, fmt.Errorf("%w: protocol %q: one of tcp, udp, icmp", ErrOption, opts.Proto)
 		}
 	}
 	q := opts.Query
@@ -121,6 +122,9 @@ func Compute(ctx context.Context, s *search.Searcher, opts Options) (*Result, er
 	}
 	return agg.result(opts)
 }
+
+// ErrOption is wrapped by the errors of options Compute cannot take.
+var ErrOption = errors.New("stats")
 
 // ErrNoGeoIP: the country view needs a database; Kiseki does not guess.
 var ErrNoGeoIP = fmt.Errorf("stats: --by country needs a MaxMind-format database (--geoip FILE.mmdb, e.g. GeoLite2-Country.mmdb); Kiseki does not guess countries")
