@@ -35,16 +35,6 @@ func fillTaxonomyEvent(seg *timeline.Segment, i int, ev *taxonomy.Event) {
 	}
 }
 
-// EventLabel is RowLabel for a materialised event.
-func EventLabel(e *timeline.Event) taxonomy.Label {
-	ev := taxonomy.Event{Source: e.Source, Action: e.Action, Method: e.Method, TimeDesc: e.TimeDesc,
-		Status: e.Status, SrcPort: e.SrcPort, DstPort: e.DstPort, ICMPType: taxonomy.NoICMPType}
-	if taxonomy.NeedsProto(e.Source) {
-		ev.Proto, ev.ICMPType = taxonomy.FromKV(e.Extra)
-	}
-	return taxonomy.Classify(&ev)
-}
-
 // labelTerm evaluates a taxonomy term on the rows of [lo, hi), or only on
 // the rows set in mask when it is not nil.
 func labelTerm(t Term, seg *timeline.Segment, lo, hi int, mask bitset) bitset {

@@ -14,6 +14,7 @@ import (
 	"github.com/kiseki-forensics/kiseki/engine"
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/search"
+	"github.com/kiseki-forensics/kiseki/taxonomy"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -43,7 +44,7 @@ func displayed(t *testing.T, s *search.Searcher) map[key]int64 {
 	t.Helper()
 	got := map[key]int64{}
 	err := s.Each(context.Background(), search.Request{}, func(_ int64, ev *timeline.Event) error {
-		got[key{ev.Source, search.EventLabel(ev).String()}]++
+		got[key{ev.Source, taxonomy.Of(ev).String()}]++
 		return nil
 	})
 	if err != nil {

@@ -27,12 +27,7 @@ func parseLine(t *testing.T, format, line string, ev *timeline.Event) bool {
 	return f.ParseLine([]byte(line), in, ev)
 }
 
-func label(ev *timeline.Event) taxonomy.Label {
-	te := taxonomy.Event{Source: ev.Source, Action: ev.Action, Method: ev.Method, TimeDesc: ev.TimeDesc,
-		Status: ev.Status, SrcPort: ev.SrcPort, DstPort: ev.DstPort}
-	te.Proto, te.ICMPType = taxonomy.FromKV(ev.Extra)
-	return taxonomy.Classify(&te)
-}
+func label(ev *timeline.Event) taxonomy.Label { return taxonomy.Of(ev) }
 
 // TestParsersProtocol checks that the extras keys FromKV reads are the
 // ones each firewall parser writes, on lines in each vendor's format.

@@ -2,6 +2,8 @@ package taxonomy
 
 import (
 	"strings"
+
+	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
 // Sandia actions.
@@ -189,3 +191,14 @@ func Values() (actions, targets, benign []string) {
 // NeedsProto reports whether the rules for source look at the protocol, so
 // that callers read the extras only for those events.
 func NeedsProto(source string) bool { return bySource[source] == &firewall }
+
+// Of labels a materialised event (what the timeline and the web view
+// show); search.RowLabel labels a row of a segment the same way.
+func Of(e *timeline.Event) Label {
+	ev := Event{Source: e.Source, Action: e.Action, Method: e.Method, TimeDesc: e.TimeDesc,
+		Status: e.Status, SrcPort: e.SrcPort, DstPort: e.DstPort, ICMPType: NoICMPType}
+	if NeedsProto(e.Source) {
+		ev.Proto, ev.ICMPType = FromKV(e.Extra)
+	}
+	return Classify(&ev)
+}
