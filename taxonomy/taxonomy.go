@@ -188,6 +188,17 @@ func Values() (actions, targets, benign []string) {
 	return actions, targets, benign
 }
 
+// HasTable reports whether source has a table of its own. The tables for
+// any source read only the event's action, method, time description and
+// status (GenericInputs), so callers may decide their labels once per
+// combination of those.
+func HasTable(source string) bool { return bySource[source] != nil }
+
+// GenericInputs is the promise HasTable's callers rely on, checked by the
+// tests: no rule of a table for any source reads the source, ports,
+// protocol or ICMP type.
+const GenericInputs = "action, method, time_desc, status"
+
 // NeedsProto reports whether the rules for source look at the protocol, so
 // that callers read the extras only for those events.
 func NeedsProto(source string) bool { return bySource[source] == &firewall }

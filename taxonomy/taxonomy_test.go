@@ -101,3 +101,15 @@ func BenchmarkFromExtra(b *testing.B) {
 		FromExtra(extra)
 	}
 }
+
+// TestGenericInputs: the tables for any source read only GenericInputs,
+// which search's per-segment memo of labels relies on.
+func TestGenericInputs(t *testing.T) {
+	for _, tb := range generic {
+		for _, r := range tb.Rules {
+			if r.DstPort != 0 || r.SrcPort != 0 || r.HasPort || len(r.Protos) > 0 || len(r.ICMPTypes) > 0 {
+				t.Errorf("%s/%s reads more than %s", tb.Name, r.Name, GenericInputs)
+			}
+		}
+	}
+}
