@@ -113,3 +113,20 @@ func TestGenericInputs(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFromExtra: any extras string gives a normalised protocol, and an
+// ICMP type only for ICMP and only in range.
+func FuzzFromExtra(f *testing.F) {
+	for _, s := range []string{``, `{"proto":"icmp","icmp_type":"8"}`, `{"proto":"1","icmptype":"0x0d"}`, `{"proto":"ICMP","proto_flags":"type 11, code 0"}`, `{"proto":"icmp","icmp":"3/1"}`, `{"proto":"tcp"}`, `{"proto":"\"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, extra string) {
+		p, n := FromExtra(extra)
+		if n != NoICMPType && (n < 0 || n > maxICMPType || p != ICMP) {
+			t.Fatalf("FromExtra(%q) = %q %d", extra, p, n)
+		}
+		if p != NormProto(p) {
+			t.Fatalf("FromExtra(%q): protocol %q not normalised", extra, p)
+		}
+	})
+}
