@@ -238,3 +238,74 @@ func TestBatchListAndIndex(t *testing.T) {
 		t.Errorf("--index-from-env with the variable unset: exit %d, want 2", code)
 	}
 }
+
+// TestHunt batches the campaign and hunts the planted address: it must be
+// found in exactly the 3 planted bundles, with exactly the planted lines as
+// references, and an address nobody saw in none.
+func TestHunt(t *testing.T) {
+	dir := t.TempDir()
+	bundles, err := campaign.Write(filepath.Join(dir, "campaign"), campaignOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := filepath.Join(dir, "cases")
+	if _, code := runBatch(t, filepath.Join(dir, "campaign"), "--cases", cases, "--no-index"); code != 1 {
+		t.Fatalf("batch exit %d, want 1 (one corrupt bundle)", code)
+	}
+	out, errOut, code := run(t, "hunt", "--cases", cases, "--json", campaign.PlantedAddr, "203.0.113.250")
+	if code != 0 {
+		t.Fatalf("hunt exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Cases      int `json:"cases_searched"`
+		Indicators []struct {
+			Indicator string
+			Kinds     []string
+			Cases     []struct {
+				Case   string
+				Events int64
+				Hosts  []string
+				First  string
+				Last   string
+				Refs   []struct {
+					Time, Host, Evidence, Path string
+					Line                       int64
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if res.Cases != len(bundles)-1 || len(res.Indicators) != 2 {
+		t.Fatalf("searched %d cases, %d indicators", res.Cases, len(res.Indicators))
+	}
+	if got := res.Indicators[1].Cases; len(got) != 0 {
+		t.Errorf("203.0.113.250 found in %d cases", len(got))
+	}
+	var planted []campaign.Bundle
+	for _, b := range bundles {
+		if len(b.Hits) > 0 {
+			planted = append(planted, b)
+		}
+	}
+	found := res.Indicators[0]
+	if found.Indicator != campaign.PlantedAddr || len(found.Kinds) != 1 || found.Kinds[0] != "ip" || len(found.Cases) != len(planted) || len(planted) != 3 {
+		t.Fatalf("%s: kinds %v, %d cases, want %d", found.Indicator, found.Kinds, len(found.Cases), len(planted))
+	}
+	for i, hc := range found.Cases {
+		b := planted[i]
+		if hc.Case != b.Name || len(hc.Hosts) != 1 || hc.Hosts[0] != b.Host || hc.Events != int64(len(b.Hits)) || len(hc.Refs) != len(b.Hits) {
+			t.Fatalf("case %+v, want %s on %s with %d hits", hc, b.Name, b.Host, len(b.Hits))
+		}
+		for k, r := range hc.Refs {
+			h := b.Hits[k]
+			if r.Path != h.Path || r.Line != h.Line || r.Time != h.Time.Format(time.RFC3339Nano) || r.Host != b.Host || r.Evidence == "" {
+				t.Errorf("%s ref %d: %+v, want %s:%d at %s", b.Name, k, r, h.Path, h.Line, h.Time.Format(time.RFC3339))
+			}
+		}
+		if hc.First != b.Hits[0].Time.Format(time.RFC3339Nano) || hc.Last != b.Hits[len(b.Hits)-1].Time.Format(time.RFC3339Nano) {
+			t.Errorf("%s: first %s last %s", b.Name, hc.First, hc.Last)
+		}
+	}
+}
