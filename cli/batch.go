@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kiseki-forensics/kiseki/engine"
+	"github.com/kiseki-forensics/kiseki/export"
 )
 
 func init() { register(newBatchCmd) }
@@ -30,6 +31,7 @@ func newBatchCmd() *cobra.Command {
 		quiet    bool
 		index    int
 		indexEnv string
+		parquet  string
 	)
 	cmd := &cobra.Command{
 		Use:   "batch DIR|LIST --cases CASES",
@@ -46,7 +48,8 @@ CASES/batch.jsonl.
 
 On a cluster, --index N (or --index-from-env VAR, e.g. JOB_COMPLETION_INDEX or
 SLURM_ARRAY_TASK_ID) runs only the N-th bundle (0-based, in name order) so each
-job of an array ingests one bundle (docs/scale-out.md).
+job of an array ingests one bundle, and --export-parquet DIR writes its case's
+Parquet to shared storage (docs/scale-out.md).
 
 Exit status: 0 when every bundle is done or skipped, 1 when any failed (after
 the others finished), 2 on bad usage.`,
@@ -84,6 +87,9 @@ the others finished), 2 on bad usage.`,
 			if err != nil {
 				return err
 			}
+			if parquet != "" {
+				exportBatch(ctx, sum, parquet)
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(out)
@@ -114,8 +120,25 @@ the others finished), 2 on bad usage.`,
 	f.BoolVar(&noIndex, "no-index", false, "skip building the full-text indexes")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bars")
 	f.IntVar(&index, "index", -1, "run only the bundle at this 0-based position (one bundle per cluster job)")
+	f.StringVar(&parquet, "export-parquet", "", "after each bundle, export its case as Parquet into this directory (kiseki export --format parquet)")
 	f.StringVar(&indexEnv, "index-from-env", "", "take --index from this environment variable (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, NOMAD_META_index)")
 	return cmd
+}
+
+// exportBatch exports every done or skipped bundle's case as Parquet into
+// out; a failed export fails that bundle.
+func exportBatch(ctx context.Context, sum *engine.BatchSummary, out string) {
+	for i := range sum.Bundles {
+		it := &sum.Bundles[i]
+		if it.Status == engine.BatchFailed {
+			continue
+		}
+		if _, err := export.Case(ctx, it.Case, export.Options{Format: "parquet", Out: out}); err != nil {
+			it.Status = engine.BatchFailed
+			it.Errors++
+			it.Messages = append(it.Messages, fmt.Sprintf("export to %s: %v", out, err))
+		}
+	}
 }
 
 // batchIndex sets the bundle a cluster job runs from --index or the

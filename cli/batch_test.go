@@ -15,9 +15,7 @@ import (
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
-// campaignOpts is the campaign of the batch, hunt and export tests: 20
-// bundles, the actor's address in 3 of them, one manifest broken.
-var campaignOpts = campaign.Options{Bundles: 20, Lines: 4000, Planted: []int{3, 11, 17}, Corrupt: []int{7}}
+var campaignOpts = campaign.Default
 
 type batchJSON struct {
 	Bundles []engine.BatchItem `json:"bundles"`

@@ -264,6 +264,9 @@ type statusLine struct {
 	BatchItem
 }
 
+// writeStatus appends one line with one write on an O_APPEND file, so the
+// lines of bundles (and of the jobs of a cluster array on a local or
+// POSIX file system) never interleave.
 func writeStatus(f *os.File, run string, it BatchItem) error {
 	b, err := json.Marshal(statusLine{Run: run, Time: time.Now().UTC().Format(time.RFC3339Nano), BatchItem: it})
 	if err != nil {
