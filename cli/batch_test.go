@@ -12,6 +12,7 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/engine"
 	"github.com/kiseki-forensics/kiseki/fixtures/campaign"
+	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -228,6 +229,18 @@ func TestBatchListAndIndex(t *testing.T) {
 	}
 	if exists(filepath.Join(cases, bundles[0].Name)) {
 		t.Error("job index 1 also made the case of bundle 0")
+	}
+	// An evidence item that cannot be read (a truncated gzip) fails its
+	// bundle, with the item named; the readable items are in its case.
+	gz, err := os.ReadFile(filepath.Join(corpus.Root(t), "fixtures", "sample", "web01", "nginx", "access.log.1.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "campaign", bundles[2].Name, "nginx", "old.log.gz"), gz[:len(gz)/2], 0o644)
+	res, code := runBatch(t, list, "--cases", cases, "--index", "2")
+	if code != 1 || len(res.Bundles) != 1 || res.Bundles[0].Status != engine.BatchFailed || res.Bundles[0].Events < bundles[2].Events ||
+		len(res.Bundles[0].Messages) != 1 || !strings.HasPrefix(res.Bundles[0].Messages[0], "nginx/old.log.gz: ") {
+		t.Errorf("bundle with a truncated gzip: exit %d, %+v", code, res.Bundles)
 	}
 	if _, _, code := run(t, "batch", list, "--cases", cases, "--index", "3"); code != 2 {
 		t.Errorf("--index 3 of 3 bundles: exit %d, want 2", code)

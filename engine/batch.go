@@ -26,7 +26,7 @@ const BundleMemory = 256 << 20
 // Batch statuses of one bundle.
 const (
 	BatchDone    = "done"    // parsed (or resumed) and merged in this run
-	BatchFailed  = "failed"  // could not be ingested; the message says why
+	BatchFailed  = "failed"  // could not be ingested, or an evidence item failed; the messages say why
 	BatchSkipped = "skipped" // finished by an earlier run: nothing new to parse or merge
 )
 
@@ -248,6 +248,11 @@ func batchOne(ctx context.Context, bundle, casesDir string, workers int, opt Bat
 	for _, x := range s.Items {
 		it.Unparsed += x.Unparsed
 		it.Errors += x.Errors
+		if x.Status == "failed" {
+			// An evidence item that could not be read fails its bundle (the
+			// contract's exit 1); its case holds what the other items gave.
+			it.Status = BatchFailed
+		}
 		for _, m := range x.Messages {
 			if len(it.Messages) < maxMessages {
 				it.Messages = append(it.Messages, x.Path+": "+m)
