@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/engine"
 	"github.com/kiseki-forensics/kiseki/export"
+	"github.com/kiseki-forensics/kiseki/fixtures/campaign"
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	_ "github.com/kiseki-forensics/kiseki/parsers/all"
 	"github.com/kiseki-forensics/kiseki/search"
@@ -358,5 +360,59 @@ func TestIndexNames(t *testing.T) {
 		if export.CheckIndexName(bad) == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestParquetSegments exports a case of more than one timeline segment and
+// checks each file holds rows of exactly the segment its name gives.
+func TestParquetSegments(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests 300 000 events")
+	}
+	dir := t.TempDir()
+	bundles, err := campaign.Write(filepath.Join(dir, "c"), campaign.Options{Bundles: 1, Lines: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caseDir := filepath.Join(dir, "case")
+	if _, err := engine.Ingest(context.Background(), filepath.Join(dir, "c", bundles[0].Name), caseDir, engine.IngestOptions{NoIndex: true}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := engine.OpenCase(caseDir)
+	_, m, err := c.TimelineStore().Current()
+	if err != nil || len(m.Segments) < 2 || m.Rows != bundles[0].Events {
+		t.Fatalf("%d segments, %d rows (%v): want several", len(m.Segments), m.Rows, err)
+	}
+	out := filepath.Join(dir, "pq")
+	sum, err := export.Case(context.Background(), caseDir, export.Options{Format: "parquet", Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows int64
+	perSeg := make([]int64, len(m.Segments))
+	for _, rel := range sum.Files {
+		var seg int
+		if _, err := fmt.Sscanf(filepath.Base(rel), "seg-%06d.parquet", &seg); err != nil || seg >= len(m.Segments) {
+			t.Fatalf("%s: %v", rel, err)
+		}
+		si := m.Segments[seg]
+		tbl := readParquet(t, filepath.Join(out, rel))
+		rc := tbl.Column(tbl.Schema().FieldIndices("row")[0]).Data().Chunk(0).(*array.Int64)
+		for i := range rc.Len() {
+			if r := rc.Value(i); r < si.RowBase || r >= si.RowBase+si.Rows {
+				t.Fatalf("%s holds row %d, outside segment %d [%d, %d)", rel, r, seg, si.RowBase, si.RowBase+si.Rows)
+			}
+		}
+		rows += tbl.NumRows()
+		perSeg[seg] += tbl.NumRows()
+		tbl.Release()
+	}
+	for i, si := range m.Segments {
+		if perSeg[i] != si.Rows {
+			t.Errorf("segment %d: %d rows in its files, %d in the timeline", i, perSeg[i], si.Rows)
+		}
+	}
+	if rows != m.Rows {
+		t.Errorf("%d rows in the files, %d in the timeline", rows, m.Rows)
 	}
 }
