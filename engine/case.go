@@ -84,7 +84,9 @@ func CreateOrOpenCase(dir string, meta CaseMeta) (*Case, error) {
 	} else if !errors.Is(err, ErrNoCase) {
 		return nil, err
 	}
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+	// A creation killed before case.json was renamed into place leaves only
+	// case.json.tmp: that directory is still empty of any case.
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 && (len(entries) > 1 || entries[0].Name() != "case.json.tmp") {
 		return nil, fmt.Errorf("%s: exists, is not empty and is not a Kiseki case", dir)
 	}
 	abs, err := filepath.Abs(dir)
