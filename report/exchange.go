@@ -42,6 +42,12 @@ func (r *Report) IODEF(w io.Writer) error {
 		fmt.Fprintf(&b, "   <Counter type=\"count\" unit=\"ext-value\" ext-unit=\"requests-matched\">%d</Counter>\n", r.Leak.Requests)
 	}
 	b.WriteString("  </Assessment>\n")
+	if r.Summary.Category != "" {
+		// The incident category of national CSIRT statistics, with the
+		// common language (Sandia) its decision stands on.
+		fmt.Fprintf(&b, "  <Method>\n   <Reference>\n    <URL>%s</URL>\n    <Description>%s</Description>\n   </Reference>\n   <Description>%s</Description>\n  </Method>\n",
+			sandiaURL, esc("Sandia common language for computer security incidents (SAND98-8667): incident category "+r.Summary.Category), esc(r.Summary.Category+": "+r.Summary.CategoryWhy))
+	}
 	fmt.Fprintf(&b, "  <Contact role=\"creator\" type=\"organization\">\n   <ContactName>%s</ContactName>\n  </Contact>\n", esc("Kiseki "+r.Kiseki))
 	b.WriteString("  <EventData>\n   <Flow>\n")
 	for _, a := range r.Indicators.Addresses {
@@ -61,6 +67,9 @@ func (r *Report) IODEF(w io.Writer) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// sandiaURL is the reference of the common language the taxonomy follows.
+const sandiaURL = "https://www.osti.gov/biblio/751004"
 
 // xmlSafe drops characters XML 1.0 cannot carry (control bytes other than
 // tab and newline), which log content may hold.
@@ -137,7 +146,7 @@ func (r *Report) STIX(w io.Writer) error {
 	}
 	inc := map[string]any{
 		"type": "incident", "spec_version": "2.1", "id": r.stixID("incident", "incident"), "created": ts, "modified": ts, "created_by_ref": idt,
-		"name": r.Title, "description": r.L("cause") + ": " + r.Summary.Cause,
+		"name": r.Title, "description": r.L("cause") + ": " + r.Summary.Cause + categoryText(r.Summary),
 		"extensions": map[string]any{incidentCoreExt: map[string]any{
 			"extension_type":       "property-extension",
 			"determination":        map[bool]string{true: "confirmed", false: "suspected"}[r.Summary.Compromised],
@@ -149,11 +158,22 @@ func (r *Report) STIX(w io.Writer) error {
 			}},
 		}},
 	}
+	if r.Summary.Category != "" {
+		inc["labels"] = []string{r.Summary.Category}
+	}
 	objs = append(objs, inc)
 	bundle := map[string]any{"type": "bundle", "id": r.stixID("bundle", "report-"+now), "objects": objs}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
 	return enc.Encode(bundle)
+}
+
+// categoryText is the category sentence of a description ("" without one).
+func categoryText(s Summary) string {
+	if s.Category == "" {
+		return ""
+	}
+	return " (" + s.Category + ": " + s.CategoryWhy + ")"
 }
 
 func stixTime(s string) string {

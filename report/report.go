@@ -87,6 +87,8 @@ type Summary struct {
 	LeakMethod  string       `json:"leak_method"`
 	Window      scope.Window `json:"window"`
 	Seeds       []string     `json:"indicators_used"`
+	Category    string       `json:"category,omitempty"` // incident category (kiseki scope's decision)
+	CategoryWhy string       `json:"category_reason,omitempty"`
 }
 
 // Evidence is one evidence item with its hash at acquisition (the registry)
@@ -309,6 +311,7 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		}
 		r.Summary.Accounts, r.Summary.Files, r.Summary.Remote = len(sr.Accounts), len(sr.Files), len(sr.RemoteAddresses)
 		r.Summary.Window = sr.Window
+		r.Summary.Category, r.Summary.CategoryWhy = sr.Category.Category, sr.Category.Reason
 		r.Summary.Compromised = len(sr.Hosts) > 0 && sr.Window.First != ""
 		r.Queries = append(r.Queries,
 			Query{What: r.labels["q_hosts"], Value: int64(len(sr.Hosts)), Command: scopeCmd, JSONKey: "len(hosts)"},

@@ -176,6 +176,24 @@ func TestReportNumbersMatchCLI(t *testing.T) {
 	if !bytes.Contains(xb, []byte(">"+nums[1]+"</Counter>")) {
 		t.Errorf("IODEF lacks the record count %s", nums[1])
 	}
+	// The incident category scope decides travels in the JSON summary,
+	// IODEF's Method and STIX's labels (the sample: a login from the
+	// attacker's address compromised db01: intrusion).
+	var rj struct {
+		Summary struct {
+			Category string `json:"category"`
+		} `json:"summary"`
+	}
+	jb, _ := os.ReadFile(path("r.json"))
+	if err := json.Unmarshal(jb, &rj); err != nil || rj.Summary.Category != "intrusion" {
+		t.Errorf("report summary category %q (%v), want intrusion", rj.Summary.Category, err)
+	}
+	if !bytes.Contains(xb, []byte("<Method>")) || !bytes.Contains(xb, []byte("intrusion: ")) {
+		t.Errorf("IODEF lacks the incident category in Method:\n%s", xb)
+	}
+	if !bytes.Contains(sb, []byte(`"intrusion"`)) {
+		t.Errorf("STIX incident lacks the category label")
+	}
 }
 
 // validateSTIX checks the bundle and each object against the OASIS schemas,

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/kiseki-forensics/kiseki/search/vocab"
+	"github.com/kiseki-forensics/kiseki/taxonomy"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -144,21 +145,22 @@ type Pivot struct {
 
 // Result is the scope of an intrusion (contract: kiseki scope --json).
 type Result struct {
-	Seeds           []string         `json:"seeds"`
-	Depth           int              `json:"depth"`
-	Window          Window           `json:"window"`
-	Hosts           []HostRow        `json:"hosts"`
-	Accounts        []AccountRow     `json:"accounts"`
-	Files           []FileRow        `json:"files"`
-	RemoteAddresses []RemoteRow      `json:"remote_addresses"`
-	Lateral         []LateralRow     `json:"lateral"`
-	Tampering       []TamperRow      `json:"tampering"`
-	SeenNotInScope  []SeenRow        `json:"seen_not_in_scope"`
-	AffectedClients Affected         `json:"affected_clients"`
-	Pivots          []Pivot          `json:"pivots"`
-	HostIdentity    []vocab.Identity `json:"host_identity"` // which host has which address, and where that comes from
-	Artifacts       []ArtifactRow    `json:"artifacts"`
-	Notes           []string         `json:"notes,omitempty"`
+	Seeds           []string          `json:"seeds"`
+	Depth           int               `json:"depth"`
+	Window          Window            `json:"window"`
+	Hosts           []HostRow         `json:"hosts"`
+	Accounts        []AccountRow      `json:"accounts"`
+	Files           []FileRow         `json:"files"`
+	RemoteAddresses []RemoteRow       `json:"remote_addresses"`
+	Lateral         []LateralRow      `json:"lateral"`
+	Tampering       []TamperRow       `json:"tampering"`
+	SeenNotInScope  []SeenRow         `json:"seen_not_in_scope"`
+	AffectedClients Affected          `json:"affected_clients"`
+	Pivots          []Pivot           `json:"pivots"`
+	HostIdentity    []vocab.Identity  `json:"host_identity"` // which host has which address, and where that comes from
+	Category        taxonomy.Decision `json:"category"`      // the incident category (national CSIRT statistics), with its reason
+	Artifacts       []ArtifactRow     `json:"artifacts"`
+	Notes           []string          `json:"notes,omitempty"`
 }
 
 func newResult(seeds Seeds, depth int) *Result {
@@ -208,4 +210,37 @@ func sortRows(res *Result) {
 		a, b := res.SeenNotInScope[i], res.SeenNotInScope[j]
 		return a.Rule < b.Rule || a.Rule == b.Rule && (a.FirstSeen < b.FirstSeen || a.FirstSeen == b.FirstSeen && a.Value+a.Host < b.Value+b.Host)
 	})
+}
+
+// category decides the incident category from the result's findings.
+func category(res *Result) taxonomy.Decision {
+	var f taxonomy.Findings
+	for _, h := range res.Hosts {
+		if h.Compromised != "" {
+			f.CompromisedHosts++
+		}
+	}
+	for _, fr := range res.Files {
+		created := false
+		for _, a := range fr.Actions {
+			created = created || a == "created"
+		}
+		for _, a := range fr.Actions {
+			if a == "modified" && fr.URL != "" && !created && !fr.Directory {
+				f.ModifiedWebFiles++ // a public page or script the intruder changed
+				break
+			}
+		}
+	}
+	targets := map[string]bool{}
+	for _, l := range res.Lateral {
+		if l.Kind == "scan" {
+			f.ScanRows += l.Events
+			for _, t := range l.Targets {
+				targets[t] = true
+			}
+		}
+	}
+	f.ScanTargets = len(targets)
+	return taxonomy.Category(f)
 }

@@ -107,6 +107,7 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 		return nil, err
 	}
 	res.Notes = append(res.Notes, env.Notes...)
+	res.Category = category(res)
 	sortRows(res)
 	return res, nil
 }
