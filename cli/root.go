@@ -55,6 +55,7 @@ Start with:  kiseki ingest BUNDLE --case CASEDIR`,
 	for _, f := range commands {
 		root.AddCommand(f())
 	}
+	completeValues(root)
 	var profile string
 	root.PersistentFlags().StringVar(&profile, "cpuprofile", "", "write a Go CPU profile to this file (for benchmarks)")
 	root.PersistentFlags().MarkHidden("cpuprofile")
