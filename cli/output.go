@@ -41,7 +41,7 @@ func newEventWriter(format string, w io.Writer, loc *time.Location) (eventWriter
 		cw.Write([]string{"date", "time", "timezone", "MACB", "source", "sourcetype", "type", "user", "host", "short", "desc", "version", "filename", "inode", "notes", "format", "extra"})
 		return &l2tWriter{bw: bw, cw: cw, loc: loc}, nil
 	case "bodyfile":
-		return &bodyWriter{bw: bw, files: map[bodyKey]*bodyLine{}}, nil
+		return &bodyWriter{bw: bw, files: map[bodyKey]*bodyLine{}, mounts: map[string]string{}}, nil
 	}
 	return nil, usageErrorf("unknown format %q (one of %s)", format, strings.Join(outputFormats, ", "))
 }
@@ -160,20 +160,28 @@ func (l *l2tWriter) close() error {
 // bodyWriter writes a Sleuth Kit bodyfile (mactime -b input):
 // MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime.
 // File system events of one file (same evidence, volume, meta address and
-// name) are folded into one line, as fls -m prints them; any other event is a
-// line of its own with its time in the slot its description names (mtime
-// when it names none), so mactime can sort logs and files together.
+// name) are folded into one line, as fls -m prints them. Only file system
+// rows are written unless all is set: a log event has no mode, owner or size
+// and one time, and mactime would print it as a row of placeholders. With
+// all, any other event is a line of its own with its time in the slot its
+// description names (mtime when it names none). When the file rows come
+// from more than one image, every name is host:/mount/path, so two hosts'
+// files (or two volumes of one host) cannot be mistaken for one another.
 type bodyWriter struct {
 	bw    *bufio.Writer
+	all   bool
 	files map[bodyKey]*bodyLine
 	order []bodyKey
+	// mounts is the mount prefix of each evidence item's paths, learned from
+	// rows whose path is the mount followed by the file system name.
+	mounts map[string]string
 }
 
 type bodyKey struct{ evidence, ref, meta, name string }
 
 type bodyLine struct {
-	name, meta, mode, uid, gid, size string
-	a, m, c, b                       int64
+	host, name, meta, mode, uid, gid, size string
+	a, m, c, b                             int64
 }
 
 func (w *bodyWriter) write(_ int64, ev *timeline.Event) error {
@@ -196,6 +204,9 @@ func (w *bodyWriter) write(_ int64, ev *timeline.Event) error {
 	}
 	secs := ev.Time / 1e9
 	if meta == "" { // not a file system record
+		if !w.all {
+			return nil
+		}
 		l := bodyLine{name: summary(ev), meta: "0", mode: "0", uid: "0", gid: "0", size: "0"}
 		if ev.Inode != timeline.Absent {
 			l.meta = strconv.FormatInt(ev.Inode, 10)
@@ -216,9 +227,10 @@ func (w *bodyWriter) write(_ int64, ev *timeline.Event) error {
 	k := bodyKey{ev.Evidence, ev.RefPath, meta, name}
 	l := w.files[k]
 	if l == nil {
-		l = &bodyLine{name: sanitize(name), meta: meta, mode: mode, uid: uid, gid: gid, size: size}
+		l = &bodyLine{host: sanitize(ev.Host), name: sanitize(name), meta: meta, mode: mode, uid: uid, gid: gid, size: size}
 		w.files[k] = l
 		w.order = append(w.order, k)
+		w.learnMount(ev.Evidence, ev.Path, name)
 	}
 	switch suffixAfterUnderscore(ev.TimeDesc) {
 	case "atime":
@@ -231,6 +243,16 @@ func (w *bodyWriter) write(_ int64, ev *timeline.Event) error {
 		l.b = secs
 	}
 	return nil
+}
+
+// learnMount records the mount prefix of an evidence item's file paths: a
+// file's path is its mount point followed by its name in the file system
+// (orphans and names with replaced bytes do not tell, and are skipped).
+func (w *bodyWriter) learnMount(evidence, path, name string) {
+	if _, ok := w.mounts[evidence]; ok || len(name) < 2 || name[0] != '/' || !strings.HasSuffix(path, name) {
+		return
+	}
+	w.mounts[evidence] = path[:len(path)-len(name)]
 }
 
 func (l bodyLine) String() string {
@@ -246,7 +268,21 @@ func orZero(s string) string {
 }
 
 func (w *bodyWriter) close() error {
-	sort.SliceStable(w.order, func(i, j int) bool { return w.order[i].name < w.order[j].name })
+	images := map[string]bool{}
+	for _, k := range w.order {
+		images[k.evidence+"\x00"+k.ref] = true
+	}
+	if len(images) > 1 {
+		for _, k := range w.order {
+			l := w.files[k]
+			sep := ""
+			if !strings.HasPrefix(l.name, "/") { // "<inode 7>": a reserved inode without a name
+				sep = "/"
+			}
+			l.name = l.host + ":" + w.mounts[k.evidence] + sep + l.name
+		}
+	}
+	sort.SliceStable(w.order, func(i, j int) bool { return w.files[w.order[i]].name < w.files[w.order[j]].name })
 	for _, k := range w.order {
 		if _, err := w.bw.WriteString(w.files[k].String()); err != nil {
 			return err
