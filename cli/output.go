@@ -37,9 +37,7 @@ func newEventWriter(format string, w io.Writer, loc *time.Location) (eventWriter
 		cw.Write([]string{"time", "time_desc", "host", "source", "evidence", "ref", "src_ip", "src_port", "dst_ip", "dst_port", "user", "method", "url", "status", "bytes", "user_agent", "path", "action", "tags", "message"})
 		return &csvWriter{bw: bw, cw: cw, loc: loc}, nil
 	case "l2tcsv":
-		cw := csv.NewWriter(bw)
-		cw.Write([]string{"date", "time", "timezone", "MACB", "source", "sourcetype", "type", "user", "host", "short", "desc", "version", "filename", "inode", "notes", "format", "extra"})
-		return &l2tWriter{bw: bw, cw: cw, loc: loc}, nil
+		return newL2TWriter(bw, loc), nil
 	case "bodyfile":
 		return &bodyWriter{bw: bw, files: map[bodyKey]*bodyLine{}, mounts: map[string]string{}}, nil
 	}
@@ -107,54 +105,11 @@ func (c *csvWriter) close() error {
 	return c.bw.Flush()
 }
 
-// l2tWriter writes plaso's l2tcsv (log2timeline CSV) columns.
-type l2tWriter struct {
-	bw  *bufio.Writer
-	cw  *csv.Writer
-	loc *time.Location
-}
-
-func macb(desc string) string {
-	switch suffixAfterUnderscore(desc) {
-	case "mtime":
-		return "M..."
-	case "atime":
-		return ".A.."
-	case "ctime":
-		return "..C."
-	case "crtime":
-		return "...B"
-	}
-	return "...."
-}
-
 func suffixAfterUnderscore(s string) string {
 	if i := strings.LastIndexByte(s, '_'); i >= 0 {
 		return s[i+1:]
 	}
 	return s
-}
-
-func (l *l2tWriter) write(_ int64, ev *timeline.Event) error {
-	t := time.Unix(0, ev.Time).In(l.loc)
-	zone, _ := t.Zone()
-	inode := ""
-	if ev.Inode != timeline.Absent {
-		inode = strconv.FormatInt(ev.Inode, 10)
-	} else if ev.MFT != timeline.Absent {
-		inode = strconv.FormatInt(ev.MFT, 10)
-	}
-	s := summary(ev)
-	return l.cw.Write([]string{t.Format("01/02/2006"), t.Format("15:04:05"), zone, macb(ev.TimeDesc), strings.ToUpper(ev.Source), ev.Source, ev.TimeDesc,
-		sanitize(ev.User), sanitize(ev.Host), s, s, "2", sanitize(ev.Ref().String()), inode, ev.Tags, "kiseki/" + ev.Source, "evidence: " + ev.Evidence})
-}
-
-func (l *l2tWriter) close() error {
-	l.cw.Flush()
-	if err := l.cw.Error(); err != nil {
-		return err
-	}
-	return l.bw.Flush()
 }
 
 // bodyWriter writes a Sleuth Kit bodyfile (mactime -b input):
