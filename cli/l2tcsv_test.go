@@ -27,7 +27,7 @@ func TestL2TCSVColumns(t *testing.T) {
 	jl, _, _ := run(t, "timeline", "--case", caseDir, "--format", "jsonl")
 	type event struct {
 		Time, TimeDesc, Host, Source, Evidence, Message, User, SrcIP, Tags string
-		Ref                                                             struct{ Path string }
+		Ref                                                                struct{ Path string }
 	}
 	var events []event
 	for _, l := range strings.Split(strings.TrimSpace(jl), "\n") {
