@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -146,6 +148,100 @@ func BenchmarkStandaloneMFT(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := parseMFT(context.Background(), in, discard{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestStandaloneUSNMatchesImage: the $UsnJrnl:$J icat copies out of the
+// USN fixture, alone and behind a sparse start of zeros (as icat writes a
+// long-lived journal), gives the image's USN events: same times, USNs,
+// reasons and file references; the path is the name (no $MFT to look the
+// parent up in).
+func TestStandaloneUSNMatchesImage(t *testing.T) {
+	img := bunzip(t, filepath.Join(corpus.Root(t), "fixtures", "disk", "ntfs-usn.img.bz2"))
+	j, err := exec.Command(needTool(t, "icat"), img, "64-128-4").Output()
+	if err != nil || len(j) == 0 {
+		t.Fatalf("icat $J: %v", err)
+	}
+	imgEvs, _ := parseImage(t, img, nil)
+	var want []string
+	for _, e := range imgEvs {
+		if e.Source == SourceUSN {
+			want = append(want, usnKey(&e, strings.TrimPrefix(e.Path, "<orphan>/")))
+		}
+	}
+	for _, prefix := range []int{0, 64 << 10} {
+		data := append(make([]byte, prefix), j...)
+		p := filepath.Join(t.TempDir(), "$J")
+		os.WriteFile(p, data, 0o644)
+		head := data[:min(len(data), parsers.HeadSize)]
+		if c := parsers.Detect("$J", head); len(c) == 0 || c[0].Format.Name != FormatUSN {
+			t.Fatalf("sparse start %d: detection %+v", prefix, c)
+		}
+		f, _ := parsers.Lookup(FormatUSN)
+		var c collect
+		var warns []string
+		in := &parsers.Input{Name: "$J", Evidence: "E1", Host: "h", Size: int64(len(data)),
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
+			Warn: func(m string) { warns = append(warns, m) }}
+		if err := f.Parse(context.Background(), in, &c); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range c.evs {
+			if e.Source == SourceUSN {
+				off, _ := strconv.Atoi(extra(&e, "j_offset"))
+				e.Extra = append(e.Extra[:0:0], e.Extra...)
+				for i := range e.Extra {
+					if e.Extra[i].Key == "j_offset" {
+						e.Extra[i].Value = strconv.Itoa(off - prefix)
+					}
+				}
+				got = append(got, usnKey(&e, e.Path))
+			}
+		}
+		if len(want) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") || len(warns) != 0 {
+			t.Errorf("sparse start %d: %d events (want %d), warnings %q\nfirst got  %v\nfirst want %v", prefix, len(got), len(want), warns, first(got), first(want))
+		}
+	}
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+func usnKey(e *timeline.Event, path string) string {
+	return strings.Join([]string{timeFmt(e.Time), path, e.Action, extra(e, "usn"), extra(e, "j_offset"), extra(e, "reason"), extra(e, "file_ref"), extra(e, "parent_ref"), strconv.FormatInt(e.MFT, 10)}, "|")
+}
+
+func FuzzStandaloneUSN(f *testing.F) {
+	if b := corpus.Seed(f, "disk/go-ntfs/usn_sample.bin"); len(b) > 0 {
+		f.Add("$J", b[:min(len(b), 4096)])
+	}
+	f.Add("$J", make([]byte, 64))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		detectUSN(name, data)
+		in := &parsers.Input{Name: name, Size: int64(len(data)), ReaderAt: bytes.NewReader(data),
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
+		parseUSN(context.Background(), in, discard{})
+	})
+}
+
+// go test ./parsers/ntfs -run - -bench StandaloneUSN
+func BenchmarkStandaloneUSN(b *testing.B) {
+	data := corpus.Seed(b, "disk/go-ntfs/usn_sample.bin")
+	if data == nil {
+		b.Skip("no corpus")
+	}
+	in := &parsers.Input{Name: "$J", Size: int64(len(data)), ReaderAt: bytes.NewReader(data)}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := parseUSN(context.Background(), in, discard{}); err != nil {
 			b.Fatal(err)
 		}
 	}
