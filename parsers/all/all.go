@@ -21,5 +21,6 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
 	_ "github.com/kiseki-forensics/kiseki/parsers/tooljson"
 	_ "github.com/kiseki-forensics/kiseki/parsers/utmp"
+	_ "github.com/kiseki-forensics/kiseki/parsers/velociraptor"
 	_ "github.com/kiseki-forensics/kiseki/parsers/w3c"
 )

@@ -126,9 +126,9 @@ func (t *tool) parse(ctx context.Context, in *parsers.Input, sink timeline.Sink)
 	})
 }
 
-// str returns a field as text: strings as they are, numbers as written,
+// Str returns a field as text: strings as they are, numbers as written,
 // anything else as compact JSON; "" when absent or null.
-func str(v any) string {
+func Str(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
@@ -143,8 +143,8 @@ func str(v any) string {
 	return string(b)
 }
 
-// path looks up a nested field: path(rec, "document", "data", "Event").
-func path(v any, keys ...string) any {
+// Path looks up a nested field: Path(rec, "document", "data", "Event").
+func Path(v any, keys ...string) any {
 	for _, k := range keys {
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -155,12 +155,12 @@ func path(v any, keys ...string) any {
 	return v
 }
 
-// addExtra flattens a record's fields into Extra (nested keys joined by
+// AddExtra flattens a record's fields into Extra (nested keys joined by
 // dots, sorted), leaving out those the event already holds.
-func addExtra(ev *timeline.Event, prefix string, v any, skip map[string]bool) {
+func AddExtra(ev *timeline.Event, prefix string, v any, skip map[string]bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		if s := str(v); s != "" && !skip[prefix] {
+		if s := Str(v); s != "" && !skip[prefix] {
 			ev.AddExtra(prefix, s)
 		}
 		return
@@ -178,7 +178,7 @@ func addExtra(ev *timeline.Event, prefix string, v any, skip map[string]bool) {
 		if skip[name] {
 			continue
 		}
-		addExtra(ev, name, m[k], skip)
+		AddExtra(ev, name, m[k], skip)
 	}
 }
 
@@ -200,35 +200,35 @@ var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999 -07:
 
 // fillHayabusa maps a Hayabusa record.
 func fillHayabusa(rec map[string]any, _ *parsers.Input, ev *timeline.Event) error {
-	if err := setTime(ev, str(rec["Timestamp"])); err != nil {
+	if err := setTime(ev, Str(rec["Timestamp"])); err != nil {
 		return err
 	}
 	ev.TimeDesc = timeline.TimeLog
-	if c := str(rec["Computer"]); c != "" {
+	if c := Str(rec["Computer"]); c != "" {
 		ev.Host = c
 	}
 	details := rec["Details"]
-	ev.User = firstOf(details, "TgtUser", "User", "SubjectUser", "SrcUser")
-	ev.SrcIP = firstOf(details, "SrcIP", "IP")
-	ev.DstIP = firstOf(details, "TgtIP", "DstIP")
-	ev.Path = firstOf(details, "Path", "Proc", "Image")
-	ev.Message = str(rec["RuleTitle"])
+	ev.User = FirstOf(details, "TgtUser", "User", "SubjectUser", "SrcUser")
+	ev.SrcIP = FirstOf(details, "SrcIP", "IP")
+	ev.DstIP = FirstOf(details, "TgtIP", "DstIP")
+	ev.Path = FirstOf(details, "Path", "Proc", "Image")
+	ev.Message = Str(rec["RuleTitle"])
 	if d := detailsText(details); d != "" {
 		ev.Message += ": " + d
 	}
-	if lv := str(rec["Level"]); lv != "" {
+	if lv := Str(rec["Level"]); lv != "" {
 		ev.AddTag("level:" + lv)
 	}
 	addTags(ev, rec["MitreTactics"])
 	addTags(ev, rec["MitreTags"])
-	addExtra(ev, "", rec, map[string]bool{"Timestamp": true, "Computer": true, "RuleTitle": true, "Level": true, "MitreTactics": true, "MitreTags": true})
+	AddExtra(ev, "", rec, map[string]bool{"Timestamp": true, "Computer": true, "RuleTitle": true, "Level": true, "MitreTactics": true, "MitreTags": true})
 	return nil
 }
 
-// firstOf returns the first of the named fields an object has.
-func firstOf(v any, keys ...string) string {
+// FirstOf returns the first of the named fields an object has.
+func FirstOf(v any, keys ...string) string {
 	for _, k := range keys {
-		if s := str(path(v, k)); s != "" && s != "-" && s != "n/a" {
+		if s := Str(Path(v, k)); s != "" && s != "-" && s != "n/a" {
 			return s
 		}
 	}
@@ -239,7 +239,7 @@ func firstOf(v any, keys ...string) string {
 func detailsText(v any) string {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return str(v)
+		return Str(v)
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -248,7 +248,7 @@ func detailsText(v any) string {
 	sort.Strings(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		parts = append(parts, k+": "+str(m[k]))
+		parts = append(parts, k+": "+Str(m[k]))
 	}
 	return strings.Join(parts, " ¦ ")
 }
@@ -257,7 +257,7 @@ func addTags(ev *timeline.Event, v any) {
 	switch x := v.(type) {
 	case []any:
 		for _, t := range x {
-			if s := str(t); s != "" {
+			if s := Str(t); s != "" {
 				ev.AddTag(s)
 			}
 		}
@@ -272,53 +272,53 @@ func addTags(ev *timeline.Event, v any) {
 
 // fillChainsaw maps a Chainsaw detection.
 func fillChainsaw(rec map[string]any, _ *parsers.Input, ev *timeline.Event) error {
-	if err := setTime(ev, str(rec["timestamp"])); err != nil {
+	if err := setTime(ev, Str(rec["timestamp"])); err != nil {
 		return err
 	}
 	ev.TimeDesc = timeline.TimeLog
-	sys := path(rec, "document", "data", "Event", "System")
-	if c := str(path(sys, "Computer")); c != "" {
+	sys := Path(rec, "document", "data", "Event", "System")
+	if c := Str(Path(sys, "Computer")); c != "" {
 		ev.Host = c
 	}
-	data := path(rec, "document", "data", "Event", "EventData")
-	ev.User = firstOf(data, "TargetUserName", "SubjectUserName", "User")
-	ev.SrcIP = firstOf(data, "IpAddress", "SourceAddress")
-	ev.Path = firstOf(data, "Image", "ProcessName", "TargetFilename")
-	ev.Message = str(rec["name"])
-	if id := str(path(sys, "EventID")); id != "" {
+	data := Path(rec, "document", "data", "Event", "EventData")
+	ev.User = FirstOf(data, "TargetUserName", "SubjectUserName", "User")
+	ev.SrcIP = FirstOf(data, "IpAddress", "SourceAddress")
+	ev.Path = FirstOf(data, "Image", "ProcessName", "TargetFilename")
+	ev.Message = Str(rec["name"])
+	if id := Str(Path(sys, "EventID")); id != "" {
 		ev.Message += " (EventID " + id + ")"
 	}
-	if lv := str(rec["level"]); lv != "" {
+	if lv := Str(rec["level"]); lv != "" {
 		ev.AddTag("level:" + lv)
 	}
 	addTags(ev, rec["tags"])
-	addExtra(ev, "", rec, map[string]bool{"timestamp": true, "name": true, "level": true, "tags": true})
+	AddExtra(ev, "", rec, map[string]bool{"timestamp": true, "name": true, "level": true, "tags": true})
 	return nil
 }
 
 // fillPlaso maps a plaso json_line event; its time is microseconds UTC.
 func fillPlaso(rec map[string]any, _ *parsers.Input, ev *timeline.Event) error {
-	us, err := strconv.ParseInt(str(rec["timestamp"]), 10, 64)
+	us, err := strconv.ParseInt(Str(rec["timestamp"]), 10, 64)
 	if err != nil {
-		return fmt.Errorf("timestamp %q: %v", str(rec["timestamp"]), err)
+		return fmt.Errorf("timestamp %q: %v", Str(rec["timestamp"]), err)
 	}
 	ev.Time = us * 1000
-	ev.TimeOrig = str(rec["timestamp"])
+	ev.TimeOrig = Str(rec["timestamp"])
 	ev.Zone = "UTC"
-	ev.TimeDesc = plasoDesc(str(rec["timestamp_desc"]))
-	if h := str(rec["hostname"]); h != "" && h != "-" {
+	ev.TimeDesc = plasoDesc(Str(rec["timestamp_desc"]))
+	if h := Str(rec["hostname"]); h != "" && h != "-" {
 		ev.Host = h
 	}
-	if u := str(rec["username"]); u != "-" {
+	if u := Str(rec["username"]); u != "-" {
 		ev.User = u
 	}
-	ev.Path = str(rec["filename"])
-	if n, err := strconv.ParseInt(str(rec["inode"]), 10, 64); err == nil {
+	ev.Path = Str(rec["filename"])
+	if n, err := strconv.ParseInt(Str(rec["inode"]), 10, 64); err == nil {
 		ev.Inode = n
 	}
-	ev.Message = str(rec["message"])
-	addTags(ev, path(rec, "tag", "labels"))
-	addExtra(ev, "", rec, map[string]bool{"timestamp": true, "hostname": true, "username": true, "filename": true,
+	ev.Message = Str(rec["message"])
+	addTags(ev, Path(rec, "tag", "labels"))
+	AddExtra(ev, "", rec, map[string]bool{"timestamp": true, "hostname": true, "username": true, "filename": true,
 		"inode": true, "message": true, "tag": true, "__container_type__": true, "__type__": true})
 	return nil
 }
