@@ -114,3 +114,34 @@ func jsonField(line, key string) string {
 func filepathRoot(t *testing.T) string {
 	return filepath.Dir(filepath.Dir(sampleBundle(t)))
 }
+
+// TestImportKapeFolder: a KAPE triage folder (targets copied under the
+// drive letter, $MFT and $Extend/$J as KAPE names them) is read as a
+// directory; the $MFT and the journal are recognised by themselves.
+func TestImportKapeFolder(t *testing.T) {
+	root := filepathRoot(t)
+	bundle := t.TempDir()
+	tmp := t.TempDir()
+	icat := func(img, addr string) []byte {
+		out, err := exec.Command("sh", "-c", "bzcat "+filepath.Join(root, "fixtures/disk", img+".bz2")+" > "+filepath.Join(tmp, img)+" && icat "+filepath.Join(tmp, img)+" "+addr).Output()
+		if err != nil || len(out) == 0 {
+			t.Fatalf("icat %s %s: %v", img, addr, err)
+		}
+		return out
+	}
+	os.MkdirAll(filepath.Join(bundle, "C", "$Extend"), 0o755)
+	os.WriteFile(filepath.Join(bundle, "C", "$MFT"), icat("ntfs-small.img", "0"), 0o644)
+	os.WriteFile(filepath.Join(bundle, "C", "$Extend", "$J"), icat("ntfs-usn.img", "64-128-4"), 0o644)
+	caseDir := filepath.Join(t.TempDir(), "case")
+	res := ingest(t, bundle, caseDir)
+	b, _ := json.Marshal(res)
+	for _, want := range []string{`"C/$MFT"`, `"ntfs-mft"`, `"C/$Extend/$J"`, `"ntfs-usnjrnl"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("ingest summary lacks %s: %s", want, b)
+		}
+	}
+	tl, _, _ := run(t, "search", "--case", caseDir, "source:usnjrnl", "--count")
+	if !strings.HasSuffix(strings.TrimSpace(tl), " matching events") || strings.HasPrefix(tl, "0 ") {
+		t.Errorf("no usnjrnl events: %q", tl)
+	}
+}
