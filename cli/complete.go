@@ -6,7 +6,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 
@@ -120,15 +119,18 @@ func caseValues(ctx context.Context, dir, field string) []string {
 }
 
 // zoneNames lists the IANA zone names of the zoneinfo database: the system's
-// (tzdata.zi, as Debian and macOS ship it), else the Go installation's
-// zoneinfo.zip. Go has no API that lists zones; on a machine with neither
-// (Windows without Go) only UTC and case are offered, and any IANA name is
-// still accepted.
+// (tzdata.zi, as Debian and macOS ship it), else the zip that $ZONEINFO
+// names (Go's own variable for time.LoadLocation). Go has no API that lists
+// zones; on a machine with neither (Windows) only UTC and case are offered,
+// and any IANA name is still accepted.
 func zoneNames() []string {
 	if names := tzdataZones(filepath.Join(zoneinfoDir, "tzdata.zi")); len(names) > 0 {
 		return names
 	}
-	return zipZones(filepath.Join(runtime.GOROOT(), "lib", "time", "zoneinfo.zip"))
+	if z := os.Getenv("ZONEINFO"); z != "" {
+		return zipZones(z)
+	}
+	return nil
 }
 
 // zoneinfoDir is where Unix systems keep the zoneinfo database.
