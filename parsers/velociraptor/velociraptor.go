@@ -81,7 +81,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	}
 	defer r.Close()
 	art := artifact(in.Name)
-	var ev timeline.Event
+	var ev, cols timeline.Event // cols: the row's columns, flattened once per row
 	var last int64
 	return parsers.ScanLines(ctx, r, func(l *parsers.Line) error {
 		text := bytes.TrimSpace(l.Text)
@@ -99,8 +99,10 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 		if len(times) == 0 {
 			times = []rowTime{{key: timeline.TimeUnknown}}
 		}
+		cols.Extra = cols.Extra[:0]
+		tooljson.AddExtra(&cols, "", row, nil)
 		for _, t := range times {
-			fillRow(&ev, in, l, art, row, t)
+			fillRow(&ev, in, l, art, row, t, cols.Extra)
 			if t.ns != 0 {
 				last = t.ns
 			}
@@ -150,7 +152,7 @@ func rowTimes(row map[string]any) []rowTime {
 }
 
 // fillRow makes the event of one time of a row.
-func fillRow(ev *timeline.Event, in *parsers.Input, l *parsers.Line, art string, row map[string]any, t rowTime) {
+func fillRow(ev *timeline.Event, in *parsers.Input, l *parsers.Line, art string, row map[string]any, t rowTime, cols []timeline.KV) {
 	ev.Reset()
 	parsers.FillRef(ev, in, l)
 	ev.Source = FormatName
@@ -165,7 +167,7 @@ func fillRow(ev *timeline.Event, in *parsers.Input, l *parsers.Line, art string,
 	ev.DstIP = tooljson.FirstOf(row, "DstIP", "DestinationIP")
 	ev.Message = art + ": " + summary(row, t.key)
 	ev.AddExtra("artifact", art)
-	tooljson.AddExtra(ev, "", row, nil)
+	ev.Extra = append(ev.Extra, cols...)
 }
 
 // summaryFields bounds the columns a message shows: the rest is in Extra.
