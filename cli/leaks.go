@@ -12,6 +12,7 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/search/leaks"
 	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 )
 
 func init() { register(newLeaksCmd) }
@@ -79,7 +80,7 @@ the two logs disagree the output says so and counts from the one with more.
 			if o.To, err = parseTimeFlag("to", to, c.Location(), true); err != nil {
 				return err
 			}
-			env, err := scope.LoadEnv(c, s)
+			env, err := vocab.LoadEnv(c, s)
 			if err != nil {
 				return err
 			}

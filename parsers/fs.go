@@ -23,6 +23,8 @@ type FileSystem struct {
 	Name   string
 	Detect func(r io.ReaderAt, size int64) bool
 	Parse  func(ctx context.Context, vol *Volume, sink timeline.Sink) error
+	// Sources lists the source values its events carry, with their class.
+	Sources []Source
 }
 
 var (
@@ -40,6 +42,9 @@ func RegisterFileSystem(fs *FileSystem) {
 		}
 	}
 	fileSystems = append(fileSystems, fs)
+	mu.Lock()
+	defer mu.Unlock()
+	declare(fs.Sources)
 }
 
 // FileSystems lists the registered file system formats.

@@ -82,6 +82,10 @@ type Format struct {
 	// first path of a group is the one parsed, with Input.Parts set). Files
 	// in no group are handled one by one.
 	Group func(paths []string) [][]string
+	// Sources lists every value of the source column the parser emits,
+	// with its class (see Class); raw lines (timeline.SourceRaw) need not
+	// be listed. A format without sources fails the registry's test.
+	Sources []Source
 }
 
 var (
@@ -97,6 +101,7 @@ func Register(f *Format) {
 		panic("parsers: format registered twice: " + f.Name)
 	}
 	formats[f.Name] = f
+	declare(f.Sources)
 }
 
 // Lookup returns the named format.

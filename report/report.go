@@ -18,6 +18,7 @@ import (
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/leaks"
 	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -284,7 +285,7 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		return nil, err
 	}
 
-	env, err := scope.LoadEnv(c, s)
+	env, err := vocab.LoadEnv(c, s)
 	if err != nil {
 		return nil, err
 	}

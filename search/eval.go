@@ -82,7 +82,7 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 		kids := make([]Node, 0, len(n.Kids))
 		var late []Term
 		for _, k := range n.Kids {
-			if t, ok := k.(Term); ok && fields[t.Field].kind == fieldInt {
+			if t, ok := k.(Term); ok && (fields[t.Field].kind == fieldInt || fields[t.Field].kind == fieldLabel) {
 				late = append(late, t)
 				continue
 			}
@@ -121,8 +121,13 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 			}
 		}
 		for _, t := range late {
-			b, err := e.intTerm(t, seg, lo, hi, acc)
-			if err != nil {
+			var (
+				b   bitset
+				err error
+			)
+			if fields[t.Field].kind == fieldLabel {
+				b = labelTerm(t, seg, lo, hi, acc)
+			} else if b, err = e.intTerm(t, seg, lo, hi, acc); err != nil {
 				return nil, err
 			}
 			if acc == nil {
@@ -229,6 +234,8 @@ func (e *evaluator) term(t Term, seg *timeline.Segment, lo, hi int) (bitset, err
 		}
 	case fieldInt:
 		return e.intTerm(t, seg, lo, hi, nil)
+	case fieldLabel:
+		return labelTerm(t, seg, lo, hi, nil), nil
 	case fieldText:
 		if err := e.textTerm(t, []string{spec.textKind}, seg, lo, hi, out); err != nil {
 			return nil, err

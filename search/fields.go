@@ -15,6 +15,7 @@ const (
 	fieldInt                      // number, comparison, range, status class
 	fieldText                     // words via the index; glob on the whole value
 	fieldTag                      // one of the comma-separated tags
+	fieldLabel                    // a taxonomy label computed from the row (search/taxonomy.go)
 )
 
 type fieldSpec struct {
@@ -53,6 +54,9 @@ var fields = map[string]fieldSpec{
 	"ua":        {kind: fieldText, cols: []int{timeline.ColUserAgent}, textKind: "ua"},
 	"message":   {kind: fieldText, cols: []int{timeline.ColMessage}, textKind: "message"},
 	"raw":       {kind: fieldText, cols: []int{timeline.ColRaw}, textKind: "raw"},
+	fieldSandia: {kind: fieldLabel},
+	fieldTarget: {kind: fieldLabel},
+	fieldBenign: {kind: fieldLabel},
 }
 
 // textFields are what a term without a field searches, in index kinds.

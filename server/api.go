@@ -40,6 +40,7 @@ func (srv *Server) routes() {
 		writeError(w, http.StatusNotFound, errors.New("no such API endpoint"))
 	})
 	srv.investigateRoutes()
+	srv.statsRoutes()
 	srv.pageRoutes()
 }
 

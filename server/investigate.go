@@ -14,6 +14,7 @@ import (
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/leaks"
 	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 )
 
 func (srv *Server) investigateRoutes() {
@@ -51,7 +52,7 @@ func (srv *Server) apiScope(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	env, err := scope.LoadEnv(srv.c, srv.s)
+	env, err := vocab.LoadEnv(srv.c, srv.s)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
@@ -94,7 +95,7 @@ func (srv *Server) apiLeaks(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, errors.New("say what to count: actor, endpoint, window_from_file, from/to or pii"))
 		return
 	}
-	env, err := scope.LoadEnv(srv.c, srv.s)
+	env, err := vocab.LoadEnv(srv.c, srv.s)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return

@@ -19,6 +19,9 @@ const (
 	TimeDeleted  = "dtime"    // deleted (ext4)
 	TimeUnknown  = "unknown"  // a line kept raw whose time could not be read
 	SourceRaw    = "unparsed" // the source of every event kept as raw bytes
+	// TagTimestompUntrusted is on a file system event whose own time a
+	// timestomp rule of its parser contradicts: never a finding's time.
+	TagTimestompUntrusted = "timestomp:untrusted"
 )
 
 // Actions follow the Sandia common language that investigators use (domain.md).

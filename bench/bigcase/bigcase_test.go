@@ -15,6 +15,7 @@ import (
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/leaks"
 	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -64,7 +65,7 @@ func open(tb testing.TB) (*engine.Case, *scope.Env) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(s.Close)
-	env, err := scope.LoadEnv(c, s)
+	env, err := vocab.LoadEnv(c, s)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestBigcase(t *testing.T) {
 	if r := attackerCount(t, env); r.Records != Enumerated || r.Agreement != "agree" {
 		t.Errorf("attacker count %d (%s): %s", r.Records, r.Agreement, r.Method)
 	}
-	if r := windowCount(t, env); r.Records == 0 || r.Window.First != scope.FormatTime(Start.Add(skimFrom).UnixNano()) {
+	if r := windowCount(t, env); r.Records == 0 || r.Window.First != vocab.FormatTime(Start.Add(skimFrom).UnixNano()) {
 		t.Errorf("window count %d %+v", r.Records, r.Window)
 	}
 	res := runScope(t, env)

@@ -188,6 +188,9 @@ func (g *gen) all(n int) error {
 	}
 	g.web(at(attackAt-time.Hour), Attacker, "POST", "/uploads/upload.php", 200, false)
 	g.web(at(attackAt-time.Hour+time.Minute), Attacker, "GET", "/uploads/.cache/img.php?cmd=id", 200, false)
+	// The skimmer is put in and taken out through the web shell.
+	g.web(at(skimFrom-time.Second), Attacker, "POST", "/uploads/.cache/img.php", 200, false)
+	g.web(at(skimUntil-time.Second), Attacker, "POST", "/uploads/.cache/img.php?cmd=restore", 200, false)
 	for h := 0; h < 18; h++ {
 		g.conn(at(attackAt+time.Duration(h)*time.Hour), WebAddr, C2, 443, timeline.ActionPermit)
 	}

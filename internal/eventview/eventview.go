@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/kiseki-forensics/kiseki/taxonomy"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -98,6 +99,9 @@ func Summary(ev *timeline.Event) string {
 	if ev.Action != "" {
 		add("[" + ev.Action + "]")
 	}
+	if l := taxonomy.Of(ev).String(); l != "" {
+		add("<" + l + ">")
+	}
 	add(ev.Message)
 	if ev.Source == timeline.SourceRaw && len(ev.Raw) > 0 {
 		add(string(ev.Raw))
@@ -132,6 +136,9 @@ type Event struct {
 	UserAgent string            `json:"user_agent,omitempty"`
 	Path      string            `json:"path,omitempty"`
 	Action    string            `json:"action,omitempty"`
+	Sandia    string            `json:"sandia,omitempty"` // taxonomy label (docs/query.md)
+	Target    string            `json:"target,omitempty"`
+	Benign    string            `json:"benign,omitempty"`
 	Tags      []string          `json:"tags,omitempty"`
 	Extra     map[string]string `json:"extra,omitempty"`
 	Raw       string            `json:"raw,omitempty"`
@@ -149,6 +156,8 @@ func JSON(row int64, ev *timeline.Event) Event {
 	if row >= 0 {
 		j.Row = &row
 	}
+	l := taxonomy.Of(ev)
+	j.Sandia, j.Target, j.Benign = l.Action, l.Target, l.Benign
 	if j.Message == "" {
 		j.Message = Summary(ev)
 	}

@@ -18,6 +18,7 @@ const FormatName = "access-log"
 func init() {
 	parsers.Register(&parsers.Format{
 		Name:        FormatName,
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassWebOrigin}},
 		Description: "nginx/Apache access log, common or combined (NCSA), optional vhost prefix and trailing fields",
 		HasZone:     true,
 		HasYear:     true,

@@ -17,6 +17,7 @@ const FormatName = "auth"
 func init() {
 	devlog.Register(&parsers.Format{
 		Name:        FormatName,
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassLogin}},
 		Description: "Linux auth.log / secure: sshd, sudo, su, PAM, login, CRON (syslog-wrapped, yearless)",
 		HasZone:     false,
 		HasYear:     false,

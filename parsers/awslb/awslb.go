@@ -16,6 +16,7 @@ const Source = "aws-alb"
 func init() {
 	parsers.Register(&parsers.Format{
 		Name:        Source,
+		Sources:     []parsers.Source{{Name: Source, Class: parsers.ClassCDN}},
 		Description: "AWS Elastic Load Balancing access logs (Application, Classic and Network TLS load balancers)",
 		HasZone:     true, HasYear: true,
 		Detect:    detect,

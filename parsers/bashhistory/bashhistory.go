@@ -18,6 +18,7 @@ const FormatName = "bash-history"
 func init() {
 	parsers.Register(&parsers.Format{
 		Name:        FormatName,
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassShell}},
 		Description: "bash history (#epoch lines) and zsh extended history",
 		HasZone:     true, // epoch seconds
 		HasYear:     true,

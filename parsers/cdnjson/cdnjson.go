@@ -163,6 +163,7 @@ func init() {
 	for _, v := range []*vendor{cloudflare, akamai, fastly} {
 		parsers.Register(&parsers.Format{
 			Name:        v.name,
+			Sources:     []parsers.Source{{Name: v.name, Class: parsers.ClassCDN}},
 			Description: descriptions[v.name],
 			HasZone:     true, HasYear: true,
 			Detect:    func(name string, head []byte) int { return detect(v, head) },

@@ -18,6 +18,7 @@ var str = devlog.Str
 func init() {
 	devlog.Register(&parsers.Format{
 		Name:        FormatName,
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassFirewall}},
 		Description: "ArcSight Common Event Format (CEF), bare or syslog-wrapped",
 		HasZone:     false,
 		HasYear:     false,

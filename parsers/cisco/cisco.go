@@ -29,6 +29,7 @@ func init() {
 	} {
 		devlog.Register(&parsers.Format{
 			Name:        f.name,
+			Sources:     []parsers.Source{{Name: f.name, Class: parsers.ClassFirewall}},
 			Description: f.desc,
 			HasZone:     false,
 			HasYear:     false,

@@ -18,7 +18,9 @@ const FormatName = "disk-image"
 
 func init() {
 	parsers.Register(&parsers.Format{
-		Name:        FormatName,
+		Name: FormatName,
+		// The events come from the file systems inside (their Sources).
+		Sources:     []parsers.Source{},
 		Description: "disk image (raw/dd, split raw, E01) with MBR/GPT partitions or a bare file system",
 		HasZone:     true,
 		HasYear:     true,

@@ -11,6 +11,10 @@
 // bodyfile made from these events lines up with one made by the Sleuth Kit;
 // docs/ext4.md describes what is read and where the output differs.
 //
+// Inodes whose mtime or atime looks set back are tagged timestomp:<rule> on
+// all their events, and timestomp:untrusted on the contradicted mtime/atime
+// events (stomp.go; docs/ext4.md "Timestomp evidence").
+//
 // It registers the file system "ext4" with parsers.RegisterFileSystem: the
 // disk-image layer calls Detect and Parse with a parsers.Volume.
 package ext4

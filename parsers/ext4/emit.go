@@ -20,6 +20,7 @@ type nameView struct {
 	Deleted bool   // the name is unallocated
 	Journal int64  // transaction id for journal copies, else -1
 	Tags    string // extra tags
+	Stomp   stompVerdict
 }
 
 // emitter turns inodes into events. Strings of the event point into buf,
@@ -251,6 +252,9 @@ func (em *emitter) emitInode(ino uint32, in *inode, allocated bool, nv *nameView
 	if nv.Tags != "" {
 		ev.AddTag(nv.Tags)
 	}
+	if nv.Stomp.tags != "" {
+		ev.AddTag(nv.Stomp.tags)
+	}
 	ev.AddExtra("meta", em.str(meta))
 	ev.AddExtra("name", em.str(name))
 	ev.AddExtra("mode", em.str(mode))
@@ -277,7 +281,16 @@ func (em *emitter) emitInode(ino uint32, in *inode, allocated bool, nv *nameView
 		ev.TimeDesc = timeline.TimeUnknown
 		return em.sink.Emit(ev)
 	}
+	tags, untrusted := ev.Tags, ""
+	if nv.Stomp.untrusted != 0 {
+		untrusted = tags + "," + TagUntrusted
+	}
 	for i := 0; i < nt; i++ {
+		ev.Tags = tags
+		if d := times[i].desc; d == timeline.TimeModified && nv.Stomp.untrusted&untrustedM != 0 ||
+			d == timeline.TimeAccessed && nv.Stomp.untrusted&untrustedA != 0 {
+			ev.Tags = untrusted
+		}
 		ev.Time = times[i].t.unixNano()
 		ev.TimeDesc = times[i].desc
 		ev.TimeOrig = em.str(times[i].orig)

@@ -13,7 +13,8 @@ import (
 )
 
 func init() {
-	parsers.RegisterFileSystem(&parsers.FileSystem{Name: "ext4", Detect: Detect, Parse: Parse})
+	parsers.RegisterFileSystem(&parsers.FileSystem{Name: "ext4", Detect: Detect, Parse: Parse,
+		Sources: []parsers.Source{{Name: sourceFS, Class: parsers.ClassFS}, {Name: sourceJournal, Class: parsers.ClassFS}}})
 }
 
 // Detect reports whether r holds an ext2, ext3 or ext4 superblock.
@@ -62,6 +63,8 @@ type parser struct {
 	tables     []tableRange
 	jCommitted map[uint32]bool
 	jRevoked   map[uint64]uint32
+	backwards  map[uint32]bool   // inodes whose journal shows a later mtime (rule 3)
+	stomped    map[uint32]string // rule tags of the inodes a rule fired on
 	// Stats for tests and benchmarks.
 	inodes, events int
 	csumBad        int
@@ -96,10 +99,16 @@ func (p *parser) run(ctx context.Context, sink timeline.Sink) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// The journal is read before the inodes are emitted: its older copies
+	// feed the mtime-backwards rule. Its events come after the inodes'.
+	copies, err := p.journal(ctx)
+	if err != nil {
+		return err
+	}
 	if err := p.emitAll(ctx, buf, mount); err != nil {
 		return err
 	}
-	return p.journal(ctx)
+	return p.emitJournal(copies)
 }
 
 // scanMeta is the first pass: allocation and "used" bits, and the block maps
@@ -107,7 +116,7 @@ func (p *parser) run(ctx context.Context, sink timeline.Sink) error {
 func (p *parser) scanMeta(ctx context.Context, buf []byte) error {
 	f := p.f
 	n := uint64(f.sb.InodesCount) + 1
-	f.alloc, f.used = newBitset(n), newBitset(n)
+	f.alloc, f.used, f.mtimeNs = newBitset(n), newBitset(n), newBitset(n)
 	f.dirs = map[uint32]int32{}
 	return f.scanInodes(ctx, buf, func(ino uint32, raw []byte, off int64, allocated bool) error {
 		if allocated {
@@ -115,6 +124,9 @@ func (p *parser) scanMeta(ctx context.Context, buf []byte) error {
 		}
 		if le.Uint32(raw[0x0C:]) != 0 {
 			f.used.set(ino)
+			if hasMtimeNs(raw) {
+				f.mtimeNs.set(ino)
+			}
 		}
 		mode := le.Uint16(raw[0:])
 		if mode&sIFMT == sIFDIR {
@@ -139,6 +151,7 @@ func (p *parser) scanMeta(ctx context.Context, buf []byte) error {
 func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 	f, w, em := p.f, p.w, p.em
 	v2 := w.v2
+	p.stomped = map[uint32]string{}
 	largeDirs := f.sb.FeatureIncompat&incompatLargeDir != 0
 	names := w.names
 	k := 0
@@ -179,6 +192,10 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 		}
 		decodeInode(raw, &in, largeDirs)
 		link := p.symlink(&in)
+		sv := p.judge(ino, &in, mine)
+		if sv.tags != "" {
+			p.stomped[ino] = sv.tags
+		}
 		tags := ""
 		if csum && allocated && !inodeChecksum(f.sb.CsumSeed, ino, raw) {
 			tags = "checksum-mismatch"
@@ -193,7 +210,7 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 				tskb = append(append(append(tskb[:0], dir.TSK...), '/'), n.Name...)
 				cleanInPlace(tskb[len(dir.TSK)+1:])
 				realb = append(append(append(realb[:0], dir.Real...), '/'), n.Name...)
-				nv := nameView{TSK: bstr(tskb), Real: bstr(realb), Type: nameTypeLetter(n.Type, v2), Deleted: n.Deleted, Journal: -1, Tags: tags}
+				nv := nameView{TSK: bstr(tskb), Real: bstr(realb), Type: nameTypeLetter(n.Type, v2), Deleted: n.Deleted, Journal: -1, Tags: tags, Stomp: sv}
 				if err := em.emitInode(ino, &in, allocated, &nv, link, off); err != nil {
 					return err
 				}
@@ -216,7 +233,7 @@ func (p *parser) emitAll(ctx context.Context, buf []byte, mount string) error {
 			}
 			nv = nameView{TSK: "<inode " + num + ">", Real: "<inode " + num + ">", Type: '-', Journal: -1}
 		}
-		nv.Tags = tags
+		nv.Tags, nv.Stomp = tags, sv
 		return em.emitInode(ino, &in, allocated, &nv, link, off)
 	})
 	for ; err == nil && k < len(names); k++ {

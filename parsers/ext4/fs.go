@@ -15,10 +15,13 @@ type fsys struct {
 	groups []group
 	warnf  func(format string, args ...any)
 
-	alloc  bitset // inode allocated per the bitmaps
-	used   bitset // i_ctime != 0 (the Sleuth Kit's "used")
-	dirs   map[uint32]int32
-	dirRec []dirInfo
+	alloc bitset // inode allocated per the bitmaps
+	used  bitset // i_ctime != 0 (the Sleuth Kit's "used")
+	// mtimeNs: the inode's mtime has nanoseconds (the timestomp sibling
+	// rule): one bit per inode, set in the first pass
+	mtimeNs bitset
+	dirs    map[uint32]int32
+	dirRec  []dirInfo
 
 	scanned bool // scanInodes ran once: its warnings are not repeated
 }

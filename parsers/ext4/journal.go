@@ -37,6 +37,13 @@ const (
 	jTagLast     = 0x8
 
 	maxJournalBlocks = 1 << 24 // 64 GiB of 4 KiB blocks: larger is corruption
+
+	// incompatRecover is the file system's EXT4_FEATURE_INCOMPAT_RECOVER:
+	// the journal holds transactions, from the journal superblock's
+	// s_sequence on, that are not yet written to their place (a crash or a
+	// copy of a mounted volume). Without it the kernel wipes the log
+	// instead of replaying it: everything in it is older than the disk.
+	incompatRecover = 0x4
 )
 
 // jsuper is the journal superblock.
@@ -157,21 +164,23 @@ type journalCopy struct {
 	Alloc   bool
 }
 
-// journal reads the internal journal and emits the older inode states.
-func (p *parser) journal(ctx context.Context) error {
+// journal reads the internal journal: it returns the older inode states to
+// emit and notes the inodes whose mtime went backwards (p.backwards).
+func (p *parser) journal(ctx context.Context) ([]journalCopy, error) {
 	f := p.f
+	p.backwards = map[uint32]bool{}
 	if f.sb.FeatureCompat&compatHasJournal == 0 || f.sb.JournalInum == 0 || f.sb.JournalInum > f.sb.InodesCount {
-		return nil
+		return nil, nil
 	}
 	jino := f.sb.JournalInum
 	off := f.inodeOffset(jino)
 	if off < 0 {
-		return nil
+		return nil, nil
 	}
 	raw := make([]byte, f.sb.InodeSize)
 	if _, err := f.r.ReadAt(raw, off); err != nil {
 		p.warnf("journal inode %d at offset %d unreadable: %v", jino, off, err)
-		return nil
+		return nil, nil
 	}
 	var jin inode
 	decodeInode(raw, &jin, false)
@@ -181,7 +190,7 @@ func (p *parser) journal(ctx context.Context) error {
 		nblk = maxJournalBlocks
 	}
 	if nblk < 2 {
-		return nil
+		return nil, nil
 	}
 	phys := make([]uint64, nblk)
 	m := mapper{fs: f}
@@ -193,11 +202,7 @@ func (p *parser) journal(ctx context.Context) error {
 	}); err != nil {
 		p.warnf("journal inode %d (at offset %d): %v", jino, off, err)
 	}
-	copies, err := p.scanJournal(ctx, phys)
-	if err != nil {
-		return err
-	}
-	return p.emitJournal(copies)
+	return p.scanJournal(ctx, phys)
 }
 
 // scanJournal walks every block of the journal and collects inode copies
@@ -223,6 +228,9 @@ func (p *parser) scanJournal(ctx context.Context, phys []uint64) ([]journalCopy,
 	if maxLen > uint64(len(phys)) {
 		maxLen = uint64(len(phys))
 	}
+	// transactions from js.Sequence on are newer than the inode tables
+	// when the log is to be replayed
+	replay := f.sb.FeatureIncompat&incompatRecover != 0 && js.Start != 0
 	committed := map[uint32]bool{}
 	revoked := map[uint64]uint32{} // block -> highest revoking transaction
 	var copies []journalCopy
@@ -296,12 +304,27 @@ func (p *parser) scanJournal(ctx context.Context, phys []uint64) ([]journalCopy,
 			if in.Atime == now.Atime && in.Mtime == now.Mtime && in.Ctime == now.Ctime && in.Crtime == now.Crtime {
 				continue
 			}
+			pending := replay && int32(pc.trans-js.Sequence) >= 0 // jbd2's tid_geq
+			if committed[pc.trans] && !pending && mtimeWentBack(&in, &now) {
+				p.backwards[ino] = true
+			}
 			c := journalCopy{Ino: ino, Trans: pc.trans, FSBlock: pc.fsBlock, Off: int64(phys[pc.jblock])*int64(f.bs) + int64(i), In: in, Alloc: f.alloc.has(ino)}
 			copies = append(copies, c)
 		}
 	}
 	p.jCommitted, p.jRevoked = committed, revoked
 	return copies, nil
+}
+
+// mtimeWentBack reports whether a journal copy (old) of an inode, from a
+// committed transaction already written to its place, is of the same file
+// as now (same i_generation, file type and size) and has a later mtime: the
+// mtime was set back since (rule 3). The same size keeps out writes that
+// changed the content; a copy of an earlier file with this inode number has
+// another generation.
+func mtimeWentBack(old, now *inode) bool {
+	return old.Gen == now.Gen && old.Mode&sIFMT == now.Mode&sIFMT && old.Size == now.Size &&
+		!now.Mtime.zero() && before(now.Mtime, old.Mtime)
 }
 
 // inodeTableBlock reports whether fs block b lies in some group's inode table.
@@ -393,6 +416,11 @@ func (p *parser) emitJournal(copies []journalCopy) error {
 			v := nv
 			v.Journal = int64(c.Trans)
 			v.Tags = "journal-copy"
+			if t := p.stomped[ino]; t != "" {
+				// the inode's rule tags, never untrusted: the copy's times
+				// are an older state, not the contradicted ones
+				v.Tags += "," + t
+			}
 			if in.Gen != now.Gen || in.Mode&sIFMT != now.Mode&sIFMT {
 				// the copy is of an earlier file that had this inode number
 				v.Tags += ",inode-reused"

@@ -46,8 +46,9 @@ type walker struct {
 	blk      []byte
 	dedup    map[dedupKey]int
 	pending  []nameRec
-	orphans  bitset // top-level orphan inodes (unallocated, used, unnamed)
-	sub      bitset // inodes reachable from an orphan directory
+	orphans  bitset         // top-level orphan inodes (unallocated, used, unnamed)
+	sib      []siblingCount // per paths index: the listed directory's names
+	sub      bitset         // inodes reachable from an orphan directory
 	warnedTo map[uint32]bool
 }
 
@@ -176,6 +177,7 @@ func (w *walker) walkDir(ctx context.Context, ino uint32, deleted bool, pathIdx 
 	})
 	entries := w.pending[start:]
 	if record {
+		w.countSiblings(pathIdx, entries)
 		for _, n := range entries {
 			w.names = append(w.names, n)
 			if n.Ino != 0 {

@@ -19,6 +19,7 @@ var str = devlog.Str
 func init() {
 	devlog.Register(&parsers.Format{
 		Name:        FormatName,
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassFirewall}},
 		Description: "Juniper SRX RT_FLOW session logs and Junos OS login/command events",
 		HasZone:     false,
 		HasYear:     false,

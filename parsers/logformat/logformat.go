@@ -20,6 +20,7 @@ const Option = "log_format"
 func init() {
 	parsers.Register(&parsers.Format{
 		Name:        Source,
+		Sources:     []parsers.Source{{Name: Source, Class: parsers.ClassWebOrigin}},
 		Description: "web server access log in a custom nginx log_format / Apache LogFormat given in bundle.yaml (log_format)",
 		HasZone:     true, HasYear: true,
 		Detect:    func(name string, head []byte) int { return 0 }, // needs the manifest's log_format: see the package doc

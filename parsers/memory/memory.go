@@ -27,6 +27,7 @@ type ArtifactSink = artifacts.Sink
 func init() {
 	parsers.Register(&parsers.Format{
 		Name:        FormatName,
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassMemory}},
 		Description: "memory image: raw, LiME, AVML, ELF core (gcore, QEMU dump-guest-memory); carves log lines, URLs, addresses, PII, HTTP headers, commands",
 		HasZone:     false,
 		HasYear:     false,

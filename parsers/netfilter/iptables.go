@@ -23,6 +23,7 @@ var str = devlog.Str
 func register(name, desc string, hasZone, hasYear bool, detect func(string, []byte) int, parse devlog.LineFunc, reason string) {
 	devlog.Register(&parsers.Format{
 		Name:        name,
+		Sources:     []parsers.Source{{Name: name, Class: parsers.ClassFirewall}},
 		Description: desc,
 		HasZone:     hasZone,
 		HasYear:     hasYear,

@@ -21,8 +21,12 @@ func unixNano(ft uint64) (int64, bool) {
 	return (int64(ft) - filetimeEpoch) * 100, true
 }
 
-var siDesc = [4]string{"si_crtime", "si_mtime", "si_ctime", "si_atime"}
-var fnDesc = [4]string{"fn_crtime", "fn_mtime", "fn_ctime", "fn_atime"}
+// SIDesc and FNDesc are the time descriptions of the $STANDARD_INFORMATION
+// and $FILE_NAME times, in the order crtime, mtime, ctime, atime.
+var (
+	SIDesc = [4]string{"si_crtime", "si_mtime", "si_ctime", "si_atime"}
+	FNDesc = [4]string{"fn_crtime", "fn_mtime", "fn_ctime", "fn_atime"}
+)
 
 // line is one line of the Sleuth Kit's bodyfile: one name and attribute of
 // an entry with four times.
@@ -35,35 +39,50 @@ type line struct {
 	desc  *[4]string
 }
 
-// Tags of the timestomp rules.
+// Tags of the timestomp rules (docs/timeline-format.md "Timestomp tags").
+// Every event of an entry a rule fires on carries the rule's tag; the $SI
+// events whose own time a rule contradicts also carry TagUntrusted.
+// $FILE_NAME times are set by the kernel only (SetFileTime cannot reach
+// them): they are never untrusted.
 const (
-	TagSIBeforeFN       = "timestomp:si-before-fn"
-	TagZeroSubsec       = "timestomp:zero-subsec"
+	// $SI created earlier than a $FN created: all four $SI times untrusted
+	// (the tool rewrote $SI).
+	TagSIBeforeFN = "timestomp:si-before-fn"
+	// A $SI time whose sub-second part is all zero where the $FN's same
+	// time has one: the $SI times with zero sub-seconds untrusted.
+	TagZeroSubsec = "timestomp:zero-subsec"
+	// $SI modified earlier than $SI created: $SI mtime untrusted.
 	TagMtimeBeforeCrtim = "timestomp:si-mtime-before-crtime"
+	// On the events whose time a rule contradicts.
+	TagUntrusted = timeline.TagTimestompUntrusted
 )
 
-// timestomp returns the tags of the rules that fire for an entry:
-// $SI created earlier than a $FN created; a $SI time with an all-zero
-// sub-second part where the $FN's same time has one; $SI modified earlier
-// than $SI created.
-func timestomp(e *entry) string {
+// ticksPerSecond: FILETIME counts 100 ns ticks, so a time with no
+// sub-second part is a multiple of 10^7.
+const ticksPerSecond = 10_000_000
+
+// timestomp returns the tags of the rules that fire for an entry and the
+// $SI times they contradict (bit k for e.si.times[k]): $SI created earlier
+// than a $FN created; a $SI time with an all-zero sub-second part where the
+// $FN's same time has one; $SI modified earlier than $SI created.
+func timestomp(e *entry) (tags string, untrusted uint8) {
 	if !e.si.present {
-		return ""
+		return "", 0
 	}
 	si := &e.si.times
-	var before, zero bool
+	var before bool
+	var zero uint8
 	for i := range e.fns {
 		f := &e.fns[i].times
 		if si[tCr] != 0 && f[tCr] != 0 && si[tCr] < f[tCr] {
 			before = true
 		}
 		for k := range 4 {
-			if si[k] != 0 && si[k]%1e7 == 0 && f[k]%1e7 != 0 {
-				zero = true
+			if si[k] != 0 && si[k]%ticksPerSecond == 0 && f[k]%ticksPerSecond != 0 {
+				zero |= 1 << k
 			}
 		}
 	}
-	tags := ""
 	add := func(t string) {
 		if tags != "" {
 			tags += ","
@@ -72,14 +91,17 @@ func timestomp(e *entry) string {
 	}
 	if before {
 		add(TagSIBeforeFN)
+		untrusted = 1<<tCr | 1<<tM | 1<<tC | 1<<tA
 	}
-	if zero {
+	if zero != 0 {
 		add(TagZeroSubsec)
+		untrusted |= zero
 	}
 	if si[tM] != 0 && si[tCr] != 0 && si[tM] < si[tCr] {
 		add(TagMtimeBeforeCrtim)
+		untrusted |= 1 << tM
 	}
-	return tags
+	return tags, untrusted
 }
 
 // modeString renders the mode as fls does: name type, meta type, then
@@ -170,7 +192,7 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 			tsk, path := show(n)
 			shown := 0
 			for _, s := range e.streams {
-				l := line{name: tsk, path: path, size: s.size, times: e.si.times, desc: &siDesc,
+				l := line{name: tsk, path: path, size: s.size, times: e.si.times, desc: &SIDesc,
 					meta: base + "-" + itoa(int64(s.typ)) + "-" + itoa(int64(s.id))}
 				if s.name != "" && !(s.typ == attrIndexRoot && s.name == "$I30") {
 					l.name += ":" + tskName(s.name)
@@ -181,16 +203,20 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 				shown++
 			}
 			if shown == 0 {
-				lines = append(lines, line{name: tsk + suffix, path: path, meta: base, times: e.si.times, desc: &siDesc})
+				lines = append(lines, line{name: tsk + suffix, path: path, meta: base, times: e.si.times, desc: &SIDesc})
 			}
 		}
 		for i := range e.fns {
 			f := &e.fns[i]
 			tsk, path := show(child(f))
 			lines = append(lines, line{name: tsk + " ($FILE_NAME)" + suffix, path: path, size: int64(f.size),
-				times: f.times, desc: &fnDesc, meta: base + "-48-" + itoa(int64(f.id))})
+				times: f.times, desc: &FNDesc, meta: base + "-48-" + itoa(int64(f.id))})
 		}
-		tags := timestomp(e)
+		var st stompTags
+		st.tags, st.untrusted = timestomp(e)
+		if st.untrusted != 0 {
+			st.untrustedTags = st.tags + "," + TagUntrusted
+		}
 		mode := modeString(e)
 		uid := itoa(int64(e.si.owner))
 		alloc := "0"
@@ -199,7 +225,7 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 		}
 		p.entryOff = p.physical(int64(idx) * p.recSize)
 		for i := range lines {
-			p.emitLine(int64(idx), &lines[i], tags, mode, uid, alloc)
+			p.emitLine(int64(idx), &lines[i], &st, mode, uid, alloc)
 		}
 		if p.sinkErr != nil {
 			return p.sinkErr
@@ -208,7 +234,15 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 	return nil
 }
 
-func (p *volParser) emitLine(idx int64, l *line, tags, mode, uid, alloc string) {
+// stompTags are an entry's timestomp tags: tags on every event,
+// untrustedTags on the $SI events whose time k has bit k set in untrusted.
+type stompTags struct {
+	tags, untrustedTags string
+	untrusted           uint8
+}
+
+// emitLine emits the events of one line.
+func (p *volParser) emitLine(idx int64, l *line, st *stompTags, mode, uid, alloc string) {
 	ev := &p.ev
 	size := itoa(l.size)
 	any := false
@@ -218,6 +252,10 @@ func (p *volParser) emitLine(idx int64, l *line, tags, mode, uid, alloc string) 
 			continue
 		}
 		any = true
+		tags := st.tags
+		if l.desc == &SIDesc && st.untrusted&(1<<k) != 0 {
+			tags = st.untrustedTags
+		}
 		p.fillLine(ev, idx, l, tags, mode, uid, alloc, size)
 		t, ok := unixNano(ft)
 		ev.Time = t
@@ -229,7 +267,7 @@ func (p *volParser) emitLine(idx int64, l *line, tags, mode, uid, alloc string) 
 		p.emit(ev)
 	}
 	if !any {
-		p.fillLine(ev, idx, l, tags, mode, uid, alloc, size)
+		p.fillLine(ev, idx, l, st.tags, mode, uid, alloc, size)
 		ev.TimeDesc = timeline.TimeUnknown
 		p.emit(ev)
 	}

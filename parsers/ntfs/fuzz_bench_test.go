@@ -40,7 +40,9 @@ func FuzzDecodeEntry(f *testing.F) {
 				decodeRuns(e.al.runs, 1024)
 			}
 			mftExtents(rec)
-			timestomp(&e)
+			if tags, u := timestomp(&e); (tags == "") != (u == 0) {
+				t.Fatalf("timestomp tags %q with untrusted mask %b", tags, u)
+			}
 			modeString(&e)
 		}
 	})

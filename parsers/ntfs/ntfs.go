@@ -22,7 +22,8 @@ const Name = "ntfs"
 const SourceUSN = "usnjrnl"
 
 func init() {
-	parsers.RegisterFileSystem(&parsers.FileSystem{Name: Name, Detect: Detect, Parse: Parse})
+	parsers.RegisterFileSystem(&parsers.FileSystem{Name: Name, Detect: Detect, Parse: Parse,
+		Sources: []parsers.Source{{Name: Name, Class: parsers.ClassFS}, {Name: SourceUSN, Class: parsers.ClassFS}}})
 }
 
 // Detect recognises an NTFS boot sector at the first byte of r.

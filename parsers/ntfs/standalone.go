@@ -25,8 +25,9 @@ func init() {
 		Name:        FormatMFT,
 		Description: "NTFS $MFT extracted from a volume (icat, KAPE, Velociraptor): FILE records",
 		HasZone:     true, HasYear: true,
-		Detect: detectMFT,
-		Parse:  parseMFT,
+		Detect:  detectMFT,
+		Parse:   parseMFT,
+		Sources: []parsers.Source{{Name: Name, Class: parsers.ClassFS}},
 	})
 }
 

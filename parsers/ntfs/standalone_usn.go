@@ -26,8 +26,9 @@ func init() {
 		Name:        FormatUSN,
 		Description: "NTFS $UsnJrnl:$J change journal extracted from a volume (icat, KAPE, Velociraptor)",
 		HasZone:     true, HasYear: true,
-		Detect: detectUSN,
-		Parse:  parseUSN,
+		Detect:  detectUSN,
+		Parse:   parseUSN,
+		Sources: []parsers.Source{{Name: SourceUSN, Class: parsers.ClassFS}},
 	})
 }
 

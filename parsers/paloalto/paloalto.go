@@ -18,6 +18,7 @@ var str = devlog.Str
 func init() {
 	devlog.Register(&parsers.Format{
 		Name:        FormatName,
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassFirewall}},
 		Description: "Palo Alto Networks PAN-OS syslog CSV (TRAFFIC, THREAT, CONFIG, SYSTEM)",
 		HasZone:     false,
 		HasYear:     true,

@@ -17,6 +17,7 @@ const FormatName = "syslog"
 func init() {
 	parsers.Register(&parsers.Format{
 		Name:        FormatName,
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassSystem}},
 		Description: "syslog: RFC 3164/traditional (yearless, zoneless), rsyslog RFC 3339, RFC 5424",
 		HasZone:     false,
 		HasYear:     false,

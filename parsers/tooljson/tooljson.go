@@ -25,16 +25,17 @@ const (
 // records and how a record becomes an event.
 type tool struct {
 	name, description string
+	class             parsers.Class
 	keys              []string // every record has these top-level keys
 	fill              func(rec map[string]any, in *parsers.Input, ev *timeline.Event) error
 }
 
 var tools = []tool{
-	{Hayabusa, "Hayabusa json-timeline JSONL (Sigma detections in Windows event logs)",
+	{Hayabusa, "Hayabusa json-timeline JSONL (Sigma detections in Windows event logs)", parsers.ClassSystem,
 		[]string{"Timestamp", "RuleTitle", "Level", "Computer"}, fillHayabusa},
-	{Chainsaw, "Chainsaw hunt --jsonl detections (Sigma and Chainsaw rules)",
+	{Chainsaw, "Chainsaw hunt --jsonl detections (Sigma and Chainsaw rules)", parsers.ClassSystem,
 		[]string{"group", "kind", "document", "name", "timestamp"}, fillChainsaw},
-	{Plaso, "plaso psort json_line events",
+	{Plaso, "plaso psort json_line events", parsers.ClassTool,
 		[]string{"timestamp", "timestamp_desc", "data_type", "message"}, fillPlaso},
 }
 
@@ -43,7 +44,8 @@ func init() {
 		t := &tools[i]
 		parsers.Register(&parsers.Format{
 			Name: t.name, Description: t.description, HasZone: true, HasYear: true,
-			Detect: func(name string, head []byte) int { return t.detect(head) },
+			Sources: []parsers.Source{{Name: t.name, Class: t.class}},
+			Detect:  func(name string, head []byte) int { return t.detect(head) },
 			Parse: func(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 				return t.parse(ctx, in, sink)
 			},

@@ -23,6 +23,7 @@ const FormatName = "utmp"
 func init() {
 	parsers.Register(&parsers.Format{
 		Name:        FormatName,
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassLogin}},
 		Description: "utmp/wtmp/btmp login records (Linux 384/400-byte, little/big endian; macOS utmpx)",
 		HasZone:     true, // Unix time
 		HasYear:     true,

@@ -25,8 +25,9 @@ func init() {
 		Name:        FormatName,
 		Description: "Velociraptor collection results (results/ARTIFACT.json rows of an offline collector zip)",
 		HasZone:     true, HasYear: true,
-		Detect: detect,
-		Parse:  parse,
+		Detect:  detect,
+		Parse:   parse,
+		Sources: []parsers.Source{{Name: FormatName, Class: parsers.ClassTool}},
 	})
 }
 

@@ -21,6 +21,7 @@ const (
 func init() {
 	parsers.Register(&parsers.Format{
 		Name:        SourceCloudFront,
+		Sources:     []parsers.Source{{Name: SourceCloudFront, Class: parsers.ClassCDN}},
 		Description: "AWS CloudFront standard access logs (W3C extended, tab-separated; with or without the #Fields header)",
 		HasZone:     true, HasYear: true,
 		Detect: detectCloudFront,
@@ -31,6 +32,7 @@ func init() {
 	})
 	parsers.Register(&parsers.Format{
 		Name:        SourceW3C,
+		Sources:     []parsers.Source{{Name: SourceW3C, Class: parsers.ClassWebOrigin}},
 		Description: "W3C extended log files (IIS and others), columns from the #Fields directive",
 		HasZone:     true, HasYear: true,
 		Detect: detectW3C,

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/search"
-	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -60,7 +60,7 @@ type Result struct {
 	Records    int64            `json:"records"`
 	Method     string           `json:"method"`
 	DistinctBy string           `json:"distinct_by"`
-	Window     scope.Window     `json:"window"`
+	Window     vocab.Window     `json:"window"`
 	Sample     []string         `json:"sample"`
 	Refs       []timeline.Ref   `json:"refs"`
 	ByKind     map[string]int64 `json:"by_kind,omitempty"`
@@ -72,7 +72,7 @@ type Result struct {
 }
 
 // Run makes the count.
-func Run(ctx context.Context, env *scope.Env, opt Options) (*Result, error) {
+func Run(ctx context.Context, env *vocab.Env, opt Options) (*Result, error) {
 	opt.defaults()
 	var winNote string
 	if opt.WindowFile != "" {
@@ -102,10 +102,10 @@ func Run(ctx context.Context, env *scope.Env, opt Options) (*Result, error) {
 		res.Method += "; " + winNote
 	}
 	if opt.From != 0 {
-		res.Window.First = scope.FormatTime(opt.From)
+		res.Window.First = vocab.FormatTime(opt.From)
 	}
 	if opt.To != 0 {
-		res.Window.Last = scope.FormatTime(opt.To)
+		res.Window.Last = vocab.FormatTime(opt.To)
 	}
 	res.Masked = opt.PII && !opt.Reveal
 	return res, nil
@@ -151,7 +151,7 @@ func NewExtractor(spec string) (Extractor, string, error) {
 		}
 		return func(seg *timeline.Segment, i int) string { return PathSegment(seg.Str(timeline.ColURL, i), n) }, fmt.Sprintf("URL path segment %d", n), nil
 	case "ip":
-		return func(seg *timeline.Segment, i int) string { return scope.ClientAddr(seg, i) }, "client address", nil
+		return func(seg *timeline.Segment, i int) string { return vocab.ClientAddr(seg, i) }, "client address", nil
 	case "session":
 		return Session, "session (cookie session id, else client address and user agent)", nil
 	}
@@ -181,7 +181,7 @@ func Param(u, name string) string {
 
 // PathSegment returns the n-th (from 1) segment of a URL's path.
 func PathSegment(u string, n int) string {
-	p := scope.URLPath(u)
+	p := vocab.URLPath(u)
 	parts := strings.Split(strings.Trim(p, "/"), "/")
 	if n > len(parts) {
 		return ""
@@ -195,7 +195,7 @@ var sessionCookies = []string{"PHPSESSID", "JSESSIONID", "session", "sessionid",
 // log has cookies, else the client address and user agent.
 func Session(seg *timeline.Segment, i int) string {
 	x := seg.Str(timeline.ColExtra, i)
-	if c := scope.ExtraValue(x, "cookie"); c != "" {
+	if c := vocab.ExtraValue(x, "cookie"); c != "" {
 		for _, part := range strings.Split(c, ";") {
 			k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 			for _, name := range sessionCookies {
@@ -205,7 +205,7 @@ func Session(seg *timeline.Segment, i int) string {
 			}
 		}
 	}
-	return scope.ClientAddr(seg, i) + " " + seg.Str(timeline.ColUserAgent, i)
+	return vocab.ClientAddr(seg, i) + " " + seg.Str(timeline.ColUserAgent, i)
 }
 
 type tally struct {
@@ -235,12 +235,12 @@ func (t *tally) add(v string, seg *timeline.Segment, i int, class string, refCap
 	}
 	val.Count++
 	if len(val.Refs) < refCap {
-		val.Refs = append(val.Refs, scope.RefAt(seg, i))
+		val.Refs = append(val.Refs, vocab.RefAt(seg, i))
 	}
 }
 
 // runRequests counts the requests of attacker and window mode.
-func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, error) {
+func runRequests(ctx context.Context, env *vocab.Env, opt Options) (*Result, error) {
 	method, glob, err := endpoint(opt.Endpoint)
 	if err != nil {
 		return nil, err
@@ -249,7 +249,7 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	q := []string{scope.QueryWeb}
+	q := []string{vocab.QueryWeb}
 	if method != "" {
 		q = append(q, "method:"+method)
 	}
@@ -275,7 +275,7 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 		}
 		// Origins behind a proxy log the client in X-Forwarded-For: their
 		// rows are checked one by one below.
-		q = append(q, "("+strings.Join(t, " OR ")+" OR "+scope.QueryOrigin+")")
+		q = append(q, "("+strings.Join(t, " OR ")+" OR "+vocab.QueryOrigin+")")
 	}
 	inActors := func(a string) bool {
 		if len(opt.Actors) == 0 {
@@ -318,21 +318,21 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 					}
 					if pathHit[k] == 0 {
 						pathHit[k] = 2
-						if pathGlob(scope.URLPath(urlDict.Values.Value(k))) {
+						if pathGlob(vocab.URLPath(urlDict.Values.Value(k))) {
 							pathHit[k] = 1
 						}
 					}
 					if pathHit[k] != 1 {
 						return true
 					}
-				} else if !pathGlob(scope.URLPath(seg.Str(timeline.ColURL, i))) {
+				} else if !pathGlob(vocab.URLPath(seg.Str(timeline.ColURL, i))) {
 					return true
 				}
 			}
 			if len(opt.Actors) > 0 {
 				in := false
 				if x := seg.Str(timeline.ColExtra, i); strings.Contains(x, "client_ip") || strings.Contains(x, "x_forwarded_for") {
-					in = inActors(scope.ClientAddr(seg, i))
+					in = inActors(vocab.ClientAddr(seg, i))
 				} else if srcHit != nil {
 					if k := srcDict.Code(i); k >= 0 {
 						if srcHit[k] == 0 {
@@ -351,7 +351,7 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 				}
 			}
 			class := "origin"
-			if scope.IsCDN(seg.Str(timeline.ColSource, i)) {
+			if vocab.IsCDN(seg.Str(timeline.ColSource, i)) {
 				class = "cdn"
 			}
 			v := extract(seg, i)
@@ -385,12 +385,12 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 		agreement = "no matching requests"
 	case cdn.requests == 0:
 		agreement = "single-source"
-		if covered(ctx, env, scope.QueryCDN, cdnHostsOf(env, origin.hosts), origin.first, origin.last) {
+		if covered(ctx, env, vocab.QueryCDN, cdnHostsOf(env, origin.hosts), origin.first, origin.last) {
 			agreement = "disagree"
 		}
 	case origin.requests == 0:
 		use, agreement = cdn, "single-source"
-		if covered(ctx, env, scope.QueryOrigin, originHostsOf(env, cdn.hosts), cdn.first, cdn.last) {
+		if covered(ctx, env, vocab.QueryOrigin, originHostsOf(env, cdn.hosts), cdn.first, cdn.last) {
 			agreement = "disagree"
 		}
 	default:
@@ -455,7 +455,7 @@ func runRequests(ctx context.Context, env *scope.Env, opt Options) (*Result, err
 		}
 	}
 	if use.requests > 0 {
-		res.Window = scope.Window{First: scope.FormatTime(use.first), Last: scope.FormatTime(use.last)}
+		res.Window = vocab.Window{First: vocab.FormatTime(use.first), Last: vocab.FormatTime(use.last)}
 	}
 	// The method in words.
 	var b strings.Builder
@@ -513,7 +513,7 @@ func orOpen(ns int64) string {
 	if ns == 0 {
 		return "(open)"
 	}
-	return scope.FormatTime(ns)
+	return vocab.FormatTime(ns)
 }
 
 func keysSorted(m map[string]bool) []string {
@@ -542,12 +542,12 @@ func sortValues(vals []Value) {
 // change of the inode after that (ctime or a later mtime: the restoration),
 // over the current inode and any older copies (journal). The end is open
 // when the evidence shows no later change.
-func WindowFromFile(ctx context.Context, env *scope.Env, spec string) (from, to int64, note string, err error) {
+func WindowFromFile(ctx context.Context, env *vocab.Env, spec string) (from, to int64, note string, err error) {
 	host, p, ok := strings.Cut(spec, ":")
 	if !ok || host == "" || !strings.HasPrefix(p, "/") {
 		return 0, 0, "", fmt.Errorf("--window-from-file %q: want HOST:/absolute/path", spec)
 	}
-	q := "host:" + quoteQ(host) + " AND path:" + quoteQ(p+"*") + " AND " + scope.QueryFS
+	q := "host:" + quoteQ(host) + " AND path:" + quoteQ(p+"*") + " AND " + vocab.QueryFS
 	var born int64
 	var mtimes, changes []int64
 	var ref timeline.Ref
@@ -566,7 +566,7 @@ func WindowFromFile(ctx context.Context, env *scope.Env, spec string) (from, to 
 				mtimes = append(mtimes, t)
 				changes = append(changes, t)
 				if ref.Evidence == "" {
-					ref = scope.RefAt(seg, i)
+					ref = vocab.RefAt(seg, i)
 				}
 			case timeline.TimeChanged:
 				changes = append(changes, t)
@@ -597,9 +597,9 @@ func WindowFromFile(ctx context.Context, env *scope.Env, spec string) (from, to 
 		}
 	}
 	if to == 0 {
-		return from, 0, fmt.Sprintf("window from %s:%s modified %s (%s), no later change: the window is open", host, p, scope.FormatTime(from), ref), nil
+		return from, 0, fmt.Sprintf("window from %s:%s modified %s (%s), no later change: the window is open", host, p, vocab.FormatTime(from), ref), nil
 	}
-	return from, to, fmt.Sprintf("window from %s:%s: modified %s, next changed (restored) %s (%s)", host, p, scope.FormatTime(from), scope.FormatTime(to), ref), nil
+	return from, to, fmt.Sprintf("window from %s:%s: modified %s, next changed (restored) %s (%s)", host, p, vocab.FormatTime(from), vocab.FormatTime(to), ref), nil
 }
 
 func quoteQ(v string) string { return `"` + strings.ReplaceAll(v, `"`, `\"`) + `"` }
@@ -619,7 +619,7 @@ func WriteCSV(w io.Writer, res *Result, reveal bool) error {
 		for k, r := range v.Refs {
 			refs[k] = r.String()
 		}
-		cw.Write([]string{v.Kind, csvSafe(val), v.Source, strconv.FormatInt(v.Count, 10), scope.FormatTime(v.First), strings.Join(refs, " ")})
+		cw.Write([]string{v.Kind, csvSafe(val), v.Source, strconv.FormatInt(v.Count, 10), vocab.FormatTime(v.First), strings.Join(refs, " ")})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -640,7 +640,7 @@ func hostOf(label string) string {
 }
 
 // originHostsOf returns the origins behind the CDN hosts of a tally.
-func originHostsOf(env *scope.Env, labels map[string]bool) []string {
+func originHostsOf(env *vocab.Env, labels map[string]bool) []string {
 	var out []string
 	for l := range labels {
 		h, src, _ := strings.Cut(l, " (")
@@ -650,7 +650,7 @@ func originHostsOf(env *scope.Env, labels map[string]bool) []string {
 }
 
 // cdnHostsOf returns the CDN hosts in front of the origin hosts of a tally.
-func cdnHostsOf(env *scope.Env, labels map[string]bool) []string {
+func cdnHostsOf(env *vocab.Env, labels map[string]bool) []string {
 	var out []string
 	for l := range labels {
 		o := hostOf(l)
@@ -666,7 +666,7 @@ func cdnHostsOf(env *scope.Env, labels map[string]bool) []string {
 // covered reports whether logs of the given class and hosts have any
 // request in [from, to]: a log that covers the span but lacks the counted
 // requests disagrees with the one that has them.
-func covered(ctx context.Context, env *scope.Env, class string, hosts []string, from, to int64) bool {
+func covered(ctx context.Context, env *vocab.Env, class string, hosts []string, from, to int64) bool {
 	if len(hosts) == 0 {
 		return false
 	}

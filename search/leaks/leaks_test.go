@@ -13,7 +13,7 @@ import (
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/internal/testcase"
 	"github.com/kiseki-forensics/kiseki/search/leaks"
-	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
 	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
 )
@@ -22,13 +22,13 @@ const attacker = "203.0.113.66"
 
 var at = testcase.At
 
-func env(s *search.Searcher) *scope.Env {
-	e := scope.NewEnv(s)
+func env(s *search.Searcher) *vocab.Env {
+	e := vocab.NewEnv(s)
 	e.Origin["cdn"] = "web01"
 	return e
 }
 
-func count(t *testing.T, e *scope.Env, o leaks.Options) *leaks.Result {
+func count(t *testing.T, e *vocab.Env, o leaks.Options) *leaks.Result {
 	t.Helper()
 	res, err := leaks.Run(context.Background(), e, o)
 	if err != nil {
@@ -134,7 +134,7 @@ func TestWindowMode(t *testing.T) {
 	res := count(t, e, leaks.Options{WindowFile: "web01:/var/www/shop/js/pay.js", Endpoint: "POST /pay*", Status: "2xx", Distinct: "param:order"})
 	// orders 102, 103, 104, 105 (2h..5h inclusive); the CDN lacks the
 	// resubmission but it is the same order.
-	if res.Records != 4 || res.Window.First != scope.FormatTime(at(2*h)) || res.Window.Last != scope.FormatTime(at(5*h)) {
+	if res.Records != 4 || res.Window.First != vocab.FormatTime(at(2*h)) || res.Window.Last != vocab.FormatTime(at(5*h)) {
 		t.Errorf("%d records, window %+v: %s", res.Records, res.Window, res.Method)
 	}
 	if _, _, _, err := leaks.WindowFromFile(context.Background(), e, "web01:/nope"); err == nil {
@@ -265,7 +265,7 @@ func FuzzExtractors(f *testing.F) {
 		if n > 0 && n < 100 {
 			leaks.PathSegment(u, n)
 		}
-		scope.ExtraValue(u, name)
-		scope.URLPath(u)
+		vocab.ExtraValue(u, name)
+		vocab.URLPath(u)
 	})
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/kiseki-forensics/kiseki/parsers/memory/carve"
 	"github.com/kiseki-forensics/kiseki/search"
-	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
 	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
 )
@@ -47,7 +47,7 @@ func FindPII(sc *carve.Scanner, text []byte, fn func(kind, value string)) {
 
 // runPII counts distinct personal data values in memory artifacts and in
 // the text of events (message, URL decoded, raw line).
-func runPII(ctx context.Context, env *scope.Env, opt Options) (*Result, error) {
+func runPII(ctx context.Context, env *vocab.Env, opt Options) (*Result, error) {
 	type key struct{ kind, value string }
 	vals := map[key]*Value{}
 	add := func(kind, value, source string, t int64, ref timeline.Ref) {
@@ -145,7 +145,7 @@ func runPII(ctx context.Context, env *scope.Env, opt Options) (*Result, error) {
 			var ref *timeline.Ref
 			emit := func(kind, value string) {
 				if ref == nil {
-					r := scope.RefAt(seg, i)
+					r := vocab.RefAt(seg, i)
 					ref = &r
 				}
 				add(kind, value, "events", t, *ref)

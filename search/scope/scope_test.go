@@ -14,6 +14,7 @@ import (
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/internal/testcase"
 	"github.com/kiseki-forensics/kiseki/search/scope"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
 	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
 )
@@ -31,7 +32,7 @@ const (
 var at = testcase.At
 
 func env(s *search.Searcher) *scope.Env {
-	e := scope.NewEnv(s)
+	e := vocab.NewEnv(s)
 	e.SetHostAddresses("web01", netip.MustParseAddr(webAddr))
 	e.SetHostAddresses("db01", netip.MustParseAddr(dbAddr))
 	e.Hosts["web01"].Docroot = "/var/www/shop"
@@ -120,7 +121,7 @@ func TestParseSeeds(t *testing.T) {
 // its origin) and the compromise time (the first successful POST).
 func TestStepMentions(t *testing.T) {
 	res := run(t, env(testcase.Build(t, breach())), 1, attacker)
-	if len(res.Hosts) == 0 || res.Hosts[0].Name != "web01" || res.Hosts[0].Compromised != scope.FormatTime(at(10*time.Hour+5*time.Minute)) {
+	if len(res.Hosts) == 0 || res.Hosts[0].Name != "web01" || res.Hosts[0].Compromised != vocab.FormatTime(at(10*time.Hour+5*time.Minute)) {
 		t.Fatalf("hosts %+v", res.Hosts)
 	}
 	for _, h := range res.Hosts {
@@ -212,7 +213,7 @@ func TestLateral(t *testing.T) {
 
 func TestWindow(t *testing.T) {
 	res := run(t, env(testcase.Build(t, breach())), 2, attacker)
-	if res.Window.First != scope.FormatTime(at(10*time.Hour)) || res.Window.Last != scope.FormatTime(at(12*time.Hour)) {
+	if res.Window.First != vocab.FormatTime(at(10*time.Hour)) || res.Window.Last != vocab.FormatTime(at(12*time.Hour)) {
 		t.Errorf("window %+v", res.Window)
 	}
 }
@@ -225,46 +226,74 @@ func TestMatchRequests(t *testing.T) {
 	if len(miss) != 2 || miss[0].Time != 21*s || miss[1].Time != 40*s {
 		t.Errorf("unmatched %+v", miss)
 	}
-	if !scope.CacheHit(`{"x-edge-result-type":"Hit"}`) || scope.CacheHit(`{"x-edge-result-type":"RefreshHit"}`) || !scope.CacheHit(`{"CacheCacheStatus":"hit"}`) || scope.CacheHit(`{"x-edge-result-type":"Miss"}`) {
+	if !vocab.CacheHit(`{"x-edge-result-type":"Hit"}`) || vocab.CacheHit(`{"x-edge-result-type":"RefreshHit"}`) || !vocab.CacheHit(`{"CacheCacheStatus":"hit"}`) || vocab.CacheHit(`{"x-edge-result-type":"Miss"}`) {
 		t.Error("CacheHit")
 	}
 }
 
-// Tampering: requests the CDN forwarded that the origin lacks, a gap in a
-// continuous log, a timestomp tag.
+// Tampering: requests the CDN forwarded that the origin lacks (the
+// scope's own, matched one by one; other clients', a gap), a timestomp tag,
+// and a gap in a host's syslog where its other days had lines at the same
+// hours — while the nightly lull (02:00-06:00 every day, inside the window
+// here) is no gap in either log.
 func TestTampering(t *testing.T) {
+	h, m := time.Hour, time.Minute
+	day := 24 * h
 	evs := breach()
-	// web01's own log: every CDN request but the attacker's, and a busy
-	// origin log with a one-hour hole.
+	// web01's own log: every CDN request but the attacker's...
 	for _, ev := range breach() {
 		if ev.Host == "cdn" && ev.SrcIP != attacker {
 			o := ev
-			o.Host, o.Source = "web01", "access-log"
+			o.Host, o.Source, o.RefPath = "web01", "access-log", "web01/access-log.log"
 			evs = append(evs, o)
 		}
 	}
-	for k := 0; k < 300; k++ {
-		d := time.Duration(k) * time.Minute
-		if d > 9*time.Hour+50*time.Minute-8*time.Hour && d < 11*time.Hour-8*time.Hour {
+	// ...and the accomplice again the next night (the window spans it).
+	evs = append(evs, testcase.Web(at(day+3*h), "cdn", "cloudfront", other, "GET", "/up/x.php", 200))
+	// Busy logs over four days, a line a minute, silent at night: the
+	// origin's access log (every line also at the CDN) lacks 09:50-11:00
+	// on the breach day, web01's syslog 11:20-12:00.
+	for d := -3 * day; d < 2*day; d += m {
+		hh := (d%day + day) % day
+		if hh >= 2*h && hh < 6*h {
 			continue
 		}
-		evs = append(evs, testcase.Web(at(8*time.Hour+d), "web01", "access-log", customer, "GET", "/ping", 200))
+		cdn := testcase.Web(at(d), "cdn", "cloudfront", customer, "GET", "/ping", 200)
+		evs = append(evs, cdn)
+		if d < 9*h+50*m || d >= 11*h {
+			o := testcase.Web(at(d), "web01", "access-log", customer, "GET", "/ping", 200)
+			o.RefPath = "web01/access-log.log"
+			evs = append(evs, o)
+		}
+		if d < 11*h+20*m || d >= 12*h {
+			evs = append(evs, line(at(d), "web01", "syslog", "CRON[1]: (root) CMD (true)"))
+		}
 	}
-	st := testcase.FS(at(10*time.Hour+5*time.Minute+time.Second), "web01", "/var/www/shop/up/x.php", timeline.TimeChanged)
+	st := testcase.FS(at(10*h+5*m+time.Second), "web01", "/var/www/shop/up/x.php", timeline.TimeChanged)
 	st.Tags = "timestomp:si-before-fn"
 	evs = append(evs, st)
 	res := run(t, env(testcase.Build(t, evs)), 2, attacker)
 	kinds := map[string]int64{}
+	gaps := map[string]string{}
 	for _, tr := range res.Tampering {
 		kinds[tr.Kind] += tr.Events
 		t.Logf("%s %s %s..%s %s", tr.Kind, tr.Host, tr.FirstSeen, tr.LastSeen, tr.Detail)
 		if len(tr.Refs) == 0 {
 			t.Errorf("%s without references", tr.Kind)
 		}
+		if tr.Kind == "log-gap" {
+			gaps[tr.FirstSeen] = tr.Detail
+		}
 	}
 	// attacker: /, /admin/, /upload.php, /up/x.php
-	if kinds["missing-at-origin"] != 4 || kinds["timestomp"] != 1 || kinds["log-gap"] != 2 {
-		t.Errorf("tampering %v", kinds)
+	if kinds["missing-at-origin"] != 4 || kinds["timestomp"] != 1 || len(gaps) != 2 {
+		t.Errorf("tampering %v, gaps %v", kinds, gaps)
+	}
+	if d := gaps[vocab.FormatTime(at(9*h+49*m))]; !strings.Contains(d, "CDN forwarded 70 requests") {
+		t.Errorf("origin log gap: %q", d)
+	}
+	if d := gaps[vocab.FormatTime(at(11*h+19*m))]; !strings.Contains(d, "same hours of") {
+		t.Errorf("syslog gap: %q", d)
 	}
 }
 
@@ -312,7 +341,7 @@ func TestEnvMapping(t *testing.T) {
 	if !e.IsInternal(netip.MustParseAddr("10.9.9.9")) || e.IsInternal(netip.MustParseAddr(attacker)) {
 		t.Error("IsInternal")
 	}
-	if v := scope.ExtraValue(`{"a":"x","x_forwarded_for":"1.2.3.4, 5.6.7.8","q":"a\"b"}`, "q"); v != `a"b` {
+	if v := vocab.ExtraValue(`{"a":"x","x_forwarded_for":"1.2.3.4, 5.6.7.8","q":"a\"b"}`, "q"); v != `a"b` {
 		t.Errorf("ExtraValue %q", v)
 	}
 }
@@ -324,7 +353,41 @@ func FuzzParseSeeds(f *testing.F) {
 		if err == nil {
 			s.Strings()
 		}
-		scope.CacheHit(a)
-		scope.ExtraValue(b, c)
+		vocab.CacheHit(a)
+		vocab.ExtraValue(b, c)
 	})
+}
+
+// The same breach seen through a Palo Alto firewall and a change journal
+// (the web shell exists only in $UsnJrnl:$J) gives the same hosts, files
+// and addresses: scope knows sources only by their registered class.
+func TestSourceClassesNotNames(t *testing.T) {
+	var evs []timeline.Event
+	for _, ev := range breach() {
+		switch ev.Source {
+		case "cisco-asa":
+			ev.Source, ev.Host = "paloalto", "pa01"
+		case "ext4":
+			ev.Source, ev.TimeDesc, ev.Action = "usnjrnl", "usn", timeline.ActionCreate
+			ev.AddExtra("attributes", "0x20")
+		}
+		evs = append(evs, ev)
+	}
+	want := run(t, env(testcase.Build(t, breach())), 2, attacker)
+	got := run(t, env(testcase.Build(t, evs)), 2, attacker)
+	summary := func(r *scope.Result) string {
+		var out []string
+		for _, h := range r.Hosts {
+			out = append(out, "host "+h.Name+"@"+h.Compromised)
+		}
+		for _, f := range r.Files {
+			out = append(out, "file "+f.Host+":"+f.Path)
+		}
+		out = append(out, "remotes "+remotes(r))
+		sort.Strings(out)
+		return strings.Join(out, "\n")
+	}
+	if summary(got) != summary(want) {
+		t.Errorf("Palo Alto + USN journal:\n%s\nwant (ASA + ext4):\n%s", summary(got), summary(want))
+	}
 }

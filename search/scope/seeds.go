@@ -7,6 +7,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/kiseki-forensics/kiseki/search/vocab"
 )
 
 // Seeds are the indicators a scope starts from.
@@ -77,7 +79,7 @@ func (s *Seeds) add(kind, v string) error {
 		return nil
 	case "url":
 		if strings.HasPrefix(v, "/") {
-			s.URLPaths = append(s.URLPaths, URLPath(v))
+			s.URLPaths = append(s.URLPaths, vocab.URLPath(v))
 			return nil
 		}
 		u, err := url.Parse(v)
@@ -110,8 +112,8 @@ func (s *Seeds) add(kind, v string) error {
 		return s.add("url", v)
 	}
 	if strings.HasPrefix(v, "/") {
-		s.Files = append(s.Files, path.Clean(URLPath(v)))
-		s.URLPaths = append(s.URLPaths, URLPath(v))
+		s.Files = append(s.Files, path.Clean(vocab.URLPath(v)))
+		s.URLPaths = append(s.URLPaths, vocab.URLPath(v))
 		return nil
 	}
 	if isDomain(v) {

@@ -339,7 +339,7 @@ function Detail({ d, zone, close, annotate, context }) {
   const e = d.event;
   const fields = [['Time', fmtTime(e.time, zone, 9)], ['Time (UTC)', e.time], ['As written', `${e.time_orig || ''} ${e.zone || ''}`],
     ['Meaning', e.time_desc], ['Host', e.host], ['Source', e.source], ['Reference', refString(e.ref)]];
-  for (const k of ['src_ip', 'src_port', 'dst_ip', 'dst_port', 'user', 'method', 'url', 'status', 'bytes', 'user_agent', 'path', 'action']) {
+  for (const k of ['src_ip', 'src_port', 'dst_ip', 'dst_port', 'user', 'method', 'url', 'status', 'bytes', 'user_agent', 'path', 'action', 'sandia', 'target', 'benign']) {
     if (e[k] !== undefined && e[k] !== '') fields.push([k, String(e[k])]);
   }
   if (e.tags) fields.push(['tags', e.tags.join(', ')]);

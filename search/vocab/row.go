@@ -1,4 +1,4 @@
-package scope
+package vocab
 
 import (
 	"encoding/json"
@@ -7,50 +7,6 @@ import (
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/timeline"
-)
-
-// Source classes. Observers (CDNs, firewalls) record traffic of other hosts:
-// their own host name is not a host the intrusion touched.
-var (
-	cdnSources    = map[string]bool{"cloudfront": true, "cloudflare": true, "akamai": true, "fastly": true, "aws-alb": true}
-	originSources = map[string]bool{"access-log": true, "log-format": true, "w3c": true}
-	fwSources     = map[string]bool{"cisco-asa": true, "cisco-ios": true, "juniper": true, "iptables": true, "pfsense": true, "fortigate": true, "mikrotik": true}
-	loginSources  = map[string]bool{"auth": true, "utmp": true}
-)
-
-// IsCDN reports whether a source is a CDN or load balancer access log.
-func IsCDN(source string) bool { return cdnSources[source] }
-
-// IsOriginWeb reports whether a source is a web server's own access log.
-func IsOriginWeb(source string) bool { return originSources[source] }
-
-// IsWeb reports whether a source is any HTTP access log.
-func IsWeb(source string) bool { return cdnSources[source] || originSources[source] }
-
-// IsFirewall reports whether a source is a firewall or router log.
-func IsFirewall(source string) bool { return fwSources[source] }
-
-// IsFS reports whether a source is a file system timeline.
-func IsFS(source string) bool {
-	return source == "ext4" || source == "ext4-journal" || strings.HasPrefix(source, "ntfs")
-}
-
-func orTerms(field string, vals map[string]bool) string {
-	var t []string
-	for v := range vals {
-		t = append(t, field+":"+v)
-	}
-	return "(" + strings.Join(t, " OR ") + ")"
-}
-
-// Query fragments selecting source classes.
-var (
-	QueryWeb    = "(" + orTerms("source", cdnSources) + " OR " + orTerms("source", originSources) + ")"
-	QueryCDN    = orTerms("source", cdnSources)
-	QueryOrigin = orTerms("source", originSources)
-	QueryFW     = orTerms("source", fwSources)
-	QueryLogin  = orTerms("source", loginSources)
-	QueryFS     = "(source:ext4 OR source:ext4-journal OR source:ntfs*)"
 )
 
 // RefAt returns the reference of row i, copied out of the segment.
@@ -141,8 +97,8 @@ func URLPath(u string) string {
 	return u
 }
 
-// parseAddr parses an address column value ("" or garbage: invalid).
-func parseAddr(s string) netip.Addr {
+// ParseAddr parses an address column value ("" or garbage: invalid).
+func ParseAddr(s string) netip.Addr {
 	if s == "" {
 		return netip.Addr{}
 	}
@@ -160,7 +116,22 @@ type Span struct {
 	Refs        []timeline.Ref
 }
 
-func (s *Span) add(t int64, seg *timeline.Segment, i, refCap int) {
+// AddRef counts one event at t with its reference (kept while under refCap).
+func (s *Span) AddRef(t int64, ref timeline.Ref, refCap int) {
+	if s.Events == 0 || t < s.First {
+		s.First = t
+	}
+	if s.Events == 0 || t > s.Last {
+		s.Last = t
+	}
+	s.Events++
+	if len(s.Refs) < refCap {
+		s.Refs = append(s.Refs, ref)
+	}
+}
+
+// Add counts row i of seg at time t.
+func (s *Span) Add(t int64, seg *timeline.Segment, i, refCap int) {
 	if s.Events == 0 || t < s.First {
 		s.First = t
 	}
@@ -173,7 +144,7 @@ func (s *Span) add(t int64, seg *timeline.Segment, i, refCap int) {
 	}
 }
 
-func (s *Span) merge(o *Span, refCap int) {
+func (s *Span) Merge(o *Span, refCap int) {
 	if o.Events == 0 {
 		return
 	}
@@ -192,10 +163,32 @@ func (s *Span) merge(o *Span, refCap int) {
 	}
 }
 
+// Window is a time span as the contract prints it (RFC 3339, UTC).
+type Window struct {
+	First string `json:"first"`
+	Last  string `json:"last"`
+}
+
 // FormatTime renders ns as RFC 3339 with nanoseconds in UTC ("" for 0).
 func FormatTime(ns int64) string {
 	if ns == 0 {
 		return ""
 	}
 	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+}
+
+// CacheHit reports whether a CDN row was answered from the CDN's cache (the
+// origin never saw it): CloudFront x-edge-result-type Hit, Cloudflare
+// CacheCacheStatus hit, Akamai cacheStatus 1, Fastly cache_status HIT.
+func CacheHit(extra string) bool {
+	if extra == "" {
+		return false
+	}
+	for _, k := range []string{"x-edge-result-type", "CacheCacheStatus", "cache_status", "cacheStatus"} {
+		v := strings.ToLower(ExtraValue(extra, k))
+		if v == "hit" || v == "1" || strings.HasPrefix(v, "hit") && k != "x-edge-result-type" {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,123 @@
+package scope
+
+import (
+	"context"
+	"strings"
+
+	"github.com/kiseki-forensics/kiseki/search"
+	"github.com/kiseki-forensics/kiseki/search/vocab"
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// mentions is the first pass of a round: every row that mentions a seed
+// (address, account, file, URL path, domain) or requests a path the seeds
+// probed, collected as observations.
+func (st *state) mentions(ctx context.Context) error {
+	var extra []string
+	if len(st.domains) > 0 {
+		var t []string
+		for _, d := range st.domains {
+			t = append(t, "url:"+vocab.Quote("*"+d+"*"), vocab.Quote(d))
+		}
+		extra = append(extra, strings.Join(t, " OR "))
+	}
+	addrText := vocab.NewStrSet()
+	for a := range st.addrs {
+		addrText.Add(a.String())
+	}
+	addrHit := func(v string) bool {
+		if v == "" {
+			return false
+		}
+		if addrText.Has(v) {
+			return true
+		}
+		if len(st.prefixes) == 0 && !strings.Contains(v, ":") {
+			return false
+		}
+		return st.isSeed(vocab.ParseAddr(v))
+	}
+	userHit := func(v string) bool { _, ok := st.users[v]; return v != "" && ok }
+	pathHit := func(v string) bool { _, ok := st.files[v]; return v != "" && ok }
+	urlHit := func(v string) bool {
+		if v == "" {
+			return false
+		}
+		p := vocab.URLPath(v)
+		_, ok := st.urls[p]
+		return ok || st.probes[p]
+	}
+	cols := []struct {
+		c   int
+		on  bool
+		hit func(string) bool
+	}{{timeline.ColSrcIP, true, addrHit}, {timeline.ColDstIP, true, addrHit}, {timeline.ColUser, len(st.users) > 0, userHit},
+		{timeline.ColPath, len(st.files) > 0, pathHit}, {timeline.ColURL, len(st.urls)+len(st.probes) > 0, urlHit}}
+	// The rows that mention a seed are found on each segment in parallel
+	// (the seed sets do not change during the scan); visit collects them
+	// in time order.
+	candidates := func(seg *timeline.Segment, rows []search.Rows) ([]int, error) {
+		var checks []func(i int) bool
+		for _, col := range cols {
+			if !col.on {
+				continue
+			}
+			if ch, any := vocab.DictCheck(seg, col.c, col.hit); any {
+				checks = append(checks, ch)
+			}
+		}
+		if len(checks) == 0 && (len(rows) < 2 || rows[1].Count() == 0) {
+			return nil, nil
+		}
+		var out []int
+		rows[0].Each(func(i int) bool {
+			for _, ch := range checks {
+				if ch(i) {
+					out = append(out, i)
+					return true
+				}
+			}
+			if len(rows) > 1 && rows[1].Has(i) {
+				out = append(out, i)
+			}
+			return true
+		})
+		return out, nil
+	}
+	req := search.Request{From: st.opt.From, To: st.opt.To}
+	return search.ScanPrepared(st.env.Searcher, ctx, req, extra, candidates, func(seg *timeline.Segment, rows []search.Rows, cand []int) error {
+		st.col.reset()
+		for _, i := range cand {
+			st.mention(seg, i)
+		}
+		return nil
+	})
+}
+
+// mention files one row that mentions a seed under its source's class.
+func (st *state) mention(seg *timeline.Segment, i int) {
+	source := seg.Str(timeline.ColSource, i)
+	switch {
+	case vocab.IsWeb(source):
+		st.web = append(st.web, st.col.web(seg, i))
+	case vocab.IsFirewall(source):
+		c := st.col.conn(seg, i)
+		if st.isSeed(c.src) || st.isSeed(c.dst) {
+			st.conns = append(st.conns, c)
+		}
+	case vocab.IsFS(source):
+		if _, ok := st.files[seg.Str(timeline.ColPath, i)]; ok {
+			st.seedFS = append(st.seedFS, st.col.fs(seg, i))
+		}
+	default:
+		act := seg.Str(timeline.ColAction, i)
+		if act != timeline.ActionLoginSuccess && act != timeline.ActionLoginFailure {
+			return
+		}
+		l := st.col.login(seg, i)
+		if l.host == "" {
+			return
+		}
+		st.logins = append(st.logins, l)
+	}
+}
