@@ -242,7 +242,7 @@ func TestHostileContent(t *testing.T) {
 	caseDir := filepath.Join(t.TempDir(), "case")
 	ingest(t, bundle, caseDir)
 	for _, f := range []string{"table", "csv", "l2tcsv", "bodyfile"} {
-		out, _, _ := run(t, "timeline", "--case", caseDir, "--format", f)
+		out, _, _ := run(t, "timeline", "--case", caseDir, "--format", f, "--all") // --all: the log line as a bodyfile row
 		if strings.ContainsAny(out, "\x1b\x07\x00") {
 			t.Errorf("%s output carries control bytes: %q", f, out)
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -69,14 +70,19 @@ bytes and counted in the summary; nothing is dropped.`,
 			if asJSON {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
-				return enc.Encode(sum)
+				if err := enc.Encode(sum); err != nil {
+					return err
+				}
+				return failedItems(sum)
 			}
 			printSummary(out, sum)
 			if head > 0 {
 				fmt.Fprintf(out, "\nFirst %d events (kiseki timeline --case %s for all):\n", head, caseDir)
-				return printTimeline(cmd.Context(), out, caseDir, timelineOptions{limit: head, format: "table", tz: "UTC"})
+				if err := printTimeline(cmd.Context(), out, caseDir, timelineOptions{limit: head, format: "table", tz: "UTC"}); err != nil {
+					return err
+				}
 			}
-			return nil
+			return failedItems(sum)
 		},
 	}
 	cmd.Flags().StringVar(&caseDir, "case", "", "case directory (created if it does not exist)")
@@ -124,4 +130,25 @@ func printSummary(w io.Writer, sum *engine.IngestSummary) {
 		fmt.Fprint(w, ")")
 	}
 	fmt.Fprintln(w)
+}
+
+// failedItems is the run's failure (exit 1) when any evidence item, or a
+// member of an archive, failed: the rest was ingested, and the error names
+// each failed item so that a batch script sees it.
+func failedItems(sum *engine.IngestSummary) error {
+	var failed []string
+	var walk func([]engine.ItemSummary)
+	walk = func(items []engine.ItemSummary) {
+		for _, it := range items {
+			if it.Status == "failed" {
+				failed = append(failed, sanitize(it.Path))
+			}
+			walk(it.Members)
+		}
+	}
+	walk(sum.Items)
+	if len(failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d evidence item(s) failed (the rest was ingested): %s", len(failed), strings.Join(failed, ", "))
 }

@@ -37,11 +37,9 @@ func newEventWriter(format string, w io.Writer, loc *time.Location) (eventWriter
 		cw.Write([]string{"time", "time_desc", "host", "source", "evidence", "ref", "src_ip", "src_port", "dst_ip", "dst_port", "user", "method", "url", "status", "bytes", "user_agent", "path", "action", "tags", "message"})
 		return &csvWriter{bw: bw, cw: cw, loc: loc}, nil
 	case "l2tcsv":
-		cw := csv.NewWriter(bw)
-		cw.Write([]string{"date", "time", "timezone", "MACB", "source", "sourcetype", "type", "user", "host", "short", "desc", "version", "filename", "inode", "notes", "format", "extra"})
-		return &l2tWriter{bw: bw, cw: cw, loc: loc}, nil
+		return newL2TWriter(bw, loc), nil
 	case "bodyfile":
-		return &bodyWriter{bw: bw, files: map[bodyKey]*bodyLine{}}, nil
+		return &bodyWriter{bw: bw, files: map[bodyKey]*bodyLine{}, mounts: map[string]string{}}, nil
 	}
 	return nil, usageErrorf("unknown format %q (one of %s)", format, strings.Join(outputFormats, ", "))
 }
@@ -107,27 +105,6 @@ func (c *csvWriter) close() error {
 	return c.bw.Flush()
 }
 
-// l2tWriter writes plaso's l2tcsv (log2timeline CSV) columns.
-type l2tWriter struct {
-	bw  *bufio.Writer
-	cw  *csv.Writer
-	loc *time.Location
-}
-
-func macb(desc string) string {
-	switch suffixAfterUnderscore(desc) {
-	case "mtime":
-		return "M..."
-	case "atime":
-		return ".A.."
-	case "ctime":
-		return "..C."
-	case "crtime":
-		return "...B"
-	}
-	return "...."
-}
-
 func suffixAfterUnderscore(s string) string {
 	if i := strings.LastIndexByte(s, '_'); i >= 0 {
 		return s[i+1:]
@@ -135,45 +112,31 @@ func suffixAfterUnderscore(s string) string {
 	return s
 }
 
-func (l *l2tWriter) write(_ int64, ev *timeline.Event) error {
-	t := time.Unix(0, ev.Time).In(l.loc)
-	zone, _ := t.Zone()
-	inode := ""
-	if ev.Inode != timeline.Absent {
-		inode = strconv.FormatInt(ev.Inode, 10)
-	} else if ev.MFT != timeline.Absent {
-		inode = strconv.FormatInt(ev.MFT, 10)
-	}
-	s := summary(ev)
-	return l.cw.Write([]string{t.Format("01/02/2006"), t.Format("15:04:05"), zone, macb(ev.TimeDesc), strings.ToUpper(ev.Source), ev.Source, ev.TimeDesc,
-		sanitize(ev.User), sanitize(ev.Host), s, s, "2", sanitize(ev.Ref().String()), inode, ev.Tags, "kiseki/" + ev.Source, "evidence: " + ev.Evidence})
-}
-
-func (l *l2tWriter) close() error {
-	l.cw.Flush()
-	if err := l.cw.Error(); err != nil {
-		return err
-	}
-	return l.bw.Flush()
-}
-
 // bodyWriter writes a Sleuth Kit bodyfile (mactime -b input):
 // MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime.
 // File system events of one file (same evidence, volume, meta address and
-// name) are folded into one line, as fls -m prints them; any other event is a
-// line of its own with its time in the slot its description names (mtime
-// when it names none), so mactime can sort logs and files together.
+// name) are folded into one line, as fls -m prints them. Only file system
+// rows are written unless all is set: a log event has no mode, owner or size
+// and one time, and mactime would print it as a row of placeholders. With
+// all, any other event is a line of its own with its time in the slot its
+// description names (mtime when it names none). When the file rows come
+// from more than one image, every name is host:/mount/path, so two hosts'
+// files (or two volumes of one host) cannot be mistaken for one another.
 type bodyWriter struct {
 	bw    *bufio.Writer
+	all   bool
 	files map[bodyKey]*bodyLine
 	order []bodyKey
+	// mounts is the mount prefix of each evidence item's paths, learned from
+	// rows whose path is the mount followed by the file system name.
+	mounts map[string]string
 }
 
 type bodyKey struct{ evidence, ref, meta, name string }
 
 type bodyLine struct {
-	name, meta, mode, uid, gid, size string
-	a, m, c, b                       int64
+	host, name, meta, mode, uid, gid, size string
+	a, m, c, b                             int64
 }
 
 func (w *bodyWriter) write(_ int64, ev *timeline.Event) error {
@@ -196,6 +159,9 @@ func (w *bodyWriter) write(_ int64, ev *timeline.Event) error {
 	}
 	secs := ev.Time / 1e9
 	if meta == "" { // not a file system record
+		if !w.all {
+			return nil
+		}
 		l := bodyLine{name: summary(ev), meta: "0", mode: "0", uid: "0", gid: "0", size: "0"}
 		if ev.Inode != timeline.Absent {
 			l.meta = strconv.FormatInt(ev.Inode, 10)
@@ -216,9 +182,10 @@ func (w *bodyWriter) write(_ int64, ev *timeline.Event) error {
 	k := bodyKey{ev.Evidence, ev.RefPath, meta, name}
 	l := w.files[k]
 	if l == nil {
-		l = &bodyLine{name: sanitize(name), meta: meta, mode: mode, uid: uid, gid: gid, size: size}
+		l = &bodyLine{host: sanitize(ev.Host), name: sanitize(name), meta: meta, mode: mode, uid: uid, gid: gid, size: size}
 		w.files[k] = l
 		w.order = append(w.order, k)
+		w.learnMount(ev.Evidence, ev.Path, name)
 	}
 	switch suffixAfterUnderscore(ev.TimeDesc) {
 	case "atime":
@@ -231,6 +198,16 @@ func (w *bodyWriter) write(_ int64, ev *timeline.Event) error {
 		l.b = secs
 	}
 	return nil
+}
+
+// learnMount records the mount prefix of an evidence item's file paths: a
+// file's path is its mount point followed by its name in the file system
+// (orphans and names with replaced bytes do not tell, and are skipped).
+func (w *bodyWriter) learnMount(evidence, path, name string) {
+	if _, ok := w.mounts[evidence]; ok || len(name) < 2 || name[0] != '/' || !strings.HasSuffix(path, name) {
+		return
+	}
+	w.mounts[evidence] = path[:len(path)-len(name)]
 }
 
 func (l bodyLine) String() string {
@@ -246,7 +223,21 @@ func orZero(s string) string {
 }
 
 func (w *bodyWriter) close() error {
-	sort.SliceStable(w.order, func(i, j int) bool { return w.order[i].name < w.order[j].name })
+	images := map[string]bool{}
+	for _, k := range w.order {
+		images[k.evidence+"\x00"+k.ref] = true
+	}
+	if len(images) > 1 {
+		for _, k := range w.order {
+			l := w.files[k]
+			sep := ""
+			if !strings.HasPrefix(l.name, "/") { // "<inode 7>": a reserved inode without a name
+				sep = "/"
+			}
+			l.name = l.host + ":" + w.mounts[k.evidence] + sep + l.name
+		}
+	}
+	sort.SliceStable(w.order, func(i, j int) bool { return w.files[w.order[i]].name < w.files[w.order[j]].name })
 	for _, k := range w.order {
 		if _, err := w.bw.WriteString(w.files[k].String()); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kiseki-forensics/kiseki/internal/buildinfo"
 	"github.com/kiseki-forensics/kiseki/search"
 )
 
@@ -46,10 +47,15 @@ byte, line or inode it came from.
 Start with:  kiseki ingest BUNDLE --case CASEDIR`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Get().String(),
+		Args:          cobra.ArbitraryArgs,
+		RunE:          rootRun,
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	for _, f := range commands {
 		root.AddCommand(f())
 	}
+	completeValues(root)
 	var profile string
 	root.PersistentFlags().StringVar(&profile, "cpuprofile", "", "write a Go CPU profile to this file (for benchmarks)")
 	root.PersistentFlags().MarkHidden("cpuprofile")

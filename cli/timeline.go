@@ -22,6 +22,7 @@ type timelineOptions struct {
 	format         string
 	limit, offset  int
 	tz             string
+	all            bool // bodyfile: every event, not only file system rows
 }
 
 func newTimelineCmd() *cobra.Command {
@@ -38,7 +39,8 @@ hosts, sources (formats) and a query (the same language as "kiseki search").
 Formats: table (for people), csv, jsonl (one JSON event per line: the
 contract's fields), l2tcsv (plaso's log2timeline CSV) and bodyfile (the Sleuth
 Kit's format: "mactime -b FILE" reads it; file system records are folded into
-one line per file as fls -m prints them).
+one line per file as fls -m prints them; only file system rows unless --all;
+names are HOST:/mount/path when the case has several images).
 
 Times in --from/--to are RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]] in the case zone.`,
 		Example: `  kiseki timeline --case case1 --from "2026-03-01" --to "2026-03-02 12:00"
@@ -62,6 +64,7 @@ Times in --from/--to are RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]] in the case zone.`,
 	f.StringVar(&o.format, "format", "table", "output format: "+strings.Join(outputFormats, ", "))
 	f.IntVar(&o.limit, "limit", 0, "print at most N events (0: all)")
 	f.IntVar(&o.offset, "offset", 0, "skip the first N matching events")
+	f.BoolVar(&o.all, "all", false, "bodyfile: add every other event as a row of its own (mactime then shows them with placeholder mode, owner and size)")
 	f.StringVar(&o.tz, "tz", "UTC", `display zone: UTC, "case" (the case's zone) or an IANA name`)
 	return cmd
 }
@@ -141,6 +144,9 @@ func printTimeline(ctx context.Context, w io.Writer, caseDir string, o timelineO
 	ew, err := newEventWriter(o.format, w, loc)
 	if err != nil {
 		return err
+	}
+	if bw, ok := ew.(*bodyWriter); ok {
+		bw.all = o.all
 	}
 	err = s.Each(ctx, req, func(row int64, ev *timeline.Event) error { return ew.write(row, ev) })
 	if cerr := ew.close(); err == nil {

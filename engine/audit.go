@@ -6,23 +6,27 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/user"
-	"syscall"
 	"time"
 )
 
 // AuditEntry is one line of the audit log. Prev is the SHA-256 of the
 // previous line, so removing or editing a line breaks the chain visibly.
 type AuditEntry struct {
-	Time    time.Time         `json:"time"`
-	User    string            `json:"user"`
-	Machine string            `json:"machine"`
-	Action  string            `json:"action"`
-	Args    []string          `json:"args,omitempty"`
-	Result  any               `json:"result,omitempty"`
-	Hashes  map[string]string `json:"hashes,omitempty"` // evidence id → SHA-256
-	Prev    string            `json:"prev"`
+	Time    time.Time `json:"time"`
+	User    string    `json:"user"`
+	Machine string    `json:"machine"`
+	Action  string    `json:"action"`
+	// Kiseki is the version and revision that wrote the entry (entries
+	// written before it was recorded have none and still verify: the chain
+	// hashes each line's bytes as written).
+	Kiseki string            `json:"kiseki,omitempty"`
+	Args   []string          `json:"args,omitempty"`
+	Result any               `json:"result,omitempty"`
+	Hashes map[string]string `json:"hashes,omitempty"` // evidence id → SHA-256
+	Prev   string            `json:"prev"`
 }
 
 func currentUser() string {
@@ -39,10 +43,10 @@ func appendAudit(path string, e AuditEntry) error {
 		return err
 	}
 	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		return err
+	if err := lockFile(f, true); err != nil {
+		return fmt.Errorf("%s: lock: %w", path, err)
 	}
-	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	defer unlockFile(f)
 	prev, err := lastLineHash(path)
 	if err != nil {
 		return err
@@ -56,6 +60,9 @@ func appendAudit(path string, e AuditEntry) error {
 	}
 	if e.Machine == "" {
 		e.Machine, _ = os.Hostname()
+	}
+	if e.Kiseki == "" {
+		e.Kiseki = Version
 	}
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -83,8 +90,13 @@ func lastLineHash(path string) (string, error) {
 	if len(last) == 0 {
 		return "", nil
 	}
-	sum := sha256.Sum256(last)
-	return hex.EncodeToString(sum[:]), nil
+	return sha256Hex(last), nil
+}
+
+// sha256Hex is the chain's link: the SHA-256 of a line's bytes, in hex.
+func sha256Hex[T string | []byte](line T) string {
+	sum := sha256.Sum256([]byte(line))
+	return hex.EncodeToString(sum[:])
 }
 
 // VerifyAuditChain checks that every line's prev matches the line before it.
@@ -100,8 +112,7 @@ func VerifyAuditChain(path string) (int, error) {
 		if err := json.Unmarshal(line, &e); err != nil || e.Prev != prev {
 			return i + 1, nil
 		}
-		sum := sha256.Sum256(line)
-		prev = hex.EncodeToString(sum[:])
+		prev = sha256Hex(line)
 	}
 	return 0, nil
 }

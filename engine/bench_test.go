@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/parsertest"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -32,12 +32,6 @@ func nginxLines(n int) []byte {
 	return b.Bytes()
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkParseIntoArrow measures the parse half of ingest: nginx lines
 // parsed and written as sorted Arrow runs, one file on one parser goroutine
 // (the run writer sorts and writes on a second). It reports lines per wall
@@ -49,7 +43,7 @@ func BenchmarkParseIntoArrow(b *testing.B) {
 	f, _ := parsers.Lookup("access-log")
 	in := &parsers.Input{Name: "bench", Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
 	b.SetBytes(int64(len(data)))
-	cpu0 := cpuTime()
+	cpu0 := parsertest.ProcessCPU()
 	lines := 0
 	for b.Loop() {
 		dir := b.TempDir()
@@ -65,7 +59,7 @@ func BenchmarkParseIntoArrow(b *testing.B) {
 		os.RemoveAll(dir)
 	}
 	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
-	b.ReportMetric(float64(lines)/(cpuTime()-cpu0).Seconds(), "lines/cpu-s")
+	b.ReportMetric(float64(lines)/(parsertest.ProcessCPU()-cpu0).Seconds(), "lines/cpu-s")
 }
 
 // BenchmarkIngest measures a whole ingest (hash, parse, merge; no index) of
@@ -79,7 +73,7 @@ func BenchmarkIngest(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	cpu0 := cpuTime()
+	cpu0 := parsertest.ProcessCPU()
 	lines := int64(0)
 	for b.Loop() {
 		sum, err := Ingest(context.Background(), bundle, filepath.Join(b.TempDir(), "case"), IngestOptions{})
@@ -89,5 +83,5 @@ func BenchmarkIngest(b *testing.B) {
 		lines += sum.Events
 	}
 	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
-	b.ReportMetric(float64(lines)/(cpuTime()-cpu0).Seconds(), "lines/cpu-s")
+	b.ReportMetric(float64(lines)/(parsertest.ProcessCPU()-cpu0).Seconds(), "lines/cpu-s")
 }

@@ -9,14 +9,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/buildinfo"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
-// Version is recorded in case metadata and the audit log.
-const Version = "0.1.0"
+// Version is this binary's version and revision, recorded in case.json and
+// in every audit entry (see internal/buildinfo for how a build sets it).
+var Version = buildinfo.Get().Short()
 
 // Case is an open case directory.
 type Case struct {
@@ -130,12 +131,18 @@ func (c *Case) lock() (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockFile(f, false); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("case %s is in use by another kiseki process", c.Dir)
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("case %s is in use by another kiseki process", c.Dir)
+		}
+		return nil, fmt.Errorf("case %s: lock: %w", c.Dir, err)
 	}
-	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+	return func() { unlockFile(f); f.Close() }, nil
 }
+
+// errLocked: another process holds the lock.
+var errLocked = errors.New("locked by another process")
 
 func writeJSONAtomic(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")

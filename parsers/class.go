@@ -35,6 +35,10 @@ const (
 	ClassShell Class = "shell"
 	// ClassMemory: artifacts carved from memory.
 	ClassMemory Class = "memory"
+	// ClassTool: records another forensic tool wrote (plaso events,
+	// Velociraptor artifact rows) that mix every kind of record under one
+	// source, so no single class above describes them.
+	ClassTool Class = "tool-output"
 	// ClassRaw: bytes no parser understood, kept as they are.
 	ClassRaw Class = "raw"
 )

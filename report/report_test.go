@@ -163,7 +163,7 @@ func TestReportNumbersMatchCLI(t *testing.T) {
 		}
 	}
 
-	schemas := filepath.Join(corpus.Root(t), "..", "shared", "schemas")
+	schemas := corpus.Shared(t, "schemas")
 	if msg, err := exec.Command("xmllint", "--noout", "--nonet", "--schema", filepath.Join(schemas, "iodef", "iodef-2.0-offline.xsd"), path("r.iodef.xml")).CombinedOutput(); err != nil {
 		t.Errorf("IODEF does not validate: %s", msg)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -37,12 +36,11 @@ func OpenSegmentMapped(dir string, s SegmentInfo) (*Segment, error) {
 		f.Close()
 		return nil, fmt.Errorf("segment %s: size %d", s.File, size)
 	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	data, unmap, err := mapFile(f, int(size))
 	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("segment %s: mmap: %w", s.File, err)
 	}
-	unmap := func() { syscall.Munmap(data) }
 	if string(data[:6]) != "ARROW1" {
 		unmap()
 		return nil, fmt.Errorf("segment %s: not an Arrow IPC file", s.File)

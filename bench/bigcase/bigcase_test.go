@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/engine"
+	"github.com/kiseki-forensics/kiseki/internal/parsertest"
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/leaks"
 	"github.com/kiseki-forensics/kiseki/search/scope"
@@ -129,11 +129,7 @@ func TestBigcase(t *testing.T) {
 
 // cpuTime is the process's user+system CPU time: the machine is shared,
 // so benchmarks report CPU time per operation next to wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+func cpuTime() time.Duration { return parsertest.ProcessCPU() }
 
 func measure(b *testing.B, env *scope.Env, fn func()) {
 	b.ReportAllocs()

@@ -19,6 +19,8 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/ntfs"
 	_ "github.com/kiseki-forensics/kiseki/parsers/paloalto"
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
+	_ "github.com/kiseki-forensics/kiseki/parsers/tooljson"
 	_ "github.com/kiseki-forensics/kiseki/parsers/utmp"
+	_ "github.com/kiseki-forensics/kiseki/parsers/velociraptor"
 	_ "github.com/kiseki-forensics/kiseki/parsers/w3c"
 )

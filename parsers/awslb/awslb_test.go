@@ -221,7 +221,7 @@ func TestDetect(t *testing.T) {
 //
 //	go test ./parsers/awslb -run '^$' -bench . -benchtime 2s
 func BenchmarkALB(b *testing.B) {
-	src, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "cdn", "crowdsec", "aws-alb-logs", "aws-alb-logs.log"))
+	src, err := os.ReadFile(corpus.Path(b, "cdn/crowdsec/aws-alb-logs/aws-alb-logs.log"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -299,7 +299,7 @@ func benchJSON(b *testing.B, format string, line []byte) {
 //
 //	go test ./parsers/cdnjson -run '^$' -bench . -benchtime 2s
 func BenchmarkCloudflare(b *testing.B) {
-	line, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "cdn", "lnav", "logfile_cloudflare.json"))
+	line, err := os.ReadFile(corpus.Path(b, "cdn/lnav/logfile_cloudflare.json"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func BenchmarkCloudflare(b *testing.B) {
 func BenchmarkAkamai(b *testing.B) { benchJSON(b, "akamai", []byte(akamaiDoc)) }
 
 func BenchmarkFastly(b *testing.B) {
-	src, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "cdn", "crowdsec", "fastly-logs", "fastly-logs.log"))
+	src, err := os.ReadFile(corpus.Path(b, "cdn/crowdsec/fastly-logs/fastly-logs.log"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func FuzzCDNJSONLine(f *testing.F) {
 // encoding/json into a reused struct (only the mapped fields, no Extra): the
 // yardstick the zero-allocation scanner is measured against.
 func BenchmarkEncodingJSONReference(b *testing.B) {
-	line, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "cdn", "lnav", "logfile_cloudflare.json"))
+	line, err := os.ReadFile(corpus.Path(b, "cdn/lnav/logfile_cloudflare.json"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -372,7 +372,7 @@ func BenchmarkEncodingJSONReference(b *testing.B) {
 // BenchmarkScannerOneRecord is the scanner's figure for the same record
 // without ScanLines (compare with BenchmarkEncodingJSONReference).
 func BenchmarkScannerOneRecord(b *testing.B) {
-	line, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "cdn", "lnav", "logfile_cloudflare.json"))
+	line, err := os.ReadFile(corpus.Path(b, "cdn/lnav/logfile_cloudflare.json"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,12 +6,13 @@ import (
 	"os"
 	"testing"
 
+	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/parsers"
 )
 
 func FuzzDetect(f *testing.F) {
-	for _, p := range []string{"../../../shared/corpus/disk/dfvfs/ext2.E01", "../../../shared/corpus/disk/plaso/tsk_volume_system.raw"} {
-		if b, err := os.ReadFile(p); err == nil {
+	for _, p := range []string{"disk/dfvfs/ext2.E01", "disk/plaso/tsk_volume_system.raw"} {
+		if b := corpus.Seed(f, p); b != nil {
 			f.Add("x.E01", b[:min(len(b), 4096)])
 		}
 	}
@@ -25,7 +26,7 @@ func FuzzDetect(f *testing.F) {
 // FuzzReadTable: MBR/EBR/GPT parsing of arbitrary bytes never panics and
 // always ends.
 func FuzzReadTable(f *testing.F) {
-	if b, err := os.ReadFile("../../../shared/corpus/disk/plaso/tsk_volume_system.raw"); err == nil {
+	if b := corpus.Seed(f, "disk/plaso/tsk_volume_system.raw"); b != nil {
 		f.Add(b[:200<<10])
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -36,7 +37,7 @@ func FuzzReadTable(f *testing.F) {
 // FuzzOpenContainer: any bytes given as a (possibly E01) image are opened
 // and parsed without panic or absurd allocation.
 func FuzzOpenContainer(f *testing.F) {
-	if b, err := os.ReadFile("../../../shared/corpus/disk/dfvfs/ext2.E01"); err == nil {
+	if b := corpus.Seed(f, "disk/dfvfs/ext2.E01"); b != nil {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -48,12 +49,12 @@ func FuzzOpenContainer(f *testing.F) {
 // BenchmarkE01Read reads a whole E01 through go-ewf and the page cache.
 // go test ./parsers/disk -run - -bench E01Read -benchtime=20x
 func BenchmarkE01Read(b *testing.B) {
-	f, err := os.Open("../../../shared/corpus/disk/dfvfs/ext2.split.E01")
+	f, err := os.Open(corpus.Path(b, "disk/dfvfs/ext2.split.E01"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	in, _ := inputFor(b, "ext2.split.E01", "../../../shared/corpus/disk/dfvfs/ext2.split.E01", "../../../shared/corpus/disk/dfvfs/ext2.split.E02")
+	in, _ := inputFor(b, "ext2.split.E01", corpus.Path(b, "disk/dfvfs/ext2.split.E01"), corpus.Path(b, "disk/dfvfs/ext2.split.E02"))
 	img, err := openImage(in)
 	if err != nil {
 		b.Fatal(err)

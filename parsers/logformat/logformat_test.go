@@ -294,7 +294,7 @@ func TestCompileErrors(t *testing.T) {
 //
 //	go test ./parsers/logformat -run '^$' -bench . -benchtime 2s
 func BenchmarkNginxCombined(b *testing.B) {
-	src, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "weblog", "lnav", "logfile_shop_access_log.0"))
+	src, err := os.ReadFile(corpus.Path(b, "weblog/lnav/logfile_shop_access_log.0"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/kiseki-forensics/kiseki/internal/corpus"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -95,7 +96,7 @@ func BenchmarkDecodeEntry(b *testing.B) {
 // on the go-ntfs charlie image.
 // go test ./parsers/ntfs -run - -bench ParseCharlie -benchtime=20x
 func BenchmarkParseCharlie(b *testing.B) {
-	img := bunzip(b, "../../../shared/corpus/disk/go-ntfs/charlie.dd.bz2")
+	img := bunzip(b, corpus.Path(b, "disk/go-ntfs/charlie.dd.bz2"))
 	data, err := os.ReadFile(img)
 	if err != nil {
 		b.Fatal(err)

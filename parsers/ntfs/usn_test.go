@@ -86,8 +86,7 @@ func TestReasonAction(t *testing.T) {
 }
 
 func FuzzDecodeUSN(f *testing.F) {
-	b, _ := os.ReadFile("../../../shared/corpus/disk/go-ntfs/usn_sample.bin")
-	if len(b) > 0 {
+	if b := corpus.Seed(f, "disk/go-ntfs/usn_sample.bin"); len(b) > 0 {
 		f.Add(b[:0x68])
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

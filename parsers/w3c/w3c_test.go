@@ -434,7 +434,7 @@ func BenchmarkCloudFront(b *testing.B) {
 
 // BenchmarkIIS measures an IIS file (space-separated, '+' in agents).
 func BenchmarkIIS(b *testing.B) {
-	src, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "cdn", "lnav", "logfile_w3c_big.0"))
+	src, err := os.ReadFile(corpus.Path(b, "cdn/lnav/logfile_w3c_big.0"))
 	if err != nil {
 		b.Fatal(err)
 	}
