@@ -246,3 +246,34 @@ func BenchmarkStandaloneUSN(b *testing.B) {
 		}
 	}
 }
+
+// The same on the shared corpus's image (go-ntfs's charlie.dd): the $MFT
+// icat extracts from it gives the image's file rows.
+func TestStandaloneMFTMatchesCorpusImage(t *testing.T) {
+	img := bunzip(t, corpus.Path(t, "disk/go-ntfs/charlie.dd.bz2"))
+	mft := extractMFT(t, img)
+	imgEvs, _ := parseImage(t, img, nil)
+	mftEvs, _ := parseStandalone(t, mft)
+	want, got := ourBody(imgEvs), ourBody(mftEvs)
+	if len(want) < 20 {
+		t.Fatalf("only %d file rows from the image", len(want))
+	}
+	diff := 0
+	for k, w := range want {
+		if got[k] != w {
+			diff++
+			if diff <= 10 {
+				t.Errorf("file row %s:\n image %s\n $MFT  %s", k, w, got[k])
+			}
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			diff++
+			if diff <= 10 {
+				t.Errorf("row only from the $MFT: %s", got[k])
+			}
+		}
+	}
+	t.Logf("%d file rows, %d differ", len(want), diff)
+}

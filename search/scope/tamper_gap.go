@@ -46,26 +46,29 @@ type gapSpan struct {
 // so that a silence that began before the window is measured whole.
 const GapLookback = 24 * time.Hour
 
-// gaps finds the silent spans of the scope hosts' own logs around the
-// window, then asks the evidence whether lines are missing there: the CDN
-// in front of an origin, or the log's own other days.
-func (st *state) gaps(ctx context.Context, res *Result) error {
+// The gap rule: the silent spans of the scope hosts' own logs around the
+// window (silencesOf), then the evidence asked whether lines are missing
+// there (gaps): the CDN in front of an origin, or the log's own other days.
+// silencesOf reads the silences of the scope hosts' own logs around the
+// window (nil without hosts).
+func (st *state) silencesOf(ctx context.Context, res *Result) (map[[2]string]*gapLog, error) {
 	var terms []string
 	for _, h := range res.Hosts {
 		terms = append(terms, "host:"+vocab.Quote(h.Name))
 	}
 	if len(terms) == 0 {
-		return nil
+		return nil, nil
 	}
 	sort.Strings(terms)
 	wf, _ := time.Parse(time.RFC3339Nano, res.Window.First)
 	wl, _ := time.Parse(time.RFC3339Nano, res.Window.Last)
 	lo, hi := wf.UnixNano()-int64(time.Hour), wl.UnixNano()+int64(time.Hour)
 	q := "(" + strings.Join(terms, " OR ") + ") AND NOT " + vocab.QueryFS + " AND NOT " + vocab.QueryClass("raw")
-	logs, err := st.silences(ctx, q, lo, hi)
-	if err != nil {
-		return err
-	}
+	return st.silences(ctx, q, lo, hi)
+}
+
+// gaps asks the evidence, for each silence, whether lines are missing.
+func (st *state) gaps(ctx context.Context, res *Result, logs map[[2]string]*gapLog) error {
 	var found []*gapSpan
 	var owner []*gapLog
 	var needHours []*gapLog
