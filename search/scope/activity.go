@@ -65,6 +65,16 @@ func (st *state) reached() map[string]int64 {
 // addresses or on them, all the time (the part before the intrusion is
 // their baseline).
 func (st *state) activity(ctx context.Context, todo map[string]int64) error {
+	if len(st.covered) == 0 {
+		// The first pass reads every host the manifest names (from the
+		// first seed activity on: no compromise is earlier), so that the
+		// hosts the intrusion reaches next need no pass of their own.
+		for h := range st.env.Hosts {
+			if _, ok := todo[h]; !ok && st.baselineEnd != 0 {
+				todo[h] = st.baselineEnd
+			}
+		}
+	}
 	names := make([]string, 0, len(todo))
 	first := int64(0)
 	// Rows of hosts covered before were collected then: a row is new when
@@ -95,14 +105,17 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 	hostQ := "(" + strings.Join(hostTerms, " OR ") + ")"
 	fsFrom := max(first-int64(st.opt.Slack), st.opt.From)
 	for _, h := range names {
-		st.fsFrom[h] = fsFrom
+		st.fsFrom[h] = max(todo[h]-int64(st.opt.Slack), st.opt.From)
 	}
 	err := st.env.Searcher.Scan(ctx, search.Request{Query: hostQ + " AND " + vocab.QueryFS, From: fsFrom, To: st.opt.To}, nil,
 		func(seg *timeline.Segment, rows []search.Rows) error {
 			st.col.reset()
 			st.hostFS = slices.Grow(st.hostFS, int(rows[0].Count()))
 			rows[0].Each(func(i int) bool {
-				st.hostFS = append(st.hostFS, st.col.fs(seg, i))
+				o := st.col.fs(seg, i)
+				if o.t >= st.fsFrom[o.host] || o.stomp != "" {
+					st.hostFS = append(st.hostFS, o)
+				}
 				return true
 			})
 			return nil
