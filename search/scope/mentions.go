@@ -2,6 +2,7 @@ package scope
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/search"
@@ -47,11 +48,23 @@ func (st *state) mentions(ctx context.Context) error {
 		_, ok := st.urls[p]
 		return ok || st.probes[p]
 	}
+	// A few seed addresses are looked up as ip: terms (the index answers
+	// them from its postings); many, or blocks, by deciding each segment's
+	// address dictionaries once.
+	byTerms := len(st.prefixes) == 0 && len(st.addrs) <= SeedTermsMax && st.env.Searcher.HasIndex()
+	if byTerms && len(st.addrs) > 0 {
+		var t []string
+		for a := range st.addrs {
+			t = append(t, "ip:"+a.String())
+		}
+		sort.Strings(t)
+		extra = append(extra, strings.Join(t, " OR "))
+	}
 	cols := []struct {
 		c   int
 		on  bool
 		hit func(string) bool
-	}{{timeline.ColSrcIP, true, addrHit}, {timeline.ColDstIP, true, addrHit}, {timeline.ColUser, len(st.users) > 0, userHit},
+	}{{timeline.ColSrcIP, !byTerms, addrHit}, {timeline.ColDstIP, !byTerms, addrHit}, {timeline.ColUser, len(st.users) > 0, userHit},
 		{timeline.ColPath, len(st.files) > 0, pathHit}, {timeline.ColURL, len(st.urls)+len(st.probes) > 0, urlHit}}
 	// The rows that mention a seed are found on each segment in parallel
 	// (the seed sets do not change during the scan); visit collects them
@@ -66,7 +79,11 @@ func (st *state) mentions(ctx context.Context) error {
 				checks = append(checks, ch)
 			}
 		}
-		if len(checks) == 0 && (len(rows) < 2 || rows[1].Count() == 0) {
+		queried := false
+		for _, r := range rows[1:] {
+			queried = queried || r.Count() > 0
+		}
+		if len(checks) == 0 && !queried {
 			return nil, nil
 		}
 		var out []int
@@ -77,8 +94,11 @@ func (st *state) mentions(ctx context.Context) error {
 					return true
 				}
 			}
-			if len(rows) > 1 && rows[1].Has(i) {
-				out = append(out, i)
+			for _, r := range rows[1:] {
+				if r.Has(i) {
+					out = append(out, i)
+					return true
+				}
 			}
 			return true
 		})

@@ -88,6 +88,11 @@ const (
 	// busy host's routine logins after the compromise are thousands of
 	// kinds): the busiest are listed, the rest counted in one row.
 	SeenPerRuleMax = 20
+	// SeedTermsMax is how many seed addresses the mentions pass looks up as
+	// ip: terms through the index; beyond it, a query of that many terms
+	// costs more than deciding the address dictionaries (thousands of
+	// addresses in a wide scope).
+	SeedTermsMax = 64
 	// GapRows caps the log-gap rows: the few most anomalous, ranked.
 	GapRows = 5
 	// GapMinDays is how many days a log must cover for its hour-of-day
