@@ -60,12 +60,26 @@ func (st *state) mentions(ctx context.Context) error {
 		sort.Strings(t)
 		extra = append(extra, strings.Join(t, " OR "))
 	}
+	// URL seeds and probed paths likewise, as url: phrases (rows the
+	// phrase over-matches are filtered by path when decided).
+	urlTerms := len(st.urls)+len(st.probes) <= SeedTermsMax && st.env.Searcher.HasIndex() && allWords(st.urls) && allWords(st.probes)
+	if urlTerms && len(st.urls)+len(st.probes) > 0 {
+		var t []string
+		for u := range st.urls {
+			t = append(t, "url:"+vocab.Quote(u))
+		}
+		for u := range st.probes {
+			t = append(t, "url:"+vocab.Quote(u))
+		}
+		sort.Strings(t)
+		extra = append(extra, strings.Join(t, " OR "))
+	}
 	cols := []struct {
 		c   int
 		on  bool
 		hit func(string) bool
 	}{{timeline.ColSrcIP, !byTerms, addrHit}, {timeline.ColDstIP, !byTerms, addrHit}, {timeline.ColUser, len(st.users) > 0, userHit},
-		{timeline.ColPath, len(st.files) > 0, pathHit}, {timeline.ColURL, len(st.urls)+len(st.probes) > 0, urlHit}}
+		{timeline.ColPath, len(st.files) > 0, pathHit}, {timeline.ColURL, !urlTerms && len(st.urls)+len(st.probes) > 0, urlHit}}
 	// The rows that mention a seed are found on each segment in parallel
 	// (the seed sets do not change during the scan); visit collects them
 	// in time order.
@@ -140,4 +154,15 @@ func (st *state) mention(seg *timeline.Segment, i int) {
 		}
 		st.logins = append(st.logins, l)
 	}
+}
+
+// allWords reports whether every path has a letter or digit (a phrase of
+// no words matches nothing).
+func allWords[V any](paths map[string]V) bool {
+	for p := range paths {
+		if !strings.ContainsFunc(p, func(r rune) bool { return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) {
+			return false
+		}
+	}
+	return true
 }
