@@ -171,7 +171,7 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 	}
 	ot := &originTally{origins: map[string]*originLog{}, cdnReqs: map[string]map[uint64][]Request{}, victims: map[string]bool{}}
 	in := vocab.Interner{}
-	req := search.Request{Query: "(" + strings.Join(terms, " OR ") + ") AND " + vocab.QueryWeb, From: from, To: to}
+	req := search.Request{Query: st.originQuery(terms, clients, modURL), From: from, To: to}
 	type checks struct{ client, url func(i int) bool }
 	prep := func(seg *timeline.Segment, rows []search.Rows) (checks, error) {
 		return checks{vocab.RowsCheck(seg, timeline.ColSrcIP, rows[0], clients.Has),
@@ -212,6 +212,30 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 	st.affected(res, ot, mods)
 	st.scopeClients = clients
 	return nil
+}
+
+// originQuery selects the rows of the origin pass: every origin row (its
+// log's coverage, clients behind a proxy) and, of the CDNs' rows, when the
+// scope's clients are few and the index can answer, only theirs and those
+// of the modified files (a CDN logs every customer).
+func (st *state) originQuery(terms []string, clients *vocab.StrSet, modURL map[string]bool) string {
+	hosts := "(" + strings.Join(terms, " OR ") + ")"
+	vals := clients.Values()
+	if len(vals) > SeedTermsMax || !st.env.Searcher.HasIndex() || !allWords(modURL) {
+		return hosts + " AND " + vocab.QueryWeb
+	}
+	var t []string
+	for _, v := range vals {
+		t = append(t, "ip:"+v)
+	}
+	for u := range modURL {
+		t = append(t, "url:"+vocab.Quote(u))
+	}
+	if len(t) == 0 {
+		return hosts + " AND " + vocab.QueryOrigin
+	}
+	sort.Strings(t)
+	return hosts + " AND (" + vocab.QueryOrigin + " OR (" + vocab.QueryCDN + " AND (" + strings.Join(t, " OR ") + ")))"
 }
 
 // originRow files one web row of the origin pass.

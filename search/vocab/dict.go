@@ -80,6 +80,16 @@ func (x *StrSet) Add(s string) {
 	x.mask[b>>6] |= 1 << (b & 63)
 }
 
+// Values lists the set's strings.
+func (x *StrSet) Values() []string {
+	out := make([]string, 0, len(x.m))
+	for s := range x.m {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Has reports whether s is in the set.
 func (x *StrSet) Has(s string) bool {
 	if s == "" {
 		return false
