@@ -195,34 +195,28 @@ func (st *state) plant(s Seeds) {
 	}
 }
 
-func (st *state) addSeedAddr(a netip.Addr, p Pivot) bool {
-	if _, ok := st.addrs[a]; ok || !a.IsValid() {
+// addSeed records a new seed in set m with how it was found (false when
+// it is known already or empty).
+func addSeed[K comparable](st *state, m map[K]int, k, zero K, p Pivot) bool {
+	if _, ok := m[k]; ok || k == zero {
 		return false
 	}
 	p.Round = st.round
-	st.addrs[a] = len(st.pivots)
+	m[k] = len(st.pivots)
 	st.pivots = append(st.pivots, p)
 	return true
+}
+
+func (st *state) addSeedAddr(a netip.Addr, p Pivot) bool {
+	return addSeed(st, st.addrs, a, netip.Addr{}, p)
 }
 
 func (st *state) addSeedUser(u string, p Pivot) bool {
-	if _, ok := st.users[u]; ok || u == "" {
-		return false
-	}
-	p.Round = st.round
-	st.users[strings.Clone(u)] = len(st.pivots)
-	st.pivots = append(st.pivots, p)
-	return true
+	return addSeed(st, st.users, strings.Clone(u), "", p) // u may point into a mapped segment
 }
 
 func (st *state) addSeedURL(u string, p Pivot) bool {
-	if _, ok := st.urls[u]; ok || u == "" {
-		return false
-	}
-	p.Round = st.round
-	st.urls[strings.Clone(u)] = len(st.pivots)
-	st.pivots = append(st.pivots, p)
-	return true
+	return addSeed(st, st.urls, strings.Clone(u), "", p)
 }
 
 // isSeed reports whether a is a seed address or inside a seed block.
