@@ -113,6 +113,10 @@ func (st *state) decideLogins(f *findings) {
 // intruderLogin records a login the rules attribute to the intruder.
 func (st *state) intruderLogin(f *findings, l *loginObs, c compromise, ends logouts) {
 	f.account(l.user, l.host, RuleLogin, c.why, l.src.String(), l.t, l.ref)
+	if st.isSeed(l.src) {
+		rule, why := st.seedPivot(l.src)
+		f.remote(l.src, "inbound", rule, why, "", l.t, l.ref)
+	}
 	f.action(l.host, l.t, l.ref, "login of "+l.user+" on "+l.host+" from "+l.src.String())
 	if from, ok := st.compHostOf(l.src, l.t); ok && from != l.host {
 		f.lat(from, l.host, "login", l.user, RuleLogin, c.why, 0, l.t, l.ref)

@@ -391,3 +391,18 @@ func TestSourceClassesNotNames(t *testing.T) {
 		t.Errorf("Palo Alto + USN journal:\n%s\nwant (ASA + ext4):\n%s", summary(got), summary(want))
 	}
 }
+
+// A login from a seed address is the intruder's action on that host and a
+// use of the address: the remote row counts it (and the window starts there).
+func TestSeedLoginIsRemote(t *testing.T) {
+	evs := append(breach(), testcase.Login(at(8*time.Hour), "db01", "root", attacker))
+	res := run(t, env(testcase.Build(t, evs)), 1, attacker)
+	for _, r := range res.RemoteAddresses {
+		if r.Address == attacker && r.FirstSeen != vocab.FormatTime(at(8*time.Hour)) {
+			t.Errorf("attacker row starts %s, want the login at 08:00", r.FirstSeen)
+		}
+	}
+	if res.Window.First != vocab.FormatTime(at(8*time.Hour)) {
+		t.Errorf("window %+v", res.Window)
+	}
+}
