@@ -25,7 +25,8 @@ import (
 type gapLog struct {
 	host, name string
 	ev, path   string
-	origin     bool // a web server's own access log
+	origin     bool  // a web server's own access log
+	firstIn    int64 // its first line in the window (± 1 h)
 	hours      []int32
 	hour0      int64 // Unix hour of hours[0]
 	n          int64
@@ -134,6 +135,9 @@ func (st *state) silences(ctx context.Context, q string, lo, hi int64) (map[[2]s
 			if l.n == 0 {
 				l.host = in.Get(seg.Str(timeline.ColHost, i))
 				l.origin = vocab.IsOriginWeb(seg.Str(timeline.ColSource, i))
+			}
+			if l.firstIn == 0 && t >= lo {
+				l.firstIn = t
 			}
 			if l.n > 0 && t-l.prev >= gapMin && t >= lo {
 				l.gaps = append(l.gaps, gapSpan{a: l.prev, b: t, ra: l.prevR, rb: l.rowRef(seg, i)})

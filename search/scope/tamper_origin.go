@@ -2,6 +2,7 @@ package scope
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -74,13 +75,25 @@ func (st *state) tampering(ctx context.Context, res *Result) error {
 		defer close(done)
 		silences, silErr = st.silencesOf(ctx, res)
 	}()
-	err := st.originPass(ctx, res)
+	ot, restricted, err := st.originPass(ctx, res)
 	<-done
 	if err != nil {
 		return err
 	}
 	if silErr != nil {
 		return silErr
+	}
+	if ot != nil {
+		if restricted { // the origin pass read only the scope's rows: the logs' span comes from the silences pass
+			for _, l := range silences {
+				if l.origin && l.firstIn != 0 && ot.hosts[l.host] {
+					ot.cover(l.host, l.firstIn)
+					ot.cover(l.host, l.prev)
+				}
+			}
+		}
+		st.missing(res, ot)
+		st.affected(res, ot, st.out.modified)
 	}
 	return st.gaps(ctx, res, silences)
 }
@@ -118,6 +131,7 @@ type originTally struct {
 
 	last     *originLog // coverFast's cache
 	lastHost string
+	hosts    map[string]bool // the hosts in scope
 }
 
 // coverFast is cover for the row loop: the last host's log is kept.
@@ -143,10 +157,10 @@ func (o *originTally) cover(host string, t int64) *originLog {
 // the scope's clients' requests at the CDN and at the origin (matched one
 // by one: what the CDN forwarded and the origin lacks was removed), and the
 // clients that fetched a file while the intruder had it modified.
-func (st *state) originPass(ctx context.Context, res *Result) error {
+func (st *state) originPass(ctx context.Context, res *Result) (*originTally, bool, error) {
 	hosts, terms := st.scopeHosts(res)
 	if len(terms) == 0 {
-		return nil
+		return nil, false, nil
 	}
 	wf, _ := time.Parse(time.RFC3339Nano, res.Window.First)
 	wl, _ := time.Parse(time.RFC3339Nano, res.Window.Last)
@@ -169,9 +183,19 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 	for _, m := range mods {
 		modURL[m.url] = true
 	}
-	ot := &originTally{origins: map[string]*originLog{}, cdnReqs: map[string]map[uint64][]Request{}, victims: map[string]bool{}}
+	ot := &originTally{origins: map[string]*originLog{}, cdnReqs: map[string]map[uint64][]Request{}, victims: map[string]bool{}, hosts: hosts}
 	in := vocab.Interner{}
-	req := search.Request{Query: st.originQuery(terms, clients, modURL), From: from, To: to}
+	q, restricted := st.originQuery(terms, clients, modURL)
+	if restricted {
+		proxied, err := st.originProxied(ctx, "("+strings.Join(terms, " OR ")+") AND "+vocab.QueryOrigin, from, to)
+		if err != nil {
+			return nil, false, err
+		}
+		if proxied {
+			q, restricted = "("+strings.Join(terms, " OR ")+") AND "+vocab.QueryWeb, false
+		}
+	}
+	req := search.Request{Query: q, From: from, To: to}
 	type checks struct{ client, url func(i int) bool }
 	prep := func(seg *timeline.Segment, rows []search.Rows) (checks, error) {
 		return checks{vocab.RowsCheck(seg, timeline.ColSrcIP, rows[0], clients.Has),
@@ -206,23 +230,52 @@ func (st *state) originPass(ctx context.Context, res *Result) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, false, err
 	}
-	st.missing(res, ot)
-	st.affected(res, ot, mods)
 	st.scopeClients = clients
-	return nil
+	return ot, restricted, nil
 }
 
-// originQuery selects the rows of the origin pass: every origin row (its
-// log's coverage, clients behind a proxy) and, of the CDNs' rows, when the
-// scope's clients are few and the index can answer, only theirs and those
-// of the modified files (a CDN logs every customer).
-func (st *state) originQuery(terms []string, clients *vocab.StrSet, modURL map[string]bool) string {
+// proxySample is how many origin rows originProxied looks at: a web
+// server's log format is one per log, so its first rows tell.
+const proxySample = 200
+
+// errEnough stops a sampling scan.
+var errEnough = errors.New("enough rows")
+
+// originProxied reports whether the origin logs name the client only in
+// X-Forwarded-For / client_ip (their source is the proxy's address): then
+// the scope's clients cannot be found by ip: terms there.
+func (st *state) originProxied(ctx context.Context, q string, from, to int64) (bool, error) {
+	seen, proxied := 0, false
+	err := st.env.Searcher.Scan(ctx, search.Request{Query: q, From: from, To: to}, nil, func(seg *timeline.Segment, rows []search.Rows) error {
+		rows[0].Each(func(i int) bool {
+			seen++
+			if x := seg.Str(timeline.ColExtra, i); strings.Contains(x, "x_forwarded_for") || strings.Contains(x, "client_ip") {
+				proxied = proxied || vocab.ClientAddr(seg, i) != seg.Str(timeline.ColSrcIP, i)
+			}
+			return seen < proxySample && !proxied
+		})
+		if seen >= proxySample || proxied {
+			return errEnough
+		}
+		return nil
+	})
+	if errors.Is(err, errEnough) {
+		err = nil
+	}
+	return proxied, err
+}
+
+// originQuery selects the rows of the origin pass: when the scope's
+// clients are few and the index can answer, only their rows and those of
+// the modified files (a CDN and an origin log every customer), and true;
+// else every web row of the hosts.
+func (st *state) originQuery(terms []string, clients *vocab.StrSet, modURL map[string]bool) (string, bool) {
 	hosts := "(" + strings.Join(terms, " OR ") + ")"
 	vals := clients.Values()
 	if len(vals) > SeedTermsMax || !st.env.Searcher.HasIndex() || !allWords(modURL) {
-		return hosts + " AND " + vocab.QueryWeb
+		return hosts + " AND " + vocab.QueryWeb, false
 	}
 	var t []string
 	for _, v := range vals {
@@ -232,10 +285,10 @@ func (st *state) originQuery(terms []string, clients *vocab.StrSet, modURL map[s
 		t = append(t, "url:"+vocab.Quote(u))
 	}
 	if len(t) == 0 {
-		return hosts + " AND " + vocab.QueryOrigin
+		return hosts + " AND " + vocab.QueryWeb, false
 	}
 	sort.Strings(t)
-	return hosts + " AND (" + vocab.QueryOrigin + " OR (" + vocab.QueryCDN + " AND (" + strings.Join(t, " OR ") + ")))"
+	return hosts + " AND " + vocab.QueryWeb + " AND (" + strings.Join(t, " OR ") + ")", true
 }
 
 // originRow files one web row of the origin pass.
