@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"time"
 
 	"github.com/kiseki-forensics/kiseki/search/vocab"
 )
@@ -21,6 +22,10 @@ import (
 // netBaseline is what each host's addresses did before the incident.
 type netBaseline struct {
 	dests map[string]map[dest]int64 // host -> destination -> first time
+	// busy are the hosts that contacted more than BusyDestPerDay new
+	// outside addresses a day before the incident (a crawler, a mail
+	// relay, a proxy): for them a new destination is no evidence.
+	busy map[string]float64
 }
 
 // dest is a destination address and port.
@@ -42,7 +47,9 @@ func (st *state) allConns() []connObs {
 }
 
 func (st *state) netBaseline(cs []connObs) netBaseline {
-	b := netBaseline{dests: map[string]map[dest]int64{}}
+	b := netBaseline{dests: map[string]map[dest]int64{}, busy: map[string]float64{}}
+	outside := map[string]map[netip.Addr]bool{}
+	span := map[string][2]int64{}
 	for i := range cs {
 		c := &cs[i]
 		if c.t >= st.baselineEnd || c.deny {
@@ -59,6 +66,20 @@ func (st *state) netBaseline(cs []connObs) netBaseline {
 		}
 		if _, ok := m[dest{c.dst, c.dport}]; !ok {
 			m[dest{c.dst, c.dport}] = c.t
+		}
+		if !st.env.IsInternal(c.dst) {
+			if outside[h] == nil {
+				outside[h] = map[netip.Addr]bool{}
+				span[h] = [2]int64{c.t, c.t}
+			}
+			outside[h][c.dst] = true
+			span[h] = [2]int64{min(span[h][0], c.t), max(span[h][1], c.t)}
+		}
+	}
+	for h, o := range outside {
+		days := max(float64(span[h][1]-span[h][0])/float64(24*time.Hour), 1)
+		if perDay := float64(len(o)) / days; perDay > BusyDestPerDay {
+			b.busy[h] = perDay
 		}
 	}
 	return b
@@ -122,6 +143,10 @@ func (st *state) outboundConn(f *findings, c *connObs, h string, base netBaselin
 			f.lat(h, to, "connection", "", RuleNewDest, fmt.Sprintf("%s connected to %s after its compromise; not among its destinations before the incident", h, to), c.dport, c.t, c.ref)
 			f.action(h, c.t, c.ref, fmt.Sprintf("connection %s → %s:%d", h, to, c.dport))
 		}
+		return
+	}
+	if perDay, busy := base.busy[h]; busy {
+		f.lookalike("address", "new destinations", h, RuleBusyDest, fmt.Sprintf("%s contacted about %.0f new outside addresses a day before the incident: a new destination is no evidence there (those the intruder's session or commands tie to it would be)", h, perDay), c.t, c.ref)
 		return
 	}
 	why := fmt.Sprintf("contacted by %s after its compromise (port %d); not among its destinations before the incident", h, c.dport)

@@ -24,6 +24,7 @@ const (
 	RuleSeedContact  = "seed-contact"
 	RuleBaselineDest = "baseline-destination"
 	RuleIdent        = "ident-reply"
+	RuleBusyDest     = "busy-host-destination"
 )
 
 // intruderURLs are the URL paths of the seeds and of the files the intruder

@@ -88,6 +88,12 @@ const (
 	// busy host's routine logins after the compromise are thousands of
 	// kinds): the busiest are listed, the rest counted in one row.
 	SeenPerRuleMax = 20
+	// BusyDestPerDay is how many distinct outside addresses a day a host
+	// may contact before the incident and still have a destination
+	// baseline: a server talks to a fixed few (resolvers, time servers,
+	// mirrors, its payment provider); a crawler, mail relay or proxy
+	// reaches hundreds of new ones a day, and a new one proves nothing.
+	BusyDestPerDay = 20
 	// SeedTermsMax is how many seed addresses the mentions pass looks up as
 	// ip: terms through the index; beyond it, a query of that many terms
 	// costs more than deciding the address dictionaries (thousands of
