@@ -261,7 +261,12 @@ func (a *plainAgg) add(seg *timeline.Segment, i int, c *collector, baselineEnd i
 	if len(a.refs) < refCap {
 		a.refs = append(a.refs, c.ref(seg, i))
 	}
-	a.after.AddRef(t, timeline.Ref{}, 0)
+	sp := &a.after // the span by hand: this runs for every routine login
+	if sp.Events == 0 || t < sp.First {
+		sp.First = t
+	}
+	sp.Last = max(sp.Last, t)
+	sp.Events++
 }
 
 // loginKind is what the activity pass does with a login row.
