@@ -74,11 +74,26 @@ func (st *state) mentions(ctx context.Context) error {
 		sort.Strings(t)
 		extra = append(extra, strings.Join(t, " OR "))
 	}
+	// Accounts likewise, as user: terms (a keyword field).
+	userTerms := len(st.users) <= SeedTermsMax && st.env.Searcher.HasIndex()
+	if userTerms && len(st.users) > 0 {
+		var t []string
+		for u := range st.users {
+			t = append(t, "user:"+vocab.Quote(u))
+		}
+		sort.Strings(t)
+		extra = append(extra, strings.Join(t, " OR "))
+	}
+	// One extra query, the union of the terms: its rows are iterated
+	// alone when no column needs deciding (no pass over every row).
+	if len(extra) > 1 {
+		extra = []string{"(" + strings.Join(extra, ") OR (") + ")"}
+	}
 	cols := []struct {
 		c   int
 		on  bool
 		hit func(string) bool
-	}{{timeline.ColSrcIP, !byTerms, addrHit}, {timeline.ColDstIP, !byTerms, addrHit}, {timeline.ColUser, len(st.users) > 0, userHit},
+	}{{timeline.ColSrcIP, !byTerms, addrHit}, {timeline.ColDstIP, !byTerms, addrHit}, {timeline.ColUser, !userTerms && len(st.users) > 0, userHit},
 		{timeline.ColPath, len(st.files) > 0, pathHit}, {timeline.ColURL, !urlTerms && len(st.urls)+len(st.probes) > 0, urlHit}}
 	// The rows that mention a seed are found on each segment in parallel
 	// (the seed sets do not change during the scan); visit collects them
@@ -101,6 +116,15 @@ func (st *state) mentions(ctx context.Context) error {
 			return nil, nil
 		}
 		var out []int
+		if len(checks) == 0 && len(rows) == 2 {
+			rows[1].Each(func(i int) bool { // the terms' rows
+				if rows[0].Has(i) {
+					out = append(out, i)
+				}
+				return true
+			})
+			return out, nil
+		}
 		rows[0].Each(func(i int) bool {
 			for _, ch := range checks {
 				if ch(i) {
