@@ -547,7 +547,7 @@ func WindowFromFile(ctx context.Context, env *vocab.Env, spec string) (from, to 
 	if !ok || host == "" || !strings.HasPrefix(p, "/") {
 		return 0, 0, "", fmt.Errorf("--window-from-file %q: want HOST:/absolute/path", spec)
 	}
-	q := "host:" + quoteQ(host) + " AND path:" + quoteQ(p+"*") + " AND " + vocab.QueryFS
+	q := "host:" + vocab.Quote(host) + " AND path:" + vocab.Quote(p+"*") + " AND " + vocab.QueryFS
 	var born int64
 	var mtimes, changes []int64
 	var ref timeline.Ref
@@ -601,8 +601,6 @@ func WindowFromFile(ctx context.Context, env *vocab.Env, spec string) (from, to 
 	}
 	return from, to, fmt.Sprintf("window from %s:%s: modified %s, next changed (restored) %s (%s)", host, p, vocab.FormatTime(from), vocab.FormatTime(to), ref), nil
 }
-
-func quoteQ(v string) string { return `"` + strings.ReplaceAll(v, `"`, `\"`) + `"` }
 
 // WriteCSV writes every counted value with its references (the report's
 // annex): kind, value (masked unless reveal), source, count, first seen,
@@ -672,7 +670,7 @@ func covered(ctx context.Context, env *vocab.Env, class string, hosts []string, 
 	}
 	var t []string
 	for _, h := range hosts {
-		t = append(t, "host:"+quoteQ(h))
+		t = append(t, "host:"+vocab.Quote(h))
 	}
 	n, err := env.Searcher.Count(ctx, search.Request{Query: class + " AND (" + strings.Join(t, " OR ") + ")", From: from, To: to})
 	return err == nil && n > 0

@@ -98,7 +98,7 @@ func runPII(ctx context.Context, env *vocab.Env, opt Options) (*Result, error) {
 	var q []string
 	for _, s := range opt.Sources {
 		if s != "memory" && s != "artifacts" {
-			q = append(q, "source:"+quoteQ(s))
+			q = append(q, "source:"+vocab.Quote(s))
 		}
 	}
 	query := ""

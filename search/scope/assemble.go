@@ -71,7 +71,7 @@ func (st *state) assemble(seeds Seeds) *Result {
 		row.FirstSeen, row.LastSeen = spanTimes(&s.Span)
 		res.SeenNotInScope = append(res.SeenNotInScope, row)
 	}
-	res.Window = Window{First: vocab.FormatTime(f.first.t), Last: vocab.FormatTime(f.last.t), FirstWhy: f.first.why, LastWhy: f.last.why}
+	res.Window = Window{Window: vocab.Window{First: vocab.FormatTime(f.first.t), Last: vocab.FormatTime(f.last.t)}, FirstWhy: f.first.why, LastWhy: f.last.why}
 	return res
 }
 

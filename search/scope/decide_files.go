@@ -76,15 +76,9 @@ func (st *state) fileRules(created map[fileKey]createdBy, iurls map[string]bool)
 			r.dirs = append(r.dirs, k)
 		}
 	}
-	for i := range st.web {
+	for i := range st.web { // a CDN's copy counts too: the origin's may be wiped
 		w := &st.web[i]
-		if w.ok() && iurls[w.url] && !w.cdn {
-			r.commands[w.host] = append(r.commands[w.host], *w)
-		}
-	}
-	for i := range st.web { // a CDN's copy counts where the origin lacks it
-		w := &st.web[i]
-		if w.ok() && iurls[w.url] && w.cdn {
+		if w.ok() && iurls[w.url] {
 			r.commands[w.host] = append(r.commands[w.host], *w)
 		}
 	}

@@ -103,7 +103,7 @@ type collector struct {
 	env                                  *vocab.Env
 	in                                   vocab.Interner
 	host, source, user, action, ev, path *vocab.Column
-	src, dst, method, url, desc, fsPath  *vocab.Column
+	src, dst, method, desc               *vocab.Column
 	addrs                                map[string]netip.Addr
 }
 
@@ -111,14 +111,14 @@ func newCollector(env *vocab.Env) collector {
 	col := vocab.NewColumn
 	return collector{env: env, in: vocab.Interner{}, host: col(timeline.ColHost), source: col(timeline.ColSource), user: col(timeline.ColUser),
 		action: col(timeline.ColAction), ev: col(timeline.ColEvidence), path: col(timeline.ColRefPath), src: col(timeline.ColSrcIP),
-		dst: col(timeline.ColDstIP), method: col(timeline.ColMethod), url: col(timeline.ColURL), desc: col(timeline.ColTimeDesc),
-		fsPath: col(timeline.ColPath), addrs: map[string]netip.Addr{}}
+		dst: col(timeline.ColDstIP), method: col(timeline.ColMethod), desc: col(timeline.ColTimeDesc),
+		addrs: map[string]netip.Addr{}}
 }
 
 // reset forgets the dictionary memos: call it when a segment's visit
 // starts (a new segment may reuse a freed one's address).
 func (c *collector) reset() {
-	for _, col := range []*vocab.Column{c.host, c.source, c.user, c.action, c.ev, c.path, c.src, c.dst, c.method, c.url, c.desc, c.fsPath} {
+	for _, col := range []*vocab.Column{c.host, c.source, c.user, c.action, c.ev, c.path, c.src, c.dst, c.method, c.desc} {
 		col.Reset()
 	}
 }

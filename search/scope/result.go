@@ -12,9 +12,8 @@ import (
 // the intruder's first to their last action, never from a time contradicted
 // by tampering evidence.
 type Window struct {
-	First    string `json:"first"`
-	Last     string `json:"last"`
-	FirstWhy string `json:"first_why,omitempty"`
+	vocab.Window
+	FirstWhy string `json:"first_why,omitempty"` // the action at each end
 	LastWhy  string `json:"last_why,omitempty"`
 }
 

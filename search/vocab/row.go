@@ -130,20 +130,7 @@ func (s *Span) AddRef(t int64, ref timeline.Ref, refCap int) {
 	}
 }
 
-// Add counts row i of seg at time t.
-func (s *Span) Add(t int64, seg *timeline.Segment, i, refCap int) {
-	if s.Events == 0 || t < s.First {
-		s.First = t
-	}
-	if s.Events == 0 || t > s.Last {
-		s.Last = t
-	}
-	s.Events++
-	if len(s.Refs) < refCap {
-		s.Refs = append(s.Refs, RefAt(seg, i))
-	}
-}
-
+// Merge adds another span: its times, count and references (while under refCap).
 func (s *Span) Merge(o *Span, refCap int) {
 	if o.Events == 0 {
 		return
