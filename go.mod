@@ -20,6 +20,7 @@ require (
 )
 
 require (
+	github.com/Velocidex/go-vhdx v0.0.0-20250511013458-5cba970cdeda // indirect
 	github.com/andybalholm/brotli v1.2.3 // indirect
 	github.com/apache/thrift v0.24.0 // indirect
 	github.com/cpuguy83/go-md2man/v2 v2.0.6 // indirect

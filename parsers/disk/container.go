@@ -12,6 +12,7 @@ import (
 	ewf "github.com/Velocidex/go-ewf/parser"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
+	"github.com/kiseki-forensics/kiseki/parsers/vdisk"
 )
 
 var errNegativeOffset = errors.New("disk: negative offset")
@@ -41,7 +42,8 @@ type image struct {
 const maxInMemory = 256 << 20
 
 // openImage undoes the container of in: one raw file, the parts of a split
-// raw image, or the segments of an E01. Files are opened read-only.
+// raw image, the segments of an E01, or a virtual machine disk (QCOW2,
+// VHD, VHDX, VMDK: package vdisk). Files are opened read-only.
 func openImage(in *parsers.Input) (*image, error) {
 	var readers []io.ReaderAt
 	var sizes []int64
@@ -103,6 +105,14 @@ func openImage(in *parsers.Input) (*image, error) {
 		return img, nil
 	}
 	if len(readers) == 1 {
+		d, err := vdisk.Open(readers[0], sizes[0])
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		if d != nil {
+			return &image{r: d.R, size: d.Size, kind: d.Kind, closer: closeAll, warnings: d.Warnings}, nil
+		}
 		return &image{r: readers[0], size: sizes[0], kind: kindRaw, closer: closeAll}, nil
 	}
 	m := newMultiReader(readers, sizes)

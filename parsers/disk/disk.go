@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
+	"github.com/kiseki-forensics/kiseki/parsers/vdisk"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -21,7 +22,7 @@ func init() {
 		Name: FormatName,
 		// The events come from the file systems inside (their Sources).
 		Sources:     []parsers.Source{},
-		Description: "disk image (raw/dd, split raw, E01) with MBR/GPT partitions or a bare file system",
+		Description: "disk image (raw/dd, split raw, E01, VMDK, VHD, VHDX, QCOW2) with MBR/GPT partitions or a bare file system",
 		HasZone:     true,
 		HasYear:     true,
 		Detect:      Detect,
@@ -34,7 +35,7 @@ func init() {
 // header, DOS partition table, a bare file system that a registered file
 // system recognises) and, failing that, by its name.
 func Detect(name string, head []byte) int {
-	if bytes.HasPrefix(head, ewfMagic) {
+	if bytes.HasPrefix(head, ewfMagic) || vdisk.Sniff(head) != "" {
 		return 100
 	}
 	if looksLikeGPT(head) {
@@ -67,7 +68,7 @@ func bareFS(head []byte) *parsers.FileSystem {
 func imageName(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))
 	switch ext {
-	case ".e01", ".dd", ".raw", ".img", ".001", ".000", ".aa":
+	case ".e01", ".dd", ".raw", ".img", ".001", ".000", ".aa", ".vhd", ".vhdx", ".vmdk", ".qcow2", ".qcow":
 		return true
 	}
 	return false
