@@ -175,9 +175,9 @@ func ParseVolume(t testing.TB, fs *parsers.FileSystem, path string, in *parsers.
 func Check(t testing.TB, what string, ours, tsk map[Line]int, min float64) {
 	t.Helper()
 	r, a, b := Compare(ours, tsk)
-	t.Logf("%s: %.4f of %d (ours) / %d (fls) bodyfile lines agree on (name, mtime)", what, r, total(ours), total(tsk))
+	t.Logf("%s: %.4f of %d (ours) / %d (reference) bodyfile lines agree on (name, mtime)", what, r, total(ours), total(tsk))
 	if r < min {
-		t.Errorf("%s: only %.4f agree (want >= %.2f)\nonly ours: %s\nonly fls: %s", what, r, min, trim(a), trim(b))
+		t.Errorf("%s: only %.4f agree (want >= %.2f)\nonly ours: %s\nonly in the reference: %s", what, r, min, trim(a), trim(b))
 	}
 }
 

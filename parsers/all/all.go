@@ -24,4 +24,5 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/utmp"
 	_ "github.com/kiseki-forensics/kiseki/parsers/velociraptor"
 	_ "github.com/kiseki-forensics/kiseki/parsers/w3c"
+	_ "github.com/kiseki-forensics/kiseki/parsers/xfs"
 )
