@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
+	"github.com/kiseki-forensics/kiseki/parsers/memory"
 	"github.com/kiseki-forensics/kiseki/parsers/vdisk"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -179,7 +180,15 @@ func parseImage(ctx context.Context, in *parsers.Input, r io.ReaderAt, size int6
 		in.Warnf("%s: %s", in.Name, w)
 	}
 	if t.Scheme == "" {
-		return fmt.Errorf("%s: no partition table and no supported file system at offset 0", in.Name)
+		// Not a disk after all (a raw memory dump named *.raw, say):
+		// carved by content, as a file no format claims is.
+		media := *in
+		media.ReaderAt, media.Size, media.Open = r, size, nil
+		if err := memory.CarveUnknown(ctx, &media, sink); err != nil {
+			return fmt.Errorf("%s: no partition table and no supported file system at offset 0; carved as an unknown file: %w", in.Name, err)
+		}
+		in.Warnf("%s: no partition table and no supported file system at offset 0: carved as an unknown file", in.Name)
+		return nil
 	}
 	if len(t.Parts) == 0 {
 		in.Warnf("%s: %s partition table holds no partitions", in.Name, t.Scheme)

@@ -15,6 +15,10 @@ const (
 	ContainerLiME = "lime"
 	ContainerAVML = "avml"
 	ContainerELF  = "elf-core"
+	// ContainerCrashDump is a Windows crash dump (PAGEDU64/PAGEDUMP).
+	ContainerCrashDump = "windows-crash-dump"
+	// ContainerHiberfil is a Windows hibernation file (hiberfil.sys).
+	ContainerHiberfil = "windows-hibernation"
 )
 
 const (
@@ -62,6 +66,11 @@ func Open(r io.ReaderAt, size int64) (lay *Layout, err error) {
 		if elfType(head[:n]) == uint16(elf.ET_CORE) {
 			return openELF(r, size)
 		}
+	case n >= 8 && (string(head[:8]) == crashDump64 || string(head[:8]) == crashDump32):
+		return openCrashDump(r, size, string(head[:8]) == crashDump64), nil
+	case n >= 4 && hiberMagic(head[:4]):
+		return &Layout{Container: ContainerHiberfil, Ranges: []Range{{FileOff: 0, Len: size, Phys: Absent, Virt: Absent}},
+			Warnings: []string{fmt.Sprintf("Windows hibernation file (signature %q at offset 0): its compressed pages are not decompressed; carved as raw bytes", head[:4])}}, nil
 	}
 	return &Layout{Container: ContainerRaw, Ranges: []Range{{FileOff: 0, Len: size, Phys: 0, Virt: Absent}}}, nil
 }
@@ -192,8 +201,10 @@ func openELF(r io.ReaderAt, size int64) (*Layout, error) {
 	return lay, nil
 }
 
-// Detect scores a file as a memory image: LiME and AVML headers and ELF
-// core files by content, raw images by name only.
+// Detect scores a file as a memory image: LiME and AVML headers, ELF
+// core files, Windows crash dumps and hibernation files by content, raw
+// images by name (raw dumps of any other name go to the "strings" format,
+// which carves them as memory too).
 func Detect(name string, head []byte) int {
 	if len(head) >= limeHeader {
 		m, v := le32(head), le32(head[4:])
@@ -205,6 +216,12 @@ func Detect(name string, head []byte) int {
 		}
 	}
 	if len(head) >= 18 && bytes.HasPrefix(head, []byte("\x7fELF")) && elfType(head) == uint16(elf.ET_CORE) {
+		return 90
+	}
+	if bytes.HasPrefix(head, []byte(crashDump64)) || bytes.HasPrefix(head, []byte(crashDump32)) {
+		return 100
+	}
+	if len(head) >= 4096 && hiberMagic(head[:4]) {
 		return 90
 	}
 	switch ext := lowerExt(name); ext {
@@ -237,4 +254,86 @@ func lowerExt(name string) string {
 		}
 	}
 	return ""
+}
+
+// Windows crash dump and hibernation file signatures.
+const (
+	crashDump64 = "PAGEDU64"
+	crashDump32 = "PAGEDUMP"
+	// Header layout of the 64- and 32-bit DUMP_HEADER: the physical
+	// memory descriptor (run count, page count, runs) and the dump type.
+	dump64Runs, dump64RunsAt, dump64Type, dump64Data = 0x88, 0x98, 0xF98, 0x2000
+	dump32Runs, dump32RunsAt, dump32Type, dump32Data = 0x64, 0x6C, 0xF88, 0x1000
+	dumpTypeFull                                     = 1
+	pageSize                                         = 4096
+	// maxDumpRuns bounds the runs read from a crash dump header (the
+	// header has room for fewer than 256).
+	maxDumpRuns = 256
+)
+
+func hiberMagic(b []byte) bool {
+	switch string(b) {
+	case "hibr", "HIBR", "wake", "WAKE", "RSTR":
+		return true
+	}
+	return false
+}
+
+// openCrashDump maps a full crash dump's physical memory runs, which follow
+// the header in order; other dump types (kernel, bitmap) are carved whole,
+// without physical addresses.
+func openCrashDump(r io.ReaderAt, size int64, is64 bool) *Layout {
+	lay := &Layout{Container: ContainerCrashDump}
+	raw := func(why string) *Layout {
+		lay.Ranges = []Range{{FileOff: 0, Len: size, Phys: Absent, Virt: Absent}}
+		lay.Warnings = append(lay.Warnings, "Windows crash dump: "+why+"; carved as raw bytes without physical addresses")
+		return lay
+	}
+	runsOff, runsAt, typeOff, data, word := int64(dump32Runs), int64(dump32RunsAt), int64(dump32Type), int64(dump32Data), int64(4)
+	if is64 {
+		runsOff, runsAt, typeOff, data, word = dump64Runs, dump64RunsAt, dump64Type, dump64Data, 8
+	}
+	var b [8]byte
+	if _, err := r.ReadAt(b[:4], typeOff); err != nil {
+		return raw(fmt.Sprintf("header truncated before the dump type at offset %d", typeOff))
+	}
+	if t := le32(b[:]); t != dumpTypeFull {
+		return raw(fmt.Sprintf("dump type %d at offset %d is not a full dump (1)", t, typeOff))
+	}
+	if _, err := r.ReadAt(b[:4], runsOff); err != nil {
+		return raw(fmt.Sprintf("no run count at offset %d", runsOff))
+	}
+	runs := int64(le32(b[:]))
+	if runs == 0 || runs > maxDumpRuns {
+		return raw(fmt.Sprintf("%d memory runs at offset %d", runs, runsOff))
+	}
+	rb := make([]byte, runs*2*word)
+	if _, err := r.ReadAt(rb, runsAt); err != nil {
+		return raw(fmt.Sprintf("memory runs at offset %d unreadable", runsAt))
+	}
+	off := data
+	for i := int64(0); i < runs; i++ {
+		var base, count int64
+		if is64 {
+			base, count = int64(binary.LittleEndian.Uint64(rb[16*i:])), int64(binary.LittleEndian.Uint64(rb[16*i+8:]))
+		} else {
+			base, count = int64(le32(rb[8*i:])), int64(le32(rb[8*i+4:]))
+		}
+		n := count * pageSize
+		if count < 0 || n/pageSize != count || off+n > size || off+n < off {
+			lay.Warnings = append(lay.Warnings, fmt.Sprintf("Windows crash dump: run %d (%d pages at page %#x) runs past the end of the file at offset %d; cut", i, count, base, off))
+			n = max(0, size-off)
+		}
+		if n > 0 {
+			lay.Ranges = append(lay.Ranges, Range{FileOff: off, Len: n, Phys: base * pageSize, Virt: Absent})
+		}
+		off += n
+		if off >= size {
+			break
+		}
+	}
+	if len(lay.Ranges) == 0 {
+		return raw("no memory run with data")
+	}
+	return lay
 }

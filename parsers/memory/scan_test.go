@@ -312,6 +312,7 @@ func FuzzOpen(f *testing.F) {
 		paddr, vaddr uint64
 		data         []byte
 	}{{0x1000, 0, []byte("\x00mail admin@example.org\x00")}, {0, 0x7f0000, []byte("GET / HTTP/1.1\r\n\r\n")}}))
+	f.Add(fullDump64(dumpTypeFull))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
 		Detect("x.mem", data)
