@@ -19,9 +19,9 @@ const (
 )
 
 func init() {
-	parsers.RegisterFileSystem(&parsers.FileSystem{Name: SourceFAT, Detect: DetectFAT, Parse: Parse,
+	parsers.RegisterFileSystem(&parsers.FileSystem{Name: SourceFAT, Detect: DetectFAT, Parse: Parse, Files: Files,
 		Sources: []parsers.Source{{Name: SourceFAT, Class: parsers.ClassFS}}})
-	parsers.RegisterFileSystem(&parsers.FileSystem{Name: SourceExFAT, Detect: DetectExFAT, Parse: Parse,
+	parsers.RegisterFileSystem(&parsers.FileSystem{Name: SourceExFAT, Detect: DetectExFAT, Parse: Parse, Files: Files,
 		Sources: []parsers.Source{{Name: SourceExFAT, Class: parsers.ClassFS}}})
 }
 

@@ -69,18 +69,25 @@ func (f *fsys) chunks(ctx context.Context) []chunk {
 			continue
 		}
 		var err error
-		if out, err = f.inobtBlock(ag, root, int(level)-1, out); err != nil {
+		if out, err = f.inobtBlock(ag, root, int(level)-1, out, map[uint32]bool{}); err != nil {
 			f.warnf("allocation group %d: inode B+tree: %v", ag, err)
 		}
 	}
 	return out
 }
 
-func (f *fsys) inobtBlock(ag, agb uint32, level int, out []chunk) ([]chunk, error) {
+// inobtBlock appends the records below block agb; seen holds the blocks
+// already read, so that pointers shared by several nodes (a hostile tree)
+// cannot make the walk exponential.
+func (f *fsys) inobtBlock(ag, agb uint32, level int, out []chunk, seen map[uint32]bool) ([]chunk, error) {
 	s := f.sb
 	if agb >= s.agBlocks {
 		return out, fmt.Errorf("block %d past the end of the group", agb)
 	}
+	if seen[agb] {
+		return out, fmt.Errorf("block %d is reached twice", agb)
+	}
+	seen[agb] = true
 	b := make([]byte, s.blockSize)
 	off := (int64(ag)*int64(s.agBlocks) + int64(agb)) * s.blockSize
 	if err := f.read(b, off, "inode B+tree block"); err != nil {
@@ -118,7 +125,7 @@ func (f *fsys) inobtBlock(ag, agb uint32, level int, out []chunk) ([]chunk, erro
 	}
 	for i := 0; i < n; i++ {
 		var err error
-		if out, err = f.inobtBlock(ag, be.Uint32(b[hdr+maxr*4+4*i:]), level-1, out); err != nil {
+		if out, err = f.inobtBlock(ag, be.Uint32(b[hdr+maxr*4+4*i:]), level-1, out, seen); err != nil {
 			return out, err
 		}
 	}

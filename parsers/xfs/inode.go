@@ -139,10 +139,11 @@ func (f *fsys) bmbtRoot(fork []byte) ([]extent, error) {
 		return nil, fmt.Errorf("bmbt root level %d with %d records (at most %d)", level, n, maxr)
 	}
 	var out []extent
+	seen := map[uint64]bool{}
 	for i := 0; i < n; i++ {
 		ptr := be.Uint64(fork[4+maxr*8+8*i:])
 		var err error
-		if out, err = f.bmbtBlock(ptr, int(level)-1, out); err != nil {
+		if out, err = f.bmbtBlock(ptr, int(level)-1, out, seen); err != nil {
 			return out, err
 		}
 	}
@@ -155,7 +156,13 @@ const (
 	bmapHdrV5 = 72
 )
 
-func (f *fsys) bmbtBlock(fsb uint64, level int, out []extent) ([]extent, error) {
+// bmbtBlock appends the extents below block fsb; seen holds the blocks
+// already read (shared pointers in a hostile tree are refused).
+func (f *fsys) bmbtBlock(fsb uint64, level int, out []extent, seen map[uint64]bool) ([]extent, error) {
+	if seen[fsb] {
+		return out, fmt.Errorf("bmbt block %d is reached twice", fsb)
+	}
+	seen[fsb] = true
 	b := make([]byte, f.sb.blockSize)
 	off := f.sb.fsbOff(fsb)
 	if err := f.read(b, off, "bmbt block"); err != nil {
@@ -188,7 +195,7 @@ func (f *fsys) bmbtBlock(fsb uint64, level int, out []extent) ([]extent, error) 
 	}
 	for i := 0; i < n; i++ {
 		var err error
-		if out, err = f.bmbtBlock(be.Uint64(b[hdr+maxr*8+8*i:]), level-1, out); err != nil {
+		if out, err = f.bmbtBlock(be.Uint64(b[hdr+maxr*8+8*i:]), level-1, out, seen); err != nil {
 			return out, err
 		}
 	}

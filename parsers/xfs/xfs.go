@@ -16,7 +16,7 @@ import (
 const Source = "xfs"
 
 func init() {
-	parsers.RegisterFileSystem(&parsers.FileSystem{Name: Source, Detect: Detect, Parse: Parse,
+	parsers.RegisterFileSystem(&parsers.FileSystem{Name: Source, Detect: Detect, Parse: Parse, Files: Files,
 		Sources: []parsers.Source{{Name: Source, Class: parsers.ClassFS}}})
 }
 

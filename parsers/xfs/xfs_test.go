@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,7 +51,11 @@ func (t tree) proto(src string) string {
 	walk = func(dir string, depth int) {
 		ind := strings.Repeat(" ", depth)
 		for _, f := range t.files[dir] {
-			fmt.Fprintf(&b, "%s%s ---640 1000 100 %s\n", ind, f, src)
+			content := src
+			if f == "messages" {
+				content = src + ".large" // many blocks
+			}
+			fmt.Fprintf(&b, "%s%s ---640 1000 100 %s\n", ind, f, content)
 		}
 		if dir == "/var/log" {
 			fmt.Fprintf(&b, "%slatest l--777 0 0 nginx/access.log.1\n", ind)
@@ -72,6 +77,11 @@ func (t tree) proto(src string) string {
 func mkfs(t testing.TB, dir string, tr tree, opts ...string) string {
 	src := filepath.Join(dir, "content")
 	os.WriteFile(src, []byte("127.0.0.1 - - [01/Jan/2025:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n"), 0o644)
+	var large bytes.Buffer
+	for i := 0; large.Len() < 1<<20+123; i++ {
+		fmt.Fprintf(&large, "Jan  1 00:00:%02d web01 kernel: line %d\n", i%60, i)
+	}
+	os.WriteFile(src+".large", large.Bytes(), 0o644)
 	proto := filepath.Join(dir, "proto")
 	os.WriteFile(proto, []byte(tr.proto(src)), 0o644)
 	img := filepath.Join(dir, "x.img")
@@ -278,5 +288,46 @@ func TestDeletedEntry(t *testing.T) {
 	}
 	if _, ok := deletedEntry(bytes.Repeat([]byte{0}, 16), 1); ok {
 		t.Fatal("an empty region gave a name")
+	}
+}
+
+// Every regular file reads back the content mkfs.xfs copied into it.
+func TestFilesContent(t *testing.T) {
+	dir := t.TempDir()
+	img := mkfs(t, dir, sampleTree(100))
+	small, _ := os.ReadFile(filepath.Join(dir, "content"))
+	large, _ := os.ReadFile(filepath.Join(dir, "content.large"))
+	evs := parse(t, img)
+	f, _ := os.Open(img)
+	defer f.Close()
+	st, _ := f.Stat()
+	fd, err := Files(&parsers.Volume{R: f, Size: st.Size(), RefPath: "x.img"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := 0
+	for i := range evs {
+		ev := &evs[i]
+		if ev.TimeDesc != timeline.TimeModified || !strings.HasPrefix(fsbody.Extra(ev, "mode"), "r/") || !strings.HasPrefix(ev.Path, "/") {
+			continue
+		}
+		want := small
+		if strings.HasSuffix(ev.Path, "/messages") {
+			want = large
+		}
+		file, ok := fd.File(ev)
+		if !ok {
+			t.Errorf("%s: not readable", ev.Path)
+			continue
+		}
+		got := make([]byte, file.Size+10)
+		n, err := file.R.ReadAt(got, 0)
+		if n != len(want) || err != io.EOF || !bytes.Equal(got[:n], want) {
+			t.Errorf("%s: %d bytes (%v), want %d", ev.Path, n, err, len(want))
+		}
+		read++
+	}
+	if read != 141 {
+		t.Errorf("%d files read, want 141", read)
 	}
 }
