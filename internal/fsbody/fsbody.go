@@ -103,8 +103,24 @@ func FLS(t testing.TB, image string, args ...string) map[Line]int {
 	if err != nil {
 		t.Fatalf("fls %v %s: %v", a, image, err)
 	}
+	return Parse(out)
+}
+
+// ReadBody reads a bodyfile (a corpus reference) as FLS returns it.
+func ReadBody(t testing.TB, path string) map[Line]int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Parse(b)
+}
+
+// Parse reads bodyfile lines, less the Sleuth Kit's virtual files and
+// volume label entries (see FLS).
+func Parse(body []byte) map[Line]int {
 	lines := map[Line]int{}
-	for _, l := range bytes.Split(out, []byte("\n")) {
+	for _, l := range bytes.Split(body, []byte("\n")) {
 		f := strings.Split(string(l), "|")
 		if len(f) != 11 {
 			continue
