@@ -1,8 +1,16 @@
 // Package memory reads memory images (format "memory"): raw physical memory
-// (.raw .mem .bin .vmem, recognised by name only), LiME (range headers,
-// physical addresses kept), AVML (LiME-style headers with snappy framed
-// ranges) and ELF core files (PT_LOAD segments: gcore, QEMU
-// dump-guest-memory, virsh dump --memory-only), detected by content.
+// (.mem .vmem, and .raw .bin by name), LiME (range headers, physical
+// addresses kept), AVML (LiME-style headers with snappy framed ranges), ELF
+// core files (PT_LOAD segments: gcore, QEMU dump-guest-memory, virsh dump
+// --memory-only), Windows crash dumps (full dumps: their physical memory
+// runs; other dump types whole) and hibernation files (carved whole, the
+// compressed pages are not decompressed), detected by content.
+//
+// It also registers the format "strings" (strings.go), which claims with
+// the lowest score any binary file no other format recognises: such a file,
+// or a disk image with no partition table or file system (package disk),
+// is carved as raw memory, and when that finds no event its printable
+// strings become events with their offsets, as `strings -a -t d` lists them.
 //
 // One pass over the image, in chunks scanned in parallel with overlapping
 // windows (scan.go), finds text runs in ASCII and UTF-16LE and hands them to

@@ -51,13 +51,32 @@ func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // Parse scans a memory image and emits carved log lines and bash-history
 // entries as events; other findings go to the sink's ArtifactSink, if any.
+// A raw image in which that finds no event gives its printable strings
+// instead (as a file no format claims does); a structured one says in a
+// warning that it held none.
 func Parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
+	cs := &countSink{Sink: sink}
+	asink, _ := sink.(ArtifactSink)
+	container, err := carveMemory(ctx, in, cs, asink)
+	if err != nil || cs.n > 0 {
+		return err
+	}
+	if container == ContainerRaw {
+		return carveStrings(ctx, in, sink)
+	}
+	in.Warnf("%s: no log line or shell command found in the %s image (other findings, if any, are in the artifacts table)", in.Name, container)
+	return nil
+}
+
+// carveMemory is Parse without the fallback: events go to sink, other
+// findings to asink (when not nil). It returns the container kind it read.
+func carveMemory(ctx context.Context, in *parsers.Input, sink timeline.Sink, asink ArtifactSink) (string, error) {
 	if in.ReaderAt == nil {
-		return errors.New(in.Name + ": a memory image needs random access; it cannot be read inside a compressed stream")
+		return "", errors.New(in.Name + ": a memory image needs random access; it cannot be read inside a compressed stream")
 	}
 	lay, err := Open(in.ReaderAt, in.Size)
 	if err != nil {
-		return fmt.Errorf("%s: %w", in.Name, err)
+		return "", fmt.Errorf("%s: %w", in.Name, err)
 	}
 	for _, w := range lay.Warnings {
 		in.Warnf("%s: %s", in.Name, w)
@@ -66,7 +85,6 @@ func Parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	if lineIn.Year == 0 && !in.ModTime.IsZero() {
 		lineIn.Year = in.ModTime.UTC().Year()
 	}
-	asink, _ := sink.(ArtifactSink)
 	var (
 		ev   timeline.Event
 		art  artifacts.Artifact
@@ -114,7 +132,7 @@ func Parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 		}
 		return asink.Artifact(&art)
 	})
-	return err
+	return lay.Container, err
 }
 
 // refExtra records the finding's address and encoding on the event.

@@ -32,10 +32,6 @@ const (
 	zeroHead = 4096
 )
 
-// stringsMessage is the message of every printable-string event (the
-// string itself is the event's raw bytes).
-const stringsMessage = "printable string carved from a file no format recognised"
-
 // TagStrings marks the events of printable strings carved from a file no
 // format recognised.
 const TagStrings = "strings"
@@ -109,9 +105,10 @@ func (c *countSink) Emit(ev *timeline.Event) error { c.n++; return c.Sink.Emit(e
 // event with its offset. It warns which of the two it did, so the summary
 // says so; a file with neither is an error, never zero events in silence.
 func CarveUnknown(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-	cs := &countSink{Sink: sink}
 	if in.ReaderAt != nil {
-		if err := Parse(ctx, in, cs); err != nil {
+		cs := &countSink{Sink: sink}
+		asink, _ := sink.(ArtifactSink)
+		if _, err := carveMemory(ctx, in, cs, asink); err != nil {
 			return err
 		}
 		if cs.n > 0 {
@@ -119,6 +116,13 @@ func CarveUnknown(ctx context.Context, in *parsers.Input, sink timeline.Sink) er
 			return nil
 		}
 	}
+	return carveStrings(ctx, in, sink)
+}
+
+// carveStrings emits every printable string of the file as an event
+// (source "strings", no time, the string as its message) and warns how
+// many it found; a file without any is an error.
+func carveStrings(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	var r io.Reader
 	if in.ReaderAt != nil {
 		r = io.NewSectionReader(in.ReaderAt, 0, in.Size)
@@ -138,13 +142,12 @@ func CarveUnknown(ctx context.Context, in *parsers.Input, sink timeline.Sink) er
 		ev.Source = StringsFormat
 		ev.TimeDesc = timeline.TimeUnknown
 		ev.Host, ev.Evidence, ev.RefPath, ev.Offset = in.Host, in.Evidence, in.Name, off
-		ev.Raw = s
-		ev.Message = stringsMessage
+		ev.Message = str(s)
 		ev.Tags = TagStrings
 		if truncated {
 			ev.AddTag("truncated")
 		}
-		return cs.Emit(&ev)
+		return sink.Emit(&ev)
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", in.Name, err)

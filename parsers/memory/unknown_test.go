@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -223,5 +224,26 @@ func TestDetectUnknown(t *testing.T) {
 		if got := memory.DetectUnknown("x", c.head); got != c.want {
 			t.Errorf("DetectUnknown(%q) = %d, want %d", c.head[:min(len(c.head), 12)], got, c.want)
 		}
+	}
+}
+
+// A file the memory format claims by name (*.bin) in which carving finds
+// no log line gives its printable strings: never zero events in silence.
+func TestRawMemoryWithoutLogLines(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "dump.bin")
+	os.WriteFile(p, []byte("\x00\x01binary header v2\x00\x00ok\x00\xffsecond string\n"), 0o644)
+	want := stringsOffsets(t, p)
+	f, c := ingest(t, p, "dump.bin")
+	if f.Name != memory.FormatName || len(want) != 2 {
+		t.Fatalf("format %s, strings finds %v", f.Name, want)
+	}
+	var got []int64
+	for _, ev := range c.events {
+		if ev.Source == memory.StringsFormat {
+			got = append(got, ev.Offset)
+		}
+	}
+	if !slices.Equal(got, want) || len(c.warns) != 1 {
+		t.Fatalf("offsets %v, want %v; warnings %v", got, want, c.warns)
 	}
 }
