@@ -94,7 +94,7 @@ func Need(t testing.TB, tool string) string {
 // FLS runs `fls -r -m / -z UTC` (plus args, e.g. "-o", sector offset) on
 // image and returns its lines, less the Sleuth Kit's virtual files ($MBR,
 // $FAT1, $FAT2, $OrphanFiles, exFAT's $ALLOC_BITMAP and $UPCASE_TABLE) and
-// volume label entries, which carry no times and are not files.
+// volume label entries without times (exFAT's), which are not files.
 func FLS(t testing.TB, image string, args ...string) map[Line]int {
 	t.Helper()
 	fls := Need(t, "fls")
@@ -126,11 +126,11 @@ func Parse(body []byte) map[Line]int {
 			continue
 		}
 		name := f[1]
-		if strings.HasPrefix(f[3], "v/") || strings.HasPrefix(f[3], "V/") || strings.HasSuffix(name, "(Volume Label Entry)") ||
+		mt, _ := strconv.ParseInt(f[8], 10, 64)
+		if strings.HasPrefix(f[3], "v/") || strings.HasPrefix(f[3], "V/") || strings.HasSuffix(name, "(Volume Label Entry)") && mt == 0 ||
 			name == "/$ALLOC_BITMAP" || name == "/$UPCASE_TABLE" {
 			continue
 		}
-		mt, _ := strconv.ParseInt(f[8], 10, 64)
 		lines[Line{name, mt}]++
 	}
 	return lines

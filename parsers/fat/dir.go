@@ -38,6 +38,7 @@ type entry struct {
 	size      uint64
 	cluster   uint32
 	contig    bool // exFAT NoFatChain: the data is contiguous
+	label     bool // the volume label entry (FAT)
 	mtime     int64
 	atime     int64
 	crtime    int64
@@ -202,6 +203,18 @@ func (v *volume) parseFATDir(buf []byte, offsAt func(i int) int64, loc *time.Loc
 			lfn.parts = append(lfn.parts, e)
 			continue
 		}
+		if attr&attrVolume != 0 && !deleted && attr&attrDir == 0 {
+			// The volume label: its times are usually those of the
+			// format; named as fls names it.
+			lfn.reset()
+			en := v.entryTimes(e, loc)
+			en.name = cleanName(latin1(e[:11])) + " (Volume Label Entry)"
+			en.off = offsAt(i)
+			en.meta = v.g.meta(en.off)
+			en.label = true
+			out = append(out, en)
+			continue
+		}
 		if attr&attrVolume != 0 || e[0] == '.' {
 			lfn.reset()
 			continue
@@ -219,14 +232,25 @@ func (v *volume) parseFATDir(buf []byte, offsAt func(i int) int64, loc *time.Loc
 		if v.g.kind != kindFAT32 {
 			en.cluster &= 0xFFFF
 		}
-		en.mtime, en.mOrig, en.hasMtime = fatDate(le.Uint16(e[24:]), le.Uint16(e[22:]), 0, loc)
-		en.atime, en.aOrig, en.hasAtime = fatDate(le.Uint16(e[18:]), 0, 0, loc)
-		if e[13] <= 199 {
-			en.crtime, en.cOrig, en.hasCrtime = fatDate(le.Uint16(e[16:]), le.Uint16(e[14:]), e[13], loc)
-		}
+		t := v.entryTimes(e, loc)
+		en.mtime, en.mOrig, en.hasMtime = t.mtime, t.mOrig, t.hasMtime
+		en.atime, en.aOrig, en.hasAtime = t.atime, t.aOrig, t.hasAtime
+		en.crtime, en.cOrig, en.hasCrtime = t.crtime, t.cOrig, t.hasCrtime
 		out = append(out, en)
 	}
 	return out
+}
+
+// entryTimes decodes the write, access and creation times of a short
+// entry in loc.
+func (v *volume) entryTimes(e []byte, loc *time.Location) entry {
+	var en entry
+	en.mtime, en.mOrig, en.hasMtime = fatDate(le.Uint16(e[24:]), le.Uint16(e[22:]), 0, loc)
+	en.atime, en.aOrig, en.hasAtime = fatDate(le.Uint16(e[18:]), 0, 0, loc)
+	if e[13] <= 199 {
+		en.crtime, en.cOrig, en.hasCrtime = fatDate(le.Uint16(e[16:]), le.Uint16(e[14:]), e[13], loc)
+	}
+	return en
 }
 
 // deletedDirClusters guesses the clusters of a deleted FAT directory, whose

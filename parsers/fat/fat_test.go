@@ -1,7 +1,9 @@
 package fat
 
 import (
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,5 +210,50 @@ func TestEmptyExFAT(t *testing.T) {
 	}
 	if evs := parseFile(t, exfatFS, img, time.UTC); len(evs) != 0 {
 		t.Fatalf("%d events from an empty volume", len(evs))
+	}
+}
+
+// pyfatfs's empty images: the volume label entry is all they list, with
+// the times of the format, as fls gives them; the FAT32 one has fewer
+// clusters than FAT32 should (Linux mkfs.fat allows it): fls cannot open
+// it, Kiseki reads it as FAT32 (no FAT16 size, no fixed root).
+func TestPyFATFSImages(t *testing.T) {
+	for _, c := range []struct {
+		name, kind, label string
+	}{{"pyfat12", kindFAT12, "FAT12TEST"}, {"pyfat16", kindFAT16, "FAT16TEST"}, {"pyfat32", kindFAT32, "FAT32TEST"}} {
+		t.Run(c.name, func(t *testing.T) {
+			gz, err := os.Open(corpus.Path(t, "fat/nathanhi-pyfatfs/tests/data/"+c.name+".img.gz"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer gz.Close()
+			zr, err := gzip.NewReader(gz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img := filepath.Join(t.TempDir(), c.name+".img")
+			out, _ := os.Create(img)
+			io.Copy(out, zr)
+			out.Close()
+			f, _ := os.Open(img)
+			g, err := readBoot(f, 0)
+			f.Close()
+			if err != nil || g.kind != c.kind {
+				t.Fatalf("kind %v: %v", g, err)
+			}
+			evs := parseFile(t, fatFS, img, time.UTC)
+			ours := fsbody.Ours(evs)
+			if len(ours) != 1 {
+				t.Fatalf("lines %v", ours)
+			}
+			for l := range ours {
+				if !strings.HasPrefix(l.Name, "/"+c.label) || !strings.HasSuffix(l.Name, " (Volume Label Entry)") || l.Mtime == 0 {
+					t.Errorf("label line %+v", l)
+				}
+			}
+			if c.kind != kindFAT32 {
+				fsbody.Check(t, c.name, ours, fsbody.FLS(t, img), 1)
+			}
+		})
 	}
 }
