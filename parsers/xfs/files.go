@@ -25,7 +25,8 @@ func Files(vol *parsers.Volume) (parsers.FileData, error) {
 type fileData struct{ f *fsys }
 
 // File returns regular file ev.Inode through its extents. A freed inode has
-// no extents left: deleted files are not readable.
+// no extents left: deleted files are not readable; nor are realtime files,
+// whose data is on another device.
 func (d *fileData) File(ev *timeline.Event) (parsers.InnerFile, bool) {
 	f := d.f
 	if ev.Inode <= 0 {
@@ -33,7 +34,7 @@ func (d *fileData) File(ev *timeline.Event) (parsers.InnerFile, bool) {
 	}
 	var in inode
 	buf := make([]byte, f.sb.inodeSize)
-	if f.readInode(uint64(ev.Inode), buf, &in) != nil || in.mode&sIFMT != sIFREG || in.size == 0 {
+	if f.readInode(uint64(ev.Inode), buf, &in) != nil || in.mode&sIFMT != sIFREG || in.size == 0 || in.realtime {
 		return parsers.InnerFile{}, false
 	}
 	ext, err := f.extents(&in)

@@ -13,6 +13,7 @@ const (
 	fmtBtree       = 3
 	coreV2Size     = 100
 	coreV3Size     = 176
+	flagRealtime   = 1 << 0 // di_flags: extents address the realtime device
 	flag2Bigtime   = 1 << 3
 	flag2Nrext64   = 1 << 4
 	sIFMT          = 0o170000
@@ -40,6 +41,7 @@ type inode struct {
 	nextents                  uint64
 	atime, mtime, ctime, crtm timestamp
 	fork                      []byte // the data fork (valid while the inode buffer is)
+	realtime                  bool   // the data lives on the realtime device
 }
 
 func decodeTime(b []byte, big bool) timestamp {
@@ -68,6 +70,7 @@ func decodeInode(raw []byte, in *inode) bool {
 	if in.version == 1 {
 		in.nlink = uint32(be.Uint16(raw[6:]))
 	}
+	in.realtime = be.Uint16(raw[90:])&flagRealtime != 0
 	core := coreV2Size
 	var flags2 uint64
 	if in.version >= 3 && len(raw) >= coreV3Size {
