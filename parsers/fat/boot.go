@@ -91,6 +91,10 @@ func fatBoot(b []byte, size int64) (*geometry, error) {
 		return nil, fmt.Errorf("sectors per cluster %d at offset 13", spc)
 	case reserved == 0 || nfats == 0 || nfats > 4 || fatSec == 0 || tot == 0:
 		return nil, fmt.Errorf("reserved %d, FATs %d, FAT sectors %d, total sectors %d: not a FAT boot sector", reserved, nfats, fatSec, tot)
+	case b[21] != 0xF0 && b[21] < 0xF8:
+		// The media descriptor (0xF0, 0xF8-0xFF) tells a FAT boot sector
+		// from boot code that happens to jump and end in 55 AA (an MBR).
+		return nil, fmt.Errorf("media descriptor %#02x at offset 21", b[21])
 	}
 	g.cluster = spc * g.bps
 	g.fatOff = reserved * g.bps

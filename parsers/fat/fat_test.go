@@ -1,6 +1,7 @@
 package fat
 
 import (
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -255,5 +256,21 @@ func TestPyFATFSImages(t *testing.T) {
 				fsbody.Check(t, c.name, ours, fsbody.FLS(t, img), 1)
 			}
 		})
+	}
+}
+
+// Boot code that jumps and ends in 55 AA (an MBR) is not a FAT volume
+// unless its media descriptor is one.
+func TestBootSectorMediaDescriptor(t *testing.T) {
+	b, err := os.ReadFile(corpus.Path(t, "fat/Velocidex-go-fat/testcases/fat12.dd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !DetectFAT(bytes.NewReader(b), int64(len(b))) {
+		t.Fatal("fat12.dd not detected")
+	}
+	b[21] = 0x00
+	if DetectFAT(bytes.NewReader(b), int64(len(b))) {
+		t.Fatal("detected with media descriptor 0x00")
 	}
 }
