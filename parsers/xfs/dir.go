@@ -26,7 +26,11 @@ type dirent struct {
 	name    []byte
 	deleted bool
 	off     int64 // volume offset of the entry
+	ftype   uint8 // file type from the entry (ftype feature), else 0
 }
+
+// ftypeDir is a directory entry's file type for a directory.
+const ftypeDir = 2
 
 // readDir lists the entries of directory inode in (whose inode sits at
 // inoOff), "." and ".." left out.
@@ -69,13 +73,17 @@ func (f *fsys) shortDir(b []byte, _ int64) []dirent {
 			break
 		}
 		name := b[pos+3 : pos+3+n]
+		var ft uint8
+		if f.sb.ftype {
+			ft = b[pos+3+n]
+		}
 		var ino uint64
 		if inoLen == 8 {
 			ino = be.Uint64(b[end:])
 		} else {
 			ino = uint64(be.Uint32(b[end:]))
 		}
-		out = append(out, dirent{ino: ino, name: bytes.Clone(name)})
+		out = append(out, dirent{ino: ino, name: bytes.Clone(name), ftype: ft})
 		pos = end + inoLen
 	}
 	return out
@@ -150,7 +158,11 @@ func (f *fsys) dataBlock(b []byte, off int64, out []dirent) []dirent {
 		}
 		name := b[pos+9 : pos+9+n]
 		if !(n == 1 && name[0] == '.' || n == 2 && name[0] == '.' && name[1] == '.') {
-			out = append(out, dirent{ino: be.Uint64(b[pos:]), name: bytes.Clone(name), off: off + int64(pos)})
+			d := dirent{ino: be.Uint64(b[pos:]), name: bytes.Clone(name), off: off + int64(pos)}
+			if ft == 1 {
+				d.ftype = b[pos+9+n]
+			}
+			out = append(out, d)
 		}
 		pos += size
 	}

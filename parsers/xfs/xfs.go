@@ -105,6 +105,9 @@ func (w *walker) walk(ctx context.Context, ino uint64, path string, depth int) {
 		}
 	}
 	for _, d := range sub {
+		if w.f.sb.ftype && d.ftype != ftypeDir {
+			continue // the entry says it is no directory: no inode read
+		}
 		var cin inode
 		if w.f.readInode(d.ino, buf, &cin) == nil && cin.mode&sIFMT == sIFDIR {
 			w.walk(ctx, d.ino, path+"/"+cleanName(d.name), depth+1)
