@@ -15,7 +15,44 @@ const (
 	exNoFatLink = 0x02 // stream extension flag: data is contiguous
 	exUTCValid  = 0x80
 	exMaxSecond = 18 // secondary entries of a file set: stream + 17 names (255 chars)
+	exBitmap    = 0x81
 )
+
+// exfatBitmap reads the allocation bitmap the root directory's bitmap
+// entry points at (the first one: the bitmap of the first FAT), or nil.
+func (v *volume) exfatBitmap() []byte {
+	buf, _, err := v.readClusters(v.chain(v.g.rootCluster, maxDirBytes/int(v.g.cluster)))
+	if err != nil && len(buf) == 0 {
+		return nil
+	}
+	for i := 0; i+direntSize <= len(buf); i += direntSize {
+		e := buf[i : i+direntSize]
+		if e[0] == 0 {
+			break
+		}
+		if e[0] != exBitmap {
+			continue
+		}
+		first, n := le.Uint32(e[20:]), le.Uint64(e[24:])
+		if !v.g.validCluster(first) || n < uint64(v.g.clusters+7)/8 || n > uint64(v.g.clusters)/8+uint64(v.g.cluster) {
+			return nil
+		}
+		cl := (int64(n) + v.g.cluster - 1) / v.g.cluster
+		clusters := v.chain(first, int(cl))
+		if int64(len(clusters)) < cl { // no FAT chain: contiguous
+			clusters = clusters[:0]
+			for c := first; int64(len(clusters)) < cl && v.g.validCluster(c); c++ {
+				clusters = append(clusters, c)
+			}
+		}
+		b, _, err := v.readClusters(clusters)
+		if err != nil || uint64(len(b)) < n {
+			return nil
+		}
+		return b[:n]
+	}
+	return nil
+}
 
 // exfatTime decodes an exFAT timestamp with its 10 ms increment and UTC
 // offset byte; without a valid offset the time is local (loc).

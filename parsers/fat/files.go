@@ -22,18 +22,37 @@ func Files(vol *parsers.Volume) (parsers.FileData, error) {
 	if vol.Input != nil && vol.Input.Zone != nil {
 		loc = vol.Input.Zone
 	}
-	return &fileData{v: v, loc: loc}, nil
+	d := &fileData{v: v, loc: loc}
+	if v.g.kind == kindExFAT {
+		d.bitmap = v.exfatBitmap()
+	}
+	return d, nil
 }
 
 type fileData struct {
 	v   *volume
 	loc *time.Location
+	// bitmap is exFAT's allocation bitmap (bit c-2 set: cluster c in
+	// use); nil when unreadable: deleted exFAT files are then not read.
+	bitmap []byte
+}
+
+// free reports whether cluster c is free: in exFAT's allocation bitmap,
+// or by its FAT entry.
+func (d *fileData) free(c uint32) bool {
+	if d.v.g.kind == kindExFAT {
+		i := c - 2
+		return d.bitmap != nil && int(i/8) < len(d.bitmap) && d.bitmap[i/8]&(1<<(i%8)) == 0
+	}
+	next, used := d.v.next(c)
+	return !used && next == 0
 }
 
 // File returns the regular file whose directory entry ev points at (its
 // Offset): allocated, through its cluster chain (exFAT: its contiguous run
 // when flagged); deleted, from its first cluster on over as many clusters
-// as its size needs, when all of them are still free.
+// as its size needs, when all of them are still free (FAT: in the FAT;
+// exFAT: in the allocation bitmap).
 func (d *fileData) File(ev *timeline.Event) (parsers.InnerFile, bool) {
 	v := d.v
 	e, ok := d.entryAt(ev.Offset)
@@ -48,10 +67,8 @@ func (d *fileData) File(ev *timeline.Event) (parsers.InnerFile, bool) {
 			if !v.g.validCluster(c) {
 				return parsers.InnerFile{}, false
 			}
-			if e.deleted {
-				if next, used := v.next(c); used || next != 0 {
-					return parsers.InnerFile{}, false // allocated again: not this file's data
-				}
+			if e.deleted && !d.free(c) {
+				return parsers.InnerFile{}, false // allocated again: not this file's data
 			}
 			cl = append(cl, c)
 		}
