@@ -28,7 +28,10 @@ const (
 	qcowIncompatExtData  = 1 << 2
 	qcowIncompatCompType = 1 << 3
 	qcowIncompatExtL2    = 1 << 4
-	qcowKnownIncompat    = qcowIncompatDirty | qcowIncompatCorrupt | qcowIncompatExtData | qcowIncompatCompType | qcowIncompatExtL2
+	// qcowZstdWindow bounds the zstd decoder's memory in clusters: a
+	// cluster's frame needs one, more is a hostile frame header.
+	qcowZstdWindow    = 4
+	qcowKnownIncompat = qcowIncompatDirty | qcowIncompatCorrupt | qcowIncompatExtData | qcowIncompatCompType | qcowIncompatExtL2
 )
 
 type qcow2 struct {
@@ -205,7 +208,7 @@ func (q *qcow2) inflate() error {
 
 func (q *qcow2) unzstd() error {
 	if q.zdec == nil {
-		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(4*q.cluster)))
+		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(qcowZstdWindow*q.cluster)))
 		if err != nil {
 			return err
 		}

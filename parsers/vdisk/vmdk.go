@@ -19,6 +19,9 @@ const (
 	vmdkMaxGrain = 1 << 20
 	// vmdkMaxGTEs bounds entries per grain table (always 512 in practice).
 	vmdkMaxGTEs = 1 << 16
+	// vmdkMaxCompRatio bounds a compressed grain's size in grains: deflate
+	// never doubles its input, so more is a corrupt marker.
+	vmdkMaxCompRatio = 2
 )
 
 type vmdk struct {
@@ -141,7 +144,7 @@ func (v *vmdk) inflate(gte, off int64) error {
 		return fmt.Errorf("VMDK: virtual offset %d: %w", off, err)
 	}
 	n := int64(le.Uint32(m[8:]))
-	if n <= 0 || n > 2*v.grain || host+12+n > v.fileSize {
+	if n <= 0 || n > vmdkMaxCompRatio*v.grain || host+12+n > v.fileSize {
 		return fmt.Errorf("VMDK: virtual offset %d: compressed grain at offset %d claims %d bytes", off, host, n)
 	}
 	v.cbuf = append(v.cbuf[:0], make([]byte, n)...)

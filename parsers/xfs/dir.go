@@ -11,8 +11,7 @@ const (
 	dataHdrV5   = 64
 	blockTail   = 8
 	freeTag     = 0xFFFF
-	leafOffset  = 32 << 30 // byte offset where a directory's leaf blocks start
-	maxNameLen  = 255
+	leafOffset  = 32 << 30  // byte offset where a directory's leaf blocks start
 	direntFixed = 8 + 1 + 2 // inumber, namelen, tag
 	// maxDirBytes bounds the data blocks of one directory read (XFS
 	// directories hold at most 32 GiB of data blocks; 1 GiB is millions
