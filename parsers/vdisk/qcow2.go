@@ -50,7 +50,7 @@ type qcow2 struct {
 	dOff   int64  // host offset of the cluster in dbuf, or -1
 	zdec   *zstd.Decoder
 	infl   io.ReadCloser
-	inflBR *bytes.Reader
+	inflBR *bytes.Reader // the compressed cluster, for either decoder
 }
 
 func openQCOW2(r io.ReaderAt, size int64) (*Disk, error) {
@@ -206,6 +206,8 @@ func (q *qcow2) inflate() error {
 	return err
 }
 
+// unzstd decodes the cluster as a stream, as qemu does: the data stops
+// once the cluster is full, and the padding after the frame is not read.
 func (q *qcow2) unzstd() error {
 	if q.zdec == nil {
 		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(qcowZstdWindow*q.cluster)))
@@ -213,14 +215,12 @@ func (q *qcow2) unzstd() error {
 			return err
 		}
 		q.zdec = d
+		q.inflBR = bytes.NewReader(nil)
 	}
-	out, err := q.zdec.DecodeAll(q.cbuf, q.dbuf[:0])
-	if err != nil {
+	q.inflBR.Reset(q.cbuf)
+	if err := q.zdec.Reset(q.inflBR); err != nil {
 		return err
 	}
-	if len(out) < len(q.dbuf) {
-		return fmt.Errorf("zstd cluster decodes to %d bytes, want %d", len(out), len(q.dbuf))
-	}
-	copy(q.dbuf, out)
-	return nil
+	_, err := io.ReadFull(q.zdec, q.dbuf)
+	return err
 }

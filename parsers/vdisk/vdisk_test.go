@@ -138,6 +138,7 @@ func TestQemuImgFormats(t *testing.T) {
 		{"v2.qcow2", []string{"-O", "qcow2", "-o", "compat=0.10"}, KindQCOW2},
 		{"v3.qcow2", []string{"-O", "qcow2", "-o", "compat=1.1,cluster_size=4096"}, KindQCOW2},
 		{"comp.qcow2", []string{"-c", "-O", "qcow2"}, KindQCOW2},
+		{"zstd.qcow2", []string{"-c", "-O", "qcow2", "-o", "compression_type=zstd"}, KindQCOW2},
 		{"sparse.vmdk", []string{"-O", "vmdk"}, KindVMDK},
 		{"stream.vmdk", []string{"-O", "vmdk", "-o", "subformat=streamOptimized"}, KindVMDK},
 		{"dyn.vhd", []string{"-O", "vpc", "-o", "subformat=dynamic,force_size=on"}, KindVHD},
