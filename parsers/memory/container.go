@@ -265,6 +265,8 @@ const (
 	dump64Runs, dump64RunsAt, dump64Type, dump64Data = 0x88, 0x98, 0xF98, 0x2000
 	dump32Runs, dump32RunsAt, dump32Type, dump32Data = 0x64, 0x6C, 0xF88, 0x1000
 	dumpTypeFull                                     = 1
+	dumpTypeBitmap                                   = 5 // complete memory dump, bitmap form
+	dumpTypeKernelBitmap                             = 6 // kernel or automatic memory dump
 	pageSize                                         = 4096
 	// maxDumpRuns bounds the runs read from a crash dump header (the
 	// header has room for fewer than 256).
@@ -298,7 +300,14 @@ func openCrashDump(r io.ReaderAt, size int64, is64 bool) *Layout {
 		return raw(fmt.Sprintf("header truncated before the dump type at offset %d", typeOff))
 	}
 	if t := le32(b[:]); t != dumpTypeFull {
-		return raw(fmt.Sprintf("dump type %d at offset %d is not a full dump (1)", t, typeOff))
+		if is64 && (t == dumpTypeBitmap || t == dumpTypeKernelBitmap) {
+			l, why := openBitmapDump(r, size)
+			if l == nil {
+				return raw(why)
+			}
+			return l
+		}
+		return raw(fmt.Sprintf("dump type %d at offset %d is not a full (1) or bitmap (5, 6) dump", t, typeOff))
 	}
 	if _, err := r.ReadAt(b[:4], runsOff); err != nil {
 		return raw(fmt.Sprintf("no run count at offset %d", runsOff))
@@ -336,4 +345,58 @@ func openCrashDump(r io.ReaderAt, size int64, is64 bool) *Layout {
 		return raw("no memory run with data")
 	}
 	return lay
+}
+
+// Bitmap crash dumps (types 5 and 6, the default since Windows 8): after the
+// 0x2000-byte header, an "SDMP"/"FDMP" header gives the file offset of the
+// first stored page and a bitmap with one bit per physical page; the pages
+// whose bit is set are stored in order.
+const (
+	bmpFirstPage = 0x20
+	bmpPages     = 0x30
+	bmpBitmap    = 0x38
+	// maxBitmapRanges bounds the ranges built from a bitmap (1 M runs of
+	// present pages); past it the dump is carved whole.
+	maxBitmapRanges = 1 << 20
+)
+
+func openBitmapDump(r io.ReaderAt, size int64) (*Layout, string) {
+	var h [bmpBitmap]byte
+	if _, err := r.ReadAt(h[:], dump64Data); err != nil {
+		return nil, fmt.Sprintf("bitmap header at offset %d unreadable", dump64Data)
+	}
+	if sig := string(h[:4]); (sig != "SDMP" && sig != "FDMP") || string(h[4:8]) != "DUMP" {
+		return nil, fmt.Sprintf("no SDMP/FDMP bitmap header at offset %d", dump64Data)
+	}
+	first := int64(binary.LittleEndian.Uint64(h[bmpFirstPage:]))
+	pages := int64(binary.LittleEndian.Uint64(h[bmpPages:]))
+	if pages <= 0 || pages/8 > size || first < dump64Data || first > size {
+		return nil, fmt.Sprintf("bitmap of %d pages, first page at offset %d, in a %d-byte file", pages, first, size)
+	}
+	bm := make([]byte, (pages+7)/8)
+	if _, err := r.ReadAt(bm, dump64Data+bmpBitmap); err != nil {
+		return nil, fmt.Sprintf("bitmap at offset %d unreadable", dump64Data+bmpBitmap)
+	}
+	lay := &Layout{Container: ContainerCrashDump}
+	off := first
+	for p := int64(0); p < pages && off < size; {
+		if bm[p/8]&(1<<(p%8)) == 0 {
+			p++
+			continue
+		}
+		start := p
+		for p < pages && bm[p/8]&(1<<(p%8)) != 0 {
+			p++
+		}
+		n := min((p-start)*pageSize, size-off)
+		if len(lay.Ranges) == maxBitmapRanges {
+			return nil, fmt.Sprintf("more than %d runs of present pages", maxBitmapRanges)
+		}
+		lay.Ranges = append(lay.Ranges, Range{FileOff: off, Len: n, Phys: start * pageSize, Virt: Absent})
+		off += n
+	}
+	if len(lay.Ranges) == 0 {
+		return nil, "the bitmap marks no page present"
+	}
+	return lay, ""
 }

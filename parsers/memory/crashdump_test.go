@@ -64,3 +64,33 @@ func TestHibernationFile(t *testing.T) {
 		t.Fatalf("%+v %v", lay, err)
 	}
 }
+
+// A bitmap dump (type 5): pages 0, 1 and 5 present, stored from the first
+// page offset on.
+func TestBitmapCrashDump(t *testing.T) {
+	b := fullDump64(dumpTypeBitmap)
+	h := b[dump64Data:]
+	copy(h, "SDMPDUMP")
+	first := int64(dump64Data + 0x1000)
+	binary.LittleEndian.PutUint64(h[bmpFirstPage:], uint64(first))
+	binary.LittleEndian.PutUint64(h[bmpPages:], 8)
+	h[bmpBitmap] = 0b00100011
+	b = append(b[:first], make([]byte, 3*pageSize)...)
+	copy(b[first+2*pageSize:], "page five")
+	lay, err := Open(bytes.NewReader(b), int64(len(b)))
+	if err != nil || len(lay.Warnings) != 0 || len(lay.Ranges) != 2 {
+		t.Fatalf("%+v %v", lay, err)
+	}
+	if r := lay.Ranges[0]; r.FileOff != first || r.Len != 2*pageSize || r.Phys != 0 {
+		t.Errorf("range 0 %+v", r)
+	}
+	if r := lay.Ranges[1]; r.FileOff != first+2*pageSize || r.Len != pageSize || r.Phys != 5*pageSize {
+		t.Errorf("range 1 %+v", r)
+	}
+	// A bitmap header without its signature: carved whole, with a warning.
+	copy(b[dump64Data:], "XXXX")
+	lay, _ = Open(bytes.NewReader(b), int64(len(b)))
+	if len(lay.Ranges) != 1 || len(lay.Warnings) != 1 || !strings.Contains(lay.Warnings[0], "SDMP") {
+		t.Errorf("%+v", lay)
+	}
+}

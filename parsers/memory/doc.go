@@ -3,7 +3,8 @@
 // addresses kept), AVML (LiME-style headers with snappy framed ranges), ELF
 // core files (PT_LOAD segments: gcore, QEMU dump-guest-memory, virsh dump
 // --memory-only), Windows crash dumps (full dumps: their physical memory
-// runs; other dump types whole) and hibernation files (carved whole, the
+// runs; bitmap dumps, the default since Windows 8: the pages their bitmap
+// marks present; other dump types whole) and hibernation files (carved whole, the
 // compressed pages are not decompressed), detected by content.
 //
 // It also registers the format "strings" (strings.go), which claims with

@@ -313,6 +313,12 @@ func FuzzOpen(f *testing.F) {
 		data         []byte
 	}{{0x1000, 0, []byte("\x00mail admin@example.org\x00")}, {0, 0x7f0000, []byte("GET / HTTP/1.1\r\n\r\n")}}))
 	f.Add(fullDump64(dumpTypeFull))
+	bmp := fullDump64(dumpTypeBitmap)
+	copy(bmp[dump64Data:], "SDMPDUMP")
+	bmp[dump64Data+bmpFirstPage+1] = 0x30 // first page at 0x3000
+	bmp[dump64Data+bmpPages] = 8
+	bmp[dump64Data+bmpBitmap] = 0b101
+	f.Add(bmp)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
 		Detect("x.mem", data)
