@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/Velocidex/go-ewf v0.0.0-20260301075014-ed09cb7887b6
+	github.com/Velocidex/go-vhdx v0.0.0-20250511013458-5cba970cdeda
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/blevesearch/bleve/v2 v2.6.3
 	github.com/cespare/xxhash/v2 v2.3.0
@@ -20,7 +21,6 @@ require (
 )
 
 require (
-	github.com/Velocidex/go-vhdx v0.0.0-20250511013458-5cba970cdeda // indirect
 	github.com/andybalholm/brotli v1.2.3 // indirect
 	github.com/apache/thrift v0.24.0 // indirect
 	github.com/cpuguy83/go-md2man/v2 v2.0.6 // indirect
