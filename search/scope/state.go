@@ -43,11 +43,12 @@ type state struct {
 	baselineFixed bool
 
 	// This round's observations.
-	web    []webObs   // requests of seed clients, to seed URLs and to probed paths
-	conns  []connObs  // firewall rows with a seed address
-	logins []loginObs // logins from a seed address or of a seed account
-	seedFS []fsObs    // file system rows of seed paths
-	probes map[string]bool
+	web        []webObs    // requests of seed clients, to seed URLs and to probed paths
+	conns      []connObs   // firewall rows with a seed address
+	logins     []loginObs  // logins from a seed address or of a seed account
+	seedFS     []fsObs     // file system rows of seed paths
+	domainRows []domainObs // rows of hosts' logs naming a seed domain
+	probes     map[string]bool
 
 	covered      map[string]bool     // hosts whose activity was read this round
 	hostConns    []connObs           // firewall rows of covered hosts' addresses (all time)
@@ -127,7 +128,7 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 // hosts they reached (until no new host is compromised), and the
 // decisions.
 func (st *state) roundOnce(ctx context.Context) error {
-	st.web, st.conns, st.logins, st.seedFS = nil, nil, nil, nil
+	st.web, st.conns, st.logins, st.seedFS, st.domainRows = nil, nil, nil, nil, nil
 	st.loginsAll, st.loginsN, st.loginBase = nil, 0, nil
 	st.comp = map[string]compromise{}
 	t0 := time.Now()
@@ -301,6 +302,14 @@ func (st *state) firstSeedActivity() (int64, bool) {
 	for i := range st.seedFS {
 		if !st.seedFS[i].untrusted {
 			take(st.seedFS[i].t)
+		}
+	}
+	if first == 0 { // a domain alone: its first mention after its routine ones
+		routine := st.routineDomains()
+		for i := range st.domainRows {
+			if o := &st.domainRows[i]; !routine[[2]string{o.host, o.domain}] {
+				take(o.t)
+			}
 		}
 	}
 	return first, false
