@@ -11,6 +11,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/cef"
 	_ "github.com/kiseki-forensics/kiseki/parsers/cisco"
 	_ "github.com/kiseki-forensics/kiseki/parsers/disk"
+	_ "github.com/kiseki-forensics/kiseki/parsers/evtx"
 	_ "github.com/kiseki-forensics/kiseki/parsers/ext4"
 	_ "github.com/kiseki-forensics/kiseki/parsers/juniper"
 	_ "github.com/kiseki-forensics/kiseki/parsers/logformat"
