@@ -19,6 +19,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/netfilter"
 	_ "github.com/kiseki-forensics/kiseki/parsers/ntfs"
 	_ "github.com/kiseki-forensics/kiseki/parsers/paloalto"
+	_ "github.com/kiseki-forensics/kiseki/parsers/prefetch"
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
 	_ "github.com/kiseki-forensics/kiseki/parsers/tooljson"
 	_ "github.com/kiseki-forensics/kiseki/parsers/utmp"
