@@ -14,6 +14,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/evtx"
 	_ "github.com/kiseki-forensics/kiseki/parsers/ext4"
 	_ "github.com/kiseki-forensics/kiseki/parsers/juniper"
+	_ "github.com/kiseki-forensics/kiseki/parsers/lnk"
 	_ "github.com/kiseki-forensics/kiseki/parsers/logformat"
 	_ "github.com/kiseki-forensics/kiseki/parsers/memory"
 	_ "github.com/kiseki-forensics/kiseki/parsers/netfilter"
