@@ -22,6 +22,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/paloalto"
 	_ "github.com/kiseki-forensics/kiseki/parsers/prefetch"
 	_ "github.com/kiseki-forensics/kiseki/parsers/recyclebin"
+	_ "github.com/kiseki-forensics/kiseki/parsers/registry"
 	_ "github.com/kiseki-forensics/kiseki/parsers/syslog"
 	_ "github.com/kiseki-forensics/kiseki/parsers/tooljson"
 	_ "github.com/kiseki-forensics/kiseki/parsers/utmp"
