@@ -22,7 +22,12 @@
 // Every other record is kept as an event of source "evtx" with its event
 // id, channel and provider; nothing is dropped. Every record's EventData or
 // UserData values are kept as extras (nested names joined with "."), with
-// "event_id", "channel", "provider", "record_id" and "computer".
+// "event_id", "channel", "provider", "record_id" and "computer"; a
+// normalised record also has Extra "kind" and the same word as its tag
+// (logon, logon-failed, logoff, explicit-credentials, service-install,
+// scheduled-task, scheduled-task-run, process, powershell-script,
+// rdp-auth, rdp-logon, rdp-shell-start, rdp-logoff, rdp-disconnect,
+// rdp-reconnect, log-cleared).
 //
 // Sources: "evtx-logon" (class login) for the logon, logoff, explicit
 // credential and RDP session records above, "evtx" (class system-log) for

@@ -224,6 +224,7 @@ func (p *parser) record(r *evtx.EventRecord, off int64) error {
 			ev.Source = SourceLogon
 		}
 		ev.AddExtra("kind", ru.kind)
+		ev.AddTag(ru.kind) // searchable: tag:log-cleared
 		ru.fill(d, ev)
 	}
 	for _, n := range d.names {

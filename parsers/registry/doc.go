@@ -6,7 +6,8 @@
 // node; TimeDesc "mtime"), Path the key's path from the hive root
 // ("\Software\Microsoft\Windows\CurrentVersion\Run"), Offset the key
 // node's file offset, Extras "values", "subkeys" and "hive" (the file name
-// the hive's base block records). On top of that:
+// the hive's base block records). On top of that (the kind is also the
+// event's tag, so tag:run-key finds them):
 //
 //	Run keys      (…\CurrentVersion\Run, RunOnce, RunOnceEx, Policies\Explorer\Run):
 //	              one event per value at the key's time, kind "run-key",

@@ -25,6 +25,13 @@ const (
 	shimValue = "AppCompatCache"
 )
 
+// setKind names what a key or value is, in extra and as a tag (so that
+// tag:run-key finds it).
+func setKind(ev *timeline.Event, kind string) {
+	ev.AddExtra("kind", kind)
+	ev.AddTag(kind)
+}
+
 // components splits a lower-case key path.
 func components(lower string) []string { return strings.Split(strings.TrimPrefix(lower, `\`), `\`) }
 
@@ -33,7 +40,7 @@ func enrichKey(ev *timeline.Event, lower string, vals []value) {
 	c := components(lower)
 	switch {
 	case len(c) == 3 && strings.HasPrefix(c[0], "controlset") && c[1] == "services":
-		ev.AddExtra("kind", "service")
+		setKind(ev, "service")
 		name := ev.Path[strings.LastIndexByte(ev.Path, '\\')+1:]
 		ev.AddExtra("service_name", name)
 		if p := get(vals, "ImagePath"); p != "" {
@@ -66,7 +73,7 @@ func amcache(ev *timeline.Event, path, id string) {
 	if path == "" {
 		return
 	}
-	ev.AddExtra("kind", "amcache")
+	setKind(ev, "amcache")
 	ev.Path = path
 	if sha1 := strings.TrimPrefix(id, "0000"); len(sha1) == 40 {
 		ev.AddExtra("sha1", sha1)
@@ -99,7 +106,7 @@ func (w *walker) runKey(k *regparser.CM_KEY_NODE, path string, vals []value, ns 
 		ev := w.start(k)
 		w.at(ev, ns, ok, timeline.TimeModified)
 		ev.Path = v.str
-		ev.AddExtra("kind", "run-key")
+		setKind(ev, "run-key")
 		ev.AddExtra("key", path)
 		ev.AddExtra("value_name", v.name)
 		ev.Message = "autostart " + v.name + " = " + v.str
@@ -156,7 +163,7 @@ func (w *walker) userAssist(k *regparser.CM_KEY_NODE, path string, vals []value)
 		w.at(ev, ns, true, "last_run")
 		ev.Action = timeline.ActionExecute
 		ev.Path = rot13(v.name)
-		ev.AddExtra("kind", "userassist")
+		setKind(ev, "userassist")
 		ev.AddExtra("key", path)
 		ev.AddExtra("run_count", strconv.FormatUint(uint64(count), 10))
 		if len(v.data) == uaV5Size {
@@ -256,7 +263,7 @@ func (w *walker) shimCache(k *regparser.CM_KEY_NODE, path string, data []byte) e
 		ev := w.start(k)
 		w.at(ev, e.Modified, e.Modified != 0, "file_mtime")
 		ev.Path = e.Path
-		ev.AddExtra("kind", "shimcache")
+		setKind(ev, "shimcache")
 		ev.AddExtra("key", path)
 		ev.AddExtra("position", strconv.Itoa(i))
 		ev.AddExtra("shim_format", format)
