@@ -13,6 +13,7 @@
 //	TaskScheduler 200      task action started: execute
 //	4688, Sysmon 1         process created: execute, path = image, Extra
 //	                       "command_line", "parent"
+//	Sysmon 3               network connection: src/dst ip and port, path = image
 //	PowerShell 4104        script block logged: execute, Extra "ScriptBlockText"
 //	RemoteConnectionManager 1149  RDP authentication: authenticate, user, src_ip
 //	LocalSessionManager 21/22/25  RDP logon / shell start / reconnect:

@@ -1,6 +1,7 @@
 package evtx
 
 import (
+	"net/netip"
 	"os"
 	"testing"
 	"time"
@@ -181,6 +182,19 @@ func TestNormalised(t *testing.T) {
 	}
 	if n != 227 {
 		t.Errorf("%d Sysmon process creations, want 227", n)
+	}
+	evs, _ = run(t, "evtx/williballenthin-python-evtx/tests/data/issue_43.evtx")
+	n = 0
+	for i := range evs {
+		if ev := &evs[i]; extra(ev, "kind") == "network-connection" {
+			n++
+			if ev.SrcIP == "" || ev.DstIP == "" || ev.DstPort == 0 || ev.Path == "" || ev.SrcIP != netip.MustParseAddr(extra(ev, "SourceIp")).Unmap().String() {
+				t.Errorf("sysmon 3: %+v", ev)
+			}
+		}
+	}
+	if n != 153 {
+		t.Errorf("%d Sysmon network connections, want 153", n)
 	}
 	evs, _ = run(t, "evtx/omerbenamram-evtx/samples/system.evtx")
 	svc, cleared := 0, 0

@@ -54,6 +54,7 @@ var rules = map[key]rule{
 	{provTask, 200}:      {"scheduled-task-run", timeline.ActionExecute, "", false, fillTask},
 	{provSecurity, 4688}: {"process", timeline.ActionExecute, "", false, fillProcess},
 	{provSysmon, 1}:      {"process", timeline.ActionExecute, "", false, fillProcess},
+	{provSysmon, 3}:      {"network-connection", "", "", false, fillConnection},
 	{provPS, 4104}:       {"powershell-script", timeline.ActionExecute, "", false, fillScript},
 	{provRCM, 1149}:      {"rdp-auth", timeline.ActionAuthenticate, "", true, fillRDP},
 	{provLSM, 21}:        {"rdp-logon", timeline.ActionLoginSuccess, timeline.TimeLogin, true, fillRDP},
@@ -371,6 +372,19 @@ func fillProcess(d *fields, ev *timeline.Event) {
 		ev.AddExtra("parent", pp)
 	}
 	ev.Message += ": " + ev.Path
+}
+
+func fillConnection(d *fields, ev *timeline.Event) {
+	ev.Path = d.get("Image")
+	ev.User = d.get("User")
+	setIP(ev, d.get("SourceIp"), d.get("SourcePort"))
+	if a, err := netip.ParseAddr(d.get("DestinationIp")); err == nil {
+		ev.DstIP = a.Unmap().String()
+	}
+	if n, err := strconv.Atoi(d.get("DestinationPort")); err == nil && n > 0 && n < 65536 {
+		ev.DstPort = int32(n)
+	}
+	ev.Message += ": " + ev.Path + " " + ev.SrcIP + " -> " + ev.DstIP + ":" + d.get("DestinationPort")
 }
 
 func fillScript(d *fields, ev *timeline.Event) {
