@@ -18,6 +18,9 @@
 //	UserAssist    (…\UserAssist\{GUID}\Count): one event per value at its
 //	              last run (TimeDesc "last_run", action execute), path the
 //	              ROT13-decoded name, Extras run_count, focus_count, focus_ms
+//	BAM           (ControlSet00n\Services\bam\[State\]UserSettings\<SID>):
+//	              one event per executable at its last run (action execute,
+//	              TimeDesc "last_run"), user the SID
 //	ShimCache     (ControlSet00n\Control\Session Manager\AppCompatCache):
 //	              one event per entry at the file modification time it
 //	              records (TimeDesc "file_mtime"), kind "shimcache", Extras

@@ -91,6 +91,9 @@ func (w *walker) plugins(k *regparser.CM_KEY_NODE, path, lower string, vals []va
 	if strings.HasSuffix(lower, `\count`) && strings.Contains(lower, `\userassist\{`) {
 		return w.userAssist(k, path, vals)
 	}
+	if c := components(lower); len(c) >= 2 && c[len(c)-2] == "usersettings" && strings.Contains(lower, `\services\bam\`) {
+		return w.bam(k, path, c[len(c)-1], vals)
+	}
 	if strings.HasSuffix(lower, shimKey) {
 		for _, v := range vals {
 			if strings.EqualFold(v.name, shimValue) {
@@ -110,6 +113,32 @@ func (w *walker) runKey(k *regparser.CM_KEY_NODE, path string, vals []value, ns 
 		ev.AddExtra("key", path)
 		ev.AddExtra("value_name", v.name)
 		ev.Message = "autostart " + v.name + " = " + v.str
+		if err := w.sink.Emit(ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bam emits the Background Activity Moderator's entries of one account
+// (Services\bam\[State\]UserSettings\<SID>): each binary value is an
+// executable and starts with the FILETIME of its last run.
+func (w *walker) bam(k *regparser.CM_KEY_NODE, path, sid string, vals []value) error {
+	for _, v := range vals {
+		if v.typ != regparser.REG_BINARY || len(v.data) < 8 {
+			continue // Version, SequenceNumber
+		}
+		ns, ok := winart.UnixNano(winart.FiletimeAt(v.data, 0))
+		if !ok {
+			continue
+		}
+		ev := w.start(k)
+		w.at(ev, ns, true, "last_run")
+		ev.Action, ev.Path = timeline.ActionExecute, v.name
+		ev.User = strings.ToUpper(sid)
+		setKind(ev, "bam")
+		ev.AddExtra("key", path)
+		ev.Message = "BAM: " + v.name + " last run"
 		if err := w.sink.Emit(ev); err != nil {
 			return err
 		}

@@ -190,6 +190,29 @@ func TestSystem(t *testing.T) {
 	}
 }
 
+// BAM on the Windows 10 1709 SYSTEM hive (regipy: 55 entries, dwm.exe of
+// S-1-5-90-0-1) and its ShimCache (read by the library).
+func TestWin10System(t *testing.T) {
+	evs, _ := run(t, regipy+"SYSTEM_WIN_10_1709.xz")
+	n, shim := 0, 0
+	for i := range evs {
+		switch extra(&evs[i], "kind") {
+		case "bam":
+			n++
+		case "shimcache":
+			shim++
+		}
+	}
+	ev := find(evs, "bam", `\Device\HarddiskVolume2\Windows\System32\dwm.exe`)
+	if n != 55 || ev == nil || ev.User != "S-1-5-90-0-1" || utc(ev) != "2020-04-19T09:09:35.7318159Z" /* regipy: .731816, rounded to µs */ || ev.Action != timeline.ActionExecute {
+		t.Errorf("bam: %d entries (want 55), dwm.exe %+v", n, ev)
+	}
+	if shim == 0 {
+		t.Error("no ShimCache entries from a Windows 10 SYSTEM hive")
+	}
+	t.Logf("%d ShimCache entries", shim)
+}
+
 // The regparser goldens: name and epoch of every entry, Windows 8 to 10.
 func TestShimCacheGoldens(t *testing.T) {
 	const dir = "registry/Velocidex-regparser/appcompatcache/"
