@@ -18,6 +18,10 @@
 //	RemoteConnectionManager 1149  RDP authentication: authenticate, user, src_ip
 //	LocalSessionManager 21/22/25  RDP logon / shell start / reconnect:
 //	                       login-success; 23/24 logoff / disconnect: logout
+//	4720/4722-4726/4738    account created, enabled, password changed/reset,
+//	4728/4732/4756         disabled, deleted, changed, added to a group:
+//	                       create/modify/delete, user = the account (the
+//	                       member for groups, Extra "group")
 //	1102 (Security), 104 (System) log cleared: delete, Extra "kind" log-cleared
 //
 // Every other record is kept as an event of source "evtx" with its event
@@ -28,7 +32,9 @@
 // (logon, logon-failed, logoff, explicit-credentials, service-install,
 // scheduled-task, scheduled-task-run, process, powershell-script,
 // rdp-auth, rdp-logon, rdp-shell-start, rdp-logoff, rdp-disconnect,
-// rdp-reconnect, log-cleared).
+// rdp-reconnect, account-created, account-enabled, password-change,
+// password-reset, account-disabled, account-deleted, account-changed,
+// group-member-added, network-connection, log-cleared).
 //
 // Sources: "evtx-logon" (class login) for the logon, logoff, explicit
 // credential and RDP session records above, "evtx" (class system-log) for

@@ -217,6 +217,20 @@ func TestNormalised(t *testing.T) {
 	}
 }
 
+// Account changes (new-user-security.evtx: 4728, 4720, 4732 x2): the
+// account is the new user, the group in extra.
+func TestAccountChanges(t *testing.T) {
+	evs, _ := run(t, "evtx/omerbenamram-evtx/samples/new-user-security.evtx")
+	created := byRecord(evs, "2")
+	if created == nil || created.User != "IEUser" || created.Action != timeline.ActionCreate || created.Tags != "account-created" || extra(created, "subject_user") != "WIN-QALA5Q3KJ43$" {
+		t.Errorf("4720: %+v", created)
+	}
+	added := byRecord(evs, "3")
+	if added == nil || added.User != "S-1-5-21-3463664321-2923530833-3546627382-1000" || extra(added, "group") != "Users" || added.Action != timeline.ActionModify {
+		t.Errorf("4732: %+v", added)
+	}
+}
+
 func TestDetect(t *testing.T) {
 	if detect("x.bin", []byte("ElfFile\x00\x00")) != 100 || detect("Security.evtx", []byte("MZ")) != 0 {
 		t.Error("detect by the ElfFile magic, not the name")

@@ -62,6 +62,16 @@ var rules = map[key]rule{
 	{provLSM, 23}:        {"rdp-logoff", timeline.ActionLogout, timeline.TimeLogout, true, fillRDP},
 	{provLSM, 24}:        {"rdp-disconnect", timeline.ActionLogout, timeline.TimeLogout, true, fillRDP},
 	{provLSM, 25}:        {"rdp-reconnect", timeline.ActionLoginSuccess, timeline.TimeLogin, true, fillRDP},
+	{provSecurity, 4720}: {"account-created", timeline.ActionCreate, "", false, fillAccount},
+	{provSecurity, 4722}: {"account-enabled", timeline.ActionModify, "", false, fillAccount},
+	{provSecurity, 4723}: {"password-change", timeline.ActionModify, "", false, fillAccount},
+	{provSecurity, 4724}: {"password-reset", timeline.ActionModify, "", false, fillAccount},
+	{provSecurity, 4725}: {"account-disabled", timeline.ActionModify, "", false, fillAccount},
+	{provSecurity, 4726}: {"account-deleted", timeline.ActionDelete, "", false, fillAccount},
+	{provSecurity, 4738}: {"account-changed", timeline.ActionModify, "", false, fillAccount},
+	{provSecurity, 4728}: {"group-member-added", timeline.ActionModify, "", false, fillAccount},
+	{provSecurity, 4732}: {"group-member-added", timeline.ActionModify, "", false, fillAccount},
+	{provSecurity, 4756}: {"group-member-added", timeline.ActionModify, "", false, fillAccount},
 	{provEventlog, 1102}: {"log-cleared", timeline.ActionDelete, "", false, fillCleared},
 	{provEventlog, 104}:  {"log-cleared", timeline.ActionDelete, "", false, fillCleared},
 }
@@ -402,6 +412,19 @@ func fillRDP(d *fields, ev *timeline.Event) {
 	if ev.SrcIP != "" {
 		ev.Message += " from " + ev.SrcIP
 	}
+}
+
+// fillAccount: the account changed is TargetUserName, or for a group
+// membership the member (its name, else its SID) with the group in Extra
+// "group"; who did it is Extra "subject_user".
+func fillAccount(d *fields, ev *timeline.Event) {
+	ev.User = d.get("TargetUserName")
+	if _, member := d.values["MemberSid"]; member {
+		ev.AddExtra("group", d.get("TargetUserName"))
+		ev.User = d.first("MemberName", "MemberSid")
+	}
+	ev.AddExtra("subject_user", d.get("SubjectUserName"))
+	ev.Message += ": account " + ev.User + ", by " + d.get("SubjectUserName")
 }
 
 func fillCleared(d *fields, ev *timeline.Event) {
