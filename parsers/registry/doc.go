@@ -21,6 +21,11 @@
 //	BAM           (ControlSet00n\Services\bam\[State\]UserSettings\<SID>):
 //	              one event per executable at its last run (action execute,
 //	              TimeDesc "last_run"), user the SID
+//	SAM accounts  (SAM\Domains\Account\Users\<RID>): events at the last
+//	              login (login-success), password set (modify) and last
+//	              failed login (login-failure), user the account name,
+//	              Extras rid, login_count, failed_count, flags, full_name,
+//	              comment
 //	ShimCache     (ControlSet00n\Control\Session Manager\AppCompatCache):
 //	              one event per entry at the file modification time it
 //	              records (TimeDesc "file_mtime"), kind "shimcache", Extras

@@ -94,6 +94,9 @@ func (w *walker) plugins(k *regparser.CM_KEY_NODE, path, lower string, vals []va
 	if c := components(lower); len(c) >= 2 && c[len(c)-2] == "usersettings" && strings.Contains(lower, `\services\bam\`) {
 		return w.bam(k, path, c[len(c)-1], vals)
 	}
+	if c := components(lower); len(c) == 5 && c[0] == "sam" && c[3] == "users" && c[4] != "names" {
+		return w.samUser(k, path, vals)
+	}
 	if strings.HasSuffix(lower, shimKey) {
 		for _, v := range vals {
 			if strings.EqualFold(v.name, shimValue) {
@@ -139,6 +142,80 @@ func (w *walker) bam(k *regparser.CM_KEY_NODE, path, sid string, vals []value) e
 		setKind(ev, "bam")
 		ev.AddExtra("key", path)
 		ev.Message = "BAM: " + v.name + " last run"
+		if err := w.sink.Emit(ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SAM user records: the F value holds the account's times and counters,
+// the V value its names behind a table of (offset, length, unknown)
+// entries whose data starts at samVData.
+const (
+	samFSize  = 0x44
+	samVData  = 0xcc
+	samVTable = 12 // bytes per V table entry
+)
+
+// samTimes are the F value's FILETIMEs that become events.
+var samTimes = [...]struct {
+	off          int
+	desc, action string
+}{
+	{0x08, "last_login", timeline.ActionLoginSuccess},
+	{0x18, "password_set", timeline.ActionModify},
+	{0x28, "last_failed_login", timeline.ActionLoginFailure},
+}
+
+// samString reads entry i of a V value's table.
+func samString(v []byte, i int) string {
+	at := i * samVTable
+	if at+8 > len(v) {
+		return ""
+	}
+	off, n := samVData+int(binary.LittleEndian.Uint32(v[at:])), int(binary.LittleEndian.Uint32(v[at+4:]))
+	if n <= 0 || off < samVData || off+n > len(v) {
+		return ""
+	}
+	return winart.UTF16(v[off : off+n])
+}
+
+func (w *walker) samUser(k *regparser.CM_KEY_NODE, path string, vals []value) error {
+	var f, v []byte
+	for _, x := range vals {
+		switch x.name {
+		case "F":
+			f = x.data
+		case "V":
+			v = x.data
+		}
+	}
+	if len(f) < samFSize {
+		return nil
+	}
+	name := samString(v, 1)
+	for _, t := range samTimes {
+		ns, ok := winart.UnixNano(winart.FiletimeAt(f, t.off))
+		if !ok {
+			continue // never
+		}
+		ev := w.start(k)
+		w.at(ev, ns, true, t.desc)
+		ev.Action, ev.User, ev.Path = t.action, name, path
+		setKind(ev, "sam-user")
+		ev.AddExtra("key", path)
+		ev.AddExtra("rid", strconv.FormatUint(uint64(binary.LittleEndian.Uint32(f[0x30:])), 10))
+		ev.AddExtra("flags", strconv.FormatUint(uint64(binary.LittleEndian.Uint16(f[0x38:])), 10))
+		ev.AddExtra("failed_count", strconv.FormatUint(uint64(binary.LittleEndian.Uint16(f[0x40:])), 10))
+		ev.AddExtra("login_count", strconv.FormatUint(uint64(binary.LittleEndian.Uint16(f[0x42:])), 10))
+		if fn := samString(v, 2); fn != "" {
+			ev.AddExtra("full_name", fn)
+		}
+		if c := samString(v, 3); c != "" {
+			ev.AddExtra("comment", c)
+		}
+		ev.Message = "SAM account " + name + ": " + t.desc
 		if err := w.sink.Emit(ev); err != nil {
 			return err
 		}

@@ -213,6 +213,38 @@ func TestWin10System(t *testing.T) {
 	t.Logf("%d ShimCache entries", shim)
 }
 
+// SAM accounts: plaso's regf/SAM (Administrator) and regipy's SAM.xz
+// (RIDs 500 and 1000).
+func TestSAM(t *testing.T) {
+	evs, _ := run(t, plaso+"regf/SAM")
+	var login, pw *timeline.Event
+	for i := range evs {
+		if ev := &evs[i]; extra(ev, "kind") == "sam-user" && extra(ev, "rid") == "500" {
+			switch ev.TimeDesc {
+			case "last_login":
+				login = ev
+			case "password_set":
+				pw = ev
+			}
+		}
+	}
+	if login == nil || pw == nil || login.User != "Administrator" || utc(login) != "2014-03-18T10:20:47.3414256Z" || extra(login, "login_count") != "3" ||
+		utc(pw) != "2014-03-18T10:20:51.0757954Z" || extra(login, "comment") != "Built-in account for administering the computer/domain" || login.Action != timeline.ActionLoginSuccess {
+		t.Errorf("plaso SAM: %+v / %+v", login, pw)
+	}
+	evs, _ = run(t, regipy+"SAM.xz")
+	got := map[string]string{}
+	for i := range evs {
+		if ev := &evs[i]; extra(ev, "kind") == "sam-user" && ev.TimeDesc == "last_login" {
+			got[extra(ev, "rid")] = utc(ev) + " " + extra(ev, "login_count") + " " + extra(ev, "flags") + " " + extra(ev, "failed_count")
+		}
+	}
+	// regipy prints microseconds, rounded (.316693 for RID 1000).
+	if got["500"] != "2010-11-20T21:48:12.569244Z 6 529 0" || got["1000"] != "2014-09-30T02:59:34.3166928Z 4 16 0" {
+		t.Errorf("regipy SAM: %v", got)
+	}
+}
+
 // The regparser goldens: name and epoch of every entry, Windows 8 to 10.
 func TestShimCacheGoldens(t *testing.T) {
 	const dir = "registry/Velocidex-regparser/appcompatcache/"
