@@ -104,10 +104,10 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 			in.Warnf("evtx: %s: chunk %d at offset %d: only %d bytes, too short for a chunk", in.Name, i, off, n)
 			break
 		}
-		if n < chunkSize {
+		if n < chunkSize && string(buf[:8]) == chunkMagic {
 			in.Warnf("evtx: %s: chunk %d at offset %d truncated: %d of %d bytes, parsed as far as they go", in.Name, i, off, n, chunkSize)
-			clear(buf[n:])
 		}
+		clear(buf[n:])
 		p.chunk, p.base = i, off
 		if err := p.doChunk(buf); err != nil {
 			return err
