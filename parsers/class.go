@@ -33,6 +33,10 @@ const (
 	ClassSystem Class = "system-log"
 	// ClassShell: commands typed on a host (shell histories).
 	ClassShell Class = "shell"
+	// ClassHostArtifact: state a host's operating system keeps about its
+	// own use (registry keys, prefetch, shortcuts, recycle bin records):
+	// evidence of execution and file use, not a log of events.
+	ClassHostArtifact Class = "host-artifact"
 	// ClassMemory: artifacts carved from memory.
 	ClassMemory Class = "memory"
 	// ClassTool: records another forensic tool wrote (plaso events,

@@ -110,6 +110,14 @@ func scanSegments[T any](s *Searcher, ctx context.Context, req Request, mapped b
 	open := func(si timeline.SegmentInfo) (*timeline.Segment, error) { return s.openSegment(si) }
 	if mapped {
 		open = func(si timeline.SegmentInfo) (*timeline.Segment, error) { return timeline.OpenSegmentMapped(s.dir, si) }
+		if s.held != nil {
+			open = func(si timeline.SegmentInfo) (*timeline.Segment, error) { return s.held.open(s.dir, si) }
+		}
+	}
+	release := func(seg *timeline.Segment) {
+		if !mapped || s.held == nil { // a session's segments stay until it closes
+			seg.Release()
+		}
 	}
 	from, to := req.From, req.To
 	if req.After != nil && (from == 0 || req.After.Time > from) {
@@ -215,7 +223,7 @@ func scanSegments[T any](s *Searcher, ctx context.Context, req Request, mapped b
 			select {
 			case p := <-ch:
 				if p.seg != nil {
-					p.seg.Release()
+					release(p.seg)
 				}
 			default:
 			}
@@ -228,7 +236,7 @@ func scanSegments[T any](s *Searcher, ctx context.Context, req Request, mapped b
 			err = visit(p.seg, p.lo, p.hi, p.r)
 		}
 		if p.seg != nil {
-			p.seg.Release()
+			release(p.seg)
 		}
 		<-tokens
 		if err != nil {

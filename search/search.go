@@ -32,7 +32,8 @@ type Searcher struct {
 	dir   string
 	m     *timeline.Manifest
 	text  *textIndex
-	cache *segCache // nil: every scan loads its segments
+	cache *segCache     // nil: every scan loads its segments
+	held  *heldSegments // a session's mapped segments (nil: none kept)
 }
 
 // Open opens the timeline and, if built, the index. A case without an index
@@ -53,8 +54,13 @@ func Open(store timeline.Store, indexDir string) (*Searcher, error) {
 	return s, nil
 }
 
-// Close releases the index.
+// Close releases the index, or a session's segments (the index then stays
+// open: it belongs to the Searcher the session came from).
 func (s *Searcher) Close() {
+	if s.held != nil {
+		s.held.release()
+		return
+	}
 	if s.text != nil {
 		s.text.close()
 	}

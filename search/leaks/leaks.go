@@ -74,6 +74,8 @@ type Result struct {
 // Run makes the count.
 func Run(ctx context.Context, env *vocab.Env, opt Options) (*Result, error) {
 	opt.defaults()
+	env, done := env.Session() // its passes read the same segments
+	defer done()
 	var winNote string
 	if opt.WindowFile != "" {
 		from, to, note, err := WindowFromFile(ctx, env, opt.WindowFile)

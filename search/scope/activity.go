@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/vocab"
@@ -107,6 +108,7 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 	for _, h := range names {
 		st.fsFrom[h] = max(todo[h]-int64(st.opt.Slack), st.opt.From)
 	}
+	tfs := time.Now()
 	err := st.env.Searcher.Scan(ctx, search.Request{Query: hostQ + " AND " + vocab.QueryFS, From: fsFrom, To: st.opt.To}, nil,
 		func(seg *timeline.Segment, rows []search.Rows) error {
 			st.col.reset()
@@ -129,62 +131,9 @@ func (st *state) activity(ctx context.Context, todo map[string]int64) error {
 		// address terms decide only the addresses of the other rows.
 		netQ = "(NOT " + vocab.QueryWeb + " AND (" + strings.Join(addrTerms, " OR ") + ")) OR (" + netQ + ")"
 	}
-	fsHosts := st.hostsWithFS()
-	memo := &loginMemo{}
-	decided := map[[4]string]loginDecision{} // across segments, by interned values
-	const rowOther, rowFirewall, rowLogin = 1, 2, 3
-	rowKind := vocab.NewPair(timeline.ColSource, timeline.ColAction, func(source, action string) int32 {
-		switch {
-		case vocab.IsFirewall(source):
-			return rowFirewall
-		case isLoginAction(action):
-			return rowLogin
-		}
-		return rowOther
-	})
-	return st.env.Searcher.Scan(ctx, search.Request{Query: netQ, From: st.opt.From, To: st.opt.To}, nil,
-		func(seg *timeline.Segment, rows []search.Rows) error {
-			st.col.reset()
-			memo.reset()
-			rowKind.Reset()
-			rows[0].Each(func(i int) bool {
-				switch rowKind.At(seg, i) {
-				case rowFirewall:
-					if c := st.col.conn(seg, i); !prevAddrs[c.src] && !prevAddrs[c.dst] {
-						st.hostConns = append(st.hostConns, c)
-					}
-				case rowLogin:
-					switch agg, kind := memo.at(seg, i, func() (*plainAgg, loginKind) {
-						// A combination new to this segment may be known
-						// from an earlier one: look it up by its values.
-						in := st.col.in
-						k := [4]string{st.col.host.At(seg, i, in), st.col.user.At(seg, i, in), st.col.src.At(seg, i, in), st.col.action.At(seg, i, in)}
-						if d, ok := decided[k]; ok {
-							return d.agg, d.kind
-						}
-						l := st.col.loginLite(seg, i)
-						d := loginDecision{kind: loginKept}
-						switch {
-						case l.host == "" || prevHosts[l.host] || prevAddrs[l.src]:
-							d.kind = loginSkip
-						case st.plainLogin(&l, fsHosts):
-							d = loginDecision{st.plain.agg(&l), loginPlain}
-						}
-						decided[k] = d
-						return d.agg, d.kind
-					}); kind {
-					case loginPlain:
-						agg.add(seg, i, &st.col, st.baselineEnd, st.opt.RefCap)
-					case loginKept:
-						l := st.col.loginLite(seg, i)
-						l.ref = st.col.ref(seg, i)
-						st.hostLogin = append(st.hostLogin, l)
-					}
-				}
-				return true
-			})
-			return nil
-		})
+	d := &netDecider{st: st, prevHosts: prevHosts, prevAddrs: prevAddrs, fsHosts: st.hostsWithFS(), baselineEnd: st.baselineEnd, refCap: st.opt.RefCap}
+	trace("activity: file system", tfs)
+	return st.netPass(ctx, netQ, d)
 }
 
 // plainLogin reports whether a login can only be a look-alike, so that it
@@ -248,27 +197,6 @@ func (p plainLogins) agg(l *loginObs) *plainAgg {
 	return a
 }
 
-// add counts row i of seg (its reference is read only while kept).
-func (a *plainAgg) add(seg *timeline.Segment, i int, c *collector, baselineEnd int64, refCap int) {
-	if a == nil {
-		return
-	}
-	t := seg.Time(i)
-	a.first = min(a.first, t)
-	if t < baselineEnd {
-		return
-	}
-	if len(a.refs) < refCap {
-		a.refs = append(a.refs, c.ref(seg, i))
-	}
-	sp := &a.after // the span by hand: this runs for every routine login
-	if sp.Events == 0 || t < sp.First {
-		sp.First = t
-	}
-	sp.Last = max(sp.Last, t)
-	sp.Events++
-}
-
 // loginKind is what the activity pass does with a login row.
 type loginKind int8
 
@@ -277,93 +205,6 @@ const (
 	loginPlain                  // aggregated: can only be a look-alike
 	loginKept                   // kept row by row: the rules decide it
 )
-
-// loginMemo decides a login row's kind once per segment and combination of
-// host, user, source address and action (a busy host's logins repeat the
-// same few combinations hundreds of thousands of times).
-type loginMemo struct {
-	seg    *timeline.Segment
-	cols   [4]search.DictColumn
-	ok     bool
-	sizes  [4]int
-	dense  []int32 // index+1 into decs by the codes' product, when small
-	decs   []loginDecision
-	packed map[uint64]loginDecision // codes packed in 8+8+20+28 bits, when they fit
-	m      map[[4]int]loginDecision
-}
-
-// loginMemoDense bounds the dense memo (hosts x users x sources x actions
-// of one segment; a few hundred users and sources fit).
-const loginMemoDense = 1 << 18
-
-type loginDecision struct {
-	agg  *plainAgg
-	kind loginKind
-}
-
-var loginMemoCols = [4]int{timeline.ColHost, timeline.ColUser, timeline.ColSrcIP, timeline.ColAction}
-
-func (m *loginMemo) newSegment(seg *timeline.Segment) {
-	m.seg, m.ok, m.m, m.dense, m.decs = seg, true, map[[4]int]loginDecision{}, nil, m.decs[:0]
-	n := 1
-	for k, c := range loginMemoCols {
-		var ok bool
-		m.cols[k], ok = search.Dict(seg, c)
-		m.ok = m.ok && ok
-		if ok {
-			m.sizes[k] = m.cols[k].Values.Len()
-			n *= max(m.sizes[k], 1)
-		}
-	}
-	m.packed = nil
-	switch {
-	case m.ok && n <= loginMemoDense:
-		m.dense = make([]int32, n)
-	case m.ok && m.sizes[0] <= 1<<8 && m.sizes[3] <= 1<<8 && m.sizes[1] <= 1<<20 && m.sizes[2] <= 1<<28:
-		m.packed = map[uint64]loginDecision{}
-	}
-}
-
-func (m *loginMemo) reset() { m.seg = nil }
-
-// at returns the decision for row i, calling decide for a new combination.
-func (m *loginMemo) at(seg *timeline.Segment, i int, decide func() (*plainAgg, loginKind)) (*plainAgg, loginKind) {
-	if seg != m.seg {
-		m.newSegment(seg)
-	}
-	if !m.ok {
-		return decide()
-	}
-	var key [4]int
-	for k := range key {
-		key[k] = m.cols[k].Code(i)
-	}
-	if m.dense != nil && key[0] >= 0 && key[1] >= 0 && key[2] >= 0 && key[3] >= 0 {
-		x := ((key[0]*m.sizes[1]+key[1])*m.sizes[2]+key[2])*m.sizes[3] + key[3]
-		if j := m.dense[x]; j > 0 {
-			return m.decs[j-1].agg, m.decs[j-1].kind
-		}
-		agg, kind := decide()
-		m.decs = append(m.decs, loginDecision{agg, kind})
-		m.dense[x] = int32(len(m.decs))
-		return agg, kind
-	}
-	if m.packed != nil && key[0] >= 0 && key[1] >= 0 && key[2] >= 0 && key[3] >= 0 {
-		x := uint64(key[0])<<56 | uint64(key[3])<<48 | uint64(key[1])<<28 | uint64(key[2])
-		d, ok := m.packed[x]
-		if !ok {
-			d.agg, d.kind = decide()
-			m.packed[x] = d
-		}
-		return d.agg, d.kind
-	}
-	d, ok := m.m[key]
-	if !ok {
-		d.agg, d.kind = decide()
-		m.m[key] = d
-	}
-	return d.agg, d.kind
-}
 
 func isLoginAction(a string) bool {
 	return a == timeline.ActionLoginSuccess || a == timeline.ActionLoginFailure || a == timeline.ActionLogout

@@ -176,5 +176,6 @@ func (st *state) decide(ctx context.Context) (*findings, error) {
 	st.decideWeb(f, iurls)
 	st.decideLogins(f)
 	st.decideNetwork(f)
+	st.decideDomains(f)
 	return f, st.decideFiles(ctx, f, created, iurls)
 }

@@ -170,6 +170,9 @@ func (st *state) mention(seg *timeline.Segment, i int) {
 	default:
 		act := seg.Str(timeline.ColAction, i)
 		if act != timeline.ActionLoginSuccess && act != timeline.ActionLoginFailure {
+			if len(st.domains) > 0 {
+				st.domainRow(seg, i)
+			}
 			return
 		}
 		l := st.col.login(seg, i)

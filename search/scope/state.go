@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
@@ -42,11 +43,12 @@ type state struct {
 	baselineFixed bool
 
 	// This round's observations.
-	web    []webObs   // requests of seed clients, to seed URLs and to probed paths
-	conns  []connObs  // firewall rows with a seed address
-	logins []loginObs // logins from a seed address or of a seed account
-	seedFS []fsObs    // file system rows of seed paths
-	probes map[string]bool
+	web        []webObs    // requests of seed clients, to seed URLs and to probed paths
+	conns      []connObs   // firewall rows with a seed address
+	logins     []loginObs  // logins from a seed address or of a seed account
+	seedFS     []fsObs     // file system rows of seed paths
+	domainRows []domainObs // rows of hosts' logs naming a seed domain
+	probes     map[string]bool
 
 	covered      map[string]bool     // hosts whose activity was read this round
 	hostConns    []connObs           // firewall rows of covered hosts' addresses (all time)
@@ -72,9 +74,13 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 	if seeds.Empty() {
 		return nil, fmt.Errorf("scope: no indicators")
 	}
+	env, done := env.Session() // its passes read the same segments
+	defer done()
 	st := &state{env: env, opt: opt, col: newCollector(env), cdnFor: map[string][]string{},
 		addrs: map[netip.Addr]int{}, users: map[string]int{}, files: map[string]int{}, urls: map[string]int{}, probes: map[string]bool{}}
+	tl := time.Now()
 	ids, err := env.LearnHosts(ctx)
+	trace("learnhosts", tl)
 	if err != nil {
 		return nil, err
 	}
@@ -93,16 +99,22 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 	}
 	st.round = min(st.round, opt.Depth)
 	st.grow() // the last round's finds join the pivot chain (not searched further)
+	ta := time.Now()
 	res := st.assemble(seeds)
+	trace("assemble", ta)
 	res.HostIdentity = append(res.HostIdentity, ids...)
 	for _, id := range ids {
 		if id.Conflict != "" {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: %s says %s has %s, but %s: not used", id.Ref, id.Source, id.Host, id.Address, id.Conflict))
 		}
 	}
+	t2 := time.Now()
 	if err := st.tampering(ctx, res); err != nil {
 		return nil, err
 	}
+	trace("tampering", t2)
+	ta = time.Now()
+	defer trace("artifacts", ta)
 	if err := st.artifacts(res); err != nil {
 		return nil, err
 	}
@@ -116,12 +128,14 @@ func Run(ctx context.Context, env *Env, seeds Seeds, opt Options) (*Result, erro
 // hosts they reached (until no new host is compromised), and the
 // decisions.
 func (st *state) roundOnce(ctx context.Context) error {
-	st.web, st.conns, st.logins, st.seedFS = nil, nil, nil, nil
+	st.web, st.conns, st.logins, st.seedFS, st.domainRows = nil, nil, nil, nil, nil
 	st.loginsAll, st.loginsN, st.loginBase = nil, 0, nil
 	st.comp = map[string]compromise{}
+	t0 := time.Now()
 	if err := st.mentions(ctx); err != nil {
 		return err
 	}
+	trace("mentions", t0, "round", st.round, "requests", len(st.web), "connections", len(st.conns), "logins", len(st.logins))
 	before := st.baselineEnd
 	st.updateBaselineEnd()
 	if st.covered == nil || st.baselineEnd != before || st.activityStale() {
@@ -133,12 +147,16 @@ func (st *state) roundOnce(ctx context.Context) error {
 		if len(todo) == 0 {
 			break
 		}
+		t1 := time.Now()
 		if err := st.activity(ctx, todo); err != nil {
 			return err
 		}
+		trace("activity", t1, "hosts", len(todo), "connections", len(st.hostConns), "logins kept", len(st.hostLogin), "fs", len(st.hostFS))
 		st.decideCompromise()
 	}
+	td := time.Now()
 	out, err := st.decide(ctx)
+	trace("decide", td)
 	st.out = out
 	return err
 }
@@ -284,6 +302,14 @@ func (st *state) firstSeedActivity() (int64, bool) {
 	for i := range st.seedFS {
 		if !st.seedFS[i].untrusted {
 			take(st.seedFS[i].t)
+		}
+	}
+	if first == 0 { // a domain alone: its first mention after its routine ones
+		routine := st.routineDomains()
+		for i := range st.domainRows {
+			if o := &st.domainRows[i]; !routine[[2]string{o.host, o.domain}] {
+				take(o.t)
+			}
 		}
 	}
 	return first, false

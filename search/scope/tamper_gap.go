@@ -111,45 +111,91 @@ func (st *state) gaps(ctx context.Context, res *Result, logs map[[2]string]*gapL
 
 // silences reads the logs of the query from GapLookback before lo to hi
 // and keeps, per log, the silences of at least GapMin that reach into
-// [lo, hi].
+// [lo, hi]. The hosts' logs are busy (millions of lines around a window of
+// days), so each segment's lines are summarised per log in parallel
+// (segmentSilences) and only the summaries are joined in time order.
 func (st *state) silences(ctx context.Context, q string, lo, hi int64) (map[[2]string]*gapLog, error) {
 	logs := map[[2]string]*gapLog{}
 	in := vocab.Interner{}
 	gapMin := int64(st.opt.GapMin)
-	var byPair []*gapLog
-	logOf := vocab.NewPair(timeline.ColEvidence, timeline.ColRefPath, func(ev, p string) int32 {
-		k := [2]string{in.Get(ev), in.Get(p)}
-		l := logs[k]
-		if l == nil {
-			l = &gapLog{name: k[0] + ":" + k[1], ev: k[0], path: k[1]}
-			logs[k] = l
-		}
-		byPair = append(byPair, l)
-		return int32(len(byPair) - 1)
-	})
-	err := st.env.Searcher.Scan(ctx, search.Request{Query: q, From: max(lo-int64(GapLookback), st.opt.From), To: hi}, nil, func(seg *timeline.Segment, rows []search.Rows) error {
-		logOf.Reset()
-		rows[0].Each(func(i int) bool {
-			l := byPair[logOf.At(seg, i)]
-			t := seg.Time(i)
-			if l.n == 0 {
-				l.host = in.Get(seg.Str(timeline.ColHost, i))
-				l.origin = vocab.IsOriginWeb(seg.Str(timeline.ColSource, i))
+	prep := func(seg *timeline.Segment, rows []search.Rows) ([]segLog, error) {
+		return segmentSilences(seg, rows[0], gapMin, lo), nil
+	}
+	err := search.ScanPrepared(st.env.Searcher, ctx, search.Request{Query: q, From: max(lo-int64(GapLookback), st.opt.From), To: hi}, nil, prep,
+		func(seg *timeline.Segment, _ []search.Rows, sum []segLog) error {
+			for k := range sum {
+				g := &sum[k]
+				key := [2]string{in.Get(g.ev), in.Get(g.path)}
+				l := logs[key]
+				if l == nil {
+					l = &gapLog{name: key[0] + ":" + key[1], ev: key[0], path: key[1], host: in.Get(g.host), origin: vocab.IsOriginWeb(g.source)}
+					logs[key] = l
+				}
+				l.join(seg, g, gapMin, lo)
 			}
-			if l.firstIn == 0 && t >= lo {
-				l.firstIn = t
-			}
-			if l.n > 0 && t-l.prev >= gapMin && t >= lo {
-				l.gaps = append(l.gaps, gapSpan{a: l.prev, b: t, ra: l.prevR, rb: l.rowRef(seg, i)})
-			}
-			l.n++
-			l.prev = t
-			l.prevR = l.rowRef(seg, i)
-			return true
+			return nil
 		})
-		return nil
-	})
 	return logs, err
+}
+
+// segLog is one log's lines in one segment: its first and last line, its
+// first line from lo on, and its silences inside the segment (as rows).
+type segLog struct {
+	ev, path, host, source string // valid while the segment is visited
+	n                      int64
+	first, last            int64
+	firstRow, lastRow      int
+	firstIn                int64
+	gaps                   [][2]int // rows before and after each silence
+}
+
+// segmentSilences summarises the rows of seg per log (evidence and path).
+func segmentSilences(seg *timeline.Segment, rows search.Rows, gapMin, lo int64) []segLog {
+	var out []segLog
+	slots := map[[2]string]int32{}
+	slotOf := vocab.NewPair(timeline.ColEvidence, timeline.ColRefPath, func(ev, p string) int32 {
+		k := [2]string{ev, p}
+		s, ok := slots[k]
+		if !ok {
+			s = int32(len(out))
+			slots[k] = s
+			out = append(out, segLog{ev: ev, path: p})
+		}
+		return s
+	})
+	rows.Each(func(i int) bool {
+		g := &out[slotOf.At(seg, i)]
+		t := seg.Time(i)
+		if g.n == 0 {
+			g.first, g.firstRow = t, i
+			g.host, g.source = seg.Str(timeline.ColHost, i), seg.Str(timeline.ColSource, i)
+		} else if t-g.last >= gapMin && t >= lo {
+			g.gaps = append(g.gaps, [2]int{g.lastRow, i})
+		}
+		if g.firstIn == 0 && t >= lo {
+			g.firstIn = t
+		}
+		g.n++
+		g.last, g.lastRow = t, i
+		return true
+	})
+	return out
+}
+
+// join appends a segment's summary of the log: the silence between the
+// log's last line so far and the segment's first, then the segment's own.
+func (l *gapLog) join(seg *timeline.Segment, g *segLog, gapMin, lo int64) {
+	if l.n > 0 && g.first-l.prev >= gapMin && g.first >= lo {
+		l.gaps = append(l.gaps, gapSpan{a: l.prev, b: g.first, ra: l.prevR, rb: l.rowRef(seg, g.firstRow)})
+	}
+	for _, r := range g.gaps {
+		l.gaps = append(l.gaps, gapSpan{a: seg.Time(r[0]), b: seg.Time(r[1]), ra: l.rowRef(seg, r[0]), rb: l.rowRef(seg, r[1])})
+	}
+	if l.firstIn == 0 {
+		l.firstIn = g.firstIn
+	}
+	l.n += g.n
+	l.prev, l.prevR = g.last, l.rowRef(seg, g.lastRow)
 }
 
 // rowRef is row i's reference: the log's own evidence and path (no

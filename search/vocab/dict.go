@@ -164,23 +164,19 @@ func NewColumn(col int) *Column { return &Column{col: col} }
 // At returns row i's value of seg, interned in in (a copy: safe after the
 // segment is unmapped).
 func (c *Column) At(seg *timeline.Segment, i int, in Interner) string {
-	if seg != c.seg {
-		c.seg = seg
-		c.dict, c.ok = search.Dict(seg, c.col)
-		c.vals, c.set, c.sparse = c.vals[:0], c.set[:0], nil
-		if c.ok {
-			if n := c.dict.Values.Len(); n <= columnDense {
-				c.vals, c.set = append(c.vals, make([]string, n)...), append(c.set, make([]bool, n)...)
-			} else {
-				c.sparse = map[int]string{}
-			}
-		}
-	}
+	c.use(seg)
 	if !c.ok {
 		return in.Get(seg.Str(c.col, i))
 	}
-	k := c.dict.Code(i)
-	if k < 0 {
+	return c.Value(seg, c.dict.Code(i), in)
+}
+
+// Value returns the value of dictionary code k of seg's column (as At
+// does for a row whose code is k; "" for k < 0), for a caller that has
+// read the codes already.
+func (c *Column) Value(seg *timeline.Segment, k int, in Interner) string {
+	c.use(seg)
+	if k < 0 || !c.ok {
 		return ""
 	}
 	if c.sparse != nil {
@@ -195,6 +191,23 @@ func (c *Column) At(seg *timeline.Segment, i int, in Interner) string {
 		c.vals[k], c.set[k] = in.Get(c.dict.Values.Value(k)), true
 	}
 	return c.vals[k]
+}
+
+// use sets the memo up for seg.
+func (c *Column) use(seg *timeline.Segment) {
+	if seg == c.seg {
+		return
+	}
+	c.seg = seg
+	c.dict, c.ok = search.Dict(seg, c.col)
+	c.vals, c.set, c.sparse = c.vals[:0], c.set[:0], nil
+	if c.ok {
+		if n := c.dict.Values.Len(); n <= columnDense {
+			c.vals, c.set = append(c.vals, make([]string, n)...), append(c.set, make([]bool, n)...)
+		} else {
+			c.sparse = map[int]string{}
+		}
+	}
 }
 
 // Pair decides a function of two dictionary columns' values once per pair

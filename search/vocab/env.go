@@ -244,3 +244,12 @@ func (e *Env) FileToURL(h, file string) string {
 	}
 	return ""
 }
+
+// Session returns a copy of e whose scans share their mapped segments
+// (search.Searcher.Session) for one multi-pass analysis, and the function
+// that releases them, to call when the analysis is done.
+func (e *Env) Session() (*Env, func()) {
+	c := *e
+	c.Searcher = e.Searcher.Session()
+	return &c, c.Searcher.Close
+}
