@@ -83,7 +83,7 @@ func (d *fileData) File(ev *timeline.Event) (parsers.InnerFile, bool) {
 	if e.hasMtime {
 		mt = time.Unix(0, e.mtime).UTC()
 	}
-	return parsers.InnerFile{Key: ev.Offset, Path: ev.Path, Size: r.size, ModTime: mt, Deleted: e.deleted, R: r,
+	return parsers.InnerFile{Key: int64(e.meta), Path: ev.Path, Size: r.size, ModTime: mt, Deleted: e.deleted, R: r,
 		Inode: int64(e.meta), MFT: timeline.Absent}, true
 }
 
