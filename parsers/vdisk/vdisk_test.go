@@ -169,3 +169,33 @@ func TestQemuImgFormats(t *testing.T) {
 		})
 	}
 }
+
+// A split sparse VMDK: the descriptor is refused, naming its extents; an
+// extent opens alone with a warning (here the only one: the whole media).
+func TestSplitSparseVMDK(t *testing.T) {
+	qemu := need(t, "qemu-img")
+	dir := t.TempDir()
+	raw := rawMedia(t, dir)
+	want, _ := os.ReadFile(raw)
+	desc := filepath.Join(dir, "split.vmdk")
+	if b, err := exec.Command(qemu, "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=twoGbMaxExtentSparse", raw, desc).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v\n%s", err, b)
+	}
+	f, _ := os.Open(desc)
+	defer f.Close()
+	st, _ := f.Stat()
+	if _, err := Open(f, st.Size()); err == nil || !strings.Contains(err.Error(), "split-s001.vmdk") {
+		t.Fatalf("descriptor: %v", err)
+	}
+	d, _ := openFile(t, filepath.Join(dir, "split-s001.vmdk"))
+	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "split disk") {
+		t.Errorf("warnings %v", d.Warnings)
+	}
+	got := make([]byte, len(want))
+	if _, err := d.R.ReadAt(got, 0); err != nil && err != io.EOF {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("media differs")
+	}
+}

@@ -95,7 +95,11 @@ func openVMDK(r io.ReaderAt, size int64) (*Disk, error) {
 	for i := range v.gd {
 		v.gd[i] = le.Uint32(raw[4*i:])
 	}
-	return &Disk{R: &bounded{size: capacity, unit: grain, read: v.read, kind: "VMDK"}, Size: capacity, Kind: KindVMDK}, nil
+	var warns []string
+	if !vmdkEmbedsDescriptor(r, int64(le.Uint64(h[28:]))) {
+		warns = append(warns, "VMDK sparse extent without an embedded descriptor (offset 28): likely one extent of a split disk (twoGbMaxExtentSparse), read alone; convert the whole disk first (qemu-img convert the descriptor file)")
+	}
+	return &Disk{R: &bounded{size: capacity, unit: grain, read: v.read, kind: "VMDK"}, Size: capacity, Kind: KindVMDK, Warnings: warns}, nil
 }
 
 func (v *vmdk) read(p []byte, off int64) error {
@@ -184,4 +188,16 @@ func vmdkExtents(desc []byte) string {
 		return "no extent lines in the first 512 bytes"
 	}
 	return fmt.Sprint(out)
+}
+
+// vmdkEmbedsDescriptor reports whether the descriptor area at sector
+// descSector holds a descriptor: a monolithic disk's extent does, the
+// extents of a split disk leave it empty or have none.
+func vmdkEmbedsDescriptor(r io.ReaderAt, descSector int64) bool {
+	if descSector <= 0 {
+		return false
+	}
+	b := make([]byte, len(vmdkDescMagic))
+	n, _ := r.ReadAt(b, descSector*vmdkSector)
+	return n == len(b) && bytes.Equal(b, vmdkDescMagic)
 }
