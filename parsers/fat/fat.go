@@ -232,19 +232,19 @@ func (w *walker) emitAs(e *entry, p, real string) error {
 		{e.hasAtime, e.atime, timeline.TimeAccessed, e.aOrig},
 		{e.hasCrtime, e.crtime, timeline.TimeBorn, e.cOrig},
 	}
-	any := false
+	timed := false
 	for _, t := range times {
 		if !t.ok {
 			continue
 		}
-		any = true
+		timed = true
 		ev.Time, ev.TimeDesc, ev.TimeOrig = t.ns, t.desc, t.orig
 		if err := w.sink.Emit(ev); err != nil {
 			return err
 		}
 		w.events++
 	}
-	if !any {
+	if !timed {
 		ev.TimeDesc = timeline.TimeUnknown
 		w.events++
 		return w.sink.Emit(ev)

@@ -69,19 +69,19 @@ func (em *emitter) emit(ino uint64, in *inode, allocated bool, tsk, real string,
 		t    timestamp
 		desc string
 	}{{in.mtime, timeline.TimeModified}, {in.atime, timeline.TimeAccessed}, {in.ctime, timeline.TimeChanged}, {in.crtm, timeline.TimeBorn}}
-	any := false
+	timed := false
 	for _, t := range times {
 		if !t.t.set {
 			continue
 		}
-		any = true
+		timed = true
 		ev.Time, ev.TimeDesc = t.t.ns, t.desc
 		ev.TimeOrig = strconv.FormatInt(t.t.ns, 10)
 		if err := em.sink.Emit(ev); err != nil {
 			return err
 		}
 	}
-	if !any {
+	if !timed {
 		ev.TimeDesc = timeline.TimeUnknown
 		return em.sink.Emit(ev)
 	}
