@@ -105,13 +105,17 @@ func openImage(in *parsers.Input) (*image, error) {
 		return img, nil
 	}
 	if len(readers) == 1 {
-		d, err := vdisk.Open(readers[0], sizes[0])
+		path := "" // the file's path lets a differencing VHD find its parent
+		if len(in.Parts) == 1 {
+			path = in.Parts[0]
+		}
+		d, err := vdisk.OpenFile(readers[0], sizes[0], path)
 		if err != nil {
 			closeAll()
 			return nil, err
 		}
 		if d != nil {
-			return &image{r: d.R, size: d.Size, kind: d.Kind, closer: closeAll, warnings: d.Warnings}, nil
+			return &image{r: d.R, size: d.Size, kind: d.Kind, closer: func() { d.Close(); closeAll() }, warnings: d.Warnings}, nil
 		}
 		return &image{r: readers[0], size: sizes[0], kind: kindRaw, closer: closeAll}, nil
 	}

@@ -111,3 +111,29 @@ func TestNTFSInsideQCOW2(t *testing.T) {
 		t.Errorf("%d of %d fls lines missing", missing, len(tsk))
 	}
 }
+
+// dfvfs's differencing VHD beside its parent, through disk-image and ext4:
+// /passwords.txt is inode 15 and /a_directory/another_file inode 16
+// (corpus EXPECTED.md).
+func TestDifferencingVHDThroughDiskImage(t *testing.T) {
+	p := corpus.Path(t, "vm_images/log2timeline-dfvfs/test_data/image-differential.vhd")
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	disk, _ := parsers.Lookup("disk-image")
+	c := &fsbody.Collect{}
+	in := &parsers.Input{Name: "image-differential.vhd", ReaderAt: f, Size: st.Size(), Parts: []string{p}, Zone: time.UTC}
+	if err := disk.Parse(context.Background(), in, c); err != nil {
+		t.Fatal(err)
+	}
+	inodes := map[string]int64{}
+	for _, ev := range c.Events {
+		inodes[ev.Path] = ev.Inode
+	}
+	if inodes["/passwords.txt"] != 15 || inodes["/a_directory/another_file"] != 16 {
+		t.Fatalf("inodes %v", inodes)
+	}
+}

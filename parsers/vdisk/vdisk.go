@@ -54,12 +54,34 @@ type Disk struct {
 	Size     int64       // virtual size in bytes
 	Kind     string
 	Warnings []string // problems that did not stop the opening, with offsets
+
+	id     [16]byte // VHD: the disk's identifier, which a child names
+	closer func()   // closes the files opened for it (a VHD's parents)
+}
+
+// Close closes the files Open opened for the disk (a differencing VHD's
+// parents); the caller's own file stays open.
+func (d *Disk) Close() {
+	if d != nil && d.closer != nil {
+		d.closer()
+	}
 }
 
 // Open undoes the container of r (size bytes). It returns nil, nil when r
 // holds no virtual disk container it knows, so the caller reads r as raw.
 // A panic inside a reader (or the VHDX library) becomes an error.
-func Open(r io.ReaderAt, size int64) (d *Disk, err error) {
+func Open(r io.ReaderAt, size int64) (*Disk, error) {
+	return OpenFile(r, size, "")
+}
+
+// OpenFile is Open for the image file at path (absolute, "" when unknown):
+// a differencing VHD then reads its unchanged sectors from its parent,
+// found by name beside it.
+func OpenFile(r io.ReaderAt, size int64, path string) (*Disk, error) {
+	return openDepth(r, size, path, 0)
+}
+
+func openDepth(r io.ReaderAt, size int64, path string, depth int) (d *Disk, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			d, err = nil, fmt.Errorf("virtual disk: internal error while opening: %v", p)
@@ -74,7 +96,7 @@ func Open(r io.ReaderAt, size int64) (d *Disk, err error) {
 	case KindVHDX:
 		return openVHDX(r, size)
 	case KindVHD:
-		return openVHD(r, size)
+		return openVHD(r, size, path, depth)
 	case KindVMDK:
 		return openVMDK(r, size)
 	}
@@ -82,7 +104,7 @@ func Open(r io.ReaderAt, size int64) (d *Disk, err error) {
 	if size >= 1024 {
 		var foot [vhdFooterSize]byte
 		if _, err := r.ReadAt(foot[:], size-vhdFooterSize); err == nil && bytes.HasPrefix(foot[:], vhdFooterMag) {
-			return openVHD(r, size)
+			return openVHD(r, size, path, depth)
 		}
 	}
 	return nil, nil

@@ -71,8 +71,10 @@ func TestCorpusContainers(t *testing.T) {
 	}
 }
 
-// A differencing VHD needs its parent: refused with the parent's name.
-func TestDifferencingVHDRefused(t *testing.T) {
+// A differencing VHD needs its parent: without its path it is refused
+// naming the parent; from its file, the parent beside it (image.vhd, whose
+// identifier it names) gives the sectors it does not hold.
+func TestDifferencingVHD(t *testing.T) {
 	p := corpus.Path(t, "vm_images/log2timeline-dfvfs/test_data/image-differential.vhd")
 	f, err := os.Open(p)
 	if err != nil {
@@ -84,10 +86,57 @@ func TestDifferencingVHDRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "differencing") || !strings.Contains(err.Error(), "image.vhd") {
 		t.Fatalf("err = %v", err)
 	}
-	// Its parent opens: a dynamic VHD with a 104448-byte media.
-	d, _ := openFile(t, filepath.Join(filepath.Dir(p), "image.vhd"))
-	if d.Size != 104448 {
-		t.Fatalf("parent size %d", d.Size)
+	parent, _ := openFile(t, filepath.Join(filepath.Dir(p), "image.vhd"))
+	if parent.Size != 104448 {
+		t.Fatalf("parent size %d", parent.Size)
+	}
+	d, err := OpenFile(f, st.Size(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if d.Size != parent.Size {
+		t.Fatalf("size %d", d.Size)
+	}
+	// This child holds every sector of its one block (all bitmap bits
+	// set): it reads as its own data.
+	a, b := make([]byte, d.Size), make([]byte, d.Size)
+	d.R.ReadAt(a, 0)
+	parent.R.ReadAt(b, 0)
+	if a[1080] != 0x53 || a[1081] != 0xef {
+		t.Fatal("no ext2 superblock in the child's media")
+	}
+	// A copy whose bitmap gives sectors 0-7 back to the parent, with other
+	// bytes in the child's copy of them, and sector 8 changed in the child:
+	// sectors 0-7 read as the parent's, sector 8 as the child's.
+	dir := t.TempDir()
+	child, _ := os.ReadFile(p)
+	pb, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "image.vhd"))
+	const block = 4 * 512 // the block's host offset (BAT entry 4), bitmap first
+	child[block] = 0
+	for i := block + 512; i < block+512+8*512; i++ {
+		child[i] = 0xAA
+	}
+	for i := block + 512 + 8*512; i < block+512+9*512; i++ {
+		child[i] = 0xBB
+	}
+	cp := filepath.Join(dir, "child.vhd")
+	os.WriteFile(cp, child, 0o644)
+	os.WriteFile(filepath.Join(dir, "image.vhd"), pb, 0o644)
+	d2, err := OpenFile(bytes.NewReader(child), int64(len(child)), cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	c := make([]byte, 5*1024)
+	d2.R.ReadAt(c, 0)
+	if !bytes.Equal(c[:4096], b[:4096]) || !bytes.Equal(c[4096:4608], bytes.Repeat([]byte{0xBB}, 512)) || !bytes.Equal(c[4608:], a[4608:5*1024]) {
+		t.Fatal("sectors not taken from the parent and the child as the bitmap says")
+	}
+	// A parent under another name is not found: refused.
+	os.Remove(filepath.Join(dir, "image.vhd"))
+	if _, err := OpenFile(bytes.NewReader(child), int64(len(child)), cp); err == nil || !strings.Contains(err.Error(), "not beside it") {
+		t.Fatalf("err = %v", err)
 	}
 }
 

@@ -1,9 +1,13 @@
 package vdisk
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"unicode/utf16"
 )
 
@@ -27,9 +31,16 @@ type vhdDyn struct {
 	blockSize int64
 	bitmap    int64 // bytes of sector bitmap before each block's data
 	bat       []uint32
+
+	// Differencing disks: the parent's virtual disk, and the sector
+	// bitmap of the block at host offset bmOff.
+	parent io.ReaderAt
+	mu     sync.Mutex
+	bm     []byte
+	bmOff  int64
 }
 
-func openVHD(r io.ReaderAt, size int64) (*Disk, error) {
+func openVHD(r io.ReaderAt, size int64, path string, depth int) (*Disk, error) {
 	var foot [vhdFooterSize]byte
 	footOff := int64(0)
 	if err := readFull(r, foot[:], 0, "VHD footer copy"); err != nil || !strings.HasPrefix(string(foot[:8]), "conectix") {
@@ -59,7 +70,9 @@ func openVHD(r io.ReaderAt, size int64) (*Disk, error) {
 			warns = append(warns, fmt.Sprintf("VHD footer at offset %d: current size %d does not fit the %d bytes before the footer; reading those", footOff, vsize, footOff))
 			vsize = footOff
 		}
-		return &Disk{R: io.NewSectionReader(r, 0, vsize), Size: vsize, Kind: KindVHD, Warnings: warns}, nil
+		d := &Disk{R: io.NewSectionReader(r, 0, vsize), Size: vsize, Kind: KindVHD, Warnings: warns}
+		copy(d.id[:], foot[68:84])
+		return d, nil
 	case vhdTypeDynamic, vhdTypeDiff:
 	default:
 		return nil, fmt.Errorf("VHD footer at offset %d: disk type %d is not fixed (2), dynamic (3) or differencing (4)", footOff, typ)
@@ -71,9 +84,6 @@ func openVHD(r io.ReaderAt, size int64) (*Disk, error) {
 	}
 	if string(h[:8]) != "cxsparse" {
 		return nil, fmt.Errorf("VHD: no dynamic disk header (cxsparse) at offset %d", dynOff)
-	}
-	if typ == vhdTypeDiff {
-		return nil, fmt.Errorf("VHD: differencing disk: its unchanged sectors live in the parent %q (header at offset %d); not supported, convert it with its parent first", vhdParentName(h), dynOff)
 	}
 	if !vhdChecksumOK(h, 36) {
 		warns = append(warns, fmt.Sprintf("VHD dynamic disk header at offset %d: checksum mismatch (read anyway)", dynOff))
@@ -97,18 +107,120 @@ func openVHD(r io.ReaderAt, size int64) (*Disk, error) {
 	}
 	// one bit per sector, padded to a whole sector
 	d.bitmap = (bs/512/8 + 511) / 512 * 512
-	return &Disk{R: &bounded{size: vsize, unit: bs, read: d.read, kind: "VHD"}, Size: vsize, Kind: KindVHD, Warnings: warns}, nil
+	disk := &Disk{R: &bounded{size: vsize, unit: bs, read: d.read, kind: "VHD"}, Size: vsize, Kind: KindVHD, Warnings: warns}
+	copy(disk.id[:], foot[68:84])
+	if typ == vhdTypeDiff {
+		parent, err := openVHDParent(h, dynOff, vsize, path, depth)
+		if err != nil {
+			return nil, err
+		}
+		d.parent, disk.closer = parent.R, parent.Close
+		d.bm = make([]byte, d.bitmap)
+		d.bmOff = -1
+	}
+	return disk, nil
+}
+
+// maxVHDChain bounds the parents followed (a chain of snapshots; a loop
+// of files naming each other).
+const maxVHDChain = 16
+
+// openVHDParent opens the parent a differencing disk's header (at dynOff)
+// names, from the child's directory, and checks its identifier and size.
+func openVHDParent(h []byte, dynOff, vsize int64, path string, depth int) (*Disk, error) {
+	name := vhdParentName(h)
+	base := filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	if path == "" || base == "." || base == "/" {
+		return nil, fmt.Errorf("VHD: differencing disk: its unchanged sectors live in the parent %q (header at offset %d), which cannot be looked for here", name, dynOff)
+	}
+	if depth >= maxVHDChain {
+		return nil, fmt.Errorf("VHD: more than %d differencing disks in a chain (parent %q)", maxVHDChain, name)
+	}
+	pp := filepath.Join(filepath.Dir(path), base)
+	f, err := os.Open(pp) // read-only
+	if err != nil {
+		return nil, fmt.Errorf("VHD: differencing disk: its parent %q (header at offset %d) is not beside it: %w", name, dynOff, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	pd, err := openDepth(f, st.Size(), pp, depth+1)
+	switch {
+	case err != nil:
+		err = fmt.Errorf("VHD parent %s: %w", pp, err)
+	case pd == nil || pd.Kind != KindVHD:
+		err = fmt.Errorf("VHD parent %s is not a VHD", pp)
+	case !bytes.Equal(pd.id[:], h[40:56]):
+		err = fmt.Errorf("VHD parent %s: its identifier %x is not the %x the child names (header at offset %d)", pp, pd.id, h[40:56], dynOff+40)
+	case pd.Size < vsize:
+		err = fmt.Errorf("VHD parent %s: %d bytes, the child has %d", pp, pd.Size, vsize)
+	}
+	if err != nil {
+		pd.Close()
+		f.Close()
+		return nil, err
+	}
+	inner := pd.closer
+	pd.closer = func() {
+		if inner != nil {
+			inner()
+		}
+		f.Close()
+	}
+	return pd, nil
 }
 
 func (d *vhdDyn) read(p []byte, off int64) error {
 	e := d.bat[off/d.blockSize]
 	if e == vhdUnallocated {
+		if d.parent != nil {
+			return readFull(d.parent, p, off, "VHD parent")
+		}
 		clear(p)
 		return nil
 	}
-	host := int64(e)*512 + d.bitmap + off%d.blockSize
-	if err := readFull(d.r, p, host, "VHD data block"); err != nil {
-		return fmt.Errorf("VHD: virtual offset %d: %w", off, err)
+	base := int64(e) * 512
+	if d.parent == nil {
+		if err := readFull(d.r, p, base+d.bitmap+off%d.blockSize, "VHD data block"); err != nil {
+			return fmt.Errorf("VHD: virtual offset %d: %w", off, err)
+		}
+		return nil
+	}
+	return d.readDiff(p, off, base)
+}
+
+// readDiff reads a differencing disk's block at host offset base: the
+// sectors its bitmap marks from the block, the others from the parent.
+func (d *vhdDyn) readDiff(p []byte, off, base int64) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.bmOff != base {
+		if err := readFull(d.r, d.bm, base, "VHD sector bitmap"); err != nil {
+			return fmt.Errorf("VHD: virtual offset %d: %w", off, err)
+		}
+		d.bmOff = base
+	}
+	for n := 0; n < len(p); {
+		in := (off + int64(n)) % d.blockSize
+		sec := in / 512
+		here := d.bm[sec/8]&(0x80>>(sec%8)) != 0
+		k := min(len(p)-n, int(512-in%512))
+		// the following sectors of the same source in one read
+		for s := sec + 1; n+k < len(p) && (d.bm[s/8]&(0x80>>(s%8)) != 0) == here; s++ {
+			k = min(len(p)-n, k+512)
+		}
+		var err error
+		if here {
+			err = readFull(d.r, p[n:n+k], base+d.bitmap+in, "VHD data block")
+		} else {
+			err = readFull(d.parent, p[n:n+k], off+int64(n), "VHD parent")
+		}
+		if err != nil {
+			return fmt.Errorf("VHD: virtual offset %d: %w", off+int64(n), err)
+		}
+		n += k
 	}
 	return nil
 }
