@@ -12,12 +12,13 @@
 // directory and tables), check every offset against the file size before
 // reading, and never write.
 //
-// A differencing VHD opened with OpenFile reads its parent, found by the
-// name it records in the file's directory, for the sectors its bitmaps do
-// not mark. Refused, with an error naming the file and what is missing:
-// images that need another file (a QCOW2 backing file or external data
-// file, a differencing VHDX, a VMDK descriptor whose extents are separate
-// files, a VHD whose parent is not beside it), encrypted QCOW2 images, and
+// Opened with OpenFile, a differencing VHD reads its parent for the sectors
+// its bitmaps do not mark, and a QCOW2 overlay its backing file for the
+// clusters it never wrote, each found by the name it records in the file's
+// directory. Refused, with an error naming the file and what is missing:
+// images that need another file that is not there (a QCOW2 backing file, a
+// VHD's parent), a QCOW2 external data file, a differencing VHDX, a VMDK
+// descriptor whose extents are separate files, encrypted QCOW2 images, and
 // QCOW2 extended L2 entries. QCOW2
 // internal snapshots are not read: the active L1 table is.
 package vdisk

@@ -5,6 +5,9 @@ import (
 	"compress/flate"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -42,6 +45,10 @@ type qcow2 struct {
 	l1          []uint64
 	zstd        bool
 
+	// backing is the backing file's disk (nil without one).
+	backing     io.ReaderAt
+	backingSize int64
+
 	mu     sync.Mutex
 	l2Off  int64 // host offset of the cached L2 table, or -1
 	l2     []byte
@@ -53,7 +60,7 @@ type qcow2 struct {
 	inflBR *bytes.Reader // the compressed cluster, for either decoder
 }
 
-func openQCOW2(r io.ReaderAt, size int64) (*Disk, error) {
+func openQCOW2(r io.ReaderAt, size int64, path string, depth int) (*Disk, error) {
 	h := make([]byte, 112)
 	if err := readFull(r, h[:72], 0, "QCOW2 header"); err != nil {
 		return nil, fmt.Errorf("QCOW2: %w", err)
@@ -62,11 +69,71 @@ func openQCOW2(r io.ReaderAt, size int64) (*Disk, error) {
 	if version != 2 && version != 3 {
 		return nil, fmt.Errorf("QCOW2: version %d at offset 4 is not supported (2 and 3 are)", version)
 	}
+	var backing *Disk
 	if be.Uint64(h[8:]) != 0 {
-		name := make([]byte, min(be.Uint32(h[16:]), 1023))
+		name := make([]byte, min(be.Uint32(h[16:]), qcowMaxBackingName))
 		r.ReadAt(name, int64(be.Uint64(h[8:])))
-		return nil, fmt.Errorf("QCOW2: the image has a backing file %q (offset 8): its unallocated clusters live there; convert it first (qemu-img convert -O raw)", name)
+		var err error
+		if backing, err = openBacking(string(name), path, depth); err != nil {
+			return nil, fmt.Errorf("QCOW2: the image has a backing file %q (offset 8), where its unallocated clusters live: %w", name, err)
+		}
 	}
+	d, err := openQCOW2Tables(r, size, h, version)
+	if err != nil {
+		backing.Close()
+		return nil, err
+	}
+	if backing != nil {
+		d.closer = backing.Close
+		d.qcow.backing, d.qcow.backingSize = backing.R, backing.Size
+	}
+	return d, nil
+}
+
+// qcowMaxBackingName bounds the backing file name read (qemu's limit).
+const qcowMaxBackingName = 1023
+
+// openBacking opens a backing file by its base name in path's directory: a
+// virtual disk (another QCOW2...) or, when it is none, a raw image.
+func openBacking(name, path string, depth int) (*Disk, error) {
+	base := filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	if path == "" || base == "." || base == "/" {
+		return nil, fmt.Errorf("it cannot be looked for here; convert the image first (qemu-img convert -O raw)")
+	}
+	if depth >= maxParentChain {
+		return nil, fmt.Errorf("more than %d images in a chain", maxParentChain)
+	}
+	pp := filepath.Join(filepath.Dir(path), base)
+	f, err := os.Open(pp) // read-only
+	if err != nil {
+		return nil, fmt.Errorf("it is not beside the image: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	d, err := openDepth(f, st.Size(), pp, depth+1)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", pp, err)
+	}
+	if d == nil {
+		d = &Disk{R: f, Size: st.Size(), Kind: "raw"}
+	}
+	inner := d.closer
+	d.closer = func() {
+		if inner != nil {
+			inner()
+		}
+		f.Close()
+	}
+	return d, nil
+}
+
+// openQCOW2Tables reads the header past the backing file fields and the L1
+// table.
+func openQCOW2Tables(r io.ReaderAt, size int64, h []byte, version uint32) (*Disk, error) {
 	bits := uint(be.Uint32(h[20:]))
 	if bits < qcowMinCluster || bits > qcowMaxCluster {
 		return nil, fmt.Errorf("QCOW2: cluster_bits %d at offset 20 outside %d-%d", bits, qcowMinCluster, qcowMaxCluster)
@@ -119,7 +186,7 @@ func openQCOW2(r io.ReaderAt, size int64) (*Disk, error) {
 		q.l1[i] = be.Uint64(raw[8*i:])
 	}
 	q.l2 = make([]byte, q.cluster)
-	return &Disk{R: &bounded{size: vsize, unit: q.cluster, read: q.read, kind: "QCOW2"}, Size: vsize, Kind: KindQCOW2, Warnings: warns}, nil
+	return &Disk{R: &bounded{size: vsize, unit: q.cluster, read: q.read, kind: "QCOW2"}, Size: vsize, Kind: KindQCOW2, Warnings: warns, qcow: q}, nil
 }
 
 // read fills p from virtual offset off, inside one cluster.
@@ -131,8 +198,7 @@ func (q *qcow2) read(p []byte, off int64) error {
 	l1e := q.l1[vc/perL2]
 	l2Off := int64(l1e & qcowOffsetMask)
 	if l2Off == 0 {
-		clear(p)
-		return nil
+		return q.fromBacking(p, off)
 	}
 	if l2Off != q.l2Off {
 		if err := readFull(q.r, q.l2, l2Off, "QCOW2 L2 table"); err != nil {
@@ -150,11 +216,28 @@ func (q *qcow2) read(p []byte, off int64) error {
 		return nil
 	}
 	host := int64(e & qcowOffsetMask)
-	if host == 0 || e&qcowZeroFlag != 0 {
+	if e&qcowZeroFlag != 0 {
 		clear(p)
 		return nil
 	}
+	if host == 0 {
+		return q.fromBacking(p, off)
+	}
 	if err := readFull(q.r, p, host+in, "QCOW2 data cluster"); err != nil {
+		return fmt.Errorf("QCOW2: virtual offset %d: %w", off, err)
+	}
+	return nil
+}
+
+// fromBacking fills p from the backing file (zeros past its end, or
+// without one): a cluster the image never wrote.
+func (q *qcow2) fromBacking(p []byte, off int64) error {
+	clear(p)
+	if q.backing == nil || off >= q.backingSize {
+		return nil
+	}
+	k := min(int64(len(p)), q.backingSize-off)
+	if err := readFull(q.backing, p[:k], off, "QCOW2 backing file"); err != nil {
 		return fmt.Errorf("QCOW2: virtual offset %d: %w", off, err)
 	}
 	return nil

@@ -48,6 +48,10 @@ func Sniff(head []byte) string {
 	return ""
 }
 
+// maxParentChain bounds the parents and backing files followed (a chain of
+// snapshots; a loop of files naming each other).
+const maxParentChain = 16
+
 // Disk is an opened virtual disk.
 type Disk struct {
 	R        io.ReaderAt // reads the virtual disk from its first byte
@@ -56,7 +60,8 @@ type Disk struct {
 	Warnings []string // problems that did not stop the opening, with offsets
 
 	id     [16]byte // VHD: the disk's identifier, which a child names
-	closer func()   // closes the files opened for it (a VHD's parents)
+	closer func()   // closes the files opened for it (parents, backing files)
+	qcow   *qcow2   // QCOW2: the reader, to attach a backing file
 }
 
 // Close closes the files Open opened for the disk (a differencing VHD's
@@ -92,7 +97,7 @@ func openDepth(r io.ReaderAt, size int64, path string, depth int) (d *Disk, err 
 	head = head[:n]
 	switch Sniff(head) {
 	case KindQCOW2:
-		return openQCOW2(r, size)
+		return openQCOW2(r, size, path, depth)
 	case KindVHDX:
 		return openVHDX(r, size)
 	case KindVHD:

@@ -248,3 +248,46 @@ func TestSplitSparseVMDK(t *testing.T) {
 		t.Fatal("media differs")
 	}
 }
+
+// A QCOW2 overlay reads the clusters it never wrote from its backing file
+// beside it (a QCOW2 or a raw image); without it, it is refused.
+func TestQCOW2BackingFile(t *testing.T) {
+	qemu := need(t, "qemu-img")
+	qemuIO := need(t, "qemu-io")
+	dir := t.TempDir()
+	raw := rawMedia(t, dir)
+	want, _ := os.ReadFile(raw)
+	for i := 65536; i < 65536+4096; i++ {
+		want[i] = 0xcd
+	}
+	base := filepath.Join(dir, "base.qcow2")
+	run := func(name string, args ...string) {
+		if b, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, b)
+		}
+	}
+	run(qemu, "convert", "-f", "raw", "-O", "qcow2", raw, base)
+	for _, c := range []struct{ backing, fmt string }{{"base.qcow2", "qcow2"}, {"media.raw", "raw"}} {
+		ov := filepath.Join(dir, "over-"+c.fmt+".qcow2")
+		run(qemu, "create", "-q", "-f", "qcow2", "-b", c.backing, "-F", c.fmt, ov)
+		run(qemuIO, "-c", "write -P 0xcd 65536 4096", ov)
+		f, _ := os.Open(ov)
+		st, _ := f.Stat()
+		d, err := OpenFile(f, st.Size(), ov)
+		if err != nil {
+			t.Fatalf("%s: %v", c.fmt, err)
+		}
+		got := make([]byte, len(want))
+		if _, err := d.R.ReadAt(got, 0); err != nil && err != io.EOF {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s backing: media differs", c.fmt)
+		}
+		d.Close()
+		if _, err := Open(f, st.Size()); err == nil || !strings.Contains(err.Error(), c.backing) {
+			t.Errorf("without its path: %v", err)
+		}
+		f.Close()
+	}
+}

@@ -121,10 +121,6 @@ func openVHD(r io.ReaderAt, size int64, path string, depth int) (*Disk, error) {
 	return disk, nil
 }
 
-// maxVHDChain bounds the parents followed (a chain of snapshots; a loop
-// of files naming each other).
-const maxVHDChain = 16
-
 // openVHDParent opens the parent a differencing disk's header (at dynOff)
 // names, from the child's directory, and checks its identifier and size.
 func openVHDParent(h []byte, dynOff, vsize int64, path string, depth int) (*Disk, error) {
@@ -133,8 +129,8 @@ func openVHDParent(h []byte, dynOff, vsize int64, path string, depth int) (*Disk
 	if path == "" || base == "." || base == "/" {
 		return nil, fmt.Errorf("VHD: differencing disk: its unchanged sectors live in the parent %q (header at offset %d), which cannot be looked for here", name, dynOff)
 	}
-	if depth >= maxVHDChain {
-		return nil, fmt.Errorf("VHD: more than %d differencing disks in a chain (parent %q)", maxVHDChain, name)
+	if depth >= maxParentChain {
+		return nil, fmt.Errorf("VHD: more than %d differencing disks in a chain (parent %q)", maxParentChain, name)
 	}
 	pp := filepath.Join(filepath.Dir(path), base)
 	f, err := os.Open(pp) // read-only
