@@ -25,6 +25,10 @@ type FileSystem struct {
 	Parse  func(ctx context.Context, vol *Volume, sink timeline.Sink) error
 	// Sources lists the source values its events carry, with their class.
 	Sources []Source
+	// Files, when set, opens the volume for reading the content of the
+	// files its events name (parsers/inner.go); the first source of
+	// Sources is the one whose events name files.
+	Files func(vol *Volume) (FileData, error)
 }
 
 var (

@@ -1,0 +1,282 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/kiseki-forensics/kiseki/parsers"
+	"github.com/kiseki-forensics/kiseki/parsers/disk"
+	"github.com/kiseki-forensics/kiseki/parsers/memory"
+	"github.com/kiseki-forensics/kiseki/timeline"
+)
+
+// Files inside file systems. A disk image's parser gets an innerSink: for
+// every volume whose file system can read file contents (FileSystem.Files),
+// the file system's events are watched, and every regular file they name
+// is probed while the walk goes on. A file whose name or first bytes a
+// format claims is parsed as if it were in the bundle: its events go into
+// the image's run (so a resumed ingest never parses it twice), carry the
+// image's evidence id and host, RefPath "<volume>!<path>" (the archive
+// member convention), the file's inode or MFT entry, and the line and
+// offset inside the file that its parser gives them. Each parsed file is
+// summarised under its image (ItemSummary.Inner).
+
+// innerProbe is how many leading bytes of every regular file are read to
+// decide whether a format may claim it; only files that look like text or
+// that a format claims from these bytes have their full head read. It
+// bounds the cost of probing every file of a large volume.
+const innerProbe = 4 << 10
+
+// minInnerScore is the detection score a format needs to claim a file inside
+// an image. Bundle files are given on purpose and take the best score;
+// a volume holds many files nobody meant as evidence (sources, manuals,
+// configuration), and a weak guess on one of them only adds noise.
+const minInnerScore = 60
+
+// innerQueue is how many files the walk may get ahead of the workers.
+const innerQueue = 256
+
+// innerSkip lists formats never run on files inside images: containers
+// (an image inside an image is not opened again) and memory dumps.
+var innerSkip = map[string]bool{disk.FormatName: true, memory.FormatName: true}
+
+// TagRecovered marks the events parsed from the data of a deleted file:
+// its blocks were unallocated when read and may hold later data in part.
+const TagRecovered = "recovered"
+
+// innerSink is the sink of a unit whose format may open volumes: the unit's
+// countingSink, plus the Volume hook the disk-image layer looks for.
+type innerSink struct {
+	*countingSink
+	ctx  context.Context
+	base parsers.Input // zone, year, options, host and evidence of the unit
+	mu   sync.Mutex    // serialises every Emit into the unit's run writer
+}
+
+// withInner returns the sink a unit's parser of format f gets: for disk
+// images an innerSink, for every other format the plain countingSink (log
+// parsers keep their lock-free path).
+func withInner(ctx context.Context, sink *countingSink, base *parsers.Input, f *parsers.Format) timeline.Sink {
+	if f.Name != disk.FormatName {
+		return sink
+	}
+	s := &innerSink{countingSink: sink, ctx: ctx, base: *base}
+	s.base.ReaderAt, s.base.Open, s.base.Parts = nil, nil, nil
+	return s
+}
+
+// Emit passes an event of the unit itself (not of a volume) on.
+func (s *innerSink) Emit(ev *timeline.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.countingSink.Emit(ev)
+}
+
+// Volume is called by the disk-image layer before a file system parses vol.
+func (s *innerSink) Volume(fs *parsers.FileSystem, vol *parsers.Volume) (timeline.Sink, func()) {
+	if fs.Files == nil || len(fs.Sources) == 0 {
+		return s, func() {}
+	}
+	files, err := fs.Files(vol)
+	if err != nil {
+		s.warn(fmt.Sprintf("%s: files inside the %s volume are not parsed: %v", vol.RefPath, fs.Name, err))
+		return s, func() {}
+	}
+	v := &volumeSink{s: s, vol: vol, files: files, source: fs.Sources[0].Name,
+		queue: make(chan innerJob, innerQueue), claimed: map[int64]bool{}, lastKey: -1}
+	for range max(runtime.GOMAXPROCS(0), 1) {
+		v.wg.Go(v.work)
+	}
+	return v, v.finish
+}
+
+// innerJob is a file the walk named: the fields of its event that
+// FileData.File reads.
+type innerJob struct{ ev timeline.Event }
+
+// volumeSink receives a volume's file system events, passes them on, and
+// queues the files they name for the workers.
+type volumeSink struct {
+	s       *innerSink
+	vol     *parsers.Volume
+	files   parsers.FileData
+	source  string
+	queue   chan innerJob
+	wg      sync.WaitGroup
+	lastKey int64
+
+	mu      sync.Mutex // guards claimed and results
+	claimed map[int64]bool
+	results []ItemSummary
+}
+
+func (v *volumeSink) Emit(ev *timeline.Event) error {
+	key := ev.Inode
+	if key == timeline.Absent {
+		key = ev.MFT
+	}
+	queue := ev.Source == v.source && key > 0 && key != v.lastKey && ev.Path != ""
+	var job innerJob
+	if queue {
+		v.lastKey = key
+		job.ev = timeline.Event{Inode: ev.Inode, MFT: ev.MFT, Path: strings.Clone(ev.Path), Source: ev.Source, Tags: strings.Clone(ev.Tags)}
+	}
+	if err := v.s.Emit(ev); err != nil {
+		return err
+	}
+	if !queue {
+		return nil
+	}
+	select {
+	case v.queue <- job:
+		return nil
+	case <-v.s.ctx.Done():
+		return v.s.ctx.Err()
+	}
+}
+
+// finish waits for the files queued and adds their summaries to the unit's.
+func (v *volumeSink) finish() {
+	close(v.queue)
+	v.wg.Wait()
+	sort.Slice(v.results, func(i, j int) bool { return v.results[i].Path < v.results[j].Path })
+	sum := v.s.summary
+	for _, r := range v.results {
+		sum.Inner = append(sum.Inner, r)
+		sum.Events += r.Events
+		sum.Unparsed += r.Unparsed
+		sum.Artifacts += r.Artifacts
+	}
+}
+
+func (v *volumeSink) work() {
+	for j := range v.queue {
+		if v.s.ctx.Err() != nil {
+			continue // drain: the walk stops on its own
+		}
+		f, ok := v.files.File(&j.ev)
+		if !ok {
+			continue
+		}
+		v.mu.Lock()
+		seen := v.claimed[f.Key]
+		v.claimed[f.Key] = true // a file with several names is probed once
+		v.mu.Unlock()
+		if seen {
+			continue
+		}
+		if ms, parsed := v.parse(f); parsed {
+			v.mu.Lock()
+			v.results = append(v.results, ms)
+			v.mu.Unlock()
+		}
+	}
+}
+
+// parse detects and parses one file of the volume; parsed is false when no
+// format claims it (nothing was emitted then).
+func (v *volumeSink) parse(f parsers.InnerFile) (ms ItemSummary, parsed bool) {
+	name := v.vol.RefPath + "!" + f.Path
+	probe := make([]byte, min(f.Size, innerProbe))
+	if n, _ := f.R.ReadAt(probe, 0); n < len(probe) {
+		return ms, false // unreadable: the file system walk reports what it can
+	}
+	comp := sniffCompression(probe)
+	detectName := f.Path
+	if comp != CompNone {
+		detectName = stripCompressionExt(detectName)
+	}
+	open := func() (io.ReadCloser, error) {
+		return decompress(io.NewSectionReader(f.R, 0, f.Size), nopCloser{}, comp, f.Size, name)
+	}
+	head := probe
+	if comp != CompNone || int64(len(probe)) < f.Size && (looksLikeText(probe) || claim(detectName, probe) != nil) {
+		var err error
+		if head, err = readAll(open, parsers.HeadSize); err != nil {
+			return ms, false
+		}
+	}
+	format := claim(detectName, head)
+	if format == nil {
+		return ms, false
+	}
+	ms = ItemSummary{Evidence: v.s.summary.Evidence, Path: name, Host: v.s.summary.Host, Format: format.Name, Status: "parsed"}
+	if comp != CompNone {
+		ms.Format += "+" + string(comp)
+	}
+	sink := &countingSink{next: &innerRefSink{v: v, f: &f}, summary: &ms, arts: &artifactStore{},
+		clockOffset: v.s.clockOffset, offsetLabel: v.s.offsetLabel}
+	in := v.s.base
+	in.Name, in.ModTime, in.Warn, in.Open = name, f.ModTime, sink.warn, open
+	if comp == CompNone {
+		in.ReaderAt, in.Size = f.R, f.Size
+	}
+	err := parsers.SafeParse(v.s.ctx, format, &in, sink)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		sink.warn(err.Error())
+		ms.Status = "failed"
+	}
+	sink.setTimes()
+	return ms, true
+}
+
+// claim returns the format that claims a file inside an image, if any.
+func claim(name string, head []byte) *parsers.Format {
+	for _, c := range parsers.Detect(name, head) {
+		if c.Score < minInnerScore {
+			return nil
+		}
+		if !innerSkip[c.Format.Name] {
+			return c.Format
+		}
+	}
+	return nil
+}
+
+// readAll reads up to n bytes of a stream.
+func readAll(open func() (io.ReadCloser, error), n int) ([]byte, error) {
+	r, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	buf := make([]byte, n)
+	k, err := io.ReadFull(r, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) && k == 0 {
+		return nil, err
+	}
+	return buf[:k], nil
+}
+
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
+
+// innerRefSink gives the events of a file inside an image the file's
+// inode or MFT reference and passes them into the unit's run.
+type innerRefSink struct {
+	v *volumeSink
+	f *parsers.InnerFile
+}
+
+func (r *innerRefSink) Emit(ev *timeline.Event) error {
+	if ev.Inode == timeline.Absent {
+		ev.Inode = r.f.Inode
+	}
+	if ev.MFT == timeline.Absent {
+		ev.MFT = r.f.MFT
+	}
+	if r.f.Deleted {
+		ev.AddTag(TagRecovered)
+	}
+	s := r.v.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.next.Emit(ev)
+}
