@@ -13,6 +13,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/disk"
 	_ "github.com/kiseki-forensics/kiseki/parsers/ext4"
 	_ "github.com/kiseki-forensics/kiseki/parsers/juniper"
+	_ "github.com/kiseki-forensics/kiseki/parsers/linux"
 	_ "github.com/kiseki-forensics/kiseki/parsers/logformat"
 	_ "github.com/kiseki-forensics/kiseki/parsers/memory"
 	_ "github.com/kiseki-forensics/kiseki/parsers/netfilter"
