@@ -116,7 +116,6 @@ type auditFields struct {
 	acct, auid, res    string
 	syscall, enrichSys string
 	success            string
-	hexBuf             []byte
 }
 
 // scan reads key=value pairs; values may be "quoted", 'quoted' (msg='...',
@@ -180,18 +179,19 @@ func (f *auditFields) field(key string, val []byte, quoted, enriched bool) {
 		return
 	}
 	if !quoted && auditHexFields[key] && len(val) >= 2 && len(val)%2 == 0 && isHex(val) {
-		f.hexBuf = f.hexBuf[:0]
-		if d, err := hex.AppendDecode(f.hexBuf, val); err == nil {
-			f.hexBuf = d
+		// a fresh buffer: the event keeps pointing at it until Emit
+		if d, err := hex.AppendDecode(nil, val); err == nil {
 			val = bytes.ReplaceAll(d, []byte{0}, []byte{' '})
 		}
 	}
+	// Strings point into the line (or the decoded buffer): the sink copies
+	// what it keeps before the next line is read.
 	switch key {
 	case "acct":
-		f.acct = string(val)
-	case "addr", "saddr":
-		if v := str(val); v != "?" && v != "" && key == "addr" {
-			ev.SrcIP = strings.Clone(v)
+		f.acct = str(val)
+	case "addr":
+		if v := str(val); v != "?" && v != "" {
+			ev.SrcIP = v
 		}
 	case "res", "result":
 		f.res = str(val)
@@ -201,7 +201,7 @@ func (f *auditFields) field(key string, val []byte, quoted, enriched bool) {
 		f.success = str(val)
 	}
 	if auditKept[key] {
-		ev.AddExtra(key, string(val))
+		ev.AddExtra(key, str(val))
 	}
 }
 

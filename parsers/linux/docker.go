@@ -25,7 +25,9 @@ func init() {
 		HasYear:     true,
 		Detect:      detectDocker,
 		Parse:       parseDocker,
-		ParseLine:   func(line []byte, in *parsers.Input, ev *timeline.Event) bool { return dockerLine(line, ev, &dockerRecord{}) },
+		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
+			return dockerLine(line, ev, &dockerRecord{})
+		},
 	})
 }
 

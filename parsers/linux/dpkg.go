@@ -24,7 +24,7 @@ func init() {
 		Detect:      detectDpkg,
 		Parse:       parseDpkg,
 		ParseLine: func(line []byte, in *parsers.Input, ev *timeline.Event) bool {
-			return dpkgLine(line, in, &syslog.LocalClock{Zone: in.Zone}, ev)
+			return dpkgLine(line, &syslog.LocalClock{Zone: in.Zone}, in.ZoneLabel(), ev)
 		},
 	})
 }
@@ -61,7 +61,8 @@ var dpkgActions = map[string]string{"install": timeline.ActionCreate, "upgrade":
 	"conffile": timeline.ActionModify}
 
 // dpkgLine parses "2016-08-06 17:35:39 install base-passwd:amd64 <none> 3.5.33".
-func dpkgLine(line []byte, in *parsers.Input, clock *syslog.LocalClock, ev *timeline.Event) bool {
+// zone is the label events record for the case zone (Input.ZoneLabel).
+func dpkgLine(line []byte, clock *syslog.LocalClock, zone string, ev *timeline.Event) bool {
 	ns, n, ok := localStamp(line, clock)
 	if !ok || len(line) <= n+1 || line[n] != ' ' {
 		return false
@@ -78,7 +79,7 @@ func dpkgLine(line []byte, in *parsers.Input, clock *syslog.LocalClock, ev *time
 		return false
 	}
 	ev.Time, ev.TimeDesc, ev.TimeOrig = ns, timeline.TimeLog, str(line[:n])
-	ev.Zone = in.ZoneLabel()
+	ev.Zone = zone
 	ev.Source = DpkgName
 	ev.Message = str(rest)
 	ev.Action = dpkgActions[verb]
@@ -100,8 +101,8 @@ func dpkgLine(line []byte, in *parsers.Input, clock *syslog.LocalClock, ev *time
 }
 
 func parseDpkg(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
-	clock := &syslog.LocalClock{Zone: in.Zone}
-	line := func(b []byte, in *parsers.Input, ev *timeline.Event) bool { return dpkgLine(b, in, clock, ev) }
+	clock, zone := &syslog.LocalClock{Zone: in.Zone}, in.ZoneLabel()
+	line := func(b []byte, _ *parsers.Input, ev *timeline.Event) bool { return dpkgLine(b, clock, zone, ev) }
 	return parseLines(ctx, in, sink, line, "not a dpkg log line (YYYY-MM-DD HH:MM:SS action ...)")
 }
 
@@ -156,9 +157,8 @@ func countLines(head []byte, parse func([]byte) bool) (lines, good int) {
 
 func detectDpkg(name string, head []byte) int {
 	var ev timeline.Event
-	in := &parsers.Input{ZoneSource: "detect"}
 	clock := &syslog.LocalClock{}
-	lines, good := countLines(head, func(l []byte) bool { ev.Reset(); return dpkgLine(l, in, clock, &ev) })
+	lines, good := countLines(head, func(l []byte) bool { ev.Reset(); return dpkgLine(l, clock, "", &ev) })
 	if lines == 0 || good*2 < lines {
 		return 0
 	}
