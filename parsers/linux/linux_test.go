@@ -215,10 +215,17 @@ func FuzzDocker(f *testing.F) {
 // benchParse runs a format over n copies of record (go test
 // ./parsers/linux -run x -bench .).
 func benchParse(b *testing.B, format, record string, n int) {
+	benchNamed(b, format, "x.log", record, n)
+}
+
+func openBytes(data []byte) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+}
+
+func benchNamed(b *testing.B, format, name, record string, n int) {
 	data := []byte(strings.Repeat(record, n))
 	fm, _ := parsers.Lookup(format)
-	in := &parsers.Input{Name: "x.log", ZoneSource: "bench",
-		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
+	in := &parsers.Input{Name: name, ZoneSource: "bench", Open: openBytes(data)}
 	var s parsertest.Discard
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
