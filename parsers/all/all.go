@@ -12,6 +12,7 @@ import (
 	_ "github.com/kiseki-forensics/kiseki/parsers/cisco"
 	_ "github.com/kiseki-forensics/kiseki/parsers/disk"
 	_ "github.com/kiseki-forensics/kiseki/parsers/ext4"
+	_ "github.com/kiseki-forensics/kiseki/parsers/journald"
 	_ "github.com/kiseki-forensics/kiseki/parsers/juniper"
 	_ "github.com/kiseki-forensics/kiseki/parsers/linux"
 	_ "github.com/kiseki-forensics/kiseki/parsers/logformat"
