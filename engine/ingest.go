@@ -530,7 +530,7 @@ func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, 
 	if comp != CompNone {
 		s.Format += "+" + string(comp)
 	}
-	err = parsers.SafeParse(ctx, format, in, withInner(ctx, sink, in, format))
+	err = parsers.SafeParse(ctx, format, in, c.withInner(ctx, b, u, f, sink, in, format))
 	if !streamed {
 		progress(f.Size) // random-access formats count at the end
 	}

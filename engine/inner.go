@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -56,17 +57,22 @@ type innerSink struct {
 	*countingSink
 	ctx  context.Context
 	base parsers.Input // zone, year, options, host and evidence of the unit
+	// for archives found inside the image (parseArchive)
+	c *Case
+	b *Bundle
+	u *unit
+	f BundleFile
 	mu   sync.Mutex    // serialises every Emit into the unit's run writer
 }
 
 // withInner returns the sink a unit's parser of format f gets: for disk
 // images an innerSink, for every other format the plain countingSink (log
 // parsers keep their lock-free path).
-func withInner(ctx context.Context, sink *countingSink, base *parsers.Input, f *parsers.Format) timeline.Sink {
+func (c *Case) withInner(ctx context.Context, b *Bundle, u *unit, bf BundleFile, sink *countingSink, base *parsers.Input, f *parsers.Format) timeline.Sink {
 	if f.Name != disk.FormatName {
 		return sink
 	}
-	s := &innerSink{countingSink: sink, ctx: ctx, base: *base}
+	s := &innerSink{countingSink: sink, ctx: ctx, base: *base, c: c, b: b, u: u, f: bf}
 	s.base.ReaderAt, s.base.Open, s.base.Parts = nil, nil, nil
 	return s
 }
@@ -148,7 +154,13 @@ func (v *volumeSink) finish() {
 	sort.Slice(v.results, func(i, j int) bool { return v.results[i].Path < v.results[j].Path })
 	sum := v.s.summary
 	for _, r := range v.results {
-		sum.Inner = append(sum.Inner, r)
+		if len(r.Members) > 0 && r.Errors == 0 {
+			// an archive inside the image is listed by its members, as
+			// a bundle's archive is
+			sum.Inner = append(sum.Inner, r.Members...)
+		} else {
+			sum.Inner = append(sum.Inner, r)
+		}
 		sum.Events += r.Events
 		sum.Unparsed += r.Unparsed
 		sum.Artifacts += r.Artifacts
@@ -202,6 +214,9 @@ func (v *volumeSink) parse(f parsers.InnerFile) (ms ItemSummary, parsed bool) {
 			return ms, false
 		}
 	}
+	if kind := sniffArchive(head); kind != "" {
+		return v.parseArchive(f, name, kind, comp), true
+	}
 	format := claim(detectName, head)
 	if format == nil {
 		return ms, false
@@ -224,6 +239,34 @@ func (v *volumeSink) parse(f parsers.InnerFile) (ms ItemSummary, parsed bool) {
 	}
 	sink.setTimes()
 	return ms, true
+}
+
+// parseArchive reads a tar or zip archive found inside the image the way
+// a bundle's archive is read (engine/archive.go): the file is spooled to
+// the unit's work directory once, its members are parsed and summarised
+// as "<volume>!<path>!<member>", with the file's inode or MFT reference.
+func (v *volumeSink) parseArchive(f parsers.InnerFile, name, kind string, comp Compression) ItemSummary {
+	ms := ItemSummary{Evidence: v.s.summary.Evidence, Path: name, Host: v.s.summary.Host, Format: kind, Status: "parsed"}
+	if comp != CompNone {
+		ms.Format += "+" + string(comp)
+	}
+	sink := &countingSink{next: &innerRefSink{v: v, f: &f}, summary: &ms, arts: &artifactStore{},
+		clockOffset: v.s.clockOffset, offsetLabel: v.s.offsetLabel}
+	s := v.s
+	tmp, err := s.c.spool(s.u, member{name: name, size: f.Size, mod: f.ModTime, open: func() (io.ReadCloser, error) {
+		return io.NopCloser(io.NewSectionReader(f.R, 0, f.Size)), nil
+	}})
+	if err == nil {
+		bf := BundleFile{Rel: name, Abs: tmp, Size: f.Size, Mod: f.ModTime, Item: s.f.Item}
+		err = s.c.parseArchive(s.ctx, s.b, s.u, bf, kind, comp, sink, func(int64) {})
+		os.Remove(tmp)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		sink.warn(err.Error())
+		ms.Status = "failed"
+	}
+	sink.setTimes()
+	return ms
 }
 
 // claim returns the format that claims a file inside an image, if any.

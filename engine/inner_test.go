@@ -224,3 +224,36 @@ func TestImageWindowsSamples(t *testing.T) {
 		t.Errorf("no evtx format, yet Security.evtx was claimed: %+v", evtxItem)
 	}
 }
+
+// TestImageArchives: plaso's syslog_image.dd (ext2) holds its syslog in a
+// tar.gz and a zip under /logs; the members are parsed as a bundle's
+// archive members are, listed under the image with both paths, and their
+// events carry the archive file's inode (fls: 11 hidden.zip, 12 sys.tgz).
+func TestImageArchives(t *testing.T) {
+	src := corpus.Path(t, "disk/plaso/syslog_image.dd")
+	dir := t.TempDir()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "syslog_image.dd", string(b))
+	write(t, dir, "bundle.yaml", "year: 2012\nevidence:\n  - path: syslog_image.dd\n    host: plaso\n")
+	sum, all := caseEvents(t, dir)
+	got := map[string]string{}
+	for _, in := range sum.Items[0].Inner {
+		got[in.Path] = fmt.Sprintf("%s/%d", in.Format, in.Events-in.Unparsed)
+	}
+	want := map[string]string{"syslog_image.dd!/logs/hidden.zip!syslog": "syslog/13", "syslog_image.dd!/logs/sys.tgz!syslog.gz": "syslog+gzip/13"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("inner %v, want %v", got, want)
+	}
+	inodes := map[string]int64{}
+	for _, ev := range all {
+		if strings.Contains(ev.RefPath, "!/logs/") {
+			inodes[ev.RefPath] = ev.Inode
+		}
+	}
+	if inodes["syslog_image.dd!/logs/hidden.zip!syslog"] != 11 || inodes["syslog_image.dd!/logs/sys.tgz!syslog.gz"] != 12 {
+		t.Errorf("inodes %v", inodes)
+	}
+}
