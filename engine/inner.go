@@ -58,11 +58,11 @@ type innerSink struct {
 	ctx  context.Context
 	base parsers.Input // zone, year, options, host and evidence of the unit
 	// for archives found inside the image (parseArchive)
-	c *Case
-	b *Bundle
-	u *unit
-	f BundleFile
-	mu   sync.Mutex    // serialises every Emit into the unit's run writer
+	c  *Case
+	b  *Bundle
+	u  *unit
+	f  BundleFile
+	mu sync.Mutex // serialises every Emit into the unit's run writer
 }
 
 // withInner returns the sink a unit's parser of format f gets: for disk
