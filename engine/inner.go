@@ -28,11 +28,13 @@ import (
 // offset inside the file that its parser gives them. Each parsed file is
 // summarised under its image (ItemSummary.Inner).
 
-// innerProbe is how many leading bytes of every regular file are read to
-// decide whether a format may claim it; only files that look like text or
-// that a format claims from these bytes have their full head read. It
-// bounds the cost of probing every file of a large volume.
-const innerProbe = 4 << 10
+// innerProbe is how many leading bytes of every regular file (decompressed
+// for compressed files) are read to decide whether a format may claim it;
+// only the files claimed have their full head read. It bounds the cost of
+// probing every file of a large volume: format detectors read their first
+// 20 to 50 lines, which fit in 8 KiB for every log this side of a very
+// long URL.
+const innerProbe = 8 << 10
 
 // minInnerScore is the detection score a format needs to claim a file inside
 // an image. Bundle files are given on purpose and take the best score;
@@ -154,13 +156,7 @@ func (v *volumeSink) finish() {
 	sort.Slice(v.results, func(i, j int) bool { return v.results[i].Path < v.results[j].Path })
 	sum := v.s.summary
 	for _, r := range v.results {
-		if len(r.Members) > 0 && r.Errors == 0 {
-			// an archive inside the image is listed by its members, as
-			// a bundle's archive is
-			sum.Inner = append(sum.Inner, r.Members...)
-		} else {
-			sum.Inner = append(sum.Inner, r)
-		}
+		sum.Inner = append(sum.Inner, r)
 		sum.Events += r.Events
 		sum.Unparsed += r.Unparsed
 		sum.Artifacts += r.Artifacts
@@ -183,21 +179,22 @@ func (v *volumeSink) work() {
 		if seen {
 			continue
 		}
-		if ms, parsed := v.parse(f); parsed {
+		if res := v.parse(f, false); len(res) > 0 {
 			v.mu.Lock()
-			v.results = append(v.results, ms)
+			v.results = append(v.results, res...)
 			v.mu.Unlock()
 		}
 	}
 }
 
-// parse detects and parses one file of the volume; parsed is false when no
-// format claims it (nothing was emitted then).
-func (v *volumeSink) parse(f parsers.InnerFile) (ms ItemSummary, parsed bool) {
+// parse detects and parses one file of the volume (or a member of an
+// archive inside it) and returns its summary, or an archive's members';
+// nothing when no format claims it (nothing was emitted then).
+func (v *volumeSink) parse(f parsers.InnerFile, inArchive bool) []ItemSummary {
 	name := v.vol.RefPath + "!" + f.Path
 	probe := make([]byte, min(f.Size, innerProbe))
 	if n, _ := f.R.ReadAt(probe, 0); n < len(probe) {
-		return ms, false // unreadable: the file system walk reports what it can
+		return nil // unreadable: the file system walk reports what it can
 	}
 	comp := sniffCompression(probe)
 	detectName := f.Path
@@ -205,23 +202,41 @@ func (v *volumeSink) parse(f parsers.InnerFile) (ms ItemSummary, parsed bool) {
 		detectName = stripCompressionExt(detectName)
 	}
 	open := func() (io.ReadCloser, error) {
-		return decompress(io.NewSectionReader(f.R, 0, f.Size), nopCloser{}, comp, f.Size, name)
+		// a buffer the file's size (small files are the many): a
+		// compressed stream's buffer holds compressed bytes only
+		buf := int(min(max(f.Size, 4<<10), streamBuffer))
+		return decompress(io.NewSectionReader(f.R, 0, f.Size), nopCloser{}, comp, f.Size, name, buf)
 	}
+	// Decide on the first innerProbe bytes (decompressed); only a file
+	// that an archive reader or a format claims has its full head read,
+	// and detection runs again on it, as for a bundle file.
 	head := probe
-	if comp != CompNone || int64(len(probe)) < f.Size && (looksLikeText(probe) || claim(detectName, probe) != nil) {
+	if comp != CompNone {
+		var err error
+		if head, err = readAll(open, innerProbe); err != nil {
+			return nil
+		}
+	}
+	if sniffArchive(head) == "" && claim(detectName, head) == nil {
+		return nil
+	}
+	if comp != CompNone || int64(len(probe)) < f.Size {
 		var err error
 		if head, err = readAll(open, parsers.HeadSize); err != nil {
-			return ms, false
+			return nil
 		}
 	}
 	if kind := sniffArchive(head); kind != "" {
-		return v.parseArchive(f, name, kind, comp), true
+		if inArchive {
+			return nil // archives inside archives are not opened again
+		}
+		return v.parseArchive(f, name, kind, comp)
 	}
 	format := claim(detectName, head)
 	if format == nil {
-		return ms, false
+		return nil
 	}
-	ms = ItemSummary{Evidence: v.s.summary.Evidence, Path: name, Host: v.s.summary.Host, Format: format.Name, Status: "parsed"}
+	ms := ItemSummary{Evidence: v.s.summary.Evidence, Path: name, Host: v.s.summary.Host, Format: format.Name, Status: "parsed"}
 	if comp != CompNone {
 		ms.Format += "+" + string(comp)
 	}
@@ -238,35 +253,68 @@ func (v *volumeSink) parse(f parsers.InnerFile) (ms ItemSummary, parsed bool) {
 		ms.Status = "failed"
 	}
 	sink.setTimes()
-	return ms, true
+	return []ItemSummary{ms}
 }
 
-// parseArchive reads a tar or zip archive found inside the image the way
-// a bundle's archive is read (engine/archive.go): the file is spooled to
-// the unit's work directory once, its members are parsed and summarised
-// as "<volume>!<path>!<member>", with the file's inode or MFT reference.
-func (v *volumeSink) parseArchive(f parsers.InnerFile, name, kind string, comp Compression) ItemSummary {
-	ms := ItemSummary{Evidence: v.s.summary.Evidence, Path: name, Host: v.s.summary.Host, Format: kind, Status: "parsed"}
-	if comp != CompNone {
-		ms.Format += "+" + string(comp)
-	}
-	sink := &countingSink{next: &innerRefSink{v: v, f: &f}, summary: &ms, arts: &artifactStore{},
-		clockOffset: v.s.clockOffset, offsetLabel: v.s.offsetLabel}
+// parseArchive reads a tar or zip archive found inside the image with the
+// readers of a bundle's archives (engine/archive.go): the file is spooled
+// to the unit's work directory once, and each member, spooled in turn, is
+// probed and parsed like a file of the volume, "<path>!<member>", with the
+// archive file's inode or MFT reference. A member no format claims is
+// skipped, as files of the volume are.
+func (v *volumeSink) parseArchive(f parsers.InnerFile, name, kind string, comp Compression) []ItemSummary {
 	s := v.s
+	var out []ItemSummary
+	fail := func(err error) []ItemSummary {
+		if errors.Is(err, context.Canceled) {
+			return out
+		}
+		ms := ItemSummary{Evidence: s.summary.Evidence, Path: name, Host: s.summary.Host, Format: kind, Status: "failed",
+			Errors: 1, Messages: []string{fmt.Sprintf("%s: %s archive: %v", name, kind, err)}}
+		return append(out, ms)
+	}
 	tmp, err := s.c.spool(s.u, member{name: name, size: f.Size, mod: f.ModTime, open: func() (io.ReadCloser, error) {
 		return io.NopCloser(io.NewSectionReader(f.R, 0, f.Size)), nil
 	}})
-	if err == nil {
-		bf := BundleFile{Rel: name, Abs: tmp, Size: f.Size, Mod: f.ModTime, Item: s.f.Item}
-		err = s.c.parseArchive(s.ctx, s.b, s.u, bf, kind, comp, sink, func(int64) {})
-		os.Remove(tmp)
+	if err != nil {
+		return fail(err)
 	}
-	if err != nil && !errors.Is(err, context.Canceled) {
-		sink.warn(err.Error())
-		ms.Status = "failed"
+	defer os.Remove(tmp)
+	bf := BundleFile{Rel: name, Abs: tmp, Size: f.Size, Mod: f.ModTime}
+	each := func(m member) error {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		mt, err := s.c.spool(s.u, m)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(mt)
+		fh, err := os.Open(mt)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		st, err := fh.Stat()
+		if err != nil || st.Size() == 0 {
+			return err
+		}
+		mf := f
+		mf.Path, mf.Size, mf.ModTime, mf.R = f.Path+"!"+m.name, st.Size(), m.mod, fh
+		out = append(out, v.parse(mf, true)...)
+		return nil
 	}
-	sink.setTimes()
-	return ms
+	limit := max(f.Size*maxExpansion, minBombLimit)
+	switch kind {
+	case "tar":
+		err = eachTarMember(bf, comp, limit, each)
+	case "zip":
+		err = eachZipMember(bf, comp, limit, each)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return out
 }
 
 // claim returns the format that claims a file inside an image, if any.

@@ -113,14 +113,19 @@ func openStream(path string, comp Compression, size int64, progress func(int64))
 	if err != nil {
 		return nil, err
 	}
-	return decompress(countingReader{f, progress}, f, comp, size, path)
+	return decompress(countingReader{f, progress}, f, comp, size, path, streamBuffer)
 }
+
+// streamBuffer is the read buffer of an evidence file's stream: parsers
+// read lines straight out of it (plainStream), so it bounds nothing but
+// holds long lines without a copy.
+const streamBuffer = 1 << 20
 
 // decompress returns the decompressed content of the raw stream r (size
 // compressed bytes), bounded against decompression bombs; closing it closes
-// c. name is for errors.
-func decompress(r io.Reader, c io.Closer, comp Compression, size int64, name string) (io.ReadCloser, error) {
-	raw := bufio.NewReaderSize(r, 1<<20)
+// c. name is for errors; buf is the size of the read buffer.
+func decompress(r io.Reader, c io.Closer, comp Compression, size int64, name string, buf int) (io.ReadCloser, error) {
+	raw := bufio.NewReaderSize(r, buf)
 	var dr io.Reader
 	closeFn := c.Close
 	switch comp {
