@@ -24,7 +24,13 @@ const sampleManifest = "case: inner\ntimezone: Asia/Tokyo\nyear: 2025\nevidence:
 // caseEvents ingests a bundle and returns the summary and every event.
 func caseEvents(t *testing.T, bundle string) (*IngestSummary, []timeline.Event) {
 	t.Helper()
-	caseDir := filepath.Join(t.TempDir(), "case")
+	return ingestCase(t, bundle, filepath.Join(t.TempDir(), "case"))
+}
+
+// ingestCase ingests a bundle into caseDir and returns the summary and
+// every event of the case.
+func ingestCase(t *testing.T, bundle, caseDir string) (*IngestSummary, []timeline.Event) {
+	t.Helper()
 	sum, err := Ingest(context.Background(), bundle, caseDir, IngestOptions{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -118,8 +124,14 @@ func TestImageGivesLooseEvents(t *testing.T) {
 	}{{"web01-ext4.img.gz", "ext4"}, {"web01-ntfs.img.gz", "ntfs"}} {
 		t.Run(tc.fs, func(t *testing.T) {
 			dir, img := imageBundle(t, tc.fixture)
-			sum, all := caseEvents(t, dir)
+			caseDir := filepath.Join(t.TempDir(), "case")
+			sum, all := ingestCase(t, dir, caseDir)
 			checkImage(t, tc.fs, img, sum, all, loose)
+			// resumed: nothing parsed again, nothing duplicated
+			again, all2 := ingestCase(t, dir, caseDir)
+			if again.Parsed != 0 || len(all2) != len(all) || again.Items[0].Events != sum.Items[0].Events || len(again.Items[0].Inner) != len(sum.Items[0].Inner) {
+				t.Errorf("second ingest: parsed %d, %d events (first %d), inner %d", again.Parsed, len(all2), len(all), len(again.Items[0].Inner))
+			}
 		})
 	}
 }
