@@ -3,7 +3,10 @@
 // object, at its __REALTIME_TIMESTAMP (UTC, microseconds), with MESSAGE as
 // the message and the fields an investigator reads first in extra
 // (SYSLOG_IDENTIFIER, _PID, _UID, _COMM, _EXE, _CMDLINE, _SYSTEMD_UNIT,
-// _HOSTNAME, _TRANSPORT, PRIORITY, _BOOT_ID, the seqnum).
+// _HOSTNAME, _TRANSPORT, PRIORITY, _BOOT_ID, the seqnum). Entries of
+// authentication programs (sshd, sudo, su, systemd-logind, PAM) are read as
+// their auth.log lines are (authlog.Message) and become "auth" events when
+// that finds a user, address or action in them.
 //
 // The format is decoded here from systemd's "Journal File Format"
 // description: the header, then every object of the arena in file order;

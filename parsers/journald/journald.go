@@ -16,6 +16,7 @@ import (
 	"github.com/ulikunitz/xz"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
+	"github.com/kiseki-forensics/kiseki/parsers/authlog"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -24,8 +25,10 @@ const FormatName = "journald"
 
 func init() {
 	parsers.Register(&parsers.Format{
-		Name:        FormatName,
-		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassSystem}},
+		Name: FormatName,
+		// Entries of sshd, sudo, su, logind, PAM ... are auth events,
+		// read as auth.log lines are (authlog.Message).
+		Sources:     []parsers.Source{{Name: FormatName, Class: parsers.ClassSystem}, {Name: authlog.FormatName, Class: parsers.ClassLogin}},
 		Description: "systemd journal file (.journal)",
 		HasZone:     true,
 		HasYear:     true,
@@ -227,8 +230,32 @@ func (f *file) entry(off, size int64, ev *timeline.Event) error {
 		}
 		field(ev, kv)
 	}
+	authEntry(ev)
 	return nil
 }
+
+// authEntry reads an entry of an authentication program the way an
+// auth.log line of it is read: when authlog.Message finds a user, address
+// or action in it, the entry is an auth event (source "auth"), so a login
+// that only the journal kept counts as the same login in auth.log would.
+func authEntry(ev *timeline.Event) {
+	var ident string
+	for _, kv := range ev.Extra {
+		if kv.Key == "identifier" {
+			ident = kv.Value
+		}
+	}
+	if ident == "" || ev.Message == "" {
+		return
+	}
+	authlog.Message(bytesOf(ident), bytesOf(ev.Message), ev)
+	if ev.User != "" || ev.SrcIP != "" || ev.Action != "" {
+		ev.Source = authlog.FormatName
+	}
+}
+
+// bytesOf views a string's bytes without copying (read only).
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // data returns the FIELD=value payload of the data object at off.
 func (f *file) data(off int64) ([]byte, error) {

@@ -120,6 +120,27 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
+// TestAuthEntries: the RHEL journal's logins (systemd-logind "New session
+// 2 of user mruser", PAM "session opened for user mruser") are auth events
+// with the user, as the same lines in /var/log/secure would be.
+func TestAuthEntries(t *testing.T) {
+	evs, _ := parseBytes(t, "system.journal", load(t, s4+"programs/journal/RHE_91_system.journal.xz"), true)
+	auth, mruser := 0, 0
+	for i := range evs {
+		ev := &evs[i]
+		if ev.Source != "auth" {
+			continue
+		}
+		auth++
+		if ev.User == "mruser" && ev.Action != "" {
+			mruser++
+		}
+	}
+	if auth == 0 || mruser == 0 {
+		t.Errorf("%d auth events, %d of mruser with an action", auth, mruser)
+	}
+}
+
 // TestAgainstJournalctl: every entry's realtime and MESSAGE equal what
 // journalctl (an independent reader) prints for the same file.
 func TestAgainstJournalctl(t *testing.T) {
