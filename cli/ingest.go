@@ -114,7 +114,6 @@ func printSummary(w io.Writer, sum *engine.IngestSummary) {
 		all = append(all, it)
 		for _, in := range it.Inner {
 			row(&in, "+ ") // a file inside the image: included in its counts
-			errs += in.Errors
 			all = append(all, in)
 		}
 	}

@@ -155,11 +155,14 @@ func (v *volumeSink) finish() {
 	v.wg.Wait()
 	sort.Slice(v.results, func(i, j int) bool { return v.results[i].Path < v.results[j].Path })
 	sum := v.s.summary
+	v.s.countingSink.mu.Lock() // Errors is shared with warn
+	defer v.s.countingSink.mu.Unlock()
 	for _, r := range v.results {
 		sum.Inner = append(sum.Inner, r)
 		sum.Events += r.Events
 		sum.Unparsed += r.Unparsed
 		sum.Artifacts += r.Artifacts
+		sum.Errors += r.Errors
 	}
 }
 
