@@ -124,6 +124,20 @@ type volumeSink struct {
 	results []ItemSummary
 }
 
+// take reports whether the file with this key is not parsed yet, and
+// marks it parsed: a file whose names the walk gives apart (a hard link in
+// another directory) is parsed once. Only parsed files are kept, so the
+// set stays as small as the files a format claims.
+func (v *volumeSink) take(key int64) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.claimed[key] {
+		return false
+	}
+	v.claimed[key] = true
+	return true
+}
+
 func (v *volumeSink) Emit(ev *timeline.Event) error {
 	key := ev.Inode
 	if key == timeline.Absent {
@@ -133,7 +147,7 @@ func (v *volumeSink) Emit(ev *timeline.Event) error {
 	var job innerJob
 	if queue {
 		v.lastKey = key
-		job.ev = timeline.Event{Inode: ev.Inode, MFT: ev.MFT, Path: strings.Clone(ev.Path), Source: ev.Source, Tags: strings.Clone(ev.Tags)}
+		job.ev = timeline.Event{Inode: ev.Inode, MFT: ev.MFT, Path: strings.Clone(ev.Path), Source: ev.Source}
 	}
 	if err := v.s.Emit(ev); err != nil {
 		return err
@@ -173,13 +187,6 @@ func (v *volumeSink) work() {
 		}
 		f, ok := v.files.File(&j.ev)
 		if !ok {
-			continue
-		}
-		v.mu.Lock()
-		seen := v.claimed[f.Key]
-		v.claimed[f.Key] = true // a file with several names is probed once
-		v.mu.Unlock()
-		if seen {
 			continue
 		}
 		if res := v.parse(f, false); len(res) > 0 {
@@ -230,13 +237,13 @@ func (v *volumeSink) parse(f parsers.InnerFile, inArchive bool) []ItemSummary {
 		}
 	}
 	if kind := sniffArchive(head); kind != "" {
-		if inArchive {
+		if inArchive || !v.take(f.Key) {
 			return nil // archives inside archives are not opened again
 		}
 		return v.parseArchive(f, name, kind, comp)
 	}
 	format := claim(detectName, head)
-	if format == nil {
+	if format == nil || !inArchive && !v.take(f.Key) {
 		return nil
 	}
 	ms := ItemSummary{Evidence: v.s.summary.Evidence, Path: name, Host: v.s.summary.Host, Format: format.Name, Status: "parsed"}
