@@ -103,13 +103,22 @@ func printSummary(w io.Writer, sum *engine.IngestSummary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "EVIDENCE\tPATH\tHOST\tFORMAT\tEVENTS\tARTIFACTS\tUNPARSED\tERRORS\tFIRST\tLAST\t")
 	var unparsed, errs int64
+	row := func(it *engine.ItemSummary, indent string) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", it.Evidence, indent+sanitize(it.Path), sanitize(it.Host), it.Format, it.Events, it.Artifacts, it.Unparsed, it.Errors, it.First, it.Last)
+	}
+	var all []engine.ItemSummary // items, and the files inside images after their image
 	for _, it := range sum.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", it.Evidence, sanitize(it.Path), sanitize(it.Host), it.Format, it.Events, it.Artifacts, it.Unparsed, it.Errors, it.First, it.Last)
+		row(&it, "")
 		unparsed += it.Unparsed
 		errs += it.Errors
+		all = append(all, it)
+		for _, in := range it.Inner {
+			row(&in, "+ ") // a file inside the image: included in its counts
+			all = append(all, in)
+		}
 	}
 	tw.Flush()
-	for _, it := range sum.Items {
+	for _, it := range all {
 		if len(it.Candidates) > 0 {
 			fmt.Fprintf(w, "note: %s: format ambiguous, candidates %v\n", sanitize(it.Path), it.Candidates)
 		}
@@ -144,6 +153,7 @@ func failedItems(sum *engine.IngestSummary) error {
 				failed = append(failed, sanitize(it.Path))
 			}
 			walk(it.Members)
+			walk(it.Inner)
 		}
 	}
 	walk(sum.Items)

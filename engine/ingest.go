@@ -49,7 +49,11 @@ type ItemSummary struct {
 	Last      string   `json:"last,omitempty"`
 	Parts     []string `json:"parts,omitempty"`
 	// Members are the files of an archive, each summarised on its own.
-	Members    []ItemSummary `json:"members,omitempty"`
+	Members []ItemSummary `json:"members,omitempty"`
+	// Inner are the files inside a disk image's file systems that a
+	// format claimed, each summarised on its own (engine/inner.go); the
+	// image's counts include theirs.
+	Inner      []ItemSummary `json:"inner,omitempty"`
 	Candidates []string      `json:"candidates,omitempty"` // other formats that also matched
 	Messages   []string      `json:"messages,omitempty"`   // warnings and errors, first ones
 	Status     string        `json:"status"`               // parsed, failed, unrecognised
@@ -526,7 +530,7 @@ func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, 
 	if comp != CompNone {
 		s.Format += "+" + string(comp)
 	}
-	err = parsers.SafeParse(ctx, format, in, sink)
+	err = parsers.SafeParse(ctx, format, in, c.withInner(ctx, b, u, f, sink, in, format))
 	if !streamed {
 		progress(f.Size) // random-access formats count at the end
 	}

@@ -100,11 +100,11 @@ func (c countingReader) Read(p []byte) (int, error) {
 // offers to parsers.ScanLines so that lines are not copied a second time.
 type plainStream struct {
 	br *bufio.Reader
-	f  *os.File
+	c  io.Closer
 }
 
 func (p plainStream) Read(b []byte) (int, error) { return p.br.Read(b) }
-func (p plainStream) Close() error               { return p.f.Close() }
+func (p plainStream) Close() error               { return p.c.Close() }
 func (p plainStream) LineReader() *bufio.Reader  { return p.br }
 
 // openStream opens a file and returns its decompressed content.
@@ -113,39 +113,54 @@ func openStream(path string, comp Compression, size int64, progress func(int64))
 	if err != nil {
 		return nil, err
 	}
-	raw := bufio.NewReaderSize(countingReader{f, progress}, 1<<20)
-	var r io.Reader
-	closeFn := f.Close
+	return decompress(countingReader{f, progress}, f, comp, size, path, streamBuffer)
+}
+
+// streamBuffer is the read buffer of an evidence file's stream: parsers
+// read lines straight out of it (plainStream), so it bounds nothing but
+// holds long lines without a copy.
+const streamBuffer = 1 << 20
+
+// decompress returns the decompressed content of the raw stream r (size
+// compressed bytes), bounded against decompression bombs; closing it closes
+// c. name is for errors; buf is the size of the read buffer.
+func decompress(r io.Reader, c io.Closer, comp Compression, size int64, name string, buf int) (io.ReadCloser, error) {
+	raw := bufio.NewReaderSize(r, buf)
+	var dr io.Reader
+	closeFn := c.Close
 	switch comp {
 	case CompNone:
-		return plainStream{raw, f}, nil
+		return plainStream{raw, c}, nil
 	case CompGzip:
 		zr, err := gzip.NewReader(raw)
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: gzip: %w", path, err)
+			c.Close()
+			return nil, fmt.Errorf("%s: gzip: %w", name, err)
 		}
-		r = zr
+		dr = zr
 	case CompBzip2:
-		r = bzip2.NewReader(raw)
+		dr = bzip2.NewReader(raw)
 	case CompXZ:
 		xr, err := xz.NewReader(raw)
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: xz: %w", path, err)
+			c.Close()
+			return nil, fmt.Errorf("%s: xz: %w", name, err)
 		}
-		r = xr
+		dr = xr
 	case CompZstd:
 		zr, err := zstd.NewReader(raw, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: zstd: %w", path, err)
+			c.Close()
+			return nil, fmt.Errorf("%s: zstd: %w", name, err)
 		}
-		r = zr
-		closeFn = func() error { zr.Close(); return f.Close() }
+		dr = zr
+		closeFn = func() error { zr.Close(); return c.Close() }
+	default:
+		c.Close()
+		return nil, fmt.Errorf("%s: unknown compression %q", name, comp)
 	}
 	limit := max(size*maxExpansion, minBombLimit)
-	return &limitedReader{r: r, left: limit, close: closeFn}, nil
+	return &limitedReader{r: dr, left: limit, close: closeFn}, nil
 }
 
 // readHead returns up to n bytes from the start of a (decompressed) stream.

@@ -251,5 +251,11 @@ func runFS(ctx context.Context, fs *parsers.FileSystem, vol *parsers.Volume, sin
 			err = fmt.Errorf("%s (offset %d): %s parser panicked: %v", vol.RefPath, vol.Offset, fs.Name, r)
 		}
 	}()
+	if vs, ok := sink.(parsers.VolumeSink); ok {
+		// The sink parses the files the walk names (engine/inner.go).
+		s, done := vs.Volume(fs, vol)
+		defer done()
+		sink = s
+	}
 	return fs.Parse(ctx, vol, sink)
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	parsers.RegisterFileSystem(&parsers.FileSystem{Name: "ext4", Detect: Detect, Parse: Parse,
+	parsers.RegisterFileSystem(&parsers.FileSystem{Name: "ext4", Detect: Detect, Parse: Parse, Files: Files,
 		Sources: []parsers.Source{{Name: sourceFS, Class: parsers.ClassFS}, {Name: sourceJournal, Class: parsers.ClassFS}}})
 }
 

@@ -22,7 +22,7 @@ const Name = "ntfs"
 const SourceUSN = "usnjrnl"
 
 func init() {
-	parsers.RegisterFileSystem(&parsers.FileSystem{Name: Name, Detect: Detect, Parse: Parse,
+	parsers.RegisterFileSystem(&parsers.FileSystem{Name: Name, Detect: Detect, Parse: Parse, Files: Files,
 		Sources: []parsers.Source{{Name: Name, Class: parsers.ClassFS}, {Name: SourceUSN, Class: parsers.ClassFS}}})
 }
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kiseki-forensics/kiseki/parsers/linux"
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -15,7 +16,7 @@ import (
 type Identity struct {
 	Host     string        `json:"host"`
 	Address  string        `json:"address"`
-	Source   string        `json:"source"` // manifest | dhcp | sshd-listen | nat-static
+	Source   string        `json:"source"` // manifest | dhcp | sshd-listen | nat-static | host-config
 	Ref      *timeline.Ref `json:"ref,omitempty"`
 	Conflict string        `json:"conflict,omitempty"` // the manifest says otherwise
 }
@@ -26,13 +27,15 @@ const (
 	IdentityDHCP     = "dhcp"
 	IdentitySSHD     = "sshd-listen"
 	IdentityNAT      = "nat-static"
+	IdentityConfig   = "host-config" // the host's network configuration or /etc/hosts (parsers/linux)
 )
 
 // identityQuery finds the lines that state a host's address: DHCP leases
 // (dhclient "bound to A", dhcpcd/NetworkManager "DHCPACK of A"), sshd's
 // "Server listening on A port N", and a firewall's static translations
 // (ASA "Built static [TCP|UDP] translation from if:REAL to if:MAPPED").
-const identityQuery = `"bound to" OR "DHCPACK" OR "listening on" OR "translation from"`
+// The host's own configuration states it too (linux.HostAddressPrefix).
+const identityQuery = `"bound to" OR "DHCPACK" OR "listening on" OR "translation from" OR "` + linux.HostAddressPhrase + `"`
 
 // LearnHosts reads the evidence for the addresses of hosts and adds those
 // the manifest does not give (an address the manifest gives to another
@@ -118,6 +121,10 @@ func identityFacts(host, source, msg string, e *Env) []Identity {
 		return natFact(msg, e)
 	case host == "":
 		return nil
+	case source == linux.ConfigSource && strings.HasPrefix(msg, linux.HostAddressPrefix):
+		if a := addrAfter(msg, linux.HostAddressPrefix); a.IsValid() {
+			return []Identity{{Host: host, Address: a.String(), Source: IdentityConfig}}
+		}
 	case strings.Contains(msg, "Server listening on "):
 		if a := addrAfter(msg, "Server listening on "); a.IsValid() && !a.IsUnspecified() {
 			return []Identity{{Host: host, Address: a.String(), Source: IdentitySSHD}}
