@@ -25,7 +25,7 @@ type Registry struct {
 	Items []EvidenceRecord `json:"items"`
 }
 
-func (c *Case) registryPath() string { return c.path("evidence.json") }
+func (c *Case) registryPath() string { return c.path(EvidenceFile) }
 
 // LoadRegistry reads the registry; a new case has an empty one.
 func (c *Case) LoadRegistry() (*Registry, error) {

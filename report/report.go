@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -160,20 +159,6 @@ type AnnexRow struct {
 	Refs  string `json:"refs"`
 }
 
-// annotation mirrors the server's annotation log lines (annotations.jsonl).
-type annotation struct {
-	Kind       string        `json:"kind"`
-	Row        *int64        `json:"row"`
-	Generation int64         `json:"generation"`
-	EventTime  string        `json:"event_time"`
-	Ref        *timeline.Ref `json:"ref"`
-	Host       string        `json:"host"`
-	Summary    string        `json:"summary"`
-	Value      string        `json:"value"`
-	User       string        `json:"user"`
-	Time       time.Time     `json:"time"`
-}
-
 // Build computes the report. It re-hashes the evidence (logged in the
 // audit log as a verify) and records itself in the audit log.
 func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options) (*Report, error) {
@@ -259,7 +244,10 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	r.Queries = append(r.Queries, Query{What: r.labels["q_events"], Value: total, Command: append([]string{"search"}, append(caseArg, "--count", "--json", "")...), JSONKey: "total"})
 
 	// Annotations.
-	notes := readAnnotations(c.Dir, s.Manifest().Generation)
+	notes, err := readAnnotations(c, s.Manifest().Generation)
+	if err != nil {
+		return nil, err
+	}
 	r.Annotated = notes
 	iocs := opt.IOCs
 	if len(iocs) == 0 {
@@ -421,72 +409,32 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	return r, nil
 }
 
-func readAnnotations(dir string, gen int64) []Annotated {
-	b, err := os.ReadFile(filepath.Join(dir, "annotations.jsonl"))
+// readAnnotations presents the case's folded annotations (engine's one
+// fold, shared with the server) for generation gen.
+func readAnnotations(c *engine.Case, gen int64) ([]Annotated, error) {
+	log, err := c.OpenAnnotations()
 	if err != nil {
-		return nil
-	}
-	type state struct {
-		a        Annotated
-		row      int64
-		starred  bool
-		tags     []string
-		comments []string
-	}
-	by := map[int64]*state{}
-	var order []int64
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var a annotation
-		if json.Unmarshal([]byte(line), &a) != nil || a.Row == nil || a.Generation != gen {
-			continue
-		}
-		st := by[*a.Row]
-		if st == nil {
-			ref := ""
-			if a.Ref != nil {
-				ref = a.Ref.String()
-			}
-			st = &state{row: *a.Row, a: Annotated{Time: a.EventTime, Host: eventview.Sanitize(a.Host), Ref: eventview.Sanitize(ref), Summary: short(eventview.Sanitize(a.Summary))}}
-			if f := strings.Fields(a.Summary); len(f) > 0 {
-				if ad, err := netip.ParseAddr(f[0]); err == nil {
-					st.a.SrcIP = ad.String()
-				}
-			}
-			by[*a.Row] = st
-			order = append(order, *a.Row)
-		}
-		switch a.Kind {
-		case "star":
-			st.starred = true
-		case "unstar":
-			st.starred = false
-		case "tag":
-			if !contains(st.tags, a.Value) {
-				st.tags = append(st.tags, a.Value)
-			}
-		case "untag":
-			var keep []string
-			for _, t := range st.tags {
-				if t != a.Value {
-					keep = append(keep, t)
-				}
-			}
-			st.tags = keep
-		case "comment":
-			st.comments = append(st.comments, eventview.Sanitize(a.User+": "+a.Value))
-		}
+		return nil, err
 	}
 	var out []Annotated
-	for _, row := range order {
-		st := by[row]
-		if !st.starred && len(st.tags) == 0 && len(st.comments) == 0 {
-			continue
+	for _, n := range log.Events(gen) {
+		ref := ""
+		if n.Ref != nil {
+			ref = n.Ref.String()
 		}
-		st.a.Starred, st.a.Tags, st.a.Comments = st.starred, st.tags, st.comments
-		out = append(out, st.a)
+		a := Annotated{Time: n.EventTime, Host: eventview.Sanitize(n.Host), Ref: eventview.Sanitize(ref),
+			Summary: short(eventview.Sanitize(n.Summary)), Starred: n.Starred, Tags: n.Tags}
+		if f := strings.Fields(n.Summary); len(f) > 0 {
+			if ad, err := netip.ParseAddr(f[0]); err == nil {
+				a.SrcIP = ad.String()
+			}
+		}
+		for _, cm := range n.Comments {
+			a.Comments = append(a.Comments, eventview.Sanitize(cm.User+": "+cm.Value))
+		}
+		out = append(out, a)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time < out[j].Time })
-	return out
+	return out, nil
 }
 
 // maxText bounds any one piece of log content in the report: a 10 MB field

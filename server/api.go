@@ -215,7 +215,7 @@ func (srv *Server) gridEvent(row int64, ev *timeline.Event, notes map[int64]Even
 
 func (srv *Server) notesByRow() map[int64]EventNotes {
 	m := map[int64]EventNotes{}
-	for _, n := range srv.notes.events(srv.generation()) {
+	for _, n := range srv.notes.Events(srv.generation()) {
 		m[n.Row] = n
 	}
 	return m
@@ -538,7 +538,7 @@ func (srv *Server) detail(row int64, rawLimit int) (*eventDetail, []byte, error)
 			d.Event.Extra[k], d.Truncated = v, true
 		}
 	}
-	for _, n := range srv.notes.events(srv.generation()) {
+	for _, n := range srv.notes.Events(srv.generation()) {
 		if n.Row == row {
 			d.Notes = n
 		}
@@ -647,15 +647,15 @@ func (srv *Server) apiEvidence(w http.ResponseWriter, r *http.Request) {
 }
 
 func (srv *Server) apiAnnotations(w http.ResponseWriter, r *http.Request) {
-	ev := srv.notes.events(srv.generation())
+	ev := srv.notes.Events(srv.generation())
 	if ev == nil {
 		ev = []EventNotes{}
 	}
-	s := srv.notes.searches()
+	s := srv.notes.Searches()
 	if s == nil {
 		s = []Annotation{}
 	}
-	writeJSON(w, map[string]any{"events": ev, "searches": s, "log": srv.notes.list()})
+	writeJSON(w, map[string]any{"events": ev, "searches": s, "log": srv.notes.List()})
 }
 
 type annotateRequest struct {
@@ -700,7 +700,7 @@ func (srv *Server) apiAnnotate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	a, err := srv.notes.add(a)
+	a, err := srv.notes.Add(a)
 	if err != nil {
 		badRequest(w, err)
 		return
@@ -788,7 +788,7 @@ func (srv *Server) apiAnnotationsExport(w http.ResponseWriter, r *http.Request) 
 		badRequest(w, err)
 		return
 	}
-	evs := srv.notes.events(srv.generation())
+	evs := srv.notes.Events(srv.generation())
 	switch r.URL.Query().Get("format") {
 	case "jsonl", "":
 		w.Header().Set("Content-Type", "application/x-ndjson")

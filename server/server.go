@@ -39,7 +39,7 @@ type Options struct {
 type Server struct {
 	c      *engine.Case
 	s      *search.Searcher
-	notes  *annotationStore
+	notes  *engine.Annotations
 	opt    Options
 	assets fs.FS
 	mux    *http.ServeMux
@@ -57,7 +57,7 @@ type cached struct {
 // New opens a server over an open case and searcher. The searcher is kept
 // open for the server's life with a segment cache.
 func New(c *engine.Case, s *search.Searcher, opt Options) (*Server, error) {
-	notes, err := openAnnotations(c.Dir)
+	notes, err := c.OpenAnnotations()
 	if err != nil {
 		return nil, err
 	}
