@@ -18,6 +18,8 @@ type EvidenceRecord struct {
 	Registered time.Time `json:"registered"`
 	Host       string    `json:"host,omitempty"`
 	Format     string    `json:"format,omitempty"` // detected or given; set after parsing
+	// Normalisation is what ingest applied to its times (set after parsing).
+	Normalisation *Normalisation `json:"normalisation,omitempty"`
 }
 
 // Registry is the case's evidence registry (evidence.json).

@@ -206,33 +206,22 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 			Size: it.Size, Acquired: it.SHA256, Analysis: v.Actual, Status: v.Status})
 	}
 
-	// Time normalisation per source.
-	bundle, _ := engine.LoadBundle(c.Meta.Bundle)
+	// Time normalisation per source: what ingest recorded it applied.
 	for _, it := range reg.Items {
 		req := search.Request{Query: "evidence:" + it.ID}
 		f, err := s.Facets(ctx, req, []string{"zone"}, 5)
 		if err != nil {
 			return nil, err
 		}
-		n, _ := s.Count(ctx, req)
+		n, err := s.Count(ctx, req)
+		if err != nil {
+			return nil, err
+		}
 		src := Source{Evidence: it.ID, Path: eventview.Sanitize(it.Path), Format: it.Format, Events: n}
 		for _, z := range f["zone"] {
 			src.Zones = append(src.Zones, fmt.Sprintf("%s (%d)", eventview.Sanitize(z.Value), z.Count))
 		}
-		src.Year = "from the source"
-		if bundle != nil {
-			for _, bi := range bundle.Evidence {
-				if strings.HasPrefix(it.Path, strings.TrimSuffix(bi.Path, "/")) {
-					src.ClockOffset = bi.ClockOffset
-					if bi.Year != 0 {
-						src.Year = "bundle item: " + strconv.Itoa(bi.Year)
-					}
-				}
-			}
-		}
-		if c.Meta.Year != 0 && src.Year == "from the source" {
-			src.Year = "case year " + strconv.Itoa(c.Meta.Year) + " where the format has none"
-		}
+		src.ClockOffset, src.Year = normalisationText(it.Normalisation)
 		r.Sources = append(r.Sources, src)
 	}
 
@@ -435,6 +424,23 @@ func readAnnotations(c *engine.Case, gen int64) ([]Annotated, error) {
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// normalisationText states the clock offset and the year ingest applied
+// to an evidence item (nil: ingested before Kiseki recorded it).
+func normalisationText(n *engine.Normalisation) (offset, year string) {
+	if n == nil {
+		return "", "not recorded (ingested by an earlier Kiseki)"
+	}
+	switch n.YearSource {
+	case engine.FromManifestEntry:
+		year = "bundle item " + n.Entry + ": " + strconv.Itoa(n.Year)
+	case engine.FromBundle:
+		year = "bundle: " + strconv.Itoa(n.Year)
+	default:
+		year = "from the source"
+	}
+	return n.ClockOffset, eventview.Sanitize(year)
 }
 
 // maxText bounds any one piece of log content in the report: a 10 MB field
