@@ -2,15 +2,12 @@ package server
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -477,6 +474,7 @@ type eventDetail struct {
 	RawText   string     `json:"raw_text,omitempty"`
 	RawBase64 string     `json:"raw_base64,omitempty"`
 	RawFrom   string     `json:"raw_from,omitempty"`
+	RawError  string     `json:"raw_error,omitempty"` // why the evidence could not be read
 	RawBytes  int        `json:"raw_bytes"`
 	Truncated bool       `json:"truncated,omitempty"`
 	Notes     EventNotes `json:"notes"`
@@ -508,13 +506,17 @@ func (srv *Server) detail(row int64, rawLimit int) (*eventDetail, []byte, error)
 		return nil, nil, err
 	}
 	reg, err := srv.c.LoadRegistry()
-	if err == nil {
-		d.Evidence = reg.ByID(d.Event.Evidence)
+	if err != nil {
+		return nil, nil, err
 	}
-	if raw == nil && d.Evidence != nil && d.Event.Ref.Offset != nil {
-		raw = readRecord(d.Evidence.Abs, *d.Event.Ref.Offset, rawLimit)
-		if raw != nil {
-			d.RawFrom = "evidence"
+	d.Evidence = reg.ByID(d.Event.Evidence)
+	if raw == nil && d.Evidence != nil {
+		b, err := srv.c.ReadRecord(reg, d.Event.Ref, rawLimit)
+		switch {
+		case err == nil:
+			raw, d.RawFrom = b, "evidence"
+		case !errors.Is(err, engine.ErrNoRecord):
+			d.RawError = err.Error()
 		}
 	}
 	d.RawBytes = len(raw)
@@ -546,59 +548,6 @@ func (srv *Server) detail(row int64, rawLimit int) (*eventDetail, []byte, error)
 	d.Notes.Row = row
 	return &d, raw, nil
 }
-
-// readRecord reads the line at offset from an uncompressed evidence file,
-// opened read-only; nil when the file is compressed, gone or the offset is
-// outside it.
-func readRecord(path string, offset int64, limit int) []byte {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	head := make([]byte, 4)
-	n, _ := f.ReadAt(head, 0)
-	var r io.Reader = f
-	switch {
-	case n >= 2 && head[0] == 0x1f && head[1] == 0x8b:
-		// Offsets of compressed evidence are in the decompressed stream:
-		// decompress up to the offset (bounded, so a bomb costs little).
-		if offset > maxGzipSkip {
-			return nil
-		}
-		zr, err := gzip.NewReader(bufio.NewReader(f))
-		if err != nil {
-			return nil
-		}
-		if k, err := io.CopyN(io.Discard, zr, offset); err != nil || k != offset {
-			return nil
-		}
-		r = zr
-	case n >= 3 && (string(head[:3]) == "BZh" || head[0] == 0xfd || head[0] == 0x28):
-		return nil // other compressions: the timeline's fields stand
-	default:
-		if _, err := f.Seek(offset, io.SeekStart); err != nil {
-			return nil
-		}
-	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	var out []byte
-	for len(out) <= limit {
-		chunk, err := br.ReadSlice('\n')
-		out = append(out, chunk...)
-		if err != bufio.ErrBufferFull {
-			break
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return []byte(strings.TrimRight(string(out), "\r\n"))
-}
-
-// maxGzipSkip bounds how much of a gzip evidence file is decompressed to
-// reach a record.
-const maxGzipSkip = 256 << 20
 
 func (srv *Server) apiEvent(w http.ResponseWriter, r *http.Request) {
 	row, ok := srv.rowParam(w, r)
