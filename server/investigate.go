@@ -52,7 +52,7 @@ func (srv *Server) apiScope(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	env, err := vocab.LoadEnv(srv.c, srv.s)
+	env, err := vocab.LoadEnv(srv.c, srv.searcher(r))
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
@@ -95,7 +95,7 @@ func (srv *Server) apiLeaks(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, errors.New("say what to count: actor, endpoint, window_from_file, from/to or pii"))
 		return
 	}
-	env, err := vocab.LoadEnv(srv.c, srv.s)
+	env, err := vocab.LoadEnv(srv.c, srv.searcher(r))
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
@@ -153,7 +153,7 @@ func (srv *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 	if lang != "ja" {
 		lang = "en"
 	}
-	rep, err := report.Build(r.Context(), srv.c, srv.s, report.Options{IOCs: v["ioc"], Lang: lang, Zone: loc})
+	rep, err := report.Build(r.Context(), srv.c, srv.searcher(r), report.Options{IOCs: v["ioc"], Lang: lang, Zone: loc})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
