@@ -33,6 +33,10 @@ type Options struct {
 	Lang     string   // en or ja
 	Zone     *time.Location
 	Now      time.Time // generation time (default now)
+	// Draft builds the report without writing to the case: the evidence
+	// is re-hashed without a verify entry in the audit log (a web preview,
+	// answered on GET).
+	Draft bool
 }
 
 // Report is the whole report; its JSON is the .json output.
@@ -192,7 +196,11 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	if err != nil {
 		return nil, err
 	}
-	ver, err := c.Verify("", nil)
+	verify := c.Verify
+	if opt.Draft {
+		verify = c.Rehash
+	}
+	ver, err := verify("", nil)
 	if err != nil {
 		return nil, err
 	}
