@@ -22,16 +22,16 @@ import (
 func (srv *Server) routes() {
 	m := srv.mux
 	m.HandleFunc("GET /api/v1/case", srv.apiCase)
-	m.HandleFunc("GET /api/v1/events", srv.apiEvents)
-	m.HandleFunc("GET /api/v1/events/{row}", srv.apiEvent)
-	m.HandleFunc("GET /api/v1/events/{row}/raw", srv.apiEventRaw)
+	m.HandleFunc("GET /api/v1/events", limited(srv.scans, srv.apiEvents))
+	m.HandleFunc("GET /api/v1/events/{row}", limited(srv.scans, srv.apiEvent))
+	m.HandleFunc("GET /api/v1/events/{row}/raw", limited(srv.scans, srv.apiEventRaw))
 	m.HandleFunc("GET /api/v1/count", srv.apiCount)
 	m.HandleFunc("GET /api/v1/histogram", srv.apiHistogram)
 	m.HandleFunc("GET /api/v1/facets", srv.apiFacets)
 	m.HandleFunc("GET /api/v1/evidence", srv.apiEvidence)
 	m.HandleFunc("GET /api/v1/annotations", srv.apiAnnotations)
 	m.HandleFunc("POST /api/v1/annotations", srv.apiAnnotate)
-	m.HandleFunc("GET /api/v1/export", srv.apiExport)
+	m.HandleFunc("GET /api/v1/export", limited(srv.scans, srv.apiExport))
 	m.HandleFunc("GET /api/v1/annotations/export", srv.apiAnnotationsExport)
 	m.HandleFunc("GET /api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, errors.New("no such API endpoint"))

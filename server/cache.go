@@ -96,7 +96,12 @@ func (srv *Server) cachedAnswer(r *http.Request, key string, compute func() (any
 	f := &flight{done: make(chan struct{})}
 	srv.inflight[fkey] = f
 	srv.mu.Unlock()
-	f.v, f.err = compute()
+	if srv.scans.wait(r) {
+		f.v, f.err = compute()
+		srv.scans.done()
+	} else {
+		f.err = r.Context().Err()
+	}
 	srv.mu.Lock()
 	delete(srv.inflight, fkey)
 	if f.err == nil {

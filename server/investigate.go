@@ -18,10 +18,10 @@ import (
 )
 
 func (srv *Server) investigateRoutes() {
-	srv.mux.HandleFunc("GET /api/v1/scope", srv.apiScope)
-	srv.mux.HandleFunc("GET /api/v1/leaks", srv.apiLeaks)
-	srv.mux.HandleFunc("GET /api/v1/report", srv.apiReport)
-	srv.mux.HandleFunc("POST /api/v1/report", srv.apiReport)
+	srv.mux.HandleFunc("GET /api/v1/scope", limited(srv.scans, srv.apiScope))
+	srv.mux.HandleFunc("GET /api/v1/leaks", limited(srv.scans, srv.apiLeaks))
+	srv.mux.HandleFunc("GET /api/v1/report", limited(srv.reports, srv.apiReport))
+	srv.mux.HandleFunc("POST /api/v1/report", limited(srv.reports, srv.apiReport))
 }
 
 // apiScope answers as `kiseki scope --json`: ioc= (repeatable), depth=,

@@ -61,6 +61,8 @@ type Server struct {
 	mux    *http.ServeMux
 
 	mu       sync.Mutex
+	scans    limiter            // slots for requests that scan the timeline
+	reports  limiter            // slots for reports
 	cache    answerCache        // count, histogram and facet answers per query
 	inflight map[string]*flight // answers being computed
 }
@@ -78,7 +80,8 @@ func New(c *engine.Case, s *search.Searcher, opt Options) (*Server, error) {
 		opt.CacheSegments = 8
 	}
 	s.CacheSegments(opt.CacheSegments)
-	srv := &Server{c: c, notes: notes, opt: opt, mux: http.NewServeMux(), inflight: map[string]*flight{}}
+	srv := &Server{c: c, notes: notes, opt: opt, mux: http.NewServeMux(), inflight: map[string]*flight{},
+		scans: make(limiter, scanSlots()), reports: make(limiter, reportSlots)}
 	srv.assets = opt.Assets
 	if srv.assets == nil {
 		sub, err := fs.Sub(web.Dist, "dist")
