@@ -23,8 +23,8 @@ func (srv *Server) routes() {
 	m := srv.mux
 	m.HandleFunc("GET /api/v1/case", srv.apiCase)
 	m.HandleFunc("GET /api/v1/events", limited(srv.scans, srv.apiEvents))
-	m.HandleFunc("GET /api/v1/events/{row}", limited(srv.scans, srv.apiEvent))
-	m.HandleFunc("GET /api/v1/events/{row}/raw", limited(srv.scans, srv.apiEventRaw))
+	m.HandleFunc("GET /api/v1/events/{row}", srv.apiEvent)
+	m.HandleFunc("GET /api/v1/events/{row}/raw", srv.apiEventRaw)
 	m.HandleFunc("GET /api/v1/count", srv.apiCount)
 	m.HandleFunc("GET /api/v1/histogram", srv.apiHistogram)
 	m.HandleFunc("GET /api/v1/facets", srv.apiFacets)

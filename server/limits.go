@@ -10,7 +10,7 @@ import (
 // the tail slowest) while each holds its own working set (segments being
 // loaded, the values a word matches): 50 clients at once took the server
 // to 2.7 GB. Waiting requests queue in arrival order; answers already
-// cached and cheap requests never wait.
+// cached and point reads (one event's detail) never wait.
 func scanSlots() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // reportSlots: a report runs the scope, the leak count and a re-hash of
