@@ -216,12 +216,15 @@ func imageParts(reg *Registry, rec *EvidenceRecord) []string {
 // entries, inodes), or, for a file inside a file system, a line at an
 // offset in that file (through FileInVolume).
 func readImageRecord(reg *Registry, rec *EvidenceRecord, ref timeline.Ref, off int64, limit int) ([]byte, error) {
+	part, inside, err := disk.SplitRef(rec.Path, ref.Path)
+	if err != nil || rec.Format != diskImageFormat {
+		return nil, ErrNoRecord // an image inside a compressed stream
+	}
 	img, err := disk.OpenImage(imageParts(reg, rec))
 	if err != nil {
 		return nil, err
 	}
 	defer img.Close()
-	_, part, inside := disk.Volume(ref.Path)
 	if inside != "" {
 		if FileInVolume == nil {
 			return nil, ErrNoRecord

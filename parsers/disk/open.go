@@ -56,24 +56,28 @@ func OpenImage(parts []string) (*Image, error) {
 // Close releases the image's files.
 func (im *Image) Close() { im.img.closer() }
 
-// Volume splits an event's reference path into the image's name, the
-// partition it names ("#p<N>", 0 for a bare file system) and what follows
-// the partition (a path inside the file system, when the reference points
-// into a file), as Parse writes them.
-func Volume(refPath string) (image string, partition int, rest string) {
-	i := strings.LastIndex(refPath, "#p")
-	if i < 0 {
-		return refPath, 0, ""
+// SplitRef splits an event's reference path into the partition it names
+// after the image's name ("#p<N>"; 0 for a bare file system) and what
+// follows (a path inside the file system, when the reference points into a
+// file), as Parse writes them.
+func SplitRef(image, refPath string) (partition int, rest string, err error) {
+	after, ok := strings.CutPrefix(refPath, image)
+	if !ok {
+		return 0, "", fmt.Errorf("reference %q is not inside image %q", refPath, image)
 	}
-	j := i + 2
-	for j < len(refPath) && refPath[j] >= '0' && refPath[j] <= '9' {
+	digits, ok := strings.CutPrefix(after, "#p")
+	if !ok {
+		return 0, after, nil
+	}
+	j := 0
+	for j < len(digits) && digits[j] >= '0' && digits[j] <= '9' {
 		j++
 	}
-	n, err := strconv.Atoi(refPath[i+2 : j])
-	if err != nil || j == i+2 {
-		return refPath, 0, ""
+	n, err := strconv.Atoi(digits[:j])
+	if err != nil || n <= 0 {
+		return 0, "", fmt.Errorf("reference %q: bad partition number %q", refPath, digits[:j])
 	}
-	return refPath[:i], n, refPath[j:]
+	return n, digits[j:], nil
 }
 
 // Partition returns partition n of the image (0: the whole image, a bare
