@@ -52,16 +52,16 @@ func (srv *Server) startViews(s *search.Searcher) {
 	srv.v.cur = &view{s: s, dir: dir, index: srv.indexTime(), refs: 1}
 	srv.v.checked = time.Now()
 	srv.v.stop, srv.v.done = make(chan struct{}), make(chan struct{})
-	go srv.watch()
+	go srv.watch(srv.v.stop)
 }
 
-func (srv *Server) watch() {
+func (srv *Server) watch(stop <-chan struct{}) {
 	defer close(srv.v.done)
 	t := time.NewTicker(generationPoll)
 	defer t.Stop()
 	for {
 		select {
-		case <-srv.v.stop:
+		case <-stop:
 			return
 		case <-t.C:
 			srv.v.reopen.Lock()
