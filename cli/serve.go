@@ -41,15 +41,15 @@ annotations go to CASEDIR/annotations.jsonl and the audit log.`,
 			if err != nil {
 				return err
 			}
-			defer s.Close()
 			opt := server.Options{Addr: addr, CacheSegments: cacheSegs}
 			if needToken {
 				opt.Token = server.NewToken()
 			}
-			srv, err := server.New(c, s, opt)
+			srv, err := server.New(c, s, opt) // the server owns s from here
 			if err != nil {
 				return err
 			}
+			defer srv.Close()
 			l, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err

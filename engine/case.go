@@ -41,18 +41,18 @@ func (c *Case) path(elem ...string) string {
 }
 
 // AuditPath is the append-only audit log.
-func (c *Case) AuditPath() string { return c.path("audit.jsonl") }
+func (c *Case) AuditPath() string { return c.path(AuditFile) }
 
 // TimelineStore is the merged timeline.
-func (c *Case) TimelineStore() timeline.Store { return timeline.Store{Dir: c.path("timeline")} }
+func (c *Case) TimelineStore() timeline.Store { return timeline.Store{Dir: c.path(TimelineDirName)} }
 
 // IndexDir holds the full-text index.
-func (c *Case) IndexDir() string { return c.path("index") }
+func (c *Case) IndexDir() string { return c.path(IndexDirName) }
 
 // ArtifactsDir holds non-timed findings (memory carving).
-func (c *Case) ArtifactsDir() string { return c.path("artifacts") }
+func (c *Case) ArtifactsDir() string { return c.path(ArtifactsDirName) }
 
-func (c *Case) runsDir() string { return c.path("runs") }
+func (c *Case) runsDir() string { return c.path(RunsDirName) }
 
 // ErrNoCase means the directory is not a Kiseki case.
 var ErrNoCase = errors.New("not a Kiseki case directory (no case.json)")
@@ -64,7 +64,7 @@ func OpenCase(dir string) (*Case, error) {
 		return nil, err
 	}
 	c := &Case{Dir: abs}
-	b, err := os.ReadFile(c.path("case.json"))
+	b, err := os.ReadFile(c.path(CaseFile))
 	if os.IsNotExist(err) {
 		return nil, fmt.Errorf("%s: %w", dir, ErrNoCase)
 	}
@@ -106,7 +106,7 @@ func CreateOrOpenCase(dir string, meta CaseMeta) (*Case, error) {
 	return c, c.Audit("case-create", nil, map[string]string{"name": meta.Name}, nil)
 }
 
-func (c *Case) saveMeta() error { return writeJSONAtomic(c.path("case.json"), c.Meta) }
+func (c *Case) saveMeta() error { return writeJSONAtomic(c.path(CaseFile), c.Meta) }
 
 // Audit appends an entry to the case's audit log.
 func (c *Case) Audit(action string, args []string, result any, hashes map[string]string) error {
@@ -127,7 +127,7 @@ func (c *Case) Location() *time.Location {
 // ingests of one case at once would race on its files. The kernel releases
 // it when the process dies, so a killed ingest never leaves a stale lock.
 func (c *Case) lock() (func(), error) {
-	f, err := os.OpenFile(c.path("lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(c.path(LockFile), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, err
 	}

@@ -183,6 +183,9 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	for _, u := range todo {
 		if r := reg.ByID(u.rec.ID); r != nil {
 			r.Format = u.summary.Format
+			if n, _, _, err := b.normalisation(u.file.Item); err == nil {
+				r.Normalisation = &n // what input() applied to the unit's files
+			}
 		}
 	}
 	for _, u := range units {
@@ -541,17 +544,9 @@ func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, 
 // closes the file behind Input.ReaderAt.
 func (c *Case) input(b *Bundle, u *unit, f BundleFile, comp Compression, progress func(int64), sink *countingSink) (*parsers.Input, func(), error) {
 	name := f.Rel
-	loc, err := b.location(f.Item.Timezone)
+	norm, loc, offset, err := b.normalisation(f.Item)
 	if err != nil {
 		return nil, nil, err
-	}
-	zoneSource := "manifest"
-	if f.Item.Timezone == "" && b.Timezone == "" {
-		zoneSource = "default"
-	}
-	year := f.Item.Year
-	if year == 0 {
-		year = b.Year
 	}
 	opts := map[string]string{}
 	for k, v := range f.Item.Options {
@@ -559,7 +554,7 @@ func (c *Case) input(b *Bundle, u *unit, f BundleFile, comp Compression, progres
 	}
 	in := &parsers.Input{
 		Name: name, Evidence: u.rec.ID, Host: f.Item.Host,
-		Zone: loc, ZoneSource: zoneSource, Year: year, ModTime: f.Mod, Options: opts,
+		Zone: loc, ZoneSource: norm.ParserZoneSource(), Year: norm.Year, ModTime: f.Mod, Options: opts,
 		Size: f.Size, Warn: sink.warn,
 		Open: func() (io.ReadCloser, error) { return openStream(f.Abs, comp, f.Size, progress) },
 	}
@@ -575,9 +570,8 @@ func (c *Case) input(b *Bundle, u *unit, f BundleFile, comp Compression, progres
 		in.ReaderAt = rf
 		closeFile = func() { rf.Close() }
 	}
-	if f.Item.ClockOffset != "" {
-		d, _ := time.ParseDuration(f.Item.ClockOffset)
-		sink.clockOffset = d
+	if offset != 0 {
+		sink.clockOffset = offset
 		sink.offsetLabel = " clock_offset=" + f.Item.ClockOffset
 	}
 	return in, closeFile, nil

@@ -18,6 +18,8 @@ type EvidenceRecord struct {
 	Registered time.Time `json:"registered"`
 	Host       string    `json:"host,omitempty"`
 	Format     string    `json:"format,omitempty"` // detected or given; set after parsing
+	// Normalisation is what ingest applied to its times (set after parsing).
+	Normalisation *Normalisation `json:"normalisation,omitempty"`
 }
 
 // Registry is the case's evidence registry (evidence.json).
@@ -25,7 +27,7 @@ type Registry struct {
 	Items []EvidenceRecord `json:"items"`
 }
 
-func (c *Case) registryPath() string { return c.path("evidence.json") }
+func (c *Case) registryPath() string { return c.path(EvidenceFile) }
 
 // LoadRegistry reads the registry; a new case has an empty one.
 func (c *Case) LoadRegistry() (*Registry, error) {
@@ -79,15 +81,34 @@ type VerifyResult struct {
 	Error    string `json:"error,omitempty"`
 }
 
-// Verify re-hashes every registered evidence file. bundleDir, if set, is
-// where relative paths are resolved (the bundle may have moved).
+// Verify re-hashes every registered evidence file (Rehash) and records it
+// in the audit log.
 func (c *Case) Verify(bundleDir string, progress func(int64)) ([]VerifyResult, error) {
+	out, err := c.Rehash(bundleDir, progress)
+	if err != nil {
+		return nil, err
+	}
+	hashes := map[string]string{}
+	bad := 0
+	for _, r := range out {
+		hashes[r.ID] = r.Actual
+		if r.Status != "ok" {
+			bad++
+		}
+	}
+	err = c.Audit("verify", nil, map[string]int{"items": len(out), "failed": bad}, hashes)
+	return out, err
+}
+
+// Rehash re-hashes every registered evidence file and compares it with the
+// registry, writing nothing. bundleDir, if set, is where relative paths are
+// resolved (the bundle may have moved).
+func (c *Case) Rehash(bundleDir string, progress func(int64)) ([]VerifyResult, error) {
 	reg, err := c.LoadRegistry()
 	if err != nil {
 		return nil, err
 	}
 	var out []VerifyResult
-	hashes := map[string]string{}
 	for _, it := range reg.Items {
 		path := it.Abs
 		if bundleDir != "" {
@@ -103,15 +124,7 @@ func (c *Case) Verify(bundleDir string, progress func(int64)) ([]VerifyResult, e
 		default:
 			res.Status, res.Actual = "ok", sum
 		}
-		hashes[it.ID] = res.Actual
 		out = append(out, res)
 	}
-	bad := 0
-	for _, r := range out {
-		if r.Status != "ok" {
-			bad++
-		}
-	}
-	err = c.Audit("verify", nil, map[string]int{"items": len(out), "failed": bad}, hashes)
-	return out, err
+	return out, nil
 }

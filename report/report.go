@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +33,10 @@ type Options struct {
 	Lang     string   // en or ja
 	Zone     *time.Location
 	Now      time.Time // generation time (default now)
+	// Draft builds the report without writing to the case: the evidence
+	// is re-hashed without a verify entry in the audit log (a web preview,
+	// answered on GET).
+	Draft bool
 }
 
 // Report is the whole report; its JSON is the .json output.
@@ -160,20 +163,6 @@ type AnnexRow struct {
 	Refs  string `json:"refs"`
 }
 
-// annotation mirrors the server's annotation log lines (annotations.jsonl).
-type annotation struct {
-	Kind       string        `json:"kind"`
-	Row        *int64        `json:"row"`
-	Generation int64         `json:"generation"`
-	EventTime  string        `json:"event_time"`
-	Ref        *timeline.Ref `json:"ref"`
-	Host       string        `json:"host"`
-	Summary    string        `json:"summary"`
-	Value      string        `json:"value"`
-	User       string        `json:"user"`
-	Time       time.Time     `json:"time"`
-}
-
 // Build computes the report. It re-hashes the evidence (logged in the
 // audit log as a verify) and records itself in the audit log.
 func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options) (*Report, error) {
@@ -207,7 +196,11 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	if err != nil {
 		return nil, err
 	}
-	ver, err := c.Verify("", nil)
+	verify := c.Verify
+	if opt.Draft {
+		verify = c.Rehash
+	}
+	ver, err := verify("", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -221,33 +214,22 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 			Size: it.Size, Acquired: it.SHA256, Analysis: v.Actual, Status: v.Status})
 	}
 
-	// Time normalisation per source.
-	bundle, _ := engine.LoadBundle(c.Meta.Bundle)
+	// Time normalisation per source: what ingest recorded it applied.
 	for _, it := range reg.Items {
 		req := search.Request{Query: "evidence:" + it.ID}
 		f, err := s.Facets(ctx, req, []string{"zone"}, 5)
 		if err != nil {
 			return nil, err
 		}
-		n, _ := s.Count(ctx, req)
+		n, err := s.Count(ctx, req)
+		if err != nil {
+			return nil, err
+		}
 		src := Source{Evidence: it.ID, Path: eventview.Sanitize(it.Path), Format: it.Format, Events: n}
 		for _, z := range f["zone"] {
 			src.Zones = append(src.Zones, fmt.Sprintf("%s (%d)", eventview.Sanitize(z.Value), z.Count))
 		}
-		src.Year = "from the source"
-		if bundle != nil {
-			for _, bi := range bundle.Evidence {
-				if strings.HasPrefix(it.Path, strings.TrimSuffix(bi.Path, "/")) {
-					src.ClockOffset = bi.ClockOffset
-					if bi.Year != 0 {
-						src.Year = "bundle item: " + strconv.Itoa(bi.Year)
-					}
-				}
-			}
-		}
-		if c.Meta.Year != 0 && src.Year == "from the source" {
-			src.Year = "case year " + strconv.Itoa(c.Meta.Year) + " where the format has none"
-		}
+		src.ClockOffset, src.Year = normalisationText(it.Normalisation)
 		r.Sources = append(r.Sources, src)
 	}
 
@@ -259,7 +241,10 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	r.Queries = append(r.Queries, Query{What: r.labels["q_events"], Value: total, Command: append([]string{"search"}, append(caseArg, "--count", "--json", "")...), JSONKey: "total"})
 
 	// Annotations.
-	notes := readAnnotations(c.Dir, s.Manifest().Generation)
+	notes, err := readAnnotations(c, s.Manifest().Generation)
+	if err != nil {
+		return nil, err
+	}
 	r.Annotated = notes
 	iocs := opt.IOCs
 	if len(iocs) == 0 {
@@ -421,72 +406,49 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	return r, nil
 }
 
-func readAnnotations(dir string, gen int64) []Annotated {
-	b, err := os.ReadFile(filepath.Join(dir, "annotations.jsonl"))
+// readAnnotations presents the case's folded annotations (engine's one
+// fold, shared with the server) for generation gen.
+func readAnnotations(c *engine.Case, gen int64) ([]Annotated, error) {
+	log, err := c.OpenAnnotations()
 	if err != nil {
-		return nil
-	}
-	type state struct {
-		a        Annotated
-		row      int64
-		starred  bool
-		tags     []string
-		comments []string
-	}
-	by := map[int64]*state{}
-	var order []int64
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var a annotation
-		if json.Unmarshal([]byte(line), &a) != nil || a.Row == nil || a.Generation != gen {
-			continue
-		}
-		st := by[*a.Row]
-		if st == nil {
-			ref := ""
-			if a.Ref != nil {
-				ref = a.Ref.String()
-			}
-			st = &state{row: *a.Row, a: Annotated{Time: a.EventTime, Host: eventview.Sanitize(a.Host), Ref: eventview.Sanitize(ref), Summary: short(eventview.Sanitize(a.Summary))}}
-			if f := strings.Fields(a.Summary); len(f) > 0 {
-				if ad, err := netip.ParseAddr(f[0]); err == nil {
-					st.a.SrcIP = ad.String()
-				}
-			}
-			by[*a.Row] = st
-			order = append(order, *a.Row)
-		}
-		switch a.Kind {
-		case "star":
-			st.starred = true
-		case "unstar":
-			st.starred = false
-		case "tag":
-			if !contains(st.tags, a.Value) {
-				st.tags = append(st.tags, a.Value)
-			}
-		case "untag":
-			var keep []string
-			for _, t := range st.tags {
-				if t != a.Value {
-					keep = append(keep, t)
-				}
-			}
-			st.tags = keep
-		case "comment":
-			st.comments = append(st.comments, eventview.Sanitize(a.User+": "+a.Value))
-		}
+		return nil, err
 	}
 	var out []Annotated
-	for _, row := range order {
-		st := by[row]
-		if !st.starred && len(st.tags) == 0 && len(st.comments) == 0 {
-			continue
+	for _, n := range log.Events(gen) {
+		ref := ""
+		if n.Ref != nil {
+			ref = n.Ref.String()
 		}
-		st.a.Starred, st.a.Tags, st.a.Comments = st.starred, st.tags, st.comments
-		out = append(out, st.a)
+		a := Annotated{Time: n.EventTime, Host: eventview.Sanitize(n.Host), Ref: eventview.Sanitize(ref),
+			Summary: short(eventview.Sanitize(n.Summary)), Starred: n.Starred, Tags: n.Tags}
+		if f := strings.Fields(n.Summary); len(f) > 0 {
+			if ad, err := netip.ParseAddr(f[0]); err == nil {
+				a.SrcIP = ad.String()
+			}
+		}
+		for _, cm := range n.Comments {
+			a.Comments = append(a.Comments, eventview.Sanitize(cm.User+": "+cm.Value))
+		}
+		out = append(out, a)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time < out[j].Time })
-	return out
+	return out, nil
+}
+
+// normalisationText states the clock offset and the year ingest applied
+// to an evidence item (nil: ingested before Kiseki recorded it).
+func normalisationText(n *engine.Normalisation) (offset, year string) {
+	if n == nil {
+		return "", "not recorded (ingested by an earlier Kiseki)"
+	}
+	switch n.YearSource {
+	case engine.FromManifestEntry:
+		year = "bundle item " + n.Entry + ": " + strconv.Itoa(n.Year)
+	case engine.FromBundle:
+		year = "bundle: " + strconv.Itoa(n.Year)
+	default:
+		year = "from the source"
+	}
+	return n.ClockOffset, eventview.Sanitize(year)
 }
 
 // maxText bounds any one piece of log content in the report: a 10 MB field

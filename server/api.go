@@ -2,15 +2,12 @@ package server
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +22,7 @@ import (
 func (srv *Server) routes() {
 	m := srv.mux
 	m.HandleFunc("GET /api/v1/case", srv.apiCase)
-	m.HandleFunc("GET /api/v1/events", srv.apiEvents)
+	m.HandleFunc("GET /api/v1/events", limited(srv.scans, srv.apiEvents))
 	m.HandleFunc("GET /api/v1/events/{row}", srv.apiEvent)
 	m.HandleFunc("GET /api/v1/events/{row}/raw", srv.apiEventRaw)
 	m.HandleFunc("GET /api/v1/count", srv.apiCount)
@@ -34,7 +31,7 @@ func (srv *Server) routes() {
 	m.HandleFunc("GET /api/v1/evidence", srv.apiEvidence)
 	m.HandleFunc("GET /api/v1/annotations", srv.apiAnnotations)
 	m.HandleFunc("POST /api/v1/annotations", srv.apiAnnotate)
-	m.HandleFunc("GET /api/v1/export", srv.apiExport)
+	m.HandleFunc("GET /api/v1/export", limited(srv.scans, srv.apiExport))
 	m.HandleFunc("GET /api/v1/annotations/export", srv.apiAnnotationsExport)
 	m.HandleFunc("GET /api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, errors.New("no such API endpoint"))
@@ -138,7 +135,7 @@ func (srv *Server) zone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
-func (srv *Server) generation() int64 { return srv.s.Manifest().Generation }
+func (srv *Server) generation() int64 { return srv.current().Manifest().Generation }
 
 type caseInfo struct {
 	Name       string `json:"name"`
@@ -154,10 +151,11 @@ type caseInfo struct {
 }
 
 func (srv *Server) info() caseInfo {
-	m := srv.s.Manifest()
+	s := srv.current()
+	m := s.Manifest()
 	ci := caseInfo{Name: srv.c.Meta.Name, Timezone: srv.c.Location().String(), Kiseki: engine.Version, Events: m.Rows,
-		Generation: m.Generation, Indexed: srv.s.HasIndex(), Fields: search.FieldNames(), User: srv.user()}
-	if f, l := srv.s.Span(); m.Rows > 0 {
+		Generation: m.Generation, Indexed: s.HasIndex(), Fields: search.FieldNames(), User: srv.user()}
+	if f, l := s.Span(); m.Rows > 0 {
 		ci.First, ci.Last = rfc(f), rfc(l)
 	}
 	return ci
@@ -213,9 +211,9 @@ func (srv *Server) gridEvent(row int64, ev *timeline.Event, notes map[int64]Even
 	return g
 }
 
-func (srv *Server) notesByRow() map[int64]EventNotes {
+func (srv *Server) notesByRow(r *http.Request) map[int64]EventNotes {
 	m := map[int64]EventNotes{}
-	for _, n := range srv.notes.events(srv.generation()) {
+	for _, n := range srv.notes.Events(srv.searcher(r).Manifest().Generation) {
 		m[n.Row] = n
 	}
 	return m
@@ -277,9 +275,9 @@ func (srv *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	req.Reverse = backward
 	req.Limit = limit + 1
-	notes := srv.notesByRow()
+	notes := srv.notesByRow(r)
 	page := eventsPage{Events: []gridEvent{}}
-	err = srv.s.Each(r.Context(), req, func(row int64, ev *timeline.Event) error {
+	err = srv.searcher(r).Each(r.Context(), req, func(row int64, ev *timeline.Event) error {
 		page.Events = append(page.Events, srv.gridEvent(row, ev, notes))
 		return nil
 	})
@@ -313,47 +311,8 @@ func (srv *Server) hasBefore(r *http.Request, req search.Request, cursor string)
 	}
 	req.After, req.Before, req.Reverse, req.Limit = nil, &c, true, 1
 	found := false
-	srv.s.Each(r.Context(), req, func(int64, *timeline.Event) error { found = true; return nil })
+	srv.searcher(r).Each(r.Context(), req, func(int64, *timeline.Event) error { found = true; return nil })
 	return found
-}
-
-// cachedAnswer returns the answer for key, computing it once per timeline
-// generation: concurrent requests for the same key wait for the one
-// computation instead of each scanning the timeline.
-func (srv *Server) cachedAnswer(key string, compute func() (any, error)) (any, error) {
-	gen := srv.generation()
-	srv.mu.Lock()
-	if c, ok := srv.cache[key]; ok && c.gen == gen {
-		srv.mu.Unlock()
-		return c.v, nil
-	}
-	if f, ok := srv.inflight[key]; ok {
-		srv.mu.Unlock()
-		<-f.done
-		return f.v, f.err
-	}
-	f := &flight{done: make(chan struct{})}
-	srv.inflight[key] = f
-	srv.mu.Unlock()
-	f.v, f.err = compute()
-	srv.mu.Lock()
-	delete(srv.inflight, key)
-	if f.err == nil {
-		if len(srv.cache) > 500 {
-			clear(srv.cache)
-		}
-		srv.cache[key] = cached{f.v, gen}
-	}
-	srv.mu.Unlock()
-	close(f.done)
-	return f.v, f.err
-}
-
-// flight is a computation in progress that other requests wait for.
-type flight struct {
-	done chan struct{}
-	v    any
-	err  error
 }
 
 func reqKey(kind string, req search.Request, extra string) string {
@@ -366,8 +325,8 @@ func (srv *Server) apiCount(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	v, err := srv.cachedAnswer(reqKey("count", req, ""), func() (any, error) {
-		n, err := srv.s.Count(r.Context(), req)
+	v, err := srv.cachedAnswer(r, reqKey("count", req, ""), func() (any, error) {
+		n, err := srv.searcher(r).Count(r.Context(), req)
 		return map[string]any{"total": n, "query": req.Query}, err
 	})
 	if err != nil {
@@ -412,7 +371,7 @@ func (srv *Server) apiHistogram(w http.ResponseWriter, r *http.Request) {
 	var d time.Duration
 	switch iv := r.URL.Query().Get("interval"); iv {
 	case "":
-		first, last := srv.s.Span()
+		first, last := srv.searcher(r).Span()
 		if req.From != 0 {
 			first = max(first, req.From)
 		}
@@ -432,8 +391,8 @@ func (srv *Server) apiHistogram(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	v, err := srv.cachedAnswer(reqKey("hist", req, d.String()), func() (any, error) {
-		b, err := srv.s.Histogram(r.Context(), req, d)
+	v, err := srv.cachedAnswer(r, reqKey("hist", req, d.String()), func() (any, error) {
+		b, err := srv.searcher(r).Histogram(r.Context(), req, d)
 		h := histogram{Interval: d.String(), IntervalNS: int64(d), Buckets: b, Query: req.Query}
 		if h.Buckets == nil {
 			h.Buckets = []search.Bucket{}
@@ -456,8 +415,8 @@ func (srv *Server) apiFacets(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	v, err := srv.cachedAnswer(reqKey("facets", req, ""), func() (any, error) {
-		return srv.s.Facets(r.Context(), req, []string{"host", "source", "tag"}, 30)
+	v, err := srv.cachedAnswer(r, reqKey("facets", req, ""), func() (any, error) {
+		return srv.searcher(r).Facets(r.Context(), req, []string{"host", "source", "tag"}, 30)
 	})
 	if err != nil {
 		badRequest(w, err)
@@ -477,6 +436,7 @@ type eventDetail struct {
 	RawText   string     `json:"raw_text,omitempty"`
 	RawBase64 string     `json:"raw_base64,omitempty"`
 	RawFrom   string     `json:"raw_from,omitempty"`
+	RawError  string     `json:"raw_error,omitempty"` // why the evidence could not be read
 	RawBytes  int        `json:"raw_bytes"`
 	Truncated bool       `json:"truncated,omitempty"`
 	Notes     EventNotes `json:"notes"`
@@ -491,11 +451,18 @@ func (srv *Server) rowParam(w http.ResponseWriter, r *http.Request) (int64, bool
 	return row, true
 }
 
-// detail loads one event with its raw bytes.
+// detail loads one event of the current generation with its raw bytes.
 func (srv *Server) detail(row int64, rawLimit int) (*eventDetail, []byte, error) {
+	v := srv.acquire()
+	defer srv.release(v)
+	return srv.detailIn(v.s, row, rawLimit)
+}
+
+// detailIn loads one event with its raw bytes.
+func (srv *Server) detailIn(s *search.Searcher, row int64, rawLimit int) (*eventDetail, []byte, error) {
 	var d eventDetail
 	var raw []byte
-	err := srv.s.Row(row, func(ev *timeline.Event) error {
+	err := s.Row(row, func(ev *timeline.Event) error {
 		d.Event = eventview.JSON(row, ev)
 		d.Cursor = search.Cursor{Time: ev.Time, Row: row}.String()
 		d.Summary = eventview.Summary(ev)
@@ -508,13 +475,17 @@ func (srv *Server) detail(row int64, rawLimit int) (*eventDetail, []byte, error)
 		return nil, nil, err
 	}
 	reg, err := srv.c.LoadRegistry()
-	if err == nil {
-		d.Evidence = reg.ByID(d.Event.Evidence)
+	if err != nil {
+		return nil, nil, err
 	}
-	if raw == nil && d.Evidence != nil && d.Event.Ref.Offset != nil {
-		raw = readRecord(d.Evidence.Abs, *d.Event.Ref.Offset, rawLimit)
-		if raw != nil {
-			d.RawFrom = "evidence"
+	d.Evidence = reg.ByID(d.Event.Evidence)
+	if raw == nil && d.Evidence != nil {
+		b, err := srv.c.ReadRecord(reg, d.Event.Ref, rawLimit)
+		switch {
+		case err == nil:
+			raw, d.RawFrom = b, "evidence"
+		case !errors.Is(err, engine.ErrNoRecord):
+			d.RawError = err.Error()
 		}
 	}
 	d.RawBytes = len(raw)
@@ -538,7 +509,7 @@ func (srv *Server) detail(row int64, rawLimit int) (*eventDetail, []byte, error)
 			d.Event.Extra[k], d.Truncated = v, true
 		}
 	}
-	for _, n := range srv.notes.events(srv.generation()) {
+	for _, n := range srv.notes.Events(s.Manifest().Generation) {
 		if n.Row == row {
 			d.Notes = n
 		}
@@ -547,65 +518,12 @@ func (srv *Server) detail(row int64, rawLimit int) (*eventDetail, []byte, error)
 	return &d, raw, nil
 }
 
-// readRecord reads the line at offset from an uncompressed evidence file,
-// opened read-only; nil when the file is compressed, gone or the offset is
-// outside it.
-func readRecord(path string, offset int64, limit int) []byte {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	head := make([]byte, 4)
-	n, _ := f.ReadAt(head, 0)
-	var r io.Reader = f
-	switch {
-	case n >= 2 && head[0] == 0x1f && head[1] == 0x8b:
-		// Offsets of compressed evidence are in the decompressed stream:
-		// decompress up to the offset (bounded, so a bomb costs little).
-		if offset > maxGzipSkip {
-			return nil
-		}
-		zr, err := gzip.NewReader(bufio.NewReader(f))
-		if err != nil {
-			return nil
-		}
-		if k, err := io.CopyN(io.Discard, zr, offset); err != nil || k != offset {
-			return nil
-		}
-		r = zr
-	case n >= 3 && (string(head[:3]) == "BZh" || head[0] == 0xfd || head[0] == 0x28):
-		return nil // other compressions: the timeline's fields stand
-	default:
-		if _, err := f.Seek(offset, io.SeekStart); err != nil {
-			return nil
-		}
-	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	var out []byte
-	for len(out) <= limit {
-		chunk, err := br.ReadSlice('\n')
-		out = append(out, chunk...)
-		if err != bufio.ErrBufferFull {
-			break
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return []byte(strings.TrimRight(string(out), "\r\n"))
-}
-
-// maxGzipSkip bounds how much of a gzip evidence file is decompressed to
-// reach a record.
-const maxGzipSkip = 256 << 20
-
 func (srv *Server) apiEvent(w http.ResponseWriter, r *http.Request) {
 	row, ok := srv.rowParam(w, r)
 	if !ok {
 		return
 	}
-	d, _, err := srv.detail(row, detailRawBytes)
+	d, _, err := srv.detailIn(srv.searcher(r), row, detailRawBytes)
 	if errors.Is(err, search.ErrNoRow) {
 		writeError(w, http.StatusNotFound, err)
 		return
@@ -623,7 +541,7 @@ func (srv *Server) apiEventRaw(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	_, raw, err := srv.detail(row, 64<<20)
+	_, raw, err := srv.detailIn(srv.searcher(r), row, 64<<20)
 	if err != nil {
 		writeError(w, http.StatusNotFound, err)
 		return
@@ -647,15 +565,15 @@ func (srv *Server) apiEvidence(w http.ResponseWriter, r *http.Request) {
 }
 
 func (srv *Server) apiAnnotations(w http.ResponseWriter, r *http.Request) {
-	ev := srv.notes.events(srv.generation())
+	ev := srv.notes.Events(srv.searcher(r).Manifest().Generation)
 	if ev == nil {
 		ev = []EventNotes{}
 	}
-	s := srv.notes.searches()
+	s := srv.notes.Searches()
 	if s == nil {
 		s = []Annotation{}
 	}
-	writeJSON(w, map[string]any{"events": ev, "searches": s, "log": srv.notes.list()})
+	writeJSON(w, map[string]any{"events": ev, "searches": s, "log": srv.notes.List()})
 }
 
 type annotateRequest struct {
@@ -686,8 +604,8 @@ func (srv *Server) apiAnnotate(w http.ResponseWriter, r *http.Request) {
 	}
 	a := Annotation{Kind: in.Kind, Row: in.Row, Value: in.Value, Name: in.Name, From: in.From, To: in.To, User: srv.user()}
 	if in.Row != nil {
-		a.Generation = srv.generation()
-		err := srv.s.Row(*in.Row, func(ev *timeline.Event) error {
+		a.Generation = srv.searcher(r).Manifest().Generation
+		err := srv.searcher(r).Row(*in.Row, func(ev *timeline.Event) error {
 			ref := ev.Ref()
 			a.Ref, a.EventTime = &ref, rfc(ev.Time)
 			a.Host, a.Source = ev.Host, ev.Source
@@ -700,7 +618,7 @@ func (srv *Server) apiAnnotate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	a, err := srv.notes.add(a)
+	a, err := srv.notes.Add(a)
 	if err != nil {
 		badRequest(w, err)
 		return
@@ -731,14 +649,14 @@ func (srv *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, fmt.Errorf("format %q: want csv or jsonl", format))
 		return
 	}
-	notes := srv.notesByRow()
+	notes := srv.notesByRow(r)
 	req.Limit = maxExportRows
 	w.Header().Set("Content-Disposition", `attachment; filename="kiseki-events.`+format+`"`)
 	bw := bufio.NewWriterSize(w, 256<<10)
 	defer bw.Flush()
 	if format == "jsonl" {
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		srv.s.Each(r.Context(), req, func(row int64, ev *timeline.Event) error {
+		srv.searcher(r).Each(r.Context(), req, func(row int64, ev *timeline.Event) error {
 			rec := struct {
 				eventview.Event
 				LocalTime string      `json:"local_time"`
@@ -756,7 +674,7 @@ func (srv *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	cw := csv.NewWriter(bw)
 	cw.Write([]string{"time (" + loc.String() + ")", "time_utc", "row", "host", "source", "time_desc", "ref", "summary", "starred", "annotation_tags", "comments"})
-	srv.s.Each(r.Context(), req, func(row int64, ev *timeline.Event) error {
+	srv.searcher(r).Each(r.Context(), req, func(row int64, ev *timeline.Event) error {
 		n := notes[row]
 		var comments []string
 		for _, c := range n.Comments {
@@ -788,7 +706,7 @@ func (srv *Server) apiAnnotationsExport(w http.ResponseWriter, r *http.Request) 
 		badRequest(w, err)
 		return
 	}
-	evs := srv.notes.events(srv.generation())
+	evs := srv.notes.Events(srv.searcher(r).Manifest().Generation)
 	switch r.URL.Query().Get("format") {
 	case "jsonl", "":
 		w.Header().Set("Content-Type", "application/x-ndjson")

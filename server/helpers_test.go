@@ -46,6 +46,7 @@ type testServer struct {
 	URL   string
 	c     *engine.Case
 	s     *search.Searcher
+	srv   *server.Server
 	hs    *http.Server
 	close func()
 }
@@ -59,7 +60,7 @@ func start(t testing.TB, c *engine.Case, opt server.Options) *testServer {
 	}
 	ts := startWith(t, c, s, opt)
 	var once sync.Once
-	ts.close = func() { once.Do(func() { ts.hs.Close(); s.Close() }) }
+	ts.close = func() { once.Do(func() { ts.hs.Close(); ts.srv.Close() }) }
 	t.Cleanup(ts.close)
 	return ts
 }
@@ -76,10 +77,10 @@ func startWith(t testing.TB, c *engine.Case, s *search.Searcher, opt server.Opti
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &http.Server{Handler: srv.Handler()}
+	hs := srv.HTTPServer()
 	go hs.Serve(l)
-	t.Cleanup(func() { hs.Close() })
-	return &testServer{URL: "http://" + l.Addr().String(), c: c, s: s, hs: hs, close: func() { hs.Close() }}
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	return &testServer{URL: "http://" + l.Addr().String(), c: c, s: s, srv: srv, hs: hs, close: func() { hs.Close() }}
 }
 
 func (ts *testServer) get(t testing.TB, path string) (int, []byte, http.Header) {

@@ -18,9 +18,10 @@ import (
 )
 
 func (srv *Server) investigateRoutes() {
-	srv.mux.HandleFunc("GET /api/v1/scope", srv.apiScope)
-	srv.mux.HandleFunc("GET /api/v1/leaks", srv.apiLeaks)
-	srv.mux.HandleFunc("GET /api/v1/report", srv.apiReport)
+	srv.mux.HandleFunc("GET /api/v1/scope", limited(srv.scans, srv.apiScope))
+	srv.mux.HandleFunc("GET /api/v1/leaks", limited(srv.scans, srv.apiLeaks))
+	srv.mux.HandleFunc("GET /api/v1/report", limited(srv.reports, srv.apiReport))
+	srv.mux.HandleFunc("POST /api/v1/report", limited(srv.reports, srv.apiReport))
 }
 
 // apiScope answers as `kiseki scope --json`: ioc= (repeatable), depth=,
@@ -52,7 +53,7 @@ func (srv *Server) apiScope(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	env, err := vocab.LoadEnv(srv.c, srv.s)
+	env, err := vocab.LoadEnv(srv.c, srv.searcher(r))
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
@@ -95,7 +96,7 @@ func (srv *Server) apiLeaks(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, errors.New("say what to count: actor, endpoint, window_from_file, from/to or pii"))
 		return
 	}
-	env, err := vocab.LoadEnv(srv.c, srv.s)
+	env, err := vocab.LoadEnv(srv.c, srv.searcher(r))
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
@@ -123,7 +124,9 @@ func parseActor(v string) (netip.Prefix, error) {
 
 // apiReport builds the report as `kiseki report` does and sends it as a
 // download: format= html, md, pdf, json, iodef.xml or stix.json; lang=;
-// ioc= (repeatable); tz=.
+// ioc= (repeatable); tz=. GET is a draft that writes nothing; POST (same
+// parameters in the address, body {}) issues it and records it in the
+// audit log.
 func (srv *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	format := v.Get("format")
@@ -153,7 +156,10 @@ func (srv *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 	if lang != "ja" {
 		lang = "en"
 	}
-	rep, err := report.Build(r.Context(), srv.c, srv.s, report.Options{IOCs: v["ioc"], Lang: lang, Zone: loc})
+	// GET previews the report and writes nothing; POST issues it: the
+	// evidence check and the report's version go into the audit log.
+	issue := r.Method == http.MethodPost
+	rep, err := report.Build(r.Context(), srv.c, srv.searcher(r), report.Options{IOCs: v["ioc"], Lang: lang, Zone: loc, Draft: !issue})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
@@ -174,7 +180,13 @@ func (srv *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	srv.c.Audit("report", []string{"web", name, "--lang", lang}, map[string]any{"version": rep.Version, "leak_records": rep.Summary.LeakRecords}, nil)
+	if issue {
+		err := srv.c.Audit("report", []string{"web", name, "--lang", lang}, map[string]any{"version": rep.Version, "leak_records": rep.Summary.LeakRecords}, nil)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Write(b)

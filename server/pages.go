@@ -65,7 +65,7 @@ func (srv *Server) pageEvidence(w http.ResponseWriter, r *http.Request) {
 
 func (srv *Server) pageAnnotations(w http.ResponseWriter, r *http.Request) {
 	srv.render(w, "annotations.html", pageData{Title: "Annotations", Nav: "annotations", Data: map[string]any{
-		"Events": srv.notes.events(srv.generation()), "Searches": srv.notes.searches()}})
+		"Events": srv.notes.Events(srv.generation()), "Searches": srv.notes.Searches()}})
 }
 
 // contextWindows are the spans offered around an event.

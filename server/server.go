@@ -33,48 +33,66 @@ type Options struct {
 	// loaded between requests (default 8). Random access over a large case
 	// is faster with more, at the cost of memory.
 	CacheSegments int
+	// ReadTimeout bounds reading one request, body included (default
+	// requestReadTimeout): a client that stalls half-way through a body
+	// must not hold a connection and a handler open.
+	ReadTimeout time.Duration
 }
+
+// Connection limits of the HTTP server.
+const (
+	// requestReadTimeout: request bodies are at most 1 MiB of JSON, which
+	// any client sends in well under this.
+	requestReadTimeout = 30 * time.Second
+	// idleTimeout: how long a keep-alive connection waits for its next
+	// request.
+	idleTimeout = 2 * time.Minute
+	// headerTimeout: the request line and headers.
+	headerTimeout = 10 * time.Second
+)
 
 // Server serves one case.
 type Server struct {
 	c      *engine.Case
-	s      *search.Searcher
-	notes  *annotationStore
+	v      views
+	notes  *engine.Annotations
 	opt    Options
 	assets fs.FS
 	mux    *http.ServeMux
 
 	mu       sync.Mutex
-	cache    map[string]cached  // count, histogram and facet answers per query
+	scans    limiter            // slots for requests that scan the timeline
+	reports  limiter            // slots for reports
+	cache    answerCache        // count, histogram and facet answers per query
 	inflight map[string]*flight // answers being computed
 }
 
-type cached struct {
-	v   any
-	gen int64
-}
-
-// New opens a server over an open case and searcher. The searcher is kept
-// open for the server's life with a segment cache.
+// New opens a server over an open case and searcher, and takes the
+// searcher over: the server closes it when a new timeline generation
+// replaces it, or on Close (also when New fails).
 func New(c *engine.Case, s *search.Searcher, opt Options) (*Server, error) {
-	notes, err := openAnnotations(c.Dir)
+	notes, err := c.OpenAnnotations()
 	if err != nil {
+		s.Close()
 		return nil, err
 	}
 	if opt.CacheSegments <= 0 {
 		opt.CacheSegments = 8
 	}
 	s.CacheSegments(opt.CacheSegments)
-	srv := &Server{c: c, s: s, notes: notes, opt: opt, mux: http.NewServeMux(), cache: map[string]cached{}, inflight: map[string]*flight{}}
+	srv := &Server{c: c, notes: notes, opt: opt, mux: http.NewServeMux(), inflight: map[string]*flight{},
+		scans: make(limiter, scanSlots()), reports: make(limiter, reportSlots)}
 	srv.assets = opt.Assets
 	if srv.assets == nil {
 		sub, err := fs.Sub(web.Dist, "dist")
 		if err != nil {
+			s.Close()
 			return nil, err
 		}
 		srv.assets = sub
 	}
 	srv.routes()
+	srv.startViews(s)
 	return srv, nil
 }
 
@@ -105,7 +123,7 @@ func NewToken() string {
 }
 
 // Handler is the server's HTTP handler with every security check applied.
-func (srv *Server) Handler() http.Handler { return srv.secure(srv.mux) }
+func (srv *Server) Handler() http.Handler { return srv.secure(srv.withView(srv.mux)) }
 
 const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -197,14 +215,26 @@ func (srv *Server) checkToken(w http.ResponseWriter, r *http.Request) int {
 	return tokenMissing
 }
 
-// ListenAndServe serves until the listener fails.
-func (srv *Server) ListenAndServe(l net.Listener) error {
-	hs := &http.Server{
+// HTTPServer is an http.Server for the handler with the server's
+// connection limits. No write timeout: an export or a report of a large
+// case may take minutes to send, and the client is reading it.
+func (srv *Server) HTTPServer() *http.Server {
+	rt := srv.opt.ReadTimeout
+	if rt <= 0 {
+		rt = requestReadTimeout
+	}
+	return &http.Server{
 		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(headerTimeout, rt),
+		ReadTimeout:       rt,
+		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 	}
-	err := hs.Serve(l)
+}
+
+// ListenAndServe serves until the listener fails.
+func (srv *Server) ListenAndServe(l net.Listener) error {
+	err := srv.HTTPServer().Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}

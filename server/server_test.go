@@ -287,7 +287,7 @@ func TestSecurity(t *testing.T) {
 		}
 	}
 	// Token mode.
-	tok := startWith(t, c, ts.s, server.Options{Token: "s3cret"})
+	tok := start(t, c, server.Options{Token: "s3cret"})
 	if code, _, _ := tok.get(t, "/api/v1/case"); code != 401 {
 		t.Fatalf("no token: %d", code)
 	}

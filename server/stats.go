@@ -53,7 +53,7 @@ func (srv *Server) statsOptions(v url.Values) (stats.Options, error) {
 
 func (srv *Server) statsResult(r *http.Request, o stats.Options) (*stats.Result, error) {
 	key := fmt.Sprintf("stats\x00%s\x00%s\x00%s\x00%d\x00%d\x00%d", o.By, o.Proto, o.Host, o.From, o.To, o.Top)
-	v, err := srv.cachedAnswer(key, func() (any, error) { return stats.Compute(r.Context(), srv.s, o) })
+	v, err := srv.cachedAnswer(r, key, func() (any, error) { return stats.Compute(r.Context(), srv.searcher(r), o) })
 	if err != nil {
 		return nil, err
 	}

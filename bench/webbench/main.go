@@ -43,11 +43,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer s.Close()
-	srv, err := server.New(c, s, server.Options{CacheSegments: *cacheSegs})
+	srv, err := server.New(c, s, server.Options{CacheSegments: *cacheSegs}) // owns s
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer srv.Close()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)

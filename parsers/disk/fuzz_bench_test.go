@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/kiseki-forensics/kiseki/internal/corpus"
@@ -81,4 +82,21 @@ func BenchmarkCachedSmallReads(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		cr.ReadAt(buf, int64(i%1024)*4096)
 	}
+}
+
+// FuzzSplitRef: any reference path splits without panicking; a partition
+// found is positive and the parts join back to the reference.
+func FuzzSplitRef(f *testing.F) {
+	for _, s := range []string{"disk.E01#p2", "disk.E01#p2/var/log/a#p3.log", "disk.E01#p", "disk.E01", "disk.E01#p00", "disk.E01#p99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ref string) {
+		n, rest, err := SplitRef("disk.E01", ref)
+		if err != nil {
+			return
+		}
+		if n < 0 || (n > 0 && !strings.HasSuffix(ref, rest)) || (n == 0 && ref != "disk.E01"+rest) {
+			t.Fatalf("%q: partition %d, rest %q", ref, n, rest)
+		}
+	})
 }
