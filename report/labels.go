@@ -21,6 +21,11 @@ var en = map[string]string{
 	"time":         "Time", "host": "Host", "ref": "Reference", "event": "Event", "notes": "Annotations", "first": "First", "last": "Last",
 	"basis": "Basis", "kind": "Kind", "detail": "Detail", "count": "Count", "path": "Path", "id": "ID", "size": "Size", "format": "Format",
 	"display_zone": "Times are shown in", "user": "User",
+	"role": "Role", "direction": "Direction", "why": "Why", "source": "source", "destination": "destination",
+	"attacker-source": "attacker (source address)", "c2-destination": "command and control / exfiltration (destination address)",
+	"web-shell-url": "web shell URL", "malicious-file": "file planted by the intruder", "altered-file": "file altered by the intruder",
+	"flow_intrusion": "The intrusion: the intruder's source addresses (source) and the hosts they compromised (target)",
+	"flow_c2":        "Connections of compromised hosts to outside addresses after their compromise (command and control or exfiltration): the outside address is the destination",
 }
 
 var ja = map[string]string{
@@ -44,6 +49,11 @@ var ja = map[string]string{
 	"time":         "時刻", "host": "ホスト", "ref": "参照", "event": "イベント", "notes": "注記", "first": "開始", "last": "終了",
 	"basis": "根拠", "kind": "種別", "detail": "詳細", "count": "件数", "path": "パス", "id": "ID", "size": "サイズ", "format": "形式",
 	"display_zone": "時刻の表示タイムゾーン", "user": "利用者",
+	"role": "役割", "direction": "方向", "why": "根拠", "source": "送信元", "destination": "宛先",
+	"attacker-source": "攻撃元（送信元アドレス）", "c2-destination": "C2・持ち出し先（宛先アドレス）",
+	"web-shell-url": "Web シェルの URL", "malicious-file": "侵入者が設置したファイル", "altered-file": "侵入者が改ざんしたファイル",
+	"flow_intrusion": "侵入：侵入者の送信元アドレス（送信元）と侵害されたホスト（攻撃対象）",
+	"flow_c2":        "侵害後のホストから外部アドレスへの通信（C2 または持ち出し）：外部アドレスは宛先",
 }
 
 func labels(lang string) map[string]string {

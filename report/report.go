@@ -132,7 +132,8 @@ type Annotated struct {
 	Starred  bool     `json:"starred"`
 	Tags     []string `json:"tags,omitempty"`
 	Comments []string `json:"comments,omitempty"`
-	SrcIP    string   `json:"src_ip,omitempty"`
+	SrcIP    string   `json:"src_ip,omitempty"` // the address the event seeds the scope with
+	row      int64    // the event's row in the annotations' generation
 }
 
 // Window is a time span that matters.
@@ -145,10 +146,11 @@ type Window struct {
 
 // Indicators are what another organisation can look for.
 type Indicators struct {
-	Addresses  []string `json:"addresses"`
-	UserAgents []string `json:"user_agents"`
-	Paths      []string `json:"paths"`
-	Hashes     []string `json:"hashes"`
+	Items      []Indicator `json:"items"`     // every indicator with its role and direction
+	Addresses  []string    `json:"addresses"` // the intruder's addresses (both directions)
+	UserAgents []string    `json:"user_agents"`
+	Paths      []string    `json:"paths"`
+	Hashes     []string    `json:"hashes"`
 }
 
 // AnnexRow is one counted record with its references.
@@ -261,15 +263,13 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	// Annotations.
 	notes := readAnnotations(c.Dir, s.Manifest().Generation)
 	r.Annotated = notes
+	env, err := vocab.LoadEnv(c, s)
+	if err != nil {
+		return nil, err
+	}
 	iocs := opt.IOCs
 	if len(iocs) == 0 {
-		seen := map[string]bool{}
-		for _, a := range notes {
-			if a.Starred && a.SrcIP != "" && !seen[a.SrcIP] {
-				seen[a.SrcIP] = true
-				iocs = append(iocs, a.SrcIP)
-			}
-		}
+		iocs = seedsFromNotes(s, env, notes)
 		if len(iocs) > 0 {
 			r.Notes = append(r.Notes, r.labels["note_iocs_from_stars"])
 		}
@@ -287,10 +287,6 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		return nil, err
 	}
 
-	env, err := vocab.LoadEnv(c, s)
-	if err != nil {
-		return nil, err
-	}
 	if len(iocs) > 0 {
 		seeds, err := scope.ParseSeeds(iocs)
 		if err != nil {
@@ -312,7 +308,9 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		r.Summary.Accounts, r.Summary.Files, r.Summary.Remote = len(sr.Accounts), len(sr.Files), len(sr.RemoteAddresses)
 		r.Summary.Window = sr.Window
 		r.Summary.Category, r.Summary.CategoryWhy = sr.Category.Category, sr.Category.Reason
-		r.Summary.Compromised = len(sr.Hosts) > 0 && sr.Window.First != ""
+		for _, h := range sr.Hosts {
+			r.Summary.Compromised = r.Summary.Compromised || h.Compromised != ""
+		}
 		r.Queries = append(r.Queries,
 			Query{What: r.labels["q_hosts"], Value: int64(len(sr.Hosts)), Command: scopeCmd, JSONKey: "len(hosts)"},
 			Query{What: r.labels["q_accounts"], Value: int64(len(sr.Accounts)), Command: scopeCmd, JSONKey: "len(accounts)"},
@@ -330,13 +328,18 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 				}
 			}
 		}
-		for _, ra := range sr.RemoteAddresses {
-			if ra.Direction == "inbound" {
-				r.Indicators.Addresses = append(r.Indicators.Addresses, ra.Address)
+		r.Indicators.Items = fromScope(ctx, sr, reg)
+		r.Indicators.Addresses = addresses(r.Indicators.Items, RoleAttacker, RoleC2)
+		for _, in := range r.Indicators.Items {
+			switch in.Kind {
+			case "file":
+				r.Indicators.Paths = append(r.Indicators.Paths, short(in.Host+":"+in.Value))
+				if in.SHA256 != "" && !contains(r.Indicators.Hashes, in.SHA256) {
+					r.Indicators.Hashes = append(r.Indicators.Hashes, in.SHA256)
+				}
+			case "url":
+				r.Indicators.Paths = append(r.Indicators.Paths, short(in.Value))
 			}
-		}
-		for _, f := range sr.Files {
-			r.Indicators.Paths = append(r.Indicators.Paths, short(eventview.Sanitize(f.Path)))
 		}
 	} else {
 		r.Notes = append(r.Notes, r.labels["note_no_iocs"])
@@ -344,17 +347,12 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	if r.Summary.Cause == "" {
 		r.Summary.Cause = r.labels["cause_unknown"]
 	}
-	for _, seed := range iocs {
-		if a, err := netip.ParseAddr(seed); err == nil && !contains(r.Indicators.Addresses, a.String()) {
-			r.Indicators.Addresses = append(r.Indicators.Addresses, a.String())
-		}
-	}
-	sort.Strings(r.Indicators.Addresses)
+	attackers := addresses(r.Indicators.Items, RoleAttacker)
 
 	// User agents of the attacker addresses.
-	if len(r.Indicators.Addresses) > 0 {
+	if len(attackers) > 0 {
 		var terms []string
-		for _, a := range r.Indicators.Addresses {
+		for _, a := range attackers {
 			terms = append(terms, "src_ip:"+a)
 		}
 		{
@@ -446,12 +444,9 @@ func readAnnotations(dir string, gen int64) []Annotated {
 			if a.Ref != nil {
 				ref = a.Ref.String()
 			}
-			st = &state{row: *a.Row, a: Annotated{Time: a.EventTime, Host: eventview.Sanitize(a.Host), Ref: eventview.Sanitize(ref), Summary: short(eventview.Sanitize(a.Summary))}}
-			if f := strings.Fields(a.Summary); len(f) > 0 {
-				if ad, err := netip.ParseAddr(f[0]); err == nil {
-					st.a.SrcIP = ad.String()
-				}
-			}
+			st = &state{row: *a.Row, a: Annotated{Time: a.EventTime, Host: eventview.Sanitize(a.Host), Ref: eventview.Sanitize(ref),
+				Summary: short(eventview.Sanitize(a.Summary)), row: *a.Row}}
+			st.a.SrcIP = summaryAddr(a.Summary)
 			by[*a.Row] = st
 			order = append(order, *a.Row)
 		}

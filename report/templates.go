@@ -97,11 +97,10 @@ code, .mono { font-family: "IPAexGothic", monospace; font-size: 8.5pt; overflow-
 {{else}}<p>{{.Summary.LeakMethod}}</p>{{end}}
 
 <h2>{{.L "indicators"}}</h2>
-<table>
-<tr><th>{{.L "addresses"}}</th><td>{{range .Indicators.Addresses}}<code>{{.}}</code> {{end}}</td></tr>
-<tr><th>{{.L "uas"}}</th><td>{{range .Indicators.UserAgents}}<div><code>{{.}}</code></div>{{end}}</td></tr>
-<tr><th>{{.L "paths"}}</th><td>{{range .Indicators.Paths}}<div><code>{{.}}</code></div>{{end}}</td></tr>
-<tr><th>{{.L "hashes"}}</th><td>{{range .Indicators.Hashes}}<code>{{.}}</code> {{else}}{{$.R.L "none"}}{{end}}</td></tr>
+<table><tr><th>{{.L "role"}}</th><th>{{.L "direction"}}</th><th>{{.L "value"}}</th><th>{{.L "hashes"}}</th><th>{{.L "why"}}</th><th>{{.L "ref"}}</th></tr>
+{{range .Indicators.Items}}<tr><td>{{$.R.L .Role}}</td><td>{{$.R.L .Direction}}</td><td><code>{{if .Host}}{{.Host}}:{{end}}{{.Value}}</code>{{if .URL}}<div><code>{{.URL}}</code></div>{{end}}</td><td>{{if .SHA256}}<code>{{.SHA256}}</code>{{else}}{{.HashNote}}{{end}}</td><td>{{.Why}}</td><td><code>{{.Ref}}</code></td></tr>
+{{else}}<tr><td colspan="6">{{.L "none"}}</td></tr>{{end}}
+<tr><th>{{.L "uas"}}</th><td colspan="5">{{range .Indicators.UserAgents}}<div><code>{{.}}</code></div>{{end}}</td></tr>
 </table>
 
 <h2>{{.L "tampering"}}</h2>
@@ -185,10 +184,11 @@ const mdTemplate = `# {{md .Title}}
 {{end}}
 ## {{.L "indicators"}}
 
-- {{.L "addresses"}}: {{md (join .Indicators.Addresses ", ")}}
+| {{.L "role"}} | {{.L "direction"}} | {{.L "value"}} | {{.L "hashes"}} | {{.L "why"}} | {{.L "ref"}} |
+|---|---|---|---|---|---|
+{{range .Indicators.Items}}| {{$.L .Role}} | {{$.L .Direction}} | {{if .Host}}{{md .Host}}:{{end}}{{md .Value}} | {{.SHA256}}{{md .HashNote}} | {{md .Why}} | {{md .Ref}} |
+{{end}}
 - {{.L "uas"}}: {{md (join .Indicators.UserAgents " / ")}}
-- {{.L "paths"}}: {{md (join .Indicators.Paths ", ")}}
-- {{.L "hashes"}}: {{md (join .Indicators.Hashes ", ")}}
 
 ## {{.L "tampering"}}
 
