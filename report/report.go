@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,9 +30,17 @@ type Options struct {
 	// count is the successful (2xx) requests of the scope's inbound addresses.
 	Leak     leaks.Options
 	LeakArgs []string // the same selectors as kiseki leaks flags, for the method
-	Lang     string   // en or ja
-	Zone     *time.Location
-	Now      time.Time // generation time (default now)
+	// LeakSets are several counts (--leaks FILE.yaml); when set, Leak is not
+	// used.
+	LeakSets []LeakSet
+	// Incident description fields the evidence cannot give.
+	Discovered  string // when and how the incident was discovered
+	Description string // what happened, in the writer's words
+	Reporter    string // the reporting organisation
+	Lang        string // en or ja
+	Zone        *time.Location
+	Now         time.Time // generation time (default now)
+	Paper       string    // PDF paper: a4 (default) or letter
 }
 
 // Report is the whole report; its JSON is the .json output.
@@ -47,6 +54,14 @@ type Report struct {
 	Lang       string            `json:"lang"`
 	Zone       string            `json:"display_zone"`
 	Changes    []Change          `json:"changes"`
+	NewVersion bool              `json:"new_version"` // this report's content differs from the last one's
+	Content    string            `json:"content_sha256"`
+	Digest     string            `json:"content_digest"`
+	Reporter   string            `json:"reporter,omitempty"`
+	Paper      string            `json:"paper"`
+	Systems    []System          `json:"affected_systems"`
+	Vector     string            `json:"attack_vector"`
+	Chronology []Step            `json:"chronology"`
 	Summary    Summary           `json:"summary"`
 	Evidence   []Evidence        `json:"evidence"`
 	Sources    []Source          `json:"sources"`
@@ -54,9 +69,12 @@ type Report struct {
 	Annotated  []Annotated       `json:"annotated_events"`
 	Histogram  []search.Bucket   `json:"histogram"`
 	HistStep   string            `json:"histogram_interval"`
+	HistWhat   string            `json:"histogram_events"` // which events the chart counts
 	Windows    []Window          `json:"windows"`
 	Scope      *scope.Result     `json:"scope,omitempty"`
-	Leak       *leaks.Result     `json:"leak,omitempty"`
+	Leak       *leaks.Result     `json:"leak,omitempty"` // the first count (as before several)
+	Leaks      []LeakCount       `json:"leaks"`          // every count, each with its method
+	DataKinds  []string          `json:"personal_data_kinds"`
 	Indicators Indicators        `json:"indicators"`
 	Tampering  []scope.TamperRow `json:"tampering"`
 	Annex      []AnnexRow        `json:"annex"`
@@ -76,6 +94,8 @@ type Change struct {
 
 // Summary is the executive summary.
 type Summary struct {
+	Description string       `json:"description,omitempty"` // what happened, in the writer's words
+	Discovered  string       `json:"discovered,omitempty"`  // when and how it was discovered
 	Compromised bool         `json:"compromised"`
 	Cause       string       `json:"cause"`
 	Events      int64        `json:"events"`
@@ -155,6 +175,7 @@ type Indicators struct {
 
 // AnnexRow is one counted record with its references.
 type AnnexRow struct {
+	Set   string `json:"leak_count"` // the leak count's name
 	Kind  string `json:"kind"`
 	Value string `json:"value"`
 	Count int64  `json:"count"`
@@ -191,18 +212,26 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	r := &Report{Case: c.Meta.Name, CaseDir: c.Dir, Kiseki: engine.Version, Generated: opt.Now.UTC().Format(time.RFC3339),
 		Lang: opt.Lang, Zone: opt.Zone.String(), labels: labels(opt.Lang), loc: opt.Zone}
 	r.Title = r.labels["title"] + ": " + c.Meta.Name
+	r.Summary.Description, r.Summary.Discovered, r.Reporter = opt.Description, opt.Discovered, opt.Reporter
+	r.Paper = opt.Paper
+	if r.Paper == "" {
+		r.Paper = "a4"
+	}
 	caseArg := []string{"--case", c.Dir}
 
-	// Table of changes from the audit log.
+	// Table of changes from the audit log (the version is decided at the end,
+	// from the content).
+	var entries []engine.AuditEntry
 	if b, err := os.ReadFile(c.AuditPath()); err == nil {
 		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 			var e engine.AuditEntry
-			if json.Unmarshal([]byte(line), &e) == nil && e.Action == "report" {
-				r.Changes = append(r.Changes, Change{Version: len(r.Changes) + 1, Time: e.Time.UTC().Format(time.RFC3339), User: e.User, What: strings.Join(e.Args, " ")})
+			if json.Unmarshal([]byte(line), &e) == nil {
+				entries = append(entries, e)
 			}
 		}
 	}
-	r.Version = len(r.Changes) + 1
+	var lastContent string
+	r.Changes, lastContent = readChanges(entries)
 
 	// Evidence: registry hash vs a fresh hash.
 	reg, err := c.LoadRegistry()
@@ -236,19 +265,19 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		for _, z := range f["zone"] {
 			src.Zones = append(src.Zones, fmt.Sprintf("%s (%d)", eventview.Sanitize(z.Value), z.Count))
 		}
-		src.Year = "from the source"
+		src.Year = r.labels["year_source"]
 		if bundle != nil {
 			for _, bi := range bundle.Evidence {
 				if strings.HasPrefix(it.Path, strings.TrimSuffix(bi.Path, "/")) {
 					src.ClockOffset = bi.ClockOffset
 					if bi.Year != 0 {
-						src.Year = "bundle item: " + strconv.Itoa(bi.Year)
+						src.Year = r.labels["year_bundle"] + strconv.Itoa(bi.Year)
 					}
 				}
 			}
 		}
-		if c.Meta.Year != 0 && src.Year == "from the source" {
-			src.Year = "case year " + strconv.Itoa(c.Meta.Year) + " where the format has none"
+		if c.Meta.Year != 0 && src.Year == r.labels["year_source"] {
+			src.Year = fmt.Sprintf(r.labels["year_case"], c.Meta.Year)
 		}
 		r.Sources = append(r.Sources, src)
 	}
@@ -276,17 +305,6 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	}
 	r.Summary.Seeds = iocs
 
-	// Histogram of the whole timeline (by day, or by hour for short cases).
-	first, last := s.Span()
-	step := 24 * time.Hour
-	if last-first < int64(72*time.Hour) {
-		step = time.Hour
-	}
-	r.HistStep = step.String()
-	if r.Histogram, err = s.Histogram(ctx, search.Request{}, step); err != nil {
-		return nil, err
-	}
-
 	if len(iocs) > 0 {
 		seeds, err := scope.ParseSeeds(iocs)
 		if err != nil {
@@ -297,6 +315,7 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 			return nil, err
 		}
 		r.Scope = sr
+		r.Systems, r.Vector, r.Chronology = affectedSystems(sr, env), attackVector(sr), chronology(sr)
 		scopeCmd := append([]string{"scope"}, caseArg...)
 		for _, i := range iocs {
 			scopeCmd = append(scopeCmd, "--ioc", i)
@@ -348,6 +367,9 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		r.Summary.Cause = r.labels["cause_unknown"]
 	}
 	attackers := addresses(r.Indicators.Items, RoleAttacker)
+	if err := r.histogram(ctx, s); err != nil {
+		return nil, err
+	}
 
 	// User agents of the attacker addresses.
 	if len(attackers) > 0 {
@@ -370,51 +392,14 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		}
 	}
 
-	// Leak count.
-	lo := opt.Leak
-	leakArgs := append([]string{"leaks"}, caseArg...)
-	if !lo.PII && lo.Endpoint == "" && lo.Distinct == "" && len(lo.Actors) == 0 && lo.WindowFile == "" && lo.From == 0 && lo.To == 0 {
-		if r.Scope != nil {
-			for _, ra := range r.Scope.RemoteAddresses {
-				if ra.Direction == "inbound" {
-					a := netip.MustParseAddr(ra.Address)
-					lo.Actors = append(lo.Actors, netip.PrefixFrom(a, a.BitLen()))
-				}
-			}
-			lo.Status = "2xx"
-			for _, i := range iocs {
-				leakArgs = append(leakArgs, "--actors-from-scope", i)
-			}
-			leakArgs = append(leakArgs, "--status", "2xx")
-		}
-	} else {
-		leakArgs = append(leakArgs, opt.LeakArgs...)
+	// Leak counts.
+	if err := r.countLeaks(ctx, env, opt, iocs, caseArg); err != nil {
+		return nil, err
 	}
-	leakArgs = append(leakArgs, "--json")
-	if len(lo.Actors) > 0 || lo.PII || lo.Endpoint != "" || lo.Distinct != "" || lo.WindowFile != "" || lo.From != 0 || lo.To != 0 {
-		lr, err := leaks.Run(ctx, env, lo)
-		if err != nil {
-			return nil, err
-		}
-		r.Leak = lr
-		r.Summary.LeakRecords, r.Summary.LeakMethod = lr.Records, lr.Method
-		r.Queries = append(r.Queries, Query{What: r.labels["q_leak"], Value: lr.Records, Command: leakArgs, JSONKey: "records"})
-		if lr.Window.First != "" {
-			r.Windows = append(r.Windows, Window{Name: r.labels["w_risk"], First: lr.Window.First, Last: lr.Window.Last, Basis: "kiseki " + strings.Join(leakArgs, " ")})
-		}
-		for _, v := range lr.Values {
-			var refs []string
-			for _, rf := range v.Refs {
-				refs = append(refs, rf.String())
-			}
-			row := AnnexRow{Kind: v.Kind, Value: short(eventview.Sanitize(v.Value)), Count: v.Count, Refs: eventview.Sanitize(strings.Join(refs, " "))}
-			if v.First != 0 {
-				row.First = time.Unix(0, v.First).UTC().Format(time.RFC3339Nano)
-			}
-			r.Annex = append(r.Annex, row)
-		}
-	} else {
-		r.Summary.LeakMethod = r.labels["leak_none"]
+	r.Content, r.Digest = r.content()
+	r.Version, r.NewVersion = len(r.Changes)+1, true
+	if r.Content == lastContent && len(r.Changes) > 0 {
+		r.Version, r.NewVersion = len(r.Changes), false
 	}
 	return r, nil
 }
