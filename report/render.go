@@ -56,7 +56,7 @@ func (r *Report) histogramSVG() template.HTML {
 		}
 		first, last := r.Histogram[0].Start.In(r.loc), r.Histogram[len(r.Histogram)-1].Start.In(r.loc)
 		fmt.Fprintf(&sb, `<text x="0" y="%.0f" font-size="11">%s</text><text x="%.0f" y="%.0f" font-size="11" text-anchor="end">%s</text>`, h+15, first.Format("2006-01-02 15:04"), w, h+15, last.Format("2006-01-02 15:04"))
-		fmt.Fprintf(&sb, `<text x="%.0f" y="12" font-size="11" text-anchor="end">max %d / %s</text>`, w, most, r.HistStep)
+		fmt.Fprintf(&sb, `<text x="%.0f" y="12" font-size="11" text-anchor="end">%s %d / %s</text>`, w, template.HTMLEscapeString(r.L("hist_max")), most, r.stepText())
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())
@@ -146,4 +146,27 @@ func mdEscape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// stepText names the chart's bar width in the report's language.
+func (r *Report) stepText() string {
+	if r.HistStep == "24h0m0s" {
+		return r.L("per_day")
+	}
+	return r.L("per_hour")
+}
+
+// Data names a count of hosts in English ("11 hosts": a scan's targets);
+// the Japanese edition says it in Japanese.
+func (r *Report) Data(s string) string {
+	if r.JA() {
+		if n, ok := strings.CutSuffix(s, " hosts"); ok {
+			return n + " ホスト"
+		}
+		if n, ok := strings.CutSuffix(s, " hosts]"); ok {
+			return n + " ホスト]"
+		}
+		return strings.Replace(s, " hosts ", " ホスト ", 1)
+	}
+	return s
 }

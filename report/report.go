@@ -81,6 +81,7 @@ type Report struct {
 	Notes      []string          `json:"notes,omitempty"`
 	labels     map[string]string
 	loc        *time.Location
+	numbers    map[string]any // the version's numbers (audit log)
 }
 
 // Change is one row of the table of changes: earlier reports of the case
@@ -231,7 +232,7 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		}
 	}
 	var lastContent string
-	r.Changes, lastContent = readChanges(entries)
+	r.Changes, lastContent = r.readChanges(entries)
 
 	// Evidence: registry hash vs a fresh hash.
 	reg, err := c.LoadRegistry()
@@ -396,7 +397,7 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	if err := r.countLeaks(ctx, env, opt, iocs, caseArg); err != nil {
 		return nil, err
 	}
-	r.Content, r.Digest = r.content()
+	r.Content, r.Digest, r.numbers = r.content()
 	r.Version, r.NewVersion = len(r.Changes)+1, true
 	if r.Content == lastContent && len(r.Changes) > 0 {
 		r.Version, r.NewVersion = len(r.Changes), false

@@ -162,7 +162,7 @@ func timeKey(s string) int64 {
 // content is what a version of the report stands for: the same evidence,
 // annotations, scope, counts and indicators make the same version whatever
 // the output format, language or time of generation.
-func (r *Report) content() (hash, digest string) {
+func (r *Report) content() (hash, digest string, numbers map[string]any) {
 	type leakKey struct {
 		Command []string
 		Records int64
@@ -199,15 +199,29 @@ func (r *Report) content() (hash, digest string) {
 	}{sc, lk, r.Indicators.Items, ev, r.Annotated, r.Summary.Seeds, [3]string{r.Summary.Discovered, r.Summary.Description, r.Reporter}})
 	sum := sha256.Sum256(b)
 	s := r.Summary
-	digest = fmt.Sprintf("hosts %d, accounts %d, files %d, remote addresses %d, indicators %d, records %s, annotated events %d",
-		len(s.Hosts), s.Accounts, s.Files, s.Remote, len(r.Indicators.Items), strings.Join(recs, "/"), len(r.Annotated))
-	return hex.EncodeToString(sum[:]), digest
+	numbers = map[string]any{"hosts": len(s.Hosts), "accounts": s.Accounts, "files": s.Files, "remote": s.Remote,
+		"indicators": len(r.Indicators.Items), "records": strings.Join(recs, "/"), "annotated": len(r.Annotated)}
+	return hex.EncodeToString(sum[:]), r.digest(numbers), numbers
+}
+
+// digestKeys are the numbers a version's row shows, in order.
+var digestKeys = []string{"hosts", "accounts", "files", "remote", "indicators", "records", "annotated"}
+
+// digest writes a version's numbers in the report's language.
+func (r *Report) digest(numbers map[string]any) string {
+	var parts []string
+	for _, k := range digestKeys {
+		if v, ok := numbers[k]; ok {
+			parts = append(parts, fmt.Sprintf("%s %v", r.L("d_"+k), v))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // readChanges reads the earlier versions from the audit log: a report run
 // starts a version only when its content differs from the run before
 // (entries written before contents were recorded count one each).
-func readChanges(entries []engine.AuditEntry) (changes []Change, last string) {
+func (r *Report) readChanges(entries []engine.AuditEntry) (changes []Change, last string) {
 	for _, e := range entries {
 		if e.Action != "report" {
 			continue
@@ -217,8 +231,10 @@ func readChanges(entries []engine.AuditEntry) (changes []Change, last string) {
 		if c != "" && c == last {
 			continue
 		}
-		what, _ := m["digest"].(string)
-		if what == "" {
+		var what string
+		if nums, ok := m["numbers"].(map[string]any); ok {
+			what = r.digest(nums)
+		} else {
 			what = strings.Join(e.Args, " ")
 		}
 		changes = append(changes, Change{Version: len(changes) + 1, Time: e.Time.UTC().Format(time.RFC3339), User: e.User, What: what})
@@ -231,7 +247,7 @@ func readChanges(entries []engine.AuditEntry) (changes []Change, last string) {
 // content hash and digest (the table of changes is built from them), and
 // its main numbers.
 func (r *Report) AuditResult() map[string]any {
-	return map[string]any{"version": r.Version, "content": r.Content, "digest": r.Digest, "leak_records": r.Summary.LeakRecords, "hosts": len(r.Summary.Hosts)}
+	return map[string]any{"version": r.Version, "content": r.Content, "numbers": r.numbers, "leak_records": r.Summary.LeakRecords, "hosts": len(r.Summary.Hosts)}
 }
 
 // histMargin widens the intrusion window on each side for the chart, so

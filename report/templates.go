@@ -66,7 +66,7 @@ dl.kv dt { font-weight: bold; } dl.kv dd { margin: 0; }
 
 <h2>4. {{.L "chronology"}}</h2>
 <table><tr><th>{{.L "time"}}</th><th>{{.L "host"}}</th><th>{{.L "kind"}}</th><th>{{.L "event"}}</th><th>{{.L "ref"}}</th></tr>
-{{range .Chronology}}<tr><td class="nowrap">{{$.R.T .Time}}</td><td>{{.Host}}</td><td>{{$.R.L .Kind}}</td><td>{{if .Subject}}<code>{{W .Subject}}</code> {{end}}{{if .Rule}}({{$.R.L .Rule}}){{end}}{{if not $.R.JA}}{{if .What}}<div>{{W .What}}</div>{{end}}{{end}}</td><td><code>{{W .Ref}}</code></td></tr>
+{{range .Chronology}}<tr><td class="nowrap">{{$.R.T .Time}}</td><td>{{.Host}}</td><td>{{$.R.L .Kind}}</td><td>{{if .Subject}}<code>{{W ($.R.Data .Subject)}}</code> {{end}}{{if .Rule}}({{$.R.L .Rule}}){{end}}{{if not $.R.JA}}{{if .What}}<div>{{W .What}}</div>{{end}}{{end}}</td><td><code>{{W .Ref}}</code></td></tr>
 {{else}}<tr><td colspan="5">{{.L "none"}}</td></tr>{{end}}
 </table>
 <h3>{{.L "histogram"}}: {{.HistWhat}}</h3>
@@ -88,7 +88,7 @@ dl.kv dt { font-weight: bold; } dl.kv dd { margin: 0; }
 {{range .RemoteAddresses}}<tr><td><code>{{.Address}}</code></td><td>{{$.R.L .Direction}}</td><td>{{$.R.L .Rule}}</td><td class="nowrap">{{$.R.T .FirstSeen}}</td><td class="nowrap">{{$.R.T .LastSeen}}</td><td class="num">{{.Events}}</td></tr>{{else}}<tr><td colspan="6">{{$.R.L "none"}}</td></tr>{{end}}</table>
 <h3>{{$.R.L "lateral"}}</h3>
 <table><tr><th>{{$.R.L "from"}}</th><th>{{$.R.L "to"}}</th><th>{{$.R.L "kind"}}</th><th>{{$.R.L "first"}}</th><th>{{$.R.L "events"}}</th></tr>
-{{range .Lateral}}<tr><td>{{.From}}</td><td>{{.To}}{{if .User}} ({{.User}}){{end}}</td><td>{{$.R.L .Kind}}</td><td class="nowrap">{{$.R.T .FirstSeen}}</td><td class="num">{{.Events}}</td></tr>{{else}}<tr><td colspan="5">{{$.R.L "none"}}</td></tr>{{end}}</table>
+{{range .Lateral}}<tr><td>{{.From}}</td><td>{{$.R.Data .To}}{{if .User}} ({{.User}}){{end}}</td><td>{{$.R.L .Kind}}</td><td class="nowrap">{{$.R.T .FirstSeen}}</td><td class="num">{{.Events}}</td></tr>{{else}}<tr><td colspan="5">{{$.R.L "none"}}</td></tr>{{end}}</table>
 {{else}}<p>{{.L "none"}}</p>{{end}}
 
 <h2>6. {{.L "risk"}}</h2>
@@ -139,7 +139,7 @@ dl.kv dt { font-weight: bold; } dl.kv dd { margin: 0; }
 
 <h2>13. {{.L "queries"}}</h2>
 <table><tr><th>{{.L "what"}}</th><th>{{.L "value"}}</th><th>{{.L "command"}}</th></tr>
-{{range .Queries}}<tr><td>{{.What}}</td><td class="num">{{.Value}}</td><td><code>kiseki {{W (join .Command " ")}}</code> → {{.JSONKey}}</td></tr>{{end}}
+{{range .Queries}}<tr><td>{{.What}}</td><td class="num">{{.Value}}</td><td><code>kiseki {{W (join .Command " ")}} → {{.JSONKey}}</code></td></tr>{{end}}
 </table>
 
 <h2>{{.L "annex"}}</h2>
