@@ -73,6 +73,7 @@ export function Histogram({ data, zone, view, onZoom, onJump }) {
   useEffect(() => { plot.current?.redraw(false, false); }, [view]);
 
   if (!data) return html`<div class="hist-empty">Loading histogram…</div>`;
+  if (data.error) return html`<div class="hist-empty">No histogram: the search failed (see above).</div>`;
   return html`<div class="hist" data-testid="histogram" data-total=${data.total} data-interval=${data.interval}>
     <div ref=${box} class="hist-plot"></div>
     <div class="hist-caption">${data.total} matches · ${data.interval} per bar · drag to zoom, click to jump</div>

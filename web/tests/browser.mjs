@@ -228,6 +228,107 @@ await check('accessibility (axe): no serious findings', async () => {
   }
 });
 
+
+// The report writer's walk: an error shows where it was made, Back steps
+// through searches, a zone switch keeps the position, context shows every
+// event around one, a saved search keeps its filters, every row says what
+// its time is.
+await check('errors show where the user acted', async () => {
+  await page.goto(base + '/');
+  await page.waitForSelector(rows);
+  await page.fill('#q', 'status:404 AND (');
+  await page.press('#q', 'Enter');
+  const e = page.locator('#searcherror [data-testid=error]');
+  await e.waitFor({ state: 'visible' });
+  assert((await e.getAttribute('data-where')) === 'query', 'query error: ' + await e.textContent());
+  assert(Number(await e.getAttribute('data-pos')) >= 0, 'query error has a position in the user text: ' + await e.textContent());
+  const caret = (await page.locator('[data-testid=caret]').textContent()).split('\n');
+  assert(caret[0] === 'status:404 AND (' && caret[1] === ' '.repeat(16) + '^', 'the caret is after the user text: ' + JSON.stringify(caret));
+  assert((await page.locator('p.empty').count()) === 0, '"No events match." hides the error');
+  assert(!(await page.locator('#histogram').textContent()).includes('Loading'), 'histogram not loading forever');
+  await page.screenshot({ path: join(out, 'error-query.png') });
+  await page.fill('#q', '');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector(rows);
+  assert((await page.locator('#searcherror [data-testid=error]').count()) === 0, 'error cleared');
+  await page.fill('#jump', 'next tuesday');
+  await page.press('#jump', 'Enter');
+  await e.waitFor({ state: 'visible' });
+  assert((await e.getAttribute('data-where')) === 'jump', 'jump error: ' + await e.textContent());
+  await page.goto(base + '/?tz=Mars%2FOlympus');
+  await e.waitFor({ state: 'visible' });
+  assert((await e.getAttribute('data-where')) === 'zone', 'zone error: ' + await e.textContent());
+  await page.screenshot({ path: join(out, 'error-zone.png') });
+});
+
+await check('Back and Forward step through searches', async () => {
+  await page.goto(base + '/?tz=UTC');
+  await page.waitForSelector(rows);
+  for (const q of ['status:404', 'status:200']) {
+    await page.fill('#q', q);
+    await page.press('#q', 'Enter');
+    await page.waitForFunction((q) => new URL(location.href).searchParams.get('q') === q, q);
+  }
+  await page.goBack();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'status:404');
+  await page.waitForFunction(() => document.getElementById('q').value === 'status:404');
+  const want = (await apiJSON('/api/v1/count?q=status%3A404')).total;
+  await page.waitForFunction((w) => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === w, want);
+  await page.goForward();
+  await page.waitForFunction(() => document.getElementById('q').value === 'status:200');
+});
+
+await check('zone switch keeps the position; rows say their time type', async () => {
+  await page.goto(base + '/?tz=UTC');
+  await page.waitForSelector(rows);
+  await page.fill('#jump', '2025-12-31 15:00');
+  await page.press('#jump', 'Enter');
+  await page.waitForFunction(() => (document.querySelector('table.events tbody tr td.time')?.textContent || '') >= '2025-12-31 15:00');
+  await page.locator(rows).nth(5).click();
+  const row = await page.locator(rows).nth(5).getAttribute('data-row');
+  await page.keyboard.press('Escape');
+  await page.selectOption('#tz', 'case');
+  await page.waitForFunction(() => document.querySelector('table.events tbody tr td.time').textContent.endsWith('+09:00'));
+  assert((await page.locator(`${rows}.sel`).getAttribute('data-row')) === row, 'the selected row is still selected after the switch');
+  const t = await page.locator(`${rows}.sel td.time`).textContent();
+  assert(t.startsWith('2026-01-01 00:0') && t.endsWith('+09:00'), 'the same event (after 2025-12-31 15:00 UTC), in the new zone: ' + t);
+  const types = await page.locator(`${rows} td.tdesc`).allTextContents();
+  assert(types.length > 0 && types.every((t) => t.trim() !== ''), 'every row has a time type: ' + types.slice(0, 5));
+  const fs = (await apiJSON('/api/v1/events?limit=1&q=' + encodeURIComponent('time_desc:mtime'))).events;
+  if (fs.length) {
+    await page.fill('#q', 'time_desc:mtime');
+    await page.press('#q', 'Enter');
+    await page.waitForFunction(() => document.querySelector('table.events tbody tr td.tdesc')?.textContent.trim() === 'M');
+  }
+  await page.selectOption('#tz', 'UTC');
+  await page.waitForFunction(() => document.querySelector('table.events tbody tr td.time').textContent.endsWith('+00:00'));
+});
+
+await check('context is every event around one; a saved search keeps its filters', async () => {
+  await page.goto(base + '/?tz=UTC&q=status%3A404');
+  await page.waitForSelector(rows);
+  await page.locator(rows).nth(2).click();
+  await page.waitForSelector('[data-testid=detail]');
+  const row = await page.locator('[data-testid=detail]').getAttribute('data-row');
+  await page.click('text=±1 min');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('from'));
+  const u = new URL(page.url());
+  assert(!u.searchParams.get('q'), 'context drops the query: ' + u.search);
+  const want = (await apiJSON('/api/v1/count?' + new URLSearchParams({ from: u.searchParams.get('from'), to: u.searchParams.get('to') }))).total;
+  await page.waitForFunction((w) => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === w, want);
+  await page.waitForFunction((r) => document.querySelector(`tr[data-row="${r}"]`), row);
+  await page.goto(base + '/?tz=UTC&q=status%3A404&host=web01');
+  await page.waitForSelector(rows);
+  const filtered = (await apiJSON('/api/v1/count?q=status%3A404&host=web01')).total;
+  await page.fill('#savename', 'web01 404s');
+  await page.press('#savename', 'Enter');
+  await page.locator('.saved button', { hasText: 'web01 404s' }).waitFor();
+  await page.goto(base + '/?tz=UTC');
+  await page.waitForSelector(rows);
+  await page.locator('.saved button', { hasText: 'web01 404s' }).click();
+  await page.waitForFunction((w) => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === w, filtered);
+});
+
 await check('hostile content renders inert', async () => {
   await page.goto(hostile + '/');
   await page.waitForSelector(rows);
