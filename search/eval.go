@@ -341,6 +341,9 @@ func predicate(t Term) (cols []int, match func(string) bool, ok bool, err error)
 		if err != nil {
 			return nil, nil, false, err
 		}
+		if spec.client {
+			return spec.cols, func(v string) bool { c := clientValue(v); return c != "" && match(c) }, true, nil
+		}
 		return spec.cols, match, true, nil
 	}
 	return nil, nil, false, nil

@@ -376,8 +376,17 @@ function Row({ r, zone, selected, onSelect, onStar }) {
     <td><span class="sw" style=${{ background: colour(r.host) }}></span>${r.host}</td>
     <td><span class="sw" style=${{ background: colour(r.source) }}></span>${r.source}</td>
     <td class="tdesc"><abbr title=${r.time_desc}>${timeType(r.time_desc)}</abbr></td>
-    <td class="summary">${r.summary}${(r.notes || []).map((t) => html` <span class="note">${t}</span>`)}${r.comments ? html` <span class="note">💬${r.comments}</span>` : ''}</td>
+    <td class="summary">${clientOf(r) && html`<span class="client" title="the client behind the proxy (X-Forwarded-For / client_ip)">client ${clientOf(r)} </span>`}${r.summary}${(r.notes || []).map((t) => html` <span class="note">${t}</span>`)}${r.comments ? html` <span class="note">💬${r.comments}</span>` : ''}</td>
   </tr>`;
+}
+
+// clientOf is the client behind a proxy that a web row records (client_ip,
+// else the first X-Forwarded-For address) when it differs from the
+// connecting address: the address to search with client_ip:.
+export function clientOf(r) {
+  const x = r.extra || {};
+  const c = (x.client_ip || (x.x_forwarded_for || '').split(',')[0] || '').trim();
+  return c && c !== '-' && c !== r.src_ip ? c : '';
 }
 
 // timeType names what a row's time is: M, A, C, B for file system times
@@ -440,6 +449,7 @@ function Detail({ d, zone, close, annotate, context }) {
   const e = d.event;
   const fields = [['Time', fmtTime(e.time, zone, 9)], ['Time (UTC)', e.time], ['As written', `${e.time_orig || ''} ${e.zone || ''}`],
     ['Meaning', e.time_desc], ['Host', e.host], ['Source', e.source], ['Reference', refString(e.ref)]];
+  if (clientOf(e)) fields.push(['client_ip', clientOf(e)]);
   for (const k of ['src_ip', 'src_port', 'dst_ip', 'dst_port', 'user', 'method', 'url', 'status', 'bytes', 'user_agent', 'path', 'action', 'sandia', 'target', 'benign']) {
     if (e[k] !== undefined && e[k] !== '') fields.push([k, String(e[k])]);
   }
