@@ -10,13 +10,13 @@ import (
 	"github.com/kiseki-forensics/kiseki/search"
 )
 
-// TestClientBehindProxy: an origin log behind a CDN records the edge as the
+// TestClientAndAnnotationFields: an origin log behind a CDN records the edge as the
 // connecting address and the client in X-Forwarded-For. client_ip: finds
 // the client (the first X-Forwarded-For address, never a later hop); ip:
 // still reads the connecting and destination addresses only (reading the
 // extra column for every ip: term doubled scope's time on the look-alike
 // case: the client belongs in a column of its own at ingest).
-func TestClientBehindProxy(t *testing.T) {
+func TestClientAndAnnotationFields(t *testing.T) {
 	lines := `130.176.12.34 - - [05/Apr/2026:14:06:00 +0000] "GET /a HTTP/1.1" 200 5 "-" "ua" "203.0.113.66"
 130.176.12.35 - - [05/Apr/2026:14:06:01 +0000] "POST /b HTTP/1.1" 200 5 "-" "ua" "203.0.113.66, 130.176.12.35"
 203.0.113.66 - - [05/Apr/2026:14:06:02 +0000] "GET /c HTTP/1.1" 200 5 "-" "ua" "-"
@@ -52,6 +52,38 @@ func TestClientBehindProxy(t *testing.T) {
 		"ip:130.176.12.34":                          3,
 		"client_ip:130.176.12.34":                   0,
 		"client_ip:203.0.113.66 AND url:/b*":        1,
+	} {
+		n, err := s.Count(context.Background(), search.Request{Query: q})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if n != want {
+			t.Errorf("%s: %d events, want %d", q, n, want)
+		}
+	}
+
+	// The analysts' annotations: tag: matches their tags as well as the
+	// parsers', starred: and comment: read them (rows 0 and 3 tagged,
+	// row 1 starred and commented).
+	s.SetNotes(func(field, value string) ([]int64, error) {
+		switch {
+		case field == "tag" && (value == "webshell-upload" || value == "webshell-*"):
+			return []int64{3, 0}, nil
+		case field == "starred" && value == "true", field == "comment" && value == "exfil":
+			return []int64{1}, nil
+		}
+		return nil, nil
+	})
+	for q, want := range map[string]int64{
+		"tag:webshell-upload":                         2,
+		"tag:webshell-*":                              2,
+		"tag:webshell-upload OR starred:true":         3,
+		"tag:webshell-upload AND url:/a*":             1,
+		"url:/d* AND tag:webshell-upload":             1,
+		"NOT tag:webshell-upload":                     3,
+		"starred:true AND comment:exfil":              1,
+		"tag:other":                                   0,
+		"(tag:webshell-upload OR tag:other) -url:/a*": 1,
 	} {
 		n, err := s.Count(context.Background(), search.Request{Query: q})
 		if err != nil {

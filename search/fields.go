@@ -16,6 +16,7 @@ const (
 	fieldText                     // words via the index; glob on the whole value
 	fieldTag                      // one of the comma-separated tags
 	fieldLabel                    // a taxonomy label computed from the row (search/taxonomy.go)
+	fieldNote                     // the analysts' annotations (search/notes.go)
 )
 
 type fieldSpec struct {
@@ -58,6 +59,8 @@ var fields = map[string]fieldSpec{
 	"ua":        {kind: fieldText, cols: []int{timeline.ColUserAgent}, textKind: "ua"},
 	"message":   {kind: fieldText, cols: []int{timeline.ColMessage}, textKind: "message"},
 	"raw":       {kind: fieldText, cols: []int{timeline.ColRaw}, textKind: "raw"},
+	"starred":   {kind: fieldNote},
+	"comment":   {kind: fieldNote},
 	fieldSandia: {kind: fieldLabel},
 	fieldTarget: {kind: fieldLabel},
 	fieldBenign: {kind: fieldLabel},

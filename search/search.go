@@ -32,7 +32,8 @@ type Searcher struct {
 	dir   string
 	m     *timeline.Manifest
 	text  *textIndex
-	cache *segCache // nil: every scan loads its segments
+	cache *segCache  // nil: every scan loads its segments
+	notes NoteSource // the analysts' annotations (SetNotes)
 }
 
 // Open opens the timeline and, if built, the index. A case without an index
@@ -79,7 +80,7 @@ func (s *Searcher) scan(ctx context.Context, req Request, mapped bool, visit fun
 	if err != nil {
 		return err
 	}
-	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
+	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}, notes: s.notes, noteCache: map[string][]int64{}}
 	err = scanSegments(s, ctx, req, mapped, func(seg *timeline.Segment, lo, hi int) (bitset, error) {
 		return ev.eval(q, seg, lo, hi)
 	}, func(seg *timeline.Segment, lo, hi int, hits bitset) error {

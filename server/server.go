@@ -66,6 +66,7 @@ func New(c *engine.Case, s *search.Searcher, opt Options) (*Server, error) {
 	}
 	s.CacheSegments(opt.CacheSegments)
 	srv := &Server{c: c, s: s, notes: notes, opt: opt, mux: http.NewServeMux(), cache: map[string]cached{}, inflight: map[string]*flight{}}
+	s.SetNotes(srv.noteSource) // tag:, starred: and comment: read the annotations
 	srv.assets = opt.Assets
 	if srv.assets == nil {
 		sub, err := fs.Sub(web.Dist, "dist")

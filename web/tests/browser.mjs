@@ -329,6 +329,24 @@ await check('context is every event around one; a saved search keeps its filters
   await page.waitForFunction((w) => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === w, filtered);
 });
 
+await check('tags and stars are searchable', async () => {
+  await page.goto(base + '/?tz=UTC&q=status%3A404');
+  await page.waitForSelector(rows);
+  await page.locator(rows).nth(1).click();
+  await page.waitForSelector('[data-testid=detail]');
+  const row = await page.locator('[data-testid=detail]').getAttribute('data-row');
+  await page.fill('#tagin', 'webshell-upload');
+  await page.press('#tagin', 'Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid=detail] .tags')?.textContent.includes('webshell-upload'));
+  await page.fill('#q', 'tag:webshell-upload');
+  await page.press('#q', 'Enter');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === 1);
+  assert((await page.locator(rows).count()) === 1 && (await page.locator(rows).first().getAttribute('data-row')) === row, 'tag: finds the tagged event');
+  const starred = (await apiJSON('/api/v1/count?q=' + encodeURIComponent('starred:true'))).total;
+  assert(starred >= 1, 'starred:true finds the starred events: ' + starred);
+  await page.screenshot({ path: join(out, 'tag-search.png') });
+});
+
 await check('hostile content renders inert', async () => {
   await page.goto(hostile + '/');
   await page.waitForSelector(rows);
