@@ -45,6 +45,27 @@ function writeURL(s, replace) {
   else history.pushState(null, '', url);
 }
 
+// NICE are the bar widths a refined histogram may use (Go durations).
+const NICE = [['1s', 1e3], ['5s', 5e3], ['10s', 1e4], ['30s', 3e4], ['1m', 6e4], ['5m', 3e5], ['10m', 6e5], ['15m', 9e5],
+  ['30m', 18e5], ['1h', 36e5], ['3h', 108e5], ['6h', 216e5], ['12h', 432e5], ['24h', 864e5]];
+const BARS = 100; // bars a refined histogram aims at
+const MIN_BARS = 10; // matches spread over fewer bars than this are redrawn
+
+// refine redraws a histogram whose matches fill only a few of its bars
+// (176 matches within 2 hours in one 24-hour bar) over the span of the
+// matches, with bars about a hundredth of it.
+function refine(h, s, tzp) {
+  const nz = h.buckets.filter((b) => b.count > 0);
+  if (!nz.length) return h;
+  const a = Date.parse(nz[0].start);
+  const z = Date.parse(nz[nz.length - 1].start) + h.interval_ns / 1e6;
+  if ((z - a) / (h.interval_ns / 1e6) >= MIN_BARS) return h;
+  const iv = NICE.find(([, ms]) => ms >= (z - a) / BARS) || NICE[NICE.length - 1];
+  if (iv[1] * 1e6 >= h.interval_ns) return h;
+  const from = new Date(a).toISOString(), to = new Date(z - 1).toISOString();
+  return api('histogram', params({ ...s, from, to }, { ...tzp, interval: iv[0] })).then((r) => ({ ...r, refined: true }));
+}
+
 // queryError finds the position a query error names in the user's own
 // text ("... at position N" counts in the query as the server saw it).
 export function queryError(msg, q) {
@@ -116,7 +137,7 @@ function App() {
       setSel(keep >= 0 ? keep : 0);
       if (grid.current) grid.current.scrollTop = 0;
     }).catch((e) => { if (live) { fail(e); setRows([]); setHist({ error: true }); } }).finally(() => live && setBusy(false));
-    api('histogram', params(s, tzp)).then((h) => live && setHist(h)).catch(() => live && setHist({ error: true }));
+    api('histogram', params(s, tzp)).then((h) => refine(h, s, tzp)).then((h) => live && setHist(h)).catch(() => live && setHist({ error: true }));
     api('facets', params(s, tzp)).then((f) => live && setFacets(f)).catch(() => {});
     return () => { live = false; };
   }, [s.q, s.from, s.to, s.at, s.host.join(), s.source.join(), s.tag.join(), s.tz]);

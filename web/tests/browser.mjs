@@ -347,6 +347,22 @@ await check('tags and stars are searchable', async () => {
   await page.screenshot({ path: join(out, 'tag-search.png') });
 });
 
+await check('histogram bars follow the matches', async () => {
+  // The attacker's enumeration: minutes of a days-long timeline. The bars
+  // cover the span of the matches, not one bar of the whole timeline's width.
+  const q = 'ip:203.0.113.66 AND url:/api/customer*';
+  const n = (await apiJSON('/api/v1/count?q=' + encodeURIComponent(q))).total;
+  const whole = (await apiJSON('/api/v1/histogram?q=' + encodeURIComponent(q))).buckets.filter((b) => b.count > 0).length;
+  await page.goto(base + '/?tz=UTC&q=' + encodeURIComponent(q));
+  await page.waitForFunction((w) => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === w, n);
+  const h = page.locator('[data-testid=histogram]');
+  assert(n > 20 && whole <= 2, `the matches fill ${whole} bars of the timeline's histogram`);
+  assert((await h.getAttribute('data-refined')) === 'true', 'histogram refined to the matches: ' + await h.getAttribute('data-interval'));
+  const bars = await page.evaluate(() => document.querySelector('.hist-plot') !== null);
+  assert(bars, 'histogram drawn');
+  await page.screenshot({ path: join(out, 'histogram-matches.png') });
+});
+
 await check('hostile content renders inert', async () => {
   await page.goto(hostile + '/');
   await page.waitForSelector(rows);
