@@ -153,7 +153,7 @@ func (srv *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 	if lang != "ja" {
 		lang = "en"
 	}
-	rep, err := report.Build(r.Context(), srv.c, srv.s, report.Options{IOCs: v["ioc"], Lang: lang, Zone: loc})
+	rep, err := report.Build(r.Context(), srv.c, srv.s, report.Options{IOCs: v["ioc"], Lang: lang, Zone: loc, Paper: v.Get("paper")})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
@@ -174,7 +174,7 @@ func (srv *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	srv.c.Audit("report", []string{"web", name, "--lang", lang}, map[string]any{"version": rep.Version, "leak_records": rep.Summary.LeakRecords}, nil)
+	srv.c.Audit("report", []string{"web", name, "--lang", lang}, rep.AuditResult(), nil) // its content hash keys the table of changes
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Write(b)

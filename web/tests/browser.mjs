@@ -363,6 +363,18 @@ await check('histogram bars follow the matches', async () => {
   await page.screenshot({ path: join(out, 'histogram-matches.png') });
 });
 
+await check('the report starts from the starred web shell request', async () => {
+  await page.goto(base + '/?tz=UTC&q=' + encodeURIComponent('url:/uploads/.cache/img.php*'));
+  await page.waitForSelector(rows);
+  const star = page.locator(rows).first().locator('button.star');
+  if ((await star.getAttribute('aria-pressed')) !== 'true') await star.click();
+  await page.waitForFunction(() => document.querySelector('table.events tbody tr button.star')?.getAttribute('aria-pressed') === 'true');
+  const r = await apiJSON('/api/v1/report?format=json');
+  assert(r.summary.indicators_used.includes('203.0.113.66'), 'seeds from the stars: ' + r.summary.indicators_used);
+  assert(r.summary.compromised === true, 'the report says compromised');
+  assert(r.chronology.some((s) => s.kind === 'compromise'), 'the chronology has the compromise');
+});
+
 await check('hostile content renders inert', async () => {
   await page.goto(hostile + '/');
   await page.waitForSelector(rows);
