@@ -103,6 +103,8 @@ function App() {
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState([]);
+  const [picked, setPicked] = useState(() => new Set()); // rows chosen for a bulk star or tag
+  const [bulkTag, setBulkTag] = useState('');
   const grid = useRef(null);
   const zone = zoneName(s.tz);
 
@@ -199,6 +201,16 @@ function App() {
       await refreshRow(row);
     } catch (e) { fail(e); }
   };
+
+  // bulk stars or tags every chosen row (one audited annotation each).
+  const bulk = async (kind, value) => {
+    try {
+      for (const row of picked) await post('annotations', { kind, row, value });
+      for (const row of picked) await refreshRow(row);
+      setPicked(new Set());
+    } catch (e) { fail(e); }
+  };
+  const pick = (row, on) => setPicked((p) => { const n = new Set(p); if (on) n.add(row); else n.delete(row); return n; });
 
   const onScroll = (e) => {
     const g = e.currentTarget;
@@ -338,6 +350,12 @@ function App() {
         <button type="button" onClick=${() => page(-1)} disabled=${!more.before} title="p / PageUp">Older</button>
         <button type="button" onClick=${() => page(1)} disabled=${!more.after} title="n / PageDown">Newer</button>
         <button type="button" onClick=${() => ends(true)} title="End">Newest</button>
+        ${picked.size > 0 && html`<span class="bulk" data-testid="bulk">${picked.size} chosen
+          <button type="button" onClick=${() => bulk('star')}>Star</button>
+          <label for="bulktag" class="sr-only">Tag for the chosen rows</label>
+          <input id="bulktag" value=${bulkTag} onInput=${(e) => setBulkTag(e.target.value)} placeholder="tag" size="12" />
+          <button type="button" onClick=${() => { if (bulkTag.trim()) { bulk('tag', bulkTag.trim()); setBulkTag(''); } }}>Tag chosen</button>
+          <button type="button" onClick=${() => setPicked(new Set())}>Clear</button></span>`}
         <span class="zone" data-testid="zone">Times in ${zone}</span>
         ${busy && html`<span class="busy">loading…</span>`}
       </div>
@@ -346,6 +364,7 @@ function App() {
           <thead><tr><th scope="col"><span class="sr-only">star</span></th><th scope="col">Time</th><th scope="col">Host</th><th scope="col">Source</th><th scope="col"><abbr title="what the time is: M modified, A accessed, C changed, B born, or the log's meaning">Time type</abbr></th><th scope="col">Event</th></tr></thead>
           <tbody>
             ${rows.map((r, i) => html`<${Row} key=${r.row} r=${r} zone=${zone} selected=${i === sel}
+                picked=${picked.has(r.row)} onPick=${(on) => pick(r.row, on)}
                 onSelect=${() => { setSel(i); openDetail(r.row); }}
                 onStar=${() => annotate(r.row, r.starred ? 'unstar' : 'star')} />`)}
           </tbody>
@@ -389,9 +408,10 @@ function Portal({ into, children }) {
   return null;
 }
 
-function Row({ r, zone, selected, onSelect, onStar }) {
+function Row({ r, zone, selected, onSelect, onStar, picked, onPick }) {
   return html`<tr class=${selected ? 'sel' : ''} data-row=${r.row} onClick=${onSelect} aria-selected=${selected}>
-    <td><button type="button" class=${'star' + (r.starred ? ' on' : '')} aria-pressed=${!!r.starred}
+    <td class="pick"><input type="checkbox" class="pick" checked=${picked} aria-label="choose this event"
+      onClick=${(e) => e.stopPropagation()} onChange=${(e) => onPick(e.target.checked)} /><button type="button" class=${'star' + (r.starred ? ' on' : '')} aria-pressed=${!!r.starred}
       aria-label=${r.starred ? 'unstar event' : 'star event'} onClick=${(e) => { e.stopPropagation(); onStar(); }}>${r.starred ? '★' : '☆'}</button></td>
     <td class="time">${fmtTime(r.time, zone)}</td>
     <td><span class="sw" style=${{ background: colour(r.host) }}></span>${r.host}</td>

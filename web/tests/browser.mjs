@@ -375,6 +375,22 @@ await check('the report starts from the starred web shell request', async () => 
   assert(r.chronology.some((s) => s.kind === 'compromise'), 'the chronology has the compromise');
 });
 
+await check('bulk tag on a selection', async () => {
+  await page.goto(base + '/?tz=UTC&q=' + encodeURIComponent('status:404'));
+  await page.waitForSelector(rows);
+  const chosen = [];
+  for (const i of [4, 5, 6]) {
+    await page.locator(rows).nth(i).locator('input.pick').check();
+    chosen.push(await page.locator(rows).nth(i).getAttribute('data-row'));
+  }
+  assert((await page.locator('[data-testid=bulk]').textContent()).includes('3 chosen'), 'three chosen');
+  await page.fill('#bulktag', 'probe-404');
+  await page.click('text=Tag chosen');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=bulk]'));
+  const found = (await apiJSON('/api/v1/events?limit=10&q=' + encodeURIComponent('tag:probe-404'))).events.map((e) => String(e.row));
+  assert(found.length === 3 && chosen.every((r) => found.includes(r)), 'the three are tagged: ' + found);
+});
+
 await check('hostile content renders inert', async () => {
   await page.goto(hostile + '/');
   await page.waitForSelector(rows);
