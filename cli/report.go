@@ -17,6 +17,7 @@ func newReportCmd() *cobra.Command {
 		o                      report.Options
 		actors                 []string
 		from, to               string
+		leaksFile, paper       string
 	)
 	cmd := &cobra.Command{
 		Use:   "report --case CASEDIR --out FILE [--lang en|ja]",
@@ -30,8 +31,29 @@ every counted record with its evidence references.
 The scope starts from --ioc (repeatable); without it, from the source
 addresses of the events starred in the web timeline. The leak count takes the
 selectors of "kiseki leaks"; without any, it counts the successful (2xx)
-requests of the scope's inbound addresses. Every number is listed with the
-kiseki command that answers it. Evidence is re-hashed for the report.`,
+requests of the scope's inbound addresses. --leaks FILE.yaml makes several
+counts, each with its name, the kinds of personal data it concerns and its
+method:
+
+  leaks:
+    - name: customer records enumerated through the API
+      data: [name, e-mail address]
+      actors-from-scope: true
+      endpoint: GET /api/customers*
+      status: 2xx
+      distinct: param:id
+    - name: payments sent while checkout.js was altered
+      data: [payment card number]
+      window-from-file: web01:/var/www/shop/js/checkout.js
+      endpoint: POST /checkout/pay*
+      status: 2xx
+      distinct: param:order
+
+(keys: the flags of kiseki leaks by name, plus name, data and
+actors-from-scope). Every number is listed with the kiseki command that
+answers it. Evidence is re-hashed for the report. The table of changes
+gets a new version only when the report's content changed since the last
+report (the same evidence, scope and counts keep their version).`,
 		Example: `  kiseki report --case case1 --out report.html
   kiseki report --case case1 --out report.pdf --lang ja --ioc 203.0.113.66
   kiseki report --case case1 --out incident.iodef.xml`,
@@ -82,7 +104,15 @@ kiseki command that answers it. Evidence is re-hashed for the report.`,
 			if o.Leak.PII {
 				o.LeakArgs = append(o.LeakArgs, "--pii")
 			}
-			o.Lang = lang
+			if leaksFile != "" {
+				if o.LeakSets, err = loadLeakSets(leaksFile, c.Location()); err != nil {
+					return err
+				}
+			}
+			if paper != "a4" && paper != "letter" {
+				return usageErrorf("--paper %q: want a4 or letter", paper)
+			}
+			o.Lang, o.Paper = lang, paper
 			r, err := report.Build(cmd.Context(), c, s, o)
 			if err != nil {
 				return err
@@ -90,7 +120,7 @@ kiseki command that answers it. Evidence is re-hashed for the report.`,
 			if err := r.Write(cmd.Context(), out); err != nil {
 				return err
 			}
-			c.Audit("report", []string{out, "--lang", lang}, map[string]any{"version": r.Version, "leak_records": r.Summary.LeakRecords, "hosts": len(r.Summary.Hosts)}, nil)
+			c.Audit("report", []string{out, "--lang", lang}, r.AuditResult(), nil)
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (version %d)\n", out, r.Version)
 			return nil
 		},
@@ -109,5 +139,10 @@ kiseki command that answers it. Evidence is re-hashed for the report.`,
 	f.StringVar(&to, "to", "", "leak count: window end")
 	f.StringVar(&o.Leak.WindowFile, "window-from-file", "", "leak count: HOST:PATH window")
 	f.BoolVar(&o.Leak.PII, "pii", false, "leak count: personal data in content")
+	f.StringVar(&leaksFile, "leaks", "", "several leak counts: a YAML file listing selector sets (see kiseki help report)")
+	f.StringVar(&o.Discovered, "discovered", "", "when and how the incident was discovered (summary)")
+	f.StringVar(&o.Description, "description", "", "what happened, in the writer's words (summary)")
+	f.StringVar(&o.Reporter, "reporter", "", "the reporting organisation")
+	f.StringVar(&paper, "paper", "a4", "PDF paper: a4 or letter")
 	return cmd
 }

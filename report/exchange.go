@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 	"time"
 )
@@ -23,7 +22,7 @@ func (r *Report) IODEF(w io.Writer) error {
 	gen := r.Generated
 	var b strings.Builder
 	b.WriteString(xml.Header)
-	b.WriteString(`<IODEF-Document version="2.00" xml:lang="` + r.Lang + `" xmlns="urn:ietf:params:xml:ns:iodef-2.0">` + "\n")
+	b.WriteString(`<IODEF-Document version="2.00" xml:lang="` + r.Lang + `" xmlns="urn:ietf:params:xml:ns:iodef-2.0" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">` + "\n")
 	b.WriteString(` <Incident purpose="reporting" restriction="private">` + "\n")
 	fmt.Fprintf(&b, "  <IncidentID name=\"kiseki.case\">%s</IncidentID>\n", esc(r.Case))
 	if r.Summary.Window.First != "" {
@@ -49,21 +48,9 @@ func (r *Report) IODEF(w io.Writer) error {
 			sandiaURL, esc("Sandia common language for computer security incidents (SAND98-8667): incident category "+r.Summary.Category), esc(r.Summary.Category+": "+r.Summary.CategoryWhy))
 	}
 	fmt.Fprintf(&b, "  <Contact role=\"creator\" type=\"organization\">\n   <ContactName>%s</ContactName>\n  </Contact>\n", esc("Kiseki "+r.Kiseki))
-	b.WriteString("  <EventData>\n   <Flow>\n")
-	for _, a := range r.Indicators.Addresses {
-		cat := "ipv4-addr"
-		if ad, err := netip.ParseAddr(a); err == nil && ad.Is6() {
-			cat = "ipv6-addr"
-		}
-		fmt.Fprintf(&b, "    <System category=\"source\">\n     <Node><Address category=\"%s\">%s</Address></Node>\n    </System>\n", cat, esc(a))
-	}
-	for _, h := range r.Summary.Hosts {
-		fmt.Fprintf(&b, "    <System category=\"target\">\n     <Node><DomainData><Name>%s</Name></DomainData></Node>\n    </System>\n", esc(h))
-	}
-	if len(r.Indicators.Addresses) == 0 && len(r.Summary.Hosts) == 0 {
-		fmt.Fprintf(&b, "    <System category=\"target\">\n     <Node><DomainData><Name>%s</Name></DomainData></Node>\n    </System>\n", esc(r.Case))
-	}
-	b.WriteString("   </Flow>\n  </EventData>\n </Incident>\n</IODEF-Document>\n")
+	r.iodefEvents(&b, esc)
+	r.iodefIndicators(&b, esc)
+	b.WriteString(" </Incident>\n</IODEF-Document>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -94,9 +81,10 @@ func (r *Report) stixID(kind, name string) string {
 // incidentCoreExt is the OASIS incident-core extension definition id.
 const incidentCoreExt = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
 
-// STIX writes a STIX 2.1 bundle: the reporting identity, observed-data for
-// the attacker addresses, an indicator per address, a sighting, and an
-// incident with the incident-core extension's record counts.
+// STIX writes a STIX 2.1 bundle: the reporting identity, the intruder's
+// indicators with their role and direction (stixIndicators), observed-data
+// and a sighting of each, and an incident with the incident-core
+// extension's record counts.
 func (r *Report) STIX(w io.Writer) error {
 	now := r.Generated
 	t, _ := time.Parse(time.RFC3339, now)
@@ -110,32 +98,13 @@ func (r *Report) STIX(w io.Writer) error {
 	if r.Summary.Window.First != "" {
 		first, last = stixTime(r.Summary.Window.First), stixTime(r.Summary.Window.Last)
 	}
-	var obsRefs, indIDs []string
-	for _, a := range r.Indicators.Addresses {
-		ad, err := netip.ParseAddr(a)
-		if err != nil {
-			continue
-		}
-		typ := "ipv4-addr"
-		if ad.Is6() {
-			typ = "ipv6-addr"
-		}
-		sco := r.stixID(typ, a)
-		objs = append(objs, map[string]any{"type": typ, "spec_version": "2.1", "id": sco, "value": a})
-		obsRefs = append(obsRefs, sco)
-		ind := r.stixID("indicator", a)
-		indIDs = append(indIDs, ind)
-		objs = append(objs, map[string]any{
-			"type": "indicator", "spec_version": "2.1", "id": ind, "created": ts, "modified": ts, "created_by_ref": idt,
-			"name": "Attacker address " + a, "indicator_types": []string{"malicious-activity"},
-			"pattern": fmt.Sprintf("[%s:value = '%s']", typ, a), "pattern_type": "stix", "valid_from": first,
-		})
-	}
+	indObjs, obsRefs, indIDs := r.stixIndicators(idt, ts, first)
+	objs = append(objs, indObjs...)
 	od := r.stixID("observed-data", "addresses")
 	if len(obsRefs) > 0 {
 		objs = append(objs, map[string]any{
 			"type": "observed-data", "spec_version": "2.1", "id": od, "created": ts, "modified": ts, "created_by_ref": idt,
-			"first_observed": first, "last_observed": last, "number_observed": max(1, len(obsRefs)), "object_refs": obsRefs,
+			"first_observed": first, "last_observed": last, "number_observed": 1, "object_refs": obsRefs,
 		})
 		for _, ind := range indIDs {
 			objs = append(objs, map[string]any{

@@ -56,7 +56,7 @@ func (r *Report) histogramSVG() template.HTML {
 		}
 		first, last := r.Histogram[0].Start.In(r.loc), r.Histogram[len(r.Histogram)-1].Start.In(r.loc)
 		fmt.Fprintf(&sb, `<text x="0" y="%.0f" font-size="11">%s</text><text x="%.0f" y="%.0f" font-size="11" text-anchor="end">%s</text>`, h+15, first.Format("2006-01-02 15:04"), w, h+15, last.Format("2006-01-02 15:04"))
-		fmt.Fprintf(&sb, `<text x="%.0f" y="12" font-size="11" text-anchor="end">max %d / %s</text>`, w, most, r.HistStep)
+		fmt.Fprintf(&sb, `<text x="%.0f" y="12" font-size="11" text-anchor="end">%s %d / %s</text>`, w, template.HTMLEscapeString(r.L("hist_max")), most, r.stepText())
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())
@@ -64,7 +64,43 @@ func (r *Report) histogramSVG() template.HTML {
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
+	"W":    wrap,
 }
+
+// wrapMin is the length from which a word gets break opportunities: a path,
+// URL or reference longer than this may break after its separators, never
+// inside a name (shorter words never break: a column is at least as wide
+// as its longest short word).
+const wrapMin = 20
+
+// wrap escapes text and lets its long words break after separators
+// (/ ? & = , ; : # @ . _ -), so that tables fit the page with columns
+// sized by their content, and no word breaks letter by letter.
+func wrap(s string) template.HTML {
+	var b strings.Builder
+	for i, w := range strings.Split(s, " ") {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if len(w) < wrapMin {
+			b.WriteString(template.HTMLEscapeString(w))
+			continue
+		}
+		start := 0
+		for j := 0; j < len(w); j++ {
+			if strings.IndexByte("/?&=,;:#@._-", w[j]) >= 0 && j+1 < len(w) {
+				b.WriteString(template.HTMLEscapeString(w[start : j+1]))
+				b.WriteString("<wbr>")
+				start = j + 1
+			}
+		}
+		b.WriteString(template.HTMLEscapeString(w[start:]))
+	}
+	return template.HTML(b.String())
+}
+
+// JA reports whether the report is the Japanese edition.
+func (r *Report) JA() bool { return r.Lang == "ja" }
 
 // HTML writes a self-contained page: inline CSS and SVG, no script, no
 // external fetch; log content only as escaped text.
@@ -73,7 +109,11 @@ func (r *Report) HTML(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return t.Execute(w, map[string]any{"R": r, "SVG": r.histogramSVG(), "Langs": r.Lang})
+	paper := "A4"
+	if r.Paper == "letter" {
+		paper = "letter"
+	}
+	return t.Execute(w, map[string]any{"R": r, "SVG": r.histogramSVG(), "Langs": r.Lang, "Paper": template.CSS(paper)})
 }
 
 // Markdown writes the report for editing in a client's template.
@@ -106,4 +146,27 @@ func mdEscape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// stepText names the chart's bar width in the report's language.
+func (r *Report) stepText() string {
+	if r.HistStep == "24h0m0s" {
+		return r.L("per_day")
+	}
+	return r.L("per_hour")
+}
+
+// Data names a count of hosts in English ("11 hosts": a scan's targets);
+// the Japanese edition says it in Japanese.
+func (r *Report) Data(s string) string {
+	if r.JA() {
+		if n, ok := strings.CutSuffix(s, " hosts"); ok {
+			return n + " ホスト"
+		}
+		if n, ok := strings.CutSuffix(s, " hosts]"); ok {
+			return n + " ホスト]"
+		}
+		return strings.Replace(s, " hosts ", " ホスト ", 1)
+	}
+	return s
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/netip"
 	"os"
 	"sort"
 	"strconv"
@@ -30,9 +29,17 @@ type Options struct {
 	// count is the successful (2xx) requests of the scope's inbound addresses.
 	Leak     leaks.Options
 	LeakArgs []string // the same selectors as kiseki leaks flags, for the method
-	Lang     string   // en or ja
-	Zone     *time.Location
-	Now      time.Time // generation time (default now)
+	// LeakSets are several counts (--leaks FILE.yaml); when set, Leak is not
+	// used.
+	LeakSets []LeakSet
+	// Incident description fields the evidence cannot give.
+	Discovered  string // when and how the incident was discovered
+	Description string // what happened, in the writer's words
+	Reporter    string // the reporting organisation
+	Lang        string // en or ja
+	Zone        *time.Location
+	Now         time.Time // generation time (default now)
+	Paper       string    // PDF paper: a4 (default) or letter
 	// Draft builds the report without writing to the case: the evidence
 	// is re-hashed without a verify entry in the audit log (a web preview,
 	// answered on GET).
@@ -50,6 +57,14 @@ type Report struct {
 	Lang       string            `json:"lang"`
 	Zone       string            `json:"display_zone"`
 	Changes    []Change          `json:"changes"`
+	NewVersion bool              `json:"new_version"` // this report's content differs from the last one's
+	Content    string            `json:"content_sha256"`
+	Digest     string            `json:"content_digest"`
+	Reporter   string            `json:"reporter,omitempty"`
+	Paper      string            `json:"paper"`
+	Systems    []System          `json:"affected_systems"`
+	Vector     string            `json:"attack_vector"`
+	Chronology []Step            `json:"chronology"`
 	Summary    Summary           `json:"summary"`
 	Evidence   []Evidence        `json:"evidence"`
 	Sources    []Source          `json:"sources"`
@@ -57,15 +72,19 @@ type Report struct {
 	Annotated  []Annotated       `json:"annotated_events"`
 	Histogram  []search.Bucket   `json:"histogram"`
 	HistStep   string            `json:"histogram_interval"`
+	HistWhat   string            `json:"histogram_events"` // which events the chart counts
 	Windows    []Window          `json:"windows"`
 	Scope      *scope.Result     `json:"scope,omitempty"`
-	Leak       *leaks.Result     `json:"leak,omitempty"`
+	Leak       *leaks.Result     `json:"leak,omitempty"` // the first count (as before several)
+	Leaks      []LeakCount       `json:"leaks"`          // every count, each with its method
+	DataKinds  []string          `json:"personal_data_kinds"`
 	Indicators Indicators        `json:"indicators"`
 	Tampering  []scope.TamperRow `json:"tampering"`
 	Annex      []AnnexRow        `json:"annex"`
 	Notes      []string          `json:"notes,omitempty"`
 	labels     map[string]string
 	loc        *time.Location
+	numbers    map[string]any // the version's numbers (audit log)
 }
 
 // Change is one row of the table of changes: earlier reports of the case
@@ -79,6 +98,8 @@ type Change struct {
 
 // Summary is the executive summary.
 type Summary struct {
+	Description string       `json:"description,omitempty"` // what happened, in the writer's words
+	Discovered  string       `json:"discovered,omitempty"`  // when and how it was discovered
 	Compromised bool         `json:"compromised"`
 	Cause       string       `json:"cause"`
 	Events      int64        `json:"events"`
@@ -135,7 +156,8 @@ type Annotated struct {
 	Starred  bool     `json:"starred"`
 	Tags     []string `json:"tags,omitempty"`
 	Comments []string `json:"comments,omitempty"`
-	SrcIP    string   `json:"src_ip,omitempty"`
+	SrcIP    string   `json:"src_ip,omitempty"` // the address the event seeds the scope with
+	row      int64    // the event's row in the annotations' generation
 }
 
 // Window is a time span that matters.
@@ -148,14 +170,16 @@ type Window struct {
 
 // Indicators are what another organisation can look for.
 type Indicators struct {
-	Addresses  []string `json:"addresses"`
-	UserAgents []string `json:"user_agents"`
-	Paths      []string `json:"paths"`
-	Hashes     []string `json:"hashes"`
+	Items      []Indicator `json:"items"`     // every indicator with its role and direction
+	Addresses  []string    `json:"addresses"` // the intruder's addresses (both directions)
+	UserAgents []string    `json:"user_agents"`
+	Paths      []string    `json:"paths"`
+	Hashes     []string    `json:"hashes"`
 }
 
 // AnnexRow is one counted record with its references.
 type AnnexRow struct {
+	Set   string `json:"leak_count"` // the leak count's name
 	Kind  string `json:"kind"`
 	Value string `json:"value"`
 	Count int64  `json:"count"`
@@ -178,18 +202,26 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	r := &Report{Case: c.Meta.Name, CaseDir: c.Dir, Kiseki: engine.Version, Generated: opt.Now.UTC().Format(time.RFC3339),
 		Lang: opt.Lang, Zone: opt.Zone.String(), labels: labels(opt.Lang), loc: opt.Zone}
 	r.Title = r.labels["title"] + ": " + c.Meta.Name
+	r.Summary.Description, r.Summary.Discovered, r.Reporter = opt.Description, opt.Discovered, opt.Reporter
+	r.Paper = opt.Paper
+	if r.Paper == "" {
+		r.Paper = "a4"
+	}
 	caseArg := []string{"--case", c.Dir}
 
-	// Table of changes from the audit log.
+	// Table of changes from the audit log (the version is decided at the end,
+	// from the content).
+	var entries []engine.AuditEntry
 	if b, err := os.ReadFile(c.AuditPath()); err == nil {
 		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 			var e engine.AuditEntry
-			if json.Unmarshal([]byte(line), &e) == nil && e.Action == "report" {
-				r.Changes = append(r.Changes, Change{Version: len(r.Changes) + 1, Time: e.Time.UTC().Format(time.RFC3339), User: e.User, What: strings.Join(e.Args, " ")})
+			if json.Unmarshal([]byte(line), &e) == nil {
+				entries = append(entries, e)
 			}
 		}
 	}
-	r.Version = len(r.Changes) + 1
+	var lastContent string
+	r.Changes, lastContent = r.readChanges(entries)
 
 	// Evidence: registry hash vs a fresh hash.
 	reg, err := c.LoadRegistry()
@@ -229,7 +261,7 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		for _, z := range f["zone"] {
 			src.Zones = append(src.Zones, fmt.Sprintf("%s (%d)", eventview.Sanitize(z.Value), z.Count))
 		}
-		src.ClockOffset, src.Year = normalisationText(it.Normalisation)
+		src.ClockOffset, src.Year = normalisationText(it.Normalisation, r.labels)
 		r.Sources = append(r.Sources, src)
 	}
 
@@ -246,36 +278,19 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		return nil, err
 	}
 	r.Annotated = notes
+	env, err := vocab.LoadEnv(c, s)
+	if err != nil {
+		return nil, err
+	}
 	iocs := opt.IOCs
 	if len(iocs) == 0 {
-		seen := map[string]bool{}
-		for _, a := range notes {
-			if a.Starred && a.SrcIP != "" && !seen[a.SrcIP] {
-				seen[a.SrcIP] = true
-				iocs = append(iocs, a.SrcIP)
-			}
-		}
+		iocs = seedsFromNotes(s, env, notes)
 		if len(iocs) > 0 {
 			r.Notes = append(r.Notes, r.labels["note_iocs_from_stars"])
 		}
 	}
 	r.Summary.Seeds = iocs
 
-	// Histogram of the whole timeline (by day, or by hour for short cases).
-	first, last := s.Span()
-	step := 24 * time.Hour
-	if last-first < int64(72*time.Hour) {
-		step = time.Hour
-	}
-	r.HistStep = step.String()
-	if r.Histogram, err = s.Histogram(ctx, search.Request{}, step); err != nil {
-		return nil, err
-	}
-
-	env, err := vocab.LoadEnv(c, s)
-	if err != nil {
-		return nil, err
-	}
 	if len(iocs) > 0 {
 		seeds, err := scope.ParseSeeds(iocs)
 		if err != nil {
@@ -286,6 +301,7 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 			return nil, err
 		}
 		r.Scope = sr
+		r.Systems, r.Vector, r.Chronology = affectedSystems(sr, env), attackVector(sr), chronology(sr)
 		scopeCmd := append([]string{"scope"}, caseArg...)
 		for _, i := range iocs {
 			scopeCmd = append(scopeCmd, "--ioc", i)
@@ -297,7 +313,9 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		r.Summary.Accounts, r.Summary.Files, r.Summary.Remote = len(sr.Accounts), len(sr.Files), len(sr.RemoteAddresses)
 		r.Summary.Window = sr.Window
 		r.Summary.Category, r.Summary.CategoryWhy = sr.Category.Category, sr.Category.Reason
-		r.Summary.Compromised = len(sr.Hosts) > 0 && sr.Window.First != ""
+		for _, h := range sr.Hosts {
+			r.Summary.Compromised = r.Summary.Compromised || h.Compromised != ""
+		}
 		r.Queries = append(r.Queries,
 			Query{What: r.labels["q_hosts"], Value: int64(len(sr.Hosts)), Command: scopeCmd, JSONKey: "len(hosts)"},
 			Query{What: r.labels["q_accounts"], Value: int64(len(sr.Accounts)), Command: scopeCmd, JSONKey: "len(accounts)"},
@@ -315,13 +333,18 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 				}
 			}
 		}
-		for _, ra := range sr.RemoteAddresses {
-			if ra.Direction == "inbound" {
-				r.Indicators.Addresses = append(r.Indicators.Addresses, ra.Address)
+		r.Indicators.Items = fromScope(ctx, sr, reg)
+		r.Indicators.Addresses = addresses(r.Indicators.Items, RoleAttacker, RoleC2)
+		for _, in := range r.Indicators.Items {
+			switch in.Kind {
+			case "file":
+				r.Indicators.Paths = append(r.Indicators.Paths, short(in.Host+":"+in.Value))
+				if in.SHA256 != "" && !contains(r.Indicators.Hashes, in.SHA256) {
+					r.Indicators.Hashes = append(r.Indicators.Hashes, in.SHA256)
+				}
+			case "url":
+				r.Indicators.Paths = append(r.Indicators.Paths, short(in.Value))
 			}
-		}
-		for _, f := range sr.Files {
-			r.Indicators.Paths = append(r.Indicators.Paths, short(eventview.Sanitize(f.Path)))
 		}
 	} else {
 		r.Notes = append(r.Notes, r.labels["note_no_iocs"])
@@ -329,17 +352,15 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 	if r.Summary.Cause == "" {
 		r.Summary.Cause = r.labels["cause_unknown"]
 	}
-	for _, seed := range iocs {
-		if a, err := netip.ParseAddr(seed); err == nil && !contains(r.Indicators.Addresses, a.String()) {
-			r.Indicators.Addresses = append(r.Indicators.Addresses, a.String())
-		}
+	attackers := addresses(r.Indicators.Items, RoleAttacker)
+	if err := r.histogram(ctx, s); err != nil {
+		return nil, err
 	}
-	sort.Strings(r.Indicators.Addresses)
 
 	// User agents of the attacker addresses.
-	if len(r.Indicators.Addresses) > 0 {
+	if len(attackers) > 0 {
 		var terms []string
-		for _, a := range r.Indicators.Addresses {
+		for _, a := range attackers {
 			terms = append(terms, "src_ip:"+a)
 		}
 		{
@@ -357,51 +378,14 @@ func Build(ctx context.Context, c *engine.Case, s *search.Searcher, opt Options)
 		}
 	}
 
-	// Leak count.
-	lo := opt.Leak
-	leakArgs := append([]string{"leaks"}, caseArg...)
-	if !lo.PII && lo.Endpoint == "" && lo.Distinct == "" && len(lo.Actors) == 0 && lo.WindowFile == "" && lo.From == 0 && lo.To == 0 {
-		if r.Scope != nil {
-			for _, ra := range r.Scope.RemoteAddresses {
-				if ra.Direction == "inbound" {
-					a := netip.MustParseAddr(ra.Address)
-					lo.Actors = append(lo.Actors, netip.PrefixFrom(a, a.BitLen()))
-				}
-			}
-			lo.Status = "2xx"
-			for _, i := range iocs {
-				leakArgs = append(leakArgs, "--actors-from-scope", i)
-			}
-			leakArgs = append(leakArgs, "--status", "2xx")
-		}
-	} else {
-		leakArgs = append(leakArgs, opt.LeakArgs...)
+	// Leak counts.
+	if err := r.countLeaks(ctx, env, opt, iocs, caseArg); err != nil {
+		return nil, err
 	}
-	leakArgs = append(leakArgs, "--json")
-	if len(lo.Actors) > 0 || lo.PII || lo.Endpoint != "" || lo.Distinct != "" || lo.WindowFile != "" || lo.From != 0 || lo.To != 0 {
-		lr, err := leaks.Run(ctx, env, lo)
-		if err != nil {
-			return nil, err
-		}
-		r.Leak = lr
-		r.Summary.LeakRecords, r.Summary.LeakMethod = lr.Records, lr.Method
-		r.Queries = append(r.Queries, Query{What: r.labels["q_leak"], Value: lr.Records, Command: leakArgs, JSONKey: "records"})
-		if lr.Window.First != "" {
-			r.Windows = append(r.Windows, Window{Name: r.labels["w_risk"], First: lr.Window.First, Last: lr.Window.Last, Basis: "kiseki " + strings.Join(leakArgs, " ")})
-		}
-		for _, v := range lr.Values {
-			var refs []string
-			for _, rf := range v.Refs {
-				refs = append(refs, rf.String())
-			}
-			row := AnnexRow{Kind: v.Kind, Value: short(eventview.Sanitize(v.Value)), Count: v.Count, Refs: eventview.Sanitize(strings.Join(refs, " "))}
-			if v.First != 0 {
-				row.First = time.Unix(0, v.First).UTC().Format(time.RFC3339Nano)
-			}
-			r.Annex = append(r.Annex, row)
-		}
-	} else {
-		r.Summary.LeakMethod = r.labels["leak_none"]
+	r.Content, r.Digest, r.numbers = r.content()
+	r.Version, r.NewVersion = len(r.Changes)+1, true
+	if r.Content == lastContent && len(r.Changes) > 0 {
+		r.Version, r.NewVersion = len(r.Changes), false
 	}
 	return r, nil
 }
@@ -420,12 +404,8 @@ func readAnnotations(c *engine.Case, gen int64) ([]Annotated, error) {
 			ref = n.Ref.String()
 		}
 		a := Annotated{Time: n.EventTime, Host: eventview.Sanitize(n.Host), Ref: eventview.Sanitize(ref),
-			Summary: short(eventview.Sanitize(n.Summary)), Starred: n.Starred, Tags: n.Tags}
-		if f := strings.Fields(n.Summary); len(f) > 0 {
-			if ad, err := netip.ParseAddr(f[0]); err == nil {
-				a.SrcIP = ad.String()
-			}
-		}
+			Summary: short(eventview.Sanitize(n.Summary)), Starred: n.Starred, Tags: n.Tags, row: n.Row}
+		a.SrcIP = summaryAddr(n.Summary)
 		for _, cm := range n.Comments {
 			a.Comments = append(a.Comments, eventview.Sanitize(cm.User+": "+cm.Value))
 		}
@@ -436,17 +416,17 @@ func readAnnotations(c *engine.Case, gen int64) ([]Annotated, error) {
 
 // normalisationText states the clock offset and the year ingest applied
 // to an evidence item (nil: ingested before Kiseki recorded it).
-func normalisationText(n *engine.Normalisation) (offset, year string) {
+func normalisationText(n *engine.Normalisation, labels map[string]string) (offset, year string) {
 	if n == nil {
-		return "", "not recorded (ingested by an earlier Kiseki)"
+		return "", labels["year_unrecorded"]
 	}
 	switch n.YearSource {
 	case engine.FromManifestEntry:
-		year = "bundle item " + n.Entry + ": " + strconv.Itoa(n.Year)
+		year = labels["year_bundle"] + n.Entry + ": " + strconv.Itoa(n.Year)
 	case engine.FromBundle:
-		year = "bundle: " + strconv.Itoa(n.Year)
+		year = labels["year_bundle"] + strconv.Itoa(n.Year)
 	default:
-		year = "from the source"
+		year = labels["year_source"]
 	}
 	return n.ClockOffset, eventview.Sanitize(year)
 }

@@ -67,8 +67,10 @@ func rangeSet(n, lo, hi int) bitset {
 // query and reused for every segment.
 type evaluator struct {
 	text      *textIndex
-	mu        sync.Mutex // guards textCache: segments are evaluated in parallel
+	mu        sync.Mutex // guards textCache and noteCache: segments are evaluated in parallel
 	textCache map[string]valueSet
+	notes     NoteSource // the analysts' annotations (nil: none)
+	noteCache map[string][]int64
 }
 
 func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, error) {
@@ -89,7 +91,7 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 			kids = append(kids, k)
 		}
 		for _, k := range kids {
-			if acc != nil {
+			if acc != nil && !e.noted(k) {
 				// Only the rows still in need testing.
 				cols, pred, ok, err := predicateOf(k)
 				if err != nil {
@@ -151,7 +153,7 @@ func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, err
 		groups := map[string]*group{}
 		var order []string
 		for _, k := range n.Kids {
-			if t, ok := k.(Term); ok {
+			if t, ok := k.(Term); ok && !e.noted(t) {
 				cols, pred, ok, err := predicate(t)
 				if err != nil {
 					return nil, err
@@ -232,6 +234,11 @@ func (e *evaluator) term(t Term, seg *timeline.Segment, lo, hi int) (bitset, err
 		for _, c := range cols {
 			scanStrings(seg, c, lo, hi, out, match, nil)
 		}
+		if spec.kind == fieldTag {
+			return out, e.noteRows(t, seg, lo, hi, out)
+		}
+	case fieldNote:
+		return out, e.noteRows(t, seg, lo, hi, out)
 	case fieldInt:
 		return e.intTerm(t, seg, lo, hi, nil)
 	case fieldLabel:
@@ -340,6 +347,9 @@ func predicate(t Term) (cols []int, match func(string) bool, ok bool, err error)
 		match, err := ipMatcher(t.Value)
 		if err != nil {
 			return nil, nil, false, err
+		}
+		if spec.client {
+			return spec.cols, func(v string) bool { c := clientValue(v); return c != "" && match(c) }, true, nil
 		}
 		return spec.cols, match, true, nil
 	}

@@ -34,6 +34,7 @@ type Searcher struct {
 	text  *textIndex
 	cache *segCache     // nil: every scan loads its segments
 	held  *heldSegments // a session's mapped segments (nil: none kept)
+	notes NoteSource    // the analysts' annotations (SetNotes)
 }
 
 // Open opens the timeline and, if built, the index. A case without an index
@@ -85,7 +86,7 @@ func (s *Searcher) scan(ctx context.Context, req Request, mapped bool, visit fun
 	if err != nil {
 		return err
 	}
-	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
+	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}, notes: s.notes, noteCache: map[string][]int64{}}
 	err = scanSegments(s, ctx, req, mapped, func(seg *timeline.Segment, lo, hi int) (bitset, error) {
 		return ev.eval(q, seg, lo, hi)
 	}, func(seg *timeline.Segment, lo, hi int, hits bitset) error {

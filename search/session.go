@@ -29,7 +29,7 @@ type heldSegment struct {
 // scans may run concurrently, but Close must come after the last of them.
 // Closing the session leaves s open.
 func (s *Searcher) Session() *Searcher {
-	return &Searcher{dir: s.dir, m: s.m, text: s.text, cache: s.cache, held: &heldSegments{segs: map[string]*heldSegment{}}}
+	return &Searcher{dir: s.dir, m: s.m, text: s.text, cache: s.cache, notes: s.notes, held: &heldSegments{segs: map[string]*heldSegment{}}}
 }
 
 // open maps segment si once for the session.

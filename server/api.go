@@ -623,6 +623,9 @@ func (srv *Server) apiAnnotate(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
+	srv.mu.Lock()
+	srv.cache.reset() // tag:, starred: and comment: answers change with the annotations
+	srv.mu.Unlock()
 	args := []string{a.Kind}
 	if a.Row != nil {
 		args = append(args, "row="+strconv.FormatInt(*a.Row, 10))

@@ -64,6 +64,12 @@ func (c *answerCache) put(key string, v any, gen int64) {
 	}
 }
 
+// reset forgets every answer (the annotations they may read changed).
+func (c *answerCache) reset() {
+	c.entries, c.bytes = nil, 0
+	c.lru.Init()
+}
+
 func (c *answerCache) remove(e *list.Element) {
 	ce := c.lru.Remove(e).(*cacheEntry)
 	delete(c.entries, ce.key)

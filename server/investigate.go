@@ -159,7 +159,7 @@ func (srv *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 	// GET previews the report and writes nothing; POST issues it: the
 	// evidence check and the report's version go into the audit log.
 	issue := r.Method == http.MethodPost
-	rep, err := report.Build(r.Context(), srv.c, srv.searcher(r), report.Options{IOCs: v["ioc"], Lang: lang, Zone: loc, Draft: !issue})
+	rep, err := report.Build(r.Context(), srv.c, srv.searcher(r), report.Options{IOCs: v["ioc"], Lang: lang, Zone: loc, Draft: !issue, Paper: v.Get("paper")})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
@@ -181,7 +181,7 @@ func (srv *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if issue {
-		err := srv.c.Audit("report", []string{"web", name, "--lang", lang}, map[string]any{"version": rep.Version, "leak_records": rep.Summary.LeakRecords}, nil)
+		err := srv.c.Audit("report", []string{"web", name, "--lang", lang}, rep.AuditResult(), nil)
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err)
 			return

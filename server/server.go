@@ -82,6 +82,7 @@ func New(c *engine.Case, s *search.Searcher, opt Options) (*Server, error) {
 	s.CacheSegments(opt.CacheSegments)
 	srv := &Server{c: c, notes: notes, opt: opt, mux: http.NewServeMux(), inflight: map[string]*flight{},
 		scans: make(limiter, scanSlots()), reports: make(limiter, reportSlots)}
+	s.SetNotes(srv.noteSource) // tag:, starred: and comment: read the annotations
 	srv.assets = opt.Assets
 	if srv.assets == nil {
 		sub, err := fs.Sub(web.Dist, "dist")

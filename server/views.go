@@ -121,6 +121,7 @@ func (srv *Server) refresh() {
 		return
 	}
 	s.CacheSegments(srv.opt.CacheSegments)
+	s.SetNotes(srv.noteSource)
 	srv.swap(&view{s: s, dir: dir, index: it, refs: 1})
 }
 

@@ -70,16 +70,46 @@ func ClientAddr(seg *timeline.Segment, i int) string {
 		}
 	}
 	if strings.Contains(x, "x_forwarded_for") {
-		v := ExtraValue(x, "x_forwarded_for")
-		if j := strings.IndexByte(v, ','); j >= 0 {
-			v = v[:j]
-		}
-		v = strings.TrimSpace(v)
-		if _, err := netip.ParseAddr(v); err == nil {
+		if v := firstForwarded(ExtraValue(x, "x_forwarded_for")); v != "" {
 			return v
 		}
 	}
 	return src
+}
+
+// EventClientAddr is ClientAddr for a materialised event (the same rule).
+func EventClientAddr(ev *timeline.Event) string {
+	if IsCDN(ev.Source) {
+		return ev.SrcIP
+	}
+	var client, xff string
+	for _, kv := range ev.Extra {
+		switch kv.Key {
+		case "client_ip":
+			client = kv.Value
+		case "x_forwarded_for":
+			xff = kv.Value
+		}
+	}
+	if client != "" {
+		return client
+	}
+	if v := firstForwarded(xff); v != "" {
+		return v
+	}
+	return ev.SrcIP
+}
+
+// firstForwarded is the first address of an X-Forwarded-For value, or "".
+func firstForwarded(v string) string {
+	if j := strings.IndexByte(v, ','); j >= 0 {
+		v = v[:j]
+	}
+	v = strings.TrimSpace(v)
+	if _, err := netip.ParseAddr(v); err == nil {
+		return v
+	}
+	return ""
 }
 
 // URLPath returns the path part of a logged URL (no query, no scheme/host).

@@ -26,7 +26,8 @@ export function Histogram({ data, zone, view, onZoom, onJump }) {
       legend: { show: false },
       cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
       scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(1, hi)] } },
-      axes: [{ stroke: '#333', grid: { show: false } }, { stroke: '#333', size: 50, grid: { stroke: '#e5e5e5' } }],
+      // The y axis is as wide as its longest label (no clipped counts).
+      axes: [{ stroke: '#333', grid: { show: false } }, { stroke: '#333', size: 16 + 8 * String(Math.max(...ys)).length, grid: { stroke: '#e5e5e5' } }],
       series: [{}, { label: 'events', fill: '#3b6ea8', stroke: '#2b5283', paths: uPlot.paths.bars({ size: [0.9, 60] }) }],
       hooks: {
         setSelect: [(u) => {
@@ -73,8 +74,9 @@ export function Histogram({ data, zone, view, onZoom, onJump }) {
   useEffect(() => { plot.current?.redraw(false, false); }, [view]);
 
   if (!data) return html`<div class="hist-empty">Loading histogram…</div>`;
-  return html`<div class="hist" data-testid="histogram" data-total=${data.total} data-interval=${data.interval}>
+  if (data.error) return html`<div class="hist-empty">No histogram: the search failed (see above).</div>`;
+  return html`<div class="hist" data-testid="histogram" data-total=${data.total} data-interval=${data.interval} data-refined=${!!data.refined}>
     <div ref=${box} class="hist-plot"></div>
-    <div class="hist-caption">${data.total} matches · ${data.interval} per bar · drag to zoom, click to jump</div>
+    <div class="hist-caption">${data.total} matches · ${data.interval} per bar${data.refined ? ' (the span of the matches)' : ''} · drag to zoom, click to jump</div>
   </div>`;
 }

@@ -34,10 +34,54 @@ function params(s, extra = {}) {
 
 function zoneName(tz) { return tz === 'case' ? caseZone : tz; }
 
-function writeURL(s) {
+// writeURL records the search in the address bar: a new search (query,
+// range, filters, zone, jump) is a new history entry, so Back and Forward
+// step through searches; a state restored from history replaces.
+function writeURL(s, replace) {
   const p = params(s, { tz: s.tz === 'UTC' ? '' : s.tz, at: s.at });
   const qs = p.toString();
-  history.replaceState(null, '', qs ? '?' + qs : location.pathname);
+  const url = qs ? '?' + qs : location.pathname;
+  if (replace || location.search === (qs ? '?' + qs : '')) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+}
+
+// NICE are the bar widths a refined histogram may use (Go durations).
+const NICE = [['1s', 1e3], ['5s', 5e3], ['10s', 1e4], ['30s', 3e4], ['1m', 6e4], ['5m', 3e5], ['10m', 6e5], ['15m', 9e5],
+  ['30m', 18e5], ['1h', 36e5], ['3h', 108e5], ['6h', 216e5], ['12h', 432e5], ['24h', 864e5]];
+const BARS = 100; // bars a refined histogram aims at
+const MIN_BARS = 10; // matches spread over fewer bars than this are redrawn
+
+// refine redraws a histogram whose matches fill only a few of its bars
+// (176 matches within 2 hours in one 24-hour bar) over the span of the
+// matches, with bars about a hundredth of it.
+function refine(h, s, tzp) {
+  const nz = h.buckets.filter((b) => b.count > 0);
+  if (!nz.length) return h;
+  const a = Date.parse(nz[0].start);
+  const z = Date.parse(nz[nz.length - 1].start) + h.interval_ns / 1e6;
+  if ((z - a) / (h.interval_ns / 1e6) >= MIN_BARS) return h;
+  const iv = NICE.find(([, ms]) => ms >= (z - a) / BARS) || NICE[NICE.length - 1];
+  if (iv[1] * 1e6 >= h.interval_ns) return h;
+  const from = new Date(a).toISOString(), to = new Date(z - 1).toISOString();
+  return api('histogram', params({ ...s, from, to }, { ...tzp, interval: iv[0] })).then((r) => ({ ...r, refined: true }));
+}
+
+// queryError finds the position a query error names in the user's own
+// text ("... at position N" counts in the query as the server saw it).
+export function queryError(msg, q) {
+  const m = /^query "(.*)": (.*?)(?: at position (\d+))?$/s.exec(msg);
+  if (!m) return { msg, pos: -1 };
+  const off = m[1].indexOf(q);
+  const pos = m[3] !== undefined && off >= 0 ? Number(m[3]) - off : -1;
+  return { msg: m[2], pos: pos >= 1 ? Math.min(pos, q.length + 1) : -1 }; // past the end: the caret after the text
+}
+
+// whereOf says which control an API error belongs to.
+function whereOf(msg) {
+  if (/^query /.test(msg)) return 'query';
+  if (/^(at|from|to)\b|time "/.test(msg)) return 'jump';
+  if (/zone|tz/i.test(msg)) return 'zone';
+  return 'query';
 }
 
 function App() {
@@ -50,20 +94,37 @@ function App() {
   // same stale value.
   const selRef = useRef(0);
   selRef.current = sel;
+  const rowsRef = useRef([]);
+  rowsRef.current = rows;
+  const keepRow = useRef(null); // the row to select again after a zone switch
   const [hist, setHist] = useState(null);
   const [facets, setFacets] = useState(null);
   const [detail, setDetail] = useState(null);
   const [err, setErr] = useState('');
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState([]);
+  const [picked, setPicked] = useState(() => new Set()); // rows chosen for a bulk star or tag
+  const [bulkTag, setBulkTag] = useState('');
   const grid = useRef(null);
   const zone = zoneName(s.tz);
 
-  const update = (patch) => setS((o) => ({ ...o, ...patch }));
+  const update = (patch) => { fromHistory.current = false; setS((o) => ({ ...o, ...patch })); };
+  const fromHistory = useRef(true);
+  useEffect(() => {
+    const pop = () => { fromHistory.current = true; setS(readURL()); };
+    window.addEventListener('popstate', pop);
+    return () => window.removeEventListener('popstate', pop);
+  }, []);
+  const fail = (e) => setErr({ where: whereOf(e.message), ...queryError(e.message, s.q), raw: e.message });
 
   // The page of events around s.at (or the oldest), and the aggregates.
   useEffect(() => {
-    writeURL(s);
+    if (!validZone(zone)) {
+      setErr({ where: 'zone', msg: `unknown time zone "${zone}": want an IANA name such as Asia/Tokyo`, pos: -1 });
+      setBusy(false);
+      return;
+    }
+    writeURL(s, fromHistory.current);
     let live = true;
     setErr('');
     setBusy(true);
@@ -73,10 +134,12 @@ function App() {
       if (!live) return;
       setRows(r.events);
       setMore({ before: r.more_before, after: r.more_after });
-      setSel(0);
+      const keep = r.events.findIndex((e) => e.row === keepRow.current);
+      keepRow.current = null;
+      setSel(keep >= 0 ? keep : 0);
       if (grid.current) grid.current.scrollTop = 0;
-    }).catch((e) => live && setErr(e.message)).finally(() => live && setBusy(false));
-    api('histogram', params(s, tzp)).then((h) => live && setHist(h)).catch((e) => live && setErr(e.message));
+    }).catch((e) => { if (live) { fail(e); setRows([]); setHist({ error: true }); } }).finally(() => live && setBusy(false));
+    api('histogram', params(s, tzp)).then((h) => refine(h, s, tzp)).then((h) => live && setHist(h)).catch(() => live && setHist({ error: true }));
     api('facets', params(s, tzp)).then((f) => live && setFacets(f)).catch(() => {});
     return () => { live = false; };
   }, [s.q, s.from, s.to, s.at, s.host.join(), s.source.join(), s.tag.join(), s.tz]);
@@ -104,7 +167,7 @@ function App() {
         if (grid.current) grid.current.scrollTop += r.events.length * 26;
       }
     } catch (e) {
-      setErr(e.message);
+      fail(e);
     } finally {
       setBusy(false);
     }
@@ -117,13 +180,13 @@ function App() {
       setRows(r.events);
       setMore({ before: r.more_before, after: r.more_after });
       setSel(newest ? r.events.length - 1 : 0);
-    } catch (e) { setErr(e.message); } finally { setBusy(false); }
+    } catch (e) { fail(e); } finally { setBusy(false); }
   };
 
   const openDetail = async (row) => {
     try {
       setDetail(await api('events/' + row));
-    } catch (e) { setErr(e.message); }
+    } catch (e) { fail(e); }
   };
 
   const refreshRow = async (row) => {
@@ -136,8 +199,18 @@ function App() {
     try {
       await post('annotations', { kind, row, value });
       await refreshRow(row);
-    } catch (e) { setErr(e.message); }
+    } catch (e) { fail(e); }
   };
+
+  // bulk stars or tags every chosen row (one audited annotation each).
+  const bulk = async (kind, value) => {
+    try {
+      for (const row of picked) await post('annotations', { kind, row, value });
+      for (const row of picked) await refreshRow(row);
+      setPicked(new Set());
+    } catch (e) { fail(e); }
+  };
+  const pick = (row, on) => setPicked((p) => { const n = new Set(p); if (on) n.add(row); else n.delete(row); return n; });
 
   const onScroll = (e) => {
     const g = e.currentTarget;
@@ -182,6 +255,16 @@ function App() {
     return () => window.removeEventListener('keydown', key);
   }, [rows, sel, more, page]);
 
+  // Paging and moving keep the position in the address bar (replaced, not
+  // a new history entry): a reload or a zone switch comes back to it.
+  useEffect(() => {
+    const cur = rows[sel];
+    if (!cur) return;
+    const u = new URL(location.href);
+    u.searchParams.set('at', cur.time);
+    history.replaceState(null, '', u.search);
+  }, [sel, rows]);
+
   useEffect(() => {
     const el = grid.current && grid.current.querySelector('tr.sel');
     if (el && el.scrollIntoView) el.scrollIntoView({ block: 'nearest' });
@@ -208,7 +291,13 @@ function App() {
       document.activeElement?.blur?.();
     };
     const onJumpKey = (e) => { if (e.key === 'Enter') { e.preventDefault(); const at = jump.value.trim(); if (at) update({ at }); jump.blur(); } };
-    const setZone = (z) => { localStorage.setItem('kiseki.tz', z); update({ tz: z }); };
+    // A zone switch keeps the grid where it is: at the selected row.
+    const setZone = (z) => {
+      localStorage.setItem('kiseki.tz', z);
+      const cur = rowsRef.current[selRef.current];
+      keepRow.current = cur ? cur.row : null;
+      update(cur ? { tz: z, at: cur.time } : { tz: z });
+    };
     const onTz = () => {
       if (tz.value === 'other') { other.classList.remove('hidden'); other.focus(); return; }
       other.classList.add('hidden');
@@ -218,7 +307,10 @@ function App() {
       if (e.key !== 'Enter') return;
       e.preventDefault();
       const z = other.value.trim();
-      if (validZone(z)) { other.setCustomValidity(''); setZone(z); } else { other.setCustomValidity('unknown zone'); other.reportValidity(); }
+      if (validZone(z)) { other.setCustomValidity(''); setErr(''); setZone(z); } else {
+        other.setCustomValidity('unknown zone');
+        setErr({ where: 'zone', msg: `unknown time zone "${z}": want an IANA name such as Asia/Tokyo`, pos: -1 });
+      }
     };
     form.addEventListener('submit', submit);
     jump.addEventListener('keydown', onJumpKey);
@@ -236,7 +328,7 @@ function App() {
   const toggle = (f, v) => update({ [f]: s[f].includes(v) ? s[f].filter((x) => x !== v) : s[f].concat(v), at: '' });
 
   return html`
-    ${err && html`<p class="error" role="alert">${err}</p>`}
+    <${Portal} into="searcherror">${err && html`<${ErrorNote} err=${err} q=${s.q} />`}<//>
     <${Portal} into="histogram">
       <${Histogram} data=${hist} zone=${zone} view=${view}
         onZoom=${(from, to) => update({ from, to, at: '' })}
@@ -250,7 +342,7 @@ function App() {
     <//>
     <${Portal} into="facets">
       <${Facets} facets=${facets} s=${s} toggle=${toggle} />
-      <${Saved} s=${s} saved=${saved} setSaved=${setSaved} go=${(a) => update({ q: a.value, from: a.from || '', to: a.to || '', at: '' })} />
+      <${Saved} s=${s} saved=${saved} setSaved=${setSaved} go=${(a) => update({ q: a.value, from: a.from || '', to: a.to || '', at: '', host: [], source: [], tag: [] })} />
     <//>
     <${Portal} into="grid">
       <div class="gridbar">
@@ -258,28 +350,54 @@ function App() {
         <button type="button" onClick=${() => page(-1)} disabled=${!more.before} title="p / PageUp">Older</button>
         <button type="button" onClick=${() => page(1)} disabled=${!more.after} title="n / PageDown">Newer</button>
         <button type="button" onClick=${() => ends(true)} title="End">Newest</button>
+        ${picked.size > 0 && html`<span class="bulk" data-testid="bulk">${picked.size} chosen
+          <button type="button" onClick=${() => bulk('star')}>Star</button>
+          <label for="bulktag" class="sr-only">Tag for the chosen rows</label>
+          <input id="bulktag" value=${bulkTag} onInput=${(e) => setBulkTag(e.target.value)} placeholder="tag" size="12" />
+          <button type="button" onClick=${() => { if (bulkTag.trim()) { bulk('tag', bulkTag.trim()); setBulkTag(''); } }}>Tag chosen</button>
+          <button type="button" onClick=${() => setPicked(new Set())}>Clear</button></span>`}
         <span class="zone" data-testid="zone">Times in ${zone}</span>
         ${busy && html`<span class="busy">loading…</span>`}
       </div>
       <div class="gridscroll" ref=${grid} onScroll=${onScroll} tabindex="0" aria-label="events">
         <table class="events" data-testid="events">
-          <thead><tr><th scope="col"><span class="sr-only">star</span></th><th scope="col">Time</th><th scope="col">Host</th><th scope="col">Source</th><th scope="col">Event</th></tr></thead>
+          <thead><tr><th scope="col"><span class="sr-only">star</span></th><th scope="col">Time</th><th scope="col">Host</th><th scope="col">Source</th><th scope="col"><abbr title="what the time is: M modified, A accessed, C changed, B born, or the log's meaning">Time type</abbr></th><th scope="col">Event</th></tr></thead>
           <tbody>
             ${rows.map((r, i) => html`<${Row} key=${r.row} r=${r} zone=${zone} selected=${i === sel}
+                picked=${picked.has(r.row)} onPick=${(on) => pick(r.row, on)}
                 onSelect=${() => { setSel(i); openDetail(r.row); }}
                 onStar=${() => annotate(r.row, r.starred ? 'unstar' : 'star')} />`)}
           </tbody>
         </table>
-        ${!busy && rows.length === 0 && html`<p class="empty">No events match.</p>`}
+        ${!busy && !err && rows.length === 0 && html`<p class="empty">No events match.</p>`}
       </div>
     <//>
     <${Portal} into="detail">
       ${detail && html`<${Detail} d=${detail} zone=${zone} close=${() => setDetail(null)} annotate=${annotate}
         context=${(secs) => {
           const t = Date.parse(detail.event.time);
-          update({ from: new Date(t - secs * 1000).toISOString(), to: new Date(t + secs * 1000).toISOString(), at: detail.event.time });
+          // Context is every event within ±N of this one, whatever the
+          // query and filters: they are cleared (Back restores them).
+          const from = new Date(t - secs * 1000).toISOString();
+          update({ q: '', host: [], source: [], tag: [], from, to: new Date(t + secs * 1000).toISOString(), at: from });
         }} />`}
     <//>`;
+}
+
+// ErrorNote shows an error beside the control the user acted on: a query
+// error with a caret under the position in the user's own text.
+function ErrorNote({ err, q }) {
+  const label = { query: 'Query', jump: 'Jump / range', zone: 'Zone' }[err.where] || 'Error';
+  useEffect(() => {
+    const id = { query: 'q', jump: 'jump', zone: 'tzother' }[err.where];
+    const el = id && document.getElementById(id);
+    if (el) el.setAttribute('aria-invalid', 'true');
+    return () => el && el.removeAttribute('aria-invalid');
+  }, [err]);
+  return html`<div class="error" role="alert" data-testid="error" data-where=${err.where} data-pos=${err.pos}>
+    <strong>${label}:</strong> ${err.msg}
+    ${err.where === 'query' && err.pos >= 0 && html`<pre class="caret" data-testid="caret">${q + '\n' + ' '.repeat(Math.max(0, err.pos - 1)) + '^'}</pre>`}
+  </div>`;
 }
 
 // Portal renders children into one of the server-rendered island slots.
@@ -290,15 +408,37 @@ function Portal({ into, children }) {
   return null;
 }
 
-function Row({ r, zone, selected, onSelect, onStar }) {
+function Row({ r, zone, selected, onSelect, onStar, picked, onPick }) {
   return html`<tr class=${selected ? 'sel' : ''} data-row=${r.row} onClick=${onSelect} aria-selected=${selected}>
-    <td><button type="button" class=${'star' + (r.starred ? ' on' : '')} aria-pressed=${!!r.starred}
+    <td class="pick"><input type="checkbox" class="pick" checked=${picked} aria-label="choose this event"
+      onClick=${(e) => e.stopPropagation()} onChange=${(e) => onPick(e.target.checked)} /><button type="button" class=${'star' + (r.starred ? ' on' : '')} aria-pressed=${!!r.starred}
       aria-label=${r.starred ? 'unstar event' : 'star event'} onClick=${(e) => { e.stopPropagation(); onStar(); }}>${r.starred ? '★' : '☆'}</button></td>
     <td class="time">${fmtTime(r.time, zone)}</td>
     <td><span class="sw" style=${{ background: colour(r.host) }}></span>${r.host}</td>
     <td><span class="sw" style=${{ background: colour(r.source) }}></span>${r.source}</td>
-    <td class="summary">${r.summary}${(r.notes || []).map((t) => html` <span class="note">${t}</span>`)}${r.comments ? html` <span class="note">💬${r.comments}</span>` : ''}</td>
+    <td class="tdesc"><abbr title=${r.time_desc}>${timeType(r.time_desc)}</abbr></td>
+    <td class="summary">${clientOf(r) && html`<span class="client" title="the client behind the proxy (X-Forwarded-For / client_ip)">client ${clientOf(r)} </span>`}${r.summary}${(r.notes || []).map((t) => html` <span class="note">${t}</span>`)}${r.comments ? html` <span class="note">💬${r.comments}</span>` : ''}</td>
   </tr>`;
+}
+
+// clientOf is the client behind a proxy that a web row records (client_ip,
+// else the first X-Forwarded-For address) when it differs from the
+// connecting address: the address to search with client_ip:.
+export function clientOf(r) {
+  const x = r.extra || {};
+  const c = (x.client_ip || (x.x_forwarded_for || '').split(',')[0] || '').trim();
+  return c && c !== '-' && c !== r.src_ip ? c : '';
+}
+
+// timeType names what a row's time is: M, A, C, B for file system times
+// ($SI/$FN prefixes kept), the log's own meaning otherwise.
+const MACB = { mtime: 'M', atime: 'A', ctime: 'C', crtime: 'B', dtime: 'D' };
+export function timeType(d) {
+  if (!d) return '';
+  const i = d.lastIndexOf(' ');
+  const base = i >= 0 ? d.slice(i + 1) : d;
+  if (MACB[base]) return (i >= 0 ? d.slice(0, i) + ' ' : '') + MACB[base];
+  return d;
 }
 
 function Facets({ facets, s, toggle }) {
@@ -313,13 +453,24 @@ function Facets({ facets, s, toggle }) {
   </fieldset>`)}`;
 }
 
+// fullQuery is the search as one query: the text and every facet filter
+// (ORed within a field, as the grid applies them), so a saved search keeps
+// them all.
+export function fullQuery(s) {
+  const parts = s.q.trim() ? ['(' + s.q.trim() + ')'] : [];
+  for (const f of ['host', 'source', 'tag']) {
+    if (s[f].length) parts.push('(' + s[f].map((v) => `${f}:"${v.replace(/["\\]/g, '\\$&')}"`).join(' OR ') + ')');
+  }
+  return parts.join(' AND ');
+}
+
 function Saved({ s, saved, setSaved, go }) {
   const [name, setName] = useState('');
   const save = async (e) => {
     e.preventDefault();
     if (!name.trim()) return;
     const q = params(s).toString();
-    await post('annotations', { kind: 'search', name: name.trim(), value: s.q, from: s.from, to: s.to });
+    await post('annotations', { kind: 'search', name: name.trim(), value: fullQuery(s), from: s.from, to: s.to });
     setName('');
     setSaved((await api('annotations')).searches);
     return q;
@@ -339,6 +490,7 @@ function Detail({ d, zone, close, annotate, context }) {
   const e = d.event;
   const fields = [['Time', fmtTime(e.time, zone, 9)], ['Time (UTC)', e.time], ['As written', `${e.time_orig || ''} ${e.zone || ''}`],
     ['Meaning', e.time_desc], ['Host', e.host], ['Source', e.source], ['Reference', refString(e.ref)]];
+  if (clientOf(e)) fields.push(['client_ip', clientOf(e)]);
   for (const k of ['src_ip', 'src_port', 'dst_ip', 'dst_port', 'user', 'method', 'url', 'status', 'bytes', 'user_agent', 'path', 'action', 'sandia', 'target', 'benign']) {
     if (e[k] !== undefined && e[k] !== '') fields.push([k, String(e[k])]);
   }

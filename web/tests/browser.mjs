@@ -228,6 +228,169 @@ await check('accessibility (axe): no serious findings', async () => {
   }
 });
 
+
+// The report writer's walk: an error shows where it was made, Back steps
+// through searches, a zone switch keeps the position, context shows every
+// event around one, a saved search keeps its filters, every row says what
+// its time is.
+await check('errors show where the user acted', async () => {
+  await page.goto(base + '/');
+  await page.waitForSelector(rows);
+  await page.fill('#q', 'status:404 AND (');
+  await page.press('#q', 'Enter');
+  const e = page.locator('#searcherror [data-testid=error]');
+  await e.waitFor({ state: 'visible' });
+  assert((await e.getAttribute('data-where')) === 'query', 'query error: ' + await e.textContent());
+  assert(Number(await e.getAttribute('data-pos')) >= 0, 'query error has a position in the user text: ' + await e.textContent());
+  const caret = (await page.locator('[data-testid=caret]').textContent()).split('\n');
+  assert(caret[0] === 'status:404 AND (' && caret[1] === ' '.repeat(16) + '^', 'the caret is after the user text: ' + JSON.stringify(caret));
+  assert((await page.locator('p.empty').count()) === 0, '"No events match." hides the error');
+  assert(!(await page.locator('#histogram').textContent()).includes('Loading'), 'histogram not loading forever');
+  await page.screenshot({ path: join(out, 'error-query.png') });
+  await page.fill('#q', '');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector(rows);
+  assert((await page.locator('#searcherror [data-testid=error]').count()) === 0, 'error cleared');
+  await page.fill('#jump', 'next tuesday');
+  await page.press('#jump', 'Enter');
+  await e.waitFor({ state: 'visible' });
+  assert((await e.getAttribute('data-where')) === 'jump', 'jump error: ' + await e.textContent());
+  await page.goto(base + '/?tz=Mars%2FOlympus');
+  await e.waitFor({ state: 'visible' });
+  assert((await e.getAttribute('data-where')) === 'zone', 'zone error: ' + await e.textContent());
+  await page.screenshot({ path: join(out, 'error-zone.png') });
+});
+
+await check('Back and Forward step through searches', async () => {
+  await page.goto(base + '/?tz=UTC');
+  await page.waitForSelector(rows);
+  for (const q of ['status:404', 'status:200']) {
+    await page.fill('#q', q);
+    await page.press('#q', 'Enter');
+    await page.waitForFunction((q) => new URL(location.href).searchParams.get('q') === q, q);
+  }
+  await page.goBack();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'status:404');
+  await page.waitForFunction(() => document.getElementById('q').value === 'status:404');
+  const want = (await apiJSON('/api/v1/count?q=status%3A404')).total;
+  await page.waitForFunction((w) => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === w, want);
+  await page.goForward();
+  await page.waitForFunction(() => document.getElementById('q').value === 'status:200');
+});
+
+await check('zone switch keeps the position; rows say their time type', async () => {
+  await page.goto(base + '/?tz=UTC');
+  await page.waitForSelector(rows);
+  await page.fill('#jump', '2025-12-31 15:00');
+  await page.press('#jump', 'Enter');
+  await page.waitForFunction(() => (document.querySelector('table.events tbody tr td.time')?.textContent || '') >= '2025-12-31 15:00');
+  await page.locator(rows).nth(5).click();
+  const row = await page.locator(rows).nth(5).getAttribute('data-row');
+  await page.keyboard.press('Escape');
+  await page.selectOption('#tz', 'case');
+  await page.waitForFunction(() => document.querySelector('table.events tbody tr td.time').textContent.endsWith('+09:00'));
+  assert((await page.locator(`${rows}.sel`).getAttribute('data-row')) === row, 'the selected row is still selected after the switch');
+  const t = await page.locator(`${rows}.sel td.time`).textContent();
+  assert(t.startsWith('2026-01-01 00:0') && t.endsWith('+09:00'), 'the same event (after 2025-12-31 15:00 UTC), in the new zone: ' + t);
+  const types = await page.locator(`${rows} td.tdesc`).allTextContents();
+  assert(types.length > 0 && types.every((t) => t.trim() !== ''), 'every row has a time type: ' + types.slice(0, 5));
+  const fs = (await apiJSON('/api/v1/events?limit=1&q=' + encodeURIComponent('time_desc:mtime'))).events;
+  if (fs.length) {
+    await page.fill('#q', 'time_desc:mtime');
+    await page.press('#q', 'Enter');
+    await page.waitForFunction(() => document.querySelector('table.events tbody tr td.tdesc')?.textContent.trim() === 'M');
+  }
+  await page.selectOption('#tz', 'UTC');
+  await page.waitForFunction(() => document.querySelector('table.events tbody tr td.time').textContent.endsWith('+00:00'));
+});
+
+await check('context is every event around one; a saved search keeps its filters', async () => {
+  await page.goto(base + '/?tz=UTC&q=status%3A404');
+  await page.waitForSelector(rows);
+  await page.locator(rows).nth(2).click();
+  await page.waitForSelector('[data-testid=detail]');
+  const row = await page.locator('[data-testid=detail]').getAttribute('data-row');
+  await page.click('text=±1 min');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('from'));
+  const u = new URL(page.url());
+  assert(!u.searchParams.get('q'), 'context drops the query: ' + u.search);
+  const want = (await apiJSON('/api/v1/count?' + new URLSearchParams({ from: u.searchParams.get('from'), to: u.searchParams.get('to') }))).total;
+  await page.waitForFunction((w) => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === w, want);
+  await page.waitForFunction((r) => document.querySelector(`tr[data-row="${r}"]`), row);
+  await page.goto(base + '/?tz=UTC&q=status%3A404&host=web01');
+  await page.waitForSelector(rows);
+  const filtered = (await apiJSON('/api/v1/count?q=status%3A404&host=web01')).total;
+  await page.fill('#savename', 'web01 404s');
+  await page.press('#savename', 'Enter');
+  await page.locator('.saved button', { hasText: 'web01 404s' }).waitFor();
+  await page.goto(base + '/?tz=UTC');
+  await page.waitForSelector(rows);
+  await page.locator('.saved button', { hasText: 'web01 404s' }).click();
+  await page.waitForFunction((w) => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === w, filtered);
+});
+
+await check('tags and stars are searchable', async () => {
+  await page.goto(base + '/?tz=UTC&q=status%3A404');
+  await page.waitForSelector(rows);
+  await page.locator(rows).nth(1).click();
+  await page.waitForSelector('[data-testid=detail]');
+  const row = await page.locator('[data-testid=detail]').getAttribute('data-row');
+  await page.fill('#tagin', 'webshell-upload');
+  await page.press('#tagin', 'Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid=detail] .tags')?.textContent.includes('webshell-upload'));
+  await page.fill('#q', 'tag:webshell-upload');
+  await page.press('#q', 'Enter');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === 1);
+  assert((await page.locator(rows).count()) === 1 && (await page.locator(rows).first().getAttribute('data-row')) === row, 'tag: finds the tagged event');
+  const starred = (await apiJSON('/api/v1/count?q=' + encodeURIComponent('starred:true'))).total;
+  assert(starred >= 1, 'starred:true finds the starred events: ' + starred);
+  await page.screenshot({ path: join(out, 'tag-search.png') });
+});
+
+await check('histogram bars follow the matches', async () => {
+  // The attacker's enumeration: minutes of a days-long timeline. The bars
+  // cover the span of the matches, not one bar of the whole timeline's width.
+  const q = 'ip:203.0.113.66 AND url:/api/customer*';
+  const n = (await apiJSON('/api/v1/count?q=' + encodeURIComponent(q))).total;
+  const whole = (await apiJSON('/api/v1/histogram?q=' + encodeURIComponent(q))).buckets.filter((b) => b.count > 0).length;
+  await page.goto(base + '/?tz=UTC&q=' + encodeURIComponent(q));
+  await page.waitForFunction((w) => Number(document.querySelector('[data-testid=histogram]')?.dataset.total) === w, n);
+  const h = page.locator('[data-testid=histogram]');
+  assert(n > 20 && whole <= 2, `the matches fill ${whole} bars of the timeline's histogram`);
+  assert((await h.getAttribute('data-refined')) === 'true', 'histogram refined to the matches: ' + await h.getAttribute('data-interval'));
+  const bars = await page.evaluate(() => document.querySelector('.hist-plot') !== null);
+  assert(bars, 'histogram drawn');
+  await page.screenshot({ path: join(out, 'histogram-matches.png') });
+});
+
+await check('the report starts from the starred web shell request', async () => {
+  await page.goto(base + '/?tz=UTC&q=' + encodeURIComponent('url:/uploads/.cache/img.php*'));
+  await page.waitForSelector(rows);
+  const star = page.locator(rows).first().locator('button.star');
+  if ((await star.getAttribute('aria-pressed')) !== 'true') await star.click();
+  await page.waitForFunction(() => document.querySelector('table.events tbody tr button.star')?.getAttribute('aria-pressed') === 'true');
+  const r = await apiJSON('/api/v1/report?format=json');
+  assert(r.summary.indicators_used.includes('203.0.113.66'), 'seeds from the stars: ' + r.summary.indicators_used);
+  assert(r.summary.compromised === true, 'the report says compromised');
+  assert(r.chronology.some((s) => s.kind === 'compromise'), 'the chronology has the compromise');
+});
+
+await check('bulk tag on a selection', async () => {
+  await page.goto(base + '/?tz=UTC&q=' + encodeURIComponent('status:404'));
+  await page.waitForSelector(rows);
+  const chosen = [];
+  for (const i of [4, 5, 6]) {
+    await page.locator(rows).nth(i).locator('input.pick').check();
+    chosen.push(await page.locator(rows).nth(i).getAttribute('data-row'));
+  }
+  assert((await page.locator('[data-testid=bulk]').textContent()).includes('3 chosen'), 'three chosen');
+  await page.fill('#bulktag', 'probe-404');
+  await page.click('text=Tag chosen');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=bulk]'));
+  const found = (await apiJSON('/api/v1/events?limit=10&q=' + encodeURIComponent('tag:probe-404'))).events.map((e) => String(e.row));
+  assert(found.length === 3 && chosen.every((r) => found.includes(r)), 'the three are tagged: ' + found);
+});
+
 await check('hostile content renders inert', async () => {
   await page.goto(hostile + '/');
   await page.waitForSelector(rows);
