@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 	"github.com/kiseki-forensics/kiseki/internal/buildinfo"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -86,9 +88,13 @@ func CreateOrOpenCase(dir string, meta CaseMeta) (*Case, error) {
 		return nil, err
 	}
 	// A creation killed before case.json was renamed into place leaves only
-	// case.json.tmp: that directory is still empty of any case.
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 && (len(entries) > 1 || entries[0].Name() != "case.json.tmp") {
-		return nil, fmt.Errorf("%s: exists, is not empty and is not a Kiseki case", dir)
+	// its temporary file: that directory is still empty of any case.
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), ".case.json.tmp") && e.Name() != "case.json.tmp" {
+				return nil, fmt.Errorf("%s: exists, is not empty and is not a Kiseki case", dir)
+			}
+		}
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -149,23 +155,7 @@ func writeJSONAtomic(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 func readJSON(path string, v any) error {

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
@@ -421,7 +422,7 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 		return
 	}
 	os.RemoveAll(final)
-	if os.Rename(tmp, final) == nil {
+	if atomicfile.Rename(tmp, final) == nil {
 		c.publishArtifacts(u.rec.ID)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/engine"
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -115,7 +116,7 @@ func replaceDir(tmp, dst string) error {
 	if err := os.Rename(dst, old); err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err := atomicfile.Rename(tmp, dst); err != nil {
 		return err
 	}
 	return os.RemoveAll(old)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 )
 
 // Store is the timeline directory of a case: generations of merged segments,
@@ -270,11 +271,7 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 	if err := writeManifest(out, m); err != nil {
 		return nil, err
 	}
-	tmp := filepath.Join(s.Dir, currentName+".tmp")
-	if err := os.WriteFile(tmp, []byte(genName+"\n"), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.Rename(tmp, filepath.Join(s.Dir, currentName)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(s.Dir, currentName), []byte(genName+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	// Older generations are no longer read.

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 )
 
 // SegmentRows is the most rows a timeline segment holds (fewer when its
@@ -62,11 +63,7 @@ func writeManifest(dir string, m *Manifest) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, manifestName+".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, manifestName))
+	return atomicfile.WriteFile(filepath.Join(dir, manifestName), b, 0o644)
 }
 
 // Segment is one loaded segment.
