@@ -68,10 +68,7 @@ kiseki command that answers it. Evidence is re-hashed for the report.`,
 				o.Leak.Actors = append(o.Leak.Actors, p)
 				o.LeakArgs = append(o.LeakArgs, "--actor", a)
 			}
-			if o.Leak.From, err = parseTimeFlag("from", from, c.Location(), false); err != nil {
-				return err
-			}
-			if o.Leak.To, err = parseTimeFlag("to", to, c.Location(), true); err != nil {
+			if o.Leak.From, o.Leak.To, err = parseTimeRange(from, to, c.Location()); err != nil {
 				return err
 			}
 			for _, kv := range [][2]string{{"--endpoint", o.Leak.Endpoint}, {"--status", o.Leak.Status}, {"--distinct", o.Leak.Distinct}, {"--from", from}, {"--to", to}, {"--window-from-file", o.Leak.WindowFile}} {

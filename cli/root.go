@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kiseki-forensics/kiseki/engine"
 	"github.com/kiseki-forensics/kiseki/internal/buildinfo"
 	"github.com/kiseki-forensics/kiseki/search"
 )
@@ -94,7 +95,8 @@ func Main(args []string) int {
 	fmt.Fprintln(os.Stderr, "kiseki:", err)
 	var ue UsageError
 	var qe *search.QueryError
-	if errors.As(err, &ue) || errors.As(err, &qe) {
+	var ie *engine.InputError
+	if errors.As(err, &ue) || errors.As(err, &qe) || errors.As(err, &ie) {
 		return ExitUsage
 	}
 	return ExitFailure

@@ -83,10 +83,7 @@ Every row carries references to its evidence (the first --refs, all counted).`,
 			}
 			defer s.Close()
 			opt := scope.Options{Depth: depth, RefCap: refs}
-			if opt.From, err = parseTimeFlag("from", from, c.Location(), false); err != nil {
-				return err
-			}
-			if opt.To, err = parseTimeFlag("to", to, c.Location(), true); err != nil {
+			if opt.From, opt.To, err = parseTimeRange(from, to, c.Location()); err != nil {
 				return err
 			}
 			env, err := vocab.LoadEnv(c, s)

@@ -57,9 +57,29 @@ var (
 // time far inside int64 nanoseconds (±292 years around 1970).
 const maxClockOffset = 100 * 365 * 24 * time.Hour
 
+// InputError is an error in what the user gave: a bundle directory that is
+// not there, a manifest that is refused. The command line exits 2 on it.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &InputError{err}
+}
+
 // LoadBundle reads dir/bundle.yaml if present; without it every file of the
-// directory is evidence with defaults. Errors name the manifest and line.
+// directory is evidence with defaults. Errors name the manifest and line and
+// are InputErrors.
 func LoadBundle(dir string) (*Bundle, error) {
+	b, err := loadBundle(dir)
+	return b, inputError(err)
+}
+
+func loadBundle(dir string) (*Bundle, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -226,6 +246,11 @@ type BundleFile struct {
 // several manifest entries takes the most specific (longest path) one.
 // Without manifest entries every file below the bundle is evidence.
 func (b *Bundle) Files() ([]BundleFile, error) {
+	files, err := b.files()
+	return files, inputError(err)
+}
+
+func (b *Bundle) files() ([]BundleFile, error) {
 	var out []BundleFile
 	seen := map[string]int{}
 	add := func(abs string, it BundleItem, specificity int) error {
