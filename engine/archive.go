@@ -109,7 +109,7 @@ func (c *Case) spool(u *unit, m member) (string, error) {
 }
 
 func eachTarMember(f BundleFile, comp Compression, limit int64, fn func(member) error) error {
-	r, err := openStream(f.Abs, comp, f.Size, nil)
+	r, err := f.open(comp, nil)
 	if err != nil {
 		return err
 	}
@@ -140,12 +140,16 @@ func eachZipMember(f BundleFile, comp Compression, limit int64, fn func(member) 
 	if comp != CompNone {
 		return errors.New("a compressed zip file: decompress it first")
 	}
-	fh, err := os.Open(f.Abs)
-	if err != nil {
-		return err
+	var ra io.ReaderAt = f.src
+	if f.src == nil {
+		fh, err := os.Open(f.Abs)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		ra = fh
 	}
-	defer fh.Close()
-	zr, err := zip.NewReader(fh, f.Size)
+	zr, err := zip.NewReader(ra, f.Size)
 	if err != nil {
 		return err
 	}

@@ -240,6 +240,8 @@ type BundleFile struct {
 	Size int64
 	Mod  time.Time
 	Item BundleItem // the manifest entry that covers it (zero when none)
+
+	src *sourceFile // set while its unit is parsed: the one descriptor read and hashed
 }
 
 // Files lists every evidence file in a stable order. A file covered by

@@ -78,6 +78,10 @@ type unit struct {
 	parts   []BundleFile
 	format  *parsers.Format
 	summary ItemSummary
+
+	want      map[string]string // SHA-256 registered for each part, by Abs ("" pending)
+	hashes    map[string]string // SHA-256 of each part taken while parsed, by Abs
+	published bool              // parsed in this run and renamed into runs/
 }
 
 // Ingest registers, parses, merges and indexes a bundle into the case. It is
@@ -129,11 +133,10 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		phases[name] = time.Since(mark).Round(time.Millisecond).String()
 		mark = time.Now()
 	}
-	reg, err := c.register(files, workers, progress)
+	reg, err := c.register(files)
 	if err != nil {
 		return nil, err
 	}
-	phase("hash")
 	units, err := plan(b, files, reg)
 	if err != nil {
 		return nil, err
@@ -142,11 +145,12 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		return nil, err
 	}
 
-	// Parse what is not done yet.
-	var todo []*unit
+	// Parse what is not done yet; what is done is checked by content.
+	var todo, parsed []*unit
 	var total int64
 	for _, u := range units {
-		if c.loadDone(u) {
+		if hashed(reg, u) && c.loadDone(u) {
+			parsed = append(parsed, u)
 			continue
 		}
 		todo = append(todo, u)
@@ -154,6 +158,10 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 			total += p.Size
 		}
 	}
+	if err := c.checkUnchanged(ctx, reg, parsed, workers, progress); err != nil {
+		return nil, err
+	}
+	phase("hash")
 	var done atomic.Int64
 	report := func(n int64) { progress("parse", done.Add(n), total) }
 	var wg sync.WaitGroup
@@ -176,16 +184,19 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// Formats found while parsing go into the registry.
+	// Hashes taken while parsing and formats found go into the registry,
+	// before the merge makes any event visible.
+	republished := false
 	for _, u := range todo {
-		if r := reg.ByID(u.rec.ID); r != nil {
+		if r := reg.ByID(u.rec.ID); r != nil && u.published {
 			r.Format = u.summary.Format
 		}
+		republished = republished || u.published
 	}
 	for _, u := range units {
 		c.publishArtifacts(u.rec.ID)
 	}
-	if err := c.saveRegistry(reg); err != nil {
+	if err := c.recordHashes(reg, todo); err != nil {
 		return nil, err
 	}
 
@@ -209,7 +220,7 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	}
 	sort.Slice(sum.Items, func(i, j int) bool { return sum.Items[i].Path < sum.Items[j].Path })
 
-	merged, err := c.mergeIfNeeded(progress)
+	merged, err := c.mergeIfNeeded(progress, republished)
 	if err != nil {
 		return nil, err
 	}
@@ -235,69 +246,25 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	return sum, nil
 }
 
-// register hashes new evidence and checks known evidence has not changed.
-func (c *Case) register(files []BundleFile, workers int, progress ProgressFunc) (*Registry, error) {
+// register lists new evidence in the registry with its id. Its SHA-256 is
+// pending until the unit is parsed: it is taken from the bytes the parser
+// reads (see sourceFile), and recorded before the merge.
+func (c *Case) register(files []BundleFile) (*Registry, error) {
 	reg, err := c.LoadRegistry()
 	if err != nil {
 		return nil, err
 	}
-	type job struct {
-		f   BundleFile
-		rec *EvidenceRecord // existing record to re-check, or nil
-		sum string
-		err error
-	}
-	var jobs []*job
-	var total int64
+	added := false
 	for _, f := range files {
-		rec := reg.byAbs(f.Abs)
-		if rec != nil && rec.Size == f.Size && rec.ModTime.Equal(f.Mod) {
+		if reg.byAbs(f.Abs) != nil {
 			continue
 		}
-		jobs = append(jobs, &job{f: f, rec: rec})
-		total += f.Size
+		reg.Items = append(reg.Items, EvidenceRecord{ID: reg.nextID(), Path: f.Rel, Abs: f.Abs, Size: f.Size,
+			ModTime: f.Mod, Registered: time.Now().UTC(), Host: f.Item.Host})
+		added = true
 	}
-	if len(jobs) == 0 {
-		return reg, nil
-	}
-	var done atomic.Int64
-	var wg sync.WaitGroup
-	ch := make(chan *job)
-	for range min(workers, len(jobs)) {
-		wg.Go(func() {
-			for j := range ch {
-				j.sum, j.err = HashFile(j.f.Abs, func(n int64) { progress("hash", done.Add(n), total) })
-			}
-		})
-	}
-	for _, j := range jobs {
-		ch <- j
-	}
-	close(ch)
-	wg.Wait()
-	added := map[string]string{}
-	for _, j := range jobs {
-		if j.err != nil {
-			return nil, j.err
-		}
-		if j.rec != nil {
-			if j.rec.SHA256 != j.sum {
-				c.Audit("evidence-changed", nil, map[string]string{"evidence": j.rec.ID, "path": j.rec.Path, "registered": j.rec.SHA256, "now": j.sum}, nil)
-				return nil, fmt.Errorf("evidence %s (%s) changed since it was registered: sha256 was %s, is now %s; refusing to ingest", j.rec.ID, j.rec.Path, j.rec.SHA256, j.sum)
-			}
-			j.rec.Size, j.rec.ModTime = j.f.Size, j.f.Mod // touched, same bytes
-			continue
-		}
-		rec := EvidenceRecord{ID: reg.nextID(), Path: j.f.Rel, Abs: j.f.Abs, Size: j.f.Size, SHA256: j.sum,
-			ModTime: j.f.Mod, Registered: time.Now().UTC(), Host: j.f.Item.Host}
-		reg.Items = append(reg.Items, rec)
-		added[rec.ID] = rec.SHA256
-	}
-	if err := c.saveRegistry(reg); err != nil {
-		return nil, err
-	}
-	if len(added) > 0 {
-		if err := c.Audit("register", nil, map[string]int{"files": len(added)}, added); err != nil {
+	if added {
+		if err := c.saveRegistry(reg); err != nil {
 			return nil, err
 		}
 	}
@@ -356,6 +323,12 @@ func plan(b *Bundle, files []BundleFile, reg *Registry) ([]*unit, error) {
 			return nil, fmt.Errorf("%s: not registered", u.file.Rel)
 		}
 		u.summary = ItemSummary{Evidence: u.rec.ID, Path: u.file.Rel, Host: u.file.Item.Host}
+		u.want = map[string]string{}
+		for _, p := range u.parts {
+			if r := reg.byAbs(p.Abs); r != nil {
+				u.want[p.Abs] = r.SHA256
+			}
+		}
 		if len(u.parts) > 1 {
 			for _, p := range u.parts {
 				u.summary.Parts = append(u.summary.Parts, p.Rel)
@@ -370,10 +343,14 @@ func (c *Case) unitDir(u *unit) string { return filepath.Join(c.runsDir(), u.rec
 const doneName = "done.json"
 
 // loadDone reports whether the unit was parsed by an earlier run, and loads
-// its summary.
+// its summary. A unit that failed is not done: a re-run tries it again (the
+// user may have fixed its format in the manifest).
 func (c *Case) loadDone(u *unit) bool {
 	var s ItemSummary
 	if err := readJSON(filepath.Join(c.unitDir(u), doneName), &s); err != nil {
+		return false
+	}
+	if s.Status == "failed" {
 		return false
 	}
 	u.summary = s
@@ -382,6 +359,9 @@ func (c *Case) loadDone(u *unit) bool {
 
 // parseUnit parses one unit into runs/.tmp-ID and renames it to runs/ID when
 // complete, so a killed parse leaves nothing that a later run would merge.
+// The unit's files are hashed while they are parsed; when what was read
+// differs from what is registered, or changed while it was read, its events
+// are discarded and the unit fails.
 func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(int64)) {
 	final := c.unitDir(u)
 	tmp := filepath.Join(c.runsDir(), ".tmp-"+u.rec.ID)
@@ -397,18 +377,47 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 		return
 	}
 	u.tmp = tmp
+	srcs, err := u.openSources()
+	if err != nil {
+		fail(err)
+		os.RemoveAll(tmp)
+		return
+	}
+	defer closeSources(srcs)
+	// A single file is hashed as the parser reads it; the parts of a split
+	// image, which its parser opens by name, are hashed beside the parse.
+	tee, async := srcs[0], srcs
+	if len(srcs) == 1 {
+		async = nil
+	}
+	sums := hashSourcesAsync(ctx, async)
 	w := timeline.NewRunWriter(tmp)
 	sink := &countingSink{next: w, summary: s, arts: &artifactStore{path: filepath.Join(tmp, artifactsFile)}}
-	err := c.parseInto(ctx, b, u, sink, progress)
+	err = c.parseInto(ctx, b, u, sink, progress)
 	if _, cerr := w.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if cerr := sink.arts.close(); err == nil && cerr != nil {
 		err = cerr
 	}
-	if errors.Is(err, context.Canceled) {
+	hashes, herr := sums()
+	if len(srcs) == 1 {
+		hashes[tee.path], herr = tee.finish(ctx)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(herr, context.Canceled) {
 		return
 	}
+	if herr == nil {
+		herr = c.checkRegistered(u, hashes)
+	}
+	if herr != nil {
+		// Nothing read from bytes that are not the registered ones is kept.
+		s.Events, s.Unparsed, s.Artifacts, s.Members = 0, 0, 0, nil
+		fail(herr)
+		os.RemoveAll(tmp)
+		return
+	}
+	u.hashes = hashes
 	unrecognised := s.Status == "unrecognised"
 	s.Status = "parsed"
 	if err != nil {
@@ -423,6 +432,7 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 	}
 	os.RemoveAll(final)
 	if atomicfile.Rename(tmp, final) == nil {
+		u.published = true
 		c.publishArtifacts(u.rec.ID)
 	}
 }
@@ -460,7 +470,7 @@ func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, 
 		s.Format = "empty" // registered and hashed; nothing to parse
 		return nil
 	}
-	head, err := readHead(f.Abs, CompNone, f.Size, 8)
+	head, err := readHead(f, CompNone, 8)
 	if err != nil {
 		return err
 	}
@@ -469,7 +479,7 @@ func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, 
 	if comp != CompNone {
 		name = stripCompressionExt(name)
 	}
-	head, err = readHead(f.Abs, comp, f.Size, parsers.HeadSize)
+	head, err = readHead(f, comp, parsers.HeadSize)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Rel, err)
 	}
@@ -558,13 +568,15 @@ func (c *Case) input(b *Bundle, u *unit, f BundleFile, comp Compression, progres
 		Name: name, Evidence: u.rec.ID, Host: f.Item.Host,
 		Zone: loc, ZoneSource: zoneSource, Year: year, ModTime: f.Mod, Options: opts,
 		Size: f.Size, Warn: sink.warn,
-		Open: func() (io.ReadCloser, error) { return openStream(f.Abs, comp, f.Size, progress) },
+		Open: func() (io.ReadCloser, error) { return f.open(comp, progress) },
 	}
 	for _, p := range u.parts {
 		in.Parts = append(in.Parts, p.Abs)
 	}
 	closeFile := func() {}
-	if comp == CompNone {
+	if comp == CompNone && f.src != nil {
+		in.ReaderAt = f.src
+	} else if comp == CompNone {
 		rf, err := os.Open(f.Abs)
 		if err != nil {
 			return nil, nil, err
@@ -686,8 +698,8 @@ func (s *countingSink) warn(msg string) {
 }
 
 // mergeIfNeeded merges when the set of parsed units differs from what the
-// current timeline was built from.
-func (c *Case) mergeIfNeeded(progress ProgressFunc) (bool, error) {
+// current timeline was built from, or force says a unit was parsed again.
+func (c *Case) mergeIfNeeded(progress ProgressFunc, force bool) (bool, error) {
 	entries, err := os.ReadDir(c.runsDir())
 	if err != nil {
 		return false, err
@@ -711,7 +723,7 @@ func (c *Case) mergeIfNeeded(progress ProgressFunc) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if slicesEqual(m.Runs, names) {
+	if !force && slicesEqual(m.Runs, names) {
 		return false, nil
 	}
 	_, err = store.Merge(dirs, names, func(rows int64) { progress("merge", rows, total) })

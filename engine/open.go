@@ -99,12 +99,12 @@ func (c countingReader) Read(p []byte) (int, error) {
 // plainStream is an uncompressed file read through its buffer, which it
 // offers to parsers.ScanLines so that lines are not copied a second time.
 type plainStream struct {
-	br *bufio.Reader
-	f  *os.File
+	br    *bufio.Reader
+	close func() error
 }
 
 func (p plainStream) Read(b []byte) (int, error) { return p.br.Read(b) }
-func (p plainStream) Close() error               { return p.f.Close() }
+func (p plainStream) Close() error               { return p.close() }
 func (p plainStream) LineReader() *bufio.Reader  { return p.br }
 
 // openStream opens a file and returns its decompressed content.
@@ -113,17 +113,35 @@ func openStream(path string, comp Compression, size int64, progress func(int64))
 	if err != nil {
 		return nil, err
 	}
-	raw := bufio.NewReaderSize(countingReader{f, progress}, 1<<20)
+	return streamOf(f, f.Close, path, comp, size, progress)
+}
+
+// open returns the decompressed content of a bundle file: through its
+// hashing descriptor when the unit opened one, else by its path (archive
+// members spooled to temporary files).
+func (f BundleFile) open(comp Compression, progress func(int64)) (io.ReadCloser, error) {
+	if f.src == nil {
+		return openStream(f.Abs, comp, f.Size, progress)
+	}
+	return streamOf(f.src.reader(), func() error { return nil }, f.Rel, comp, f.Size, progress)
+}
+
+// streamOf decompresses raw (named name in messages); closeFn releases what
+// is behind raw.
+func streamOf(src io.Reader, closeFn func() error, name string, comp Compression, size int64, progress func(int64)) (io.ReadCloser, error) {
+	raw := bufio.NewReaderSize(countingReader{src, progress}, 1<<20)
 	var r io.Reader
-	closeFn := f.Close
+	fail := func(what string, err error) (io.ReadCloser, error) {
+		closeFn()
+		return nil, fmt.Errorf("%s: %s: %w", name, what, err)
+	}
 	switch comp {
 	case CompNone:
-		return plainStream{raw, f}, nil
+		return plainStream{raw, closeFn}, nil
 	case CompGzip:
 		zr, err := gzip.NewReader(raw)
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: gzip: %w", path, err)
+			return fail("gzip", err)
 		}
 		r = zr
 	case CompBzip2:
@@ -131,26 +149,25 @@ func openStream(path string, comp Compression, size int64, progress func(int64))
 	case CompXZ:
 		xr, err := xz.NewReader(raw)
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: xz: %w", path, err)
+			return fail("xz", err)
 		}
 		r = xr
 	case CompZstd:
 		zr, err := zstd.NewReader(raw, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: zstd: %w", path, err)
+			return fail("zstd", err)
 		}
 		r = zr
-		closeFn = func() error { zr.Close(); return f.Close() }
+		inner := closeFn
+		closeFn = func() error { zr.Close(); return inner() }
 	}
 	limit := max(size*maxExpansion, minBombLimit)
 	return &limitedReader{r: r, left: limit, close: closeFn}, nil
 }
 
 // readHead returns up to n bytes from the start of a (decompressed) stream.
-func readHead(path string, comp Compression, size int64, n int) ([]byte, error) {
-	r, err := openStream(path, comp, size, nil)
+func readHead(f BundleFile, comp Compression, n int) ([]byte, error) {
+	r, err := f.open(comp, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ type VerifyResult struct {
 	Path     string `json:"path"`
 	Expected string `json:"sha256"`
 	Actual   string `json:"actual,omitempty"`
-	Status   string `json:"status"` // ok, mismatch, missing
+	Status   string `json:"status"` // ok, mismatch, missing, unhashed
 	Error    string `json:"error,omitempty"`
 }
 
@@ -96,6 +96,8 @@ func (c *Case) Verify(bundleDir string, progress func(int64)) ([]VerifyResult, e
 		res := VerifyResult{ID: it.ID, Path: it.Path, Expected: it.SHA256}
 		sum, err := HashFile(path, progress)
 		switch {
+		case it.SHA256 == "":
+			res.Status, res.Error = "unhashed", "not hashed yet: the ingest that registered it did not finish parsing it"
 		case err != nil:
 			res.Status, res.Error = "missing", err.Error()
 		case sum != it.SHA256:
