@@ -128,4 +128,3 @@ func TestRerunRetriesFailedItem(t *testing.T) {
 		t.Errorf("timeline rows %v, err %v; want the 2 events", m, err)
 	}
 }
-
