@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/pprof"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -84,11 +87,21 @@ Start with:  kiseki ingest BUNDLE --case CASEDIR`,
 	return root
 }
 
-// Main runs the CLI and returns the process exit status.
+// Main runs the CLI and returns the process exit status. SIGINT and SIGTERM
+// cancel the command's context: every long step (hashing, parsing, merging,
+// indexing, searching) stops at its next check, the case lock is released
+// by the deferred unlock, and the command exits 1. A second signal kills at
+// once.
 func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal takes its default action
+	}()
 	root := NewRoot()
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}

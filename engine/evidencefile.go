@@ -249,8 +249,9 @@ func (c *Case) checkUnchanged(ctx context.Context, reg *Registry, units []*unit,
 	for range min(workers, len(jobs)) {
 		wg.Go(func() {
 			for j := range ch {
-				j.sum, j.err = hashSource(ctx, j.f.Abs)
-				progress("hash", done.Add(j.f.Size), total)
+				if j.sum, j.err = hashSource(ctx, j.f.Abs); j.err == nil {
+					progress("hash", done.Add(j.f.Size), total)
+				}
 			}
 		})
 	}

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // textLines is n lines of plain text (kept line by line as "text").
@@ -126,5 +128,42 @@ func TestRerunRetriesFailedItem(t *testing.T) {
 	_, m, err := c.TimelineStore().Current()
 	if err != nil || m.Rows != 2 {
 		t.Errorf("timeline rows %v, err %v; want the 2 events", m, err)
+	}
+}
+
+// Cancelling (SIGINT, SIGTERM) while a re-ingest hashes stops the hashing:
+// it went on to the last byte before (and forever on /dev/zero).
+func TestCancelStopsHashing(t *testing.T) {
+	bundle := t.TempDir()
+	for i := range 4 {
+		write(t, bundle, fmt.Sprintf("app-%d.log", i), textLines(40000))
+	}
+	caseDir := filepath.Join(t.TempDir(), "case")
+	if _, err := Ingest(context.Background(), bundle, caseDir, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	for i := range 4 {
+		os.Chtimes(filepath.Join(bundle, fmt.Sprintf("app-%d.log", i)), later, later) // touched: hashed again before
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var hashed, total int64
+	progress := func(phase string, done, all int64) {
+		if phase == "hash" {
+			hashed, total = done, all
+			cancel()
+		}
+	}
+	_, err := Ingest(ctx, bundle, caseDir, IngestOptions{Progress: progress, Workers: 1})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if hashed == 0 || hashed >= total {
+		t.Errorf("hashed %d of %d bytes after the cancel; want it to stop after the first file", hashed, total)
+	}
+	// The lock was released: the next ingest runs.
+	if _, err := Ingest(context.Background(), bundle, caseDir, IngestOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }

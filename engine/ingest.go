@@ -220,7 +220,7 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	}
 	sort.Slice(sum.Items, func(i, j int) bool { return sum.Items[i].Path < sum.Items[j].Path })
 
-	merged, err := c.mergeIfNeeded(progress, republished)
+	merged, err := c.mergeIfNeeded(ctx, progress, republished)
 	if err != nil {
 		return nil, err
 	}
@@ -699,7 +699,7 @@ func (s *countingSink) warn(msg string) {
 
 // mergeIfNeeded merges when the set of parsed units differs from what the
 // current timeline was built from, or force says a unit was parsed again.
-func (c *Case) mergeIfNeeded(progress ProgressFunc, force bool) (bool, error) {
+func (c *Case) mergeIfNeeded(ctx context.Context, progress ProgressFunc, force bool) (bool, error) {
 	entries, err := os.ReadDir(c.runsDir())
 	if err != nil {
 		return false, err
@@ -726,7 +726,7 @@ func (c *Case) mergeIfNeeded(progress ProgressFunc, force bool) (bool, error) {
 	if !force && slicesEqual(m.Runs, names) {
 		return false, nil
 	}
-	_, err = store.Merge(dirs, names, func(rows int64) { progress("merge", rows, total) })
+	_, err = store.MergeContext(ctx, dirs, names, func(rows int64) { progress("merge", rows, total) })
 	return err == nil, err
 }
 

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"container/heap"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -144,6 +145,12 @@ func RunFiles(runDirs []string) ([]string, error) {
 // while the previous one is written).
 // progress, if set, is called with the rows written so far.
 func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manifest, error) {
+	return s.MergeContext(context.Background(), runDirs, names, progress)
+}
+
+// MergeContext is Merge that stops, leaving the current timeline as it was,
+// when ctx is cancelled (checked at every segment).
+func (s Store) MergeContext(ctx context.Context, runDirs, names []string, progress func(rows int64)) (*Manifest, error) {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -209,6 +216,9 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 	flush := func() error {
 		if b.rows == 0 {
 			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		if err := wait(); err != nil {
 			return err
