@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -25,6 +26,8 @@ type Bundle struct {
 	Year     int            `yaml:"year"`
 	Evidence []BundleItem   `yaml:"evidence"`
 	Extra    map[string]any `yaml:",inline"`
+
+	expanded atomic.Int64 // bytes expanded out of its archives (see maxBundleExpanded)
 }
 
 // BundleItem is one evidence entry of the manifest.
