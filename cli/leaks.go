@@ -124,7 +124,9 @@ the two logs disagree the output says so and counts from the one with more.
 				}
 			}
 			auditArgs := os.Args
-			c.Audit("leaks", auditArgs, map[string]any{"records": res.Records, "method": res.Method, "window": res.Window, "list": list}, nil)
+			if err := c.Audit("leaks", auditArgs, map[string]any{"records": res.Records, "method": res.Method, "window": res.Window, "list": list}, nil); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(out)

@@ -87,7 +87,9 @@ kiseki command that answers it. Evidence is re-hashed for the report.`,
 			if err := r.Write(cmd.Context(), out); err != nil {
 				return err
 			}
-			c.Audit("report", []string{out, "--lang", lang}, map[string]any{"version": r.Version, "leak_records": r.Summary.LeakRecords, "hosts": len(r.Summary.Hosts)}, nil)
+			if err := c.Audit("report", []string{out, "--lang", lang}, map[string]any{"version": r.Version, "leak_records": r.Summary.LeakRecords, "hosts": len(r.Summary.Hosts)}, nil); err != nil {
+				return err
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (version %d)\n", out, r.Version)
 			return nil
 		},

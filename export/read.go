@@ -58,7 +58,9 @@ func Case(ctx context.Context, caseDir string, opt Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Audit("export", []string{opt.Format, opt.Out}, map[string]any{"events": sum.Events, "files": len(sum.Files)}, nil)
+	if err := c.Audit("export", []string{opt.Format, opt.Out}, map[string]any{"events": sum.Events, "files": len(sum.Files)}, nil); err != nil {
+		return nil, err
+	}
 	return sum, nil
 }
 

@@ -174,7 +174,10 @@ func (srv *Server) apiReport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	srv.c.Audit("report", []string{"web", name, "--lang", lang}, map[string]any{"version": rep.Version, "leak_records": rep.Summary.LeakRecords}, nil)
+	if err := srv.c.Audit("report", []string{"web", name, "--lang", lang}, map[string]any{"version": rep.Version, "leak_records": rep.Summary.LeakRecords}, nil); err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Write(b)
