@@ -167,13 +167,19 @@ func readJSON(path string, v any) error {
 }
 
 // HashFile returns the SHA-256 of a file, reading it once; progress, if set,
-// is called with the bytes read.
+// is called with the bytes read. Only a regular file is read (a FIFO would
+// block, a device never end).
 func HashFile(path string, progress func(n int64)) (string, error) {
-	f, err := os.Open(path)
+	f, err := openEvidence(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return "", err
+	} else if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a regular file (%s)", path, st.Mode().Type())
+	}
 	h := sha256.New()
 	var w io.Writer = h
 	if progress != nil {

@@ -240,6 +240,13 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		hashes[r.ID] = r.SHA256
 	}
 	result := map[string]any{"items": len(sum.Items), "events": sum.Events, "parsed_now": sum.Parsed, "merged": merged}
+	// The manifest lists every segment's SHA-256: its own, recorded in the
+	// chain, lets kiseki verify check the timeline's files.
+	if ms, err := c.TimelineStore().ManifestSum(); err != nil {
+		return nil, err
+	} else if ms != "" {
+		result["timeline_manifest"] = ms
+	}
 	if err := c.Audit("ingest-done", opt.Args, result, hashes); err != nil {
 		return nil, err
 	}

@@ -75,7 +75,13 @@ type VerifyResult struct {
 	Path     string `json:"path"`
 	Expected string `json:"sha256"`
 	Actual   string `json:"actual,omitempty"`
-	Status   string `json:"status"` // ok, mismatch, missing, unhashed
+	// Audited is the SHA-256 the audit log recorded at registration: the
+	// file is compared with it, and evidence.json must agree with it.
+	Audited string `json:"audited_sha256,omitempty"`
+	// Status: ok, mismatch (the file changed), missing, unhashed (its
+	// ingest never finished), registry-edited (evidence.json disagrees
+	// with the audit log), unaudited (no registration in the audit log).
+	Status string `json:"status"`
 	Error    string `json:"error,omitempty"`
 }
 
@@ -86,6 +92,10 @@ func (c *Case) Verify(bundleDir string, progress func(int64)) ([]VerifyResult, e
 	if err != nil {
 		return nil, err
 	}
+	audited, _, err := auditRecords(c.AuditPath())
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
 	var out []VerifyResult
 	hashes := map[string]string{}
 	for _, it := range reg.Items {
@@ -93,11 +103,15 @@ func (c *Case) Verify(bundleDir string, progress func(int64)) ([]VerifyResult, e
 		if bundleDir != "" {
 			path = bundleDir + "/" + it.Path
 		}
-		res := VerifyResult{ID: it.ID, Path: it.Path, Expected: it.SHA256}
+		res := VerifyResult{ID: it.ID, Path: it.Path, Expected: it.SHA256, Audited: audited[it.ID]}
 		sum, err := HashFile(path, progress)
 		switch {
 		case it.SHA256 == "":
 			res.Status, res.Error = "unhashed", "not hashed yet: the ingest that registered it did not finish parsing it"
+		case res.Audited == "":
+			res.Status, res.Actual, res.Error = "unaudited", sum, "the audit log records no registration of this file"
+		case res.Audited != it.SHA256:
+			res.Status, res.Actual, res.Error = "registry-edited", sum, "evidence.json says "+it.SHA256+", the audit log recorded "+res.Audited+" at registration"
 		case err != nil:
 			res.Status, res.Error = "missing", err.Error()
 		case sum != it.SHA256:

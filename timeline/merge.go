@@ -3,7 +3,10 @@ package timeline
 import (
 	"container/heap"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -32,9 +35,23 @@ func (s Store) Current() (string, *Manifest, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	dir := filepath.Join(s.Dir, strings.TrimSpace(string(b)))
+	gen := strings.TrimSpace(string(b))
+	if !validGeneration(gen) {
+		return "", nil, fmt.Errorf("timeline %s: %s names %q, not a generation (g1, g2, ...)", s.Dir, currentName, gen)
+	}
+	dir := filepath.Join(s.Dir, gen)
 	m, err := ReadManifest(dir)
 	return dir, m, err
+}
+
+// validGeneration: CURRENT names a directory of the timeline, "g" and a
+// number; anything else (../../etc) is not opened.
+func validGeneration(name string) bool {
+	if len(name) < 2 || name[0] != 'g' {
+		return false
+	}
+	_, err := strconv.ParseUint(name[1:], 10, 63)
+	return err == nil
 }
 
 // runCursor walks one run file batch by batch.
@@ -229,7 +246,12 @@ func (s Store) MergeContext(ctx context.Context, runDirs, names []string, progre
 		full := b
 		b, spare = spare, full
 		writing = make(chan error, 1)
-		go func() { writing <- writeSegment(filepath.Join(out, info.File), full) }()
+		seg := &m.Segments[len(m.Segments)-1] // not moved before wait: the next append follows it
+		go func() {
+			sum, err := writeSegment(filepath.Join(out, info.File), full)
+			seg.SHA256 = sum
+			writing <- err
+		}()
 		return nil
 	}
 	for h.Len() > 0 {
@@ -294,26 +316,32 @@ func (s Store) MergeContext(ctx context.Context, runDirs, names []string, progre
 	return m, nil
 }
 
-// writeSegment writes what b built as the segment file path.
-func writeSegment(path string, b *segBuilder) error {
+// writeSegment writes what b built as the segment file path, synced to
+// disk, and returns its SHA-256 (recorded in the manifest, checked by
+// kiseki verify).
+func writeSegment(path string, b *segBuilder) (string, error) {
 	rec := b.finish()
 	defer rec.Release()
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return "", err
 	}
-	fw, err := ipc.NewFileWriter(f, ipc.WithSchema(SegmentSchema))
+	h := sha256.New()
+	fw, err := ipc.NewFileWriter(io.MultiWriter(f, h), ipc.WithSchema(SegmentSchema))
 	if err == nil {
 		err = fw.Write(rec)
 		if cerr := fw.Close(); err == nil {
 			err = cerr
 		}
 	}
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("write segment %s: %w", filepath.Base(path), err)
+		return "", fmt.Errorf("write segment %s: %w", filepath.Base(path), err)
 	}
-	return nil
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

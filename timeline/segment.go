@@ -1,10 +1,14 @@
 package timeline
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -25,6 +29,9 @@ type SegmentInfo struct {
 	RowBase int64  `json:"row_base"` // global row id of the segment's first row
 	First   int64  `json:"first"`    // earliest event time, ns UTC
 	Last    int64  `json:"last"`     // latest event time, ns UTC
+	// SHA256 is the segment file's hash, taken as it was written; kiseki
+	// verify checks it (empty in timelines merged before it was recorded).
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Manifest lists the segments of a merged timeline in time order.
@@ -55,7 +62,18 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if m.Schema != SchemaVersion {
 		return nil, fmt.Errorf("timeline manifest %s: schema %q, this Kiseki reads %q", dir, m.Schema, SchemaVersion)
 	}
+	for i, sg := range m.Segments {
+		if !validSegmentName(sg.File) {
+			return nil, fmt.Errorf("timeline manifest %s: segment %d: file %q is not a segment of this directory", dir, i+1, sg.File)
+		}
+	}
 	return &m, nil
+}
+
+// validSegmentName: a segment is a plain file name inside its generation's
+// directory; a manifest naming ../../etc/passwd is refused, not opened.
+func validSegmentName(name string) bool {
+	return name != "" && filepath.IsLocal(name) && filepath.Base(name) == name && !strings.ContainsAny(name, `/\:`)
 }
 
 func writeManifest(dir string, m *Manifest) error {
@@ -152,4 +170,74 @@ func (s *Segment) DictCodes(c int) (values []string, codes []int32) {
 	}
 	codes = d.Indices().(*array.Int32).Int32Values()
 	return values, codes
+}
+
+// SegmentProblem is a segment of the current timeline whose file is not the
+// one the manifest recorded.
+type SegmentProblem struct {
+	File   string `json:"file"`
+	Want   string `json:"sha256"`
+	Actual string `json:"actual,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// VerifySegments hashes every segment of the current generation and
+// compares it with the manifest. It returns the manifest's own SHA-256 (the
+// ingest records it in the audit log), the number of segments checked, and
+// the problems; segments merged before hashes were recorded are counted as
+// unchecked problems.
+func (s Store) VerifySegments() (manifestSum string, checked int, problems []SegmentProblem, err error) {
+	dir, m, err := s.Current()
+	if err != nil || dir == "" {
+		return "", 0, nil, err
+	}
+	manifestSum, err = s.ManifestSum()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	for _, sg := range m.Segments {
+		p := SegmentProblem{File: sg.File, Want: sg.SHA256}
+		actual, herr := hashFile(filepath.Join(dir, sg.File))
+		switch {
+		case herr != nil:
+			p.Error = herr.Error()
+		case sg.SHA256 == "":
+			p.Actual, p.Error = actual, "no hash recorded (merged before segment hashes): merge again to record them"
+		case actual != sg.SHA256:
+			p.Actual = actual
+		default:
+			checked++
+			continue
+		}
+		problems = append(problems, p)
+	}
+	return manifestSum, checked, problems, nil
+}
+
+// ManifestSum is the SHA-256 of the current generation's manifest ("" when
+// nothing was merged).
+func (s Store) ManifestSum() (string, error) {
+	dir, _, err := s.Current()
+	if err != nil || dir == "" {
+		return "", err
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
