@@ -82,7 +82,7 @@ type VerifyResult struct {
 	// ingest never finished), registry-edited (evidence.json disagrees
 	// with the audit log), unaudited (no registration in the audit log).
 	Status string `json:"status"`
-	Error    string `json:"error,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // Verify re-hashes every registered evidence file. bundleDir, if set, is
