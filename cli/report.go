@@ -57,6 +57,9 @@ kiseki command that answers it. Evidence is re-hashed for the report.`,
 				return err
 			}
 			defer s.Close()
+			if err := c.CheckOutput(out); err != nil {
+				return err
+			}
 			if o.Zone, err = displayZone(tz, c.Location()); err != nil {
 				return err
 			}

@@ -114,3 +114,29 @@ func sha256hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// report --out overwrote evidence files and the case's own files.
+func TestReportOutRefusesEvidenceAndCase(t *testing.T) {
+	bundle := copyDir(t, sampleBundle(t))
+	caseDir := filepath.Join(t.TempDir(), "case")
+	ingest(t, bundle, caseDir)
+	outside := t.TempDir()
+	link := filepath.Join(outside, "linked.md")
+	os.Symlink(filepath.Join(caseDir, "notes.md"), link)
+	for _, out := range []string{
+		filepath.Join(caseDir, "report.html"),
+		filepath.Join(bundle, "web01", "report.md"),
+		link, // a link into the case directory
+	} {
+		_, errOut, code := run(t, "report", "--case", caseDir, "--out", out)
+		if code != 2 || !strings.Contains(errOut, "write it elsewhere") {
+			t.Errorf("report --out %s: exit %d %s", out, code, errOut)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s was written", out)
+		}
+	}
+	if _, errOut, code := run(t, "report", "--case", caseDir, "--out", filepath.Join(outside, "r.md")); code != 0 {
+		t.Errorf("report outside: exit %d %s", code, errOut)
+	}
+}

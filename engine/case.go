@@ -201,3 +201,71 @@ func (p progressWriter) Write(b []byte) (int, error) {
 	p.fn(int64(n))
 	return n, err
 }
+
+// CheckOutput refuses a path a command would write (report --out) when it
+// would overwrite evidence or the case's own files: inside the case
+// directory, inside the bundle last ingested, or the same file as any
+// registered evidence file. Symbolic links are resolved first.
+func (c *Case) CheckOutput(out string) error {
+	real := resolvePath(out)
+	within := func(root string) bool {
+		r, err := filepath.Rel(resolvePath(root), real)
+		return err == nil && filepath.IsLocal(r)
+	}
+	if within(c.Dir) {
+		return &InputError{fmt.Errorf("%s is inside the case directory %s: write it elsewhere", out, c.Dir)}
+	}
+	if c.Meta.Bundle != "" && within(c.Meta.Bundle) {
+		return &InputError{fmt.Errorf("%s is inside the evidence bundle %s, which is never written: write it elsewhere", out, c.Meta.Bundle)}
+	}
+	reg, err := c.LoadRegistry()
+	if err != nil {
+		return err
+	}
+	st, serr := os.Stat(out)
+	for _, it := range reg.Items {
+		if resolvePath(it.Abs) == real {
+			return &InputError{fmt.Errorf("%s is evidence %s: write it elsewhere", out, it.ID)}
+		}
+		if serr == nil {
+			if est, err := os.Stat(it.Abs); err == nil && os.SameFile(st, est) {
+				return &InputError{fmt.Errorf("%s is the same file as evidence %s (%s): write it elsewhere", out, it.ID, it.Path)}
+			}
+		}
+	}
+	return nil
+}
+
+// maxLinkHops bounds the symbolic links followed by resolvePath (the
+// kernel's own limit for a path lookup is 40).
+const maxLinkHops = 40
+
+// resolvePath makes p absolute and resolves symbolic links in it, a link to
+// a file that does not exist yet included (where writing would create it).
+func resolvePath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	for range maxLinkHops {
+		st, err := os.Lstat(abs)
+		if err != nil || st.Mode()&os.ModeSymlink == 0 {
+			break
+		}
+		t, err := os.Readlink(abs)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(abs), t)
+		}
+		abs = t
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r
+	}
+	if d, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(d, filepath.Base(abs))
+	}
+	return abs
+}
