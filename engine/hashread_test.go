@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kiseki-forensics/kiseki/parsers"
 )
 
 // textLines is n lines of plain text (kept line by line as "text").
@@ -165,5 +167,23 @@ func TestCancelStopsHashing(t *testing.T) {
 	// The lock was released: the next ingest runs.
 	if _, err := Ingest(context.Background(), bundle, caseDir, IngestOptions{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Problems are counted per kind in one place, and listed at most
+// maxMessagesPerKind per kind within maxMessages, so a flood of one kind
+// does not hide another.
+func TestProblemsCappedPerKind(t *testing.T) {
+	s := &countingSink{summary: &ItemSummary{}}
+	for i := range 1000 {
+		s.problem(&parsers.Problem{Name: "img", Offset: int64(i), Kind: "ntfs-corrupt-entry", Err: errors.New("bad fixup")})
+	}
+	s.problem(&parsers.Problem{Name: "img", Offset: -1, Kind: "ntfs-usn", Err: errors.New("no $J")})
+	sum := s.summary
+	if sum.Errors != 1001 || sum.Problems["ntfs-corrupt-entry"] != 1000 || sum.Problems["ntfs-usn"] != 1 {
+		t.Errorf("counts: errors %d, problems %v", sum.Errors, sum.Problems)
+	}
+	if len(sum.Messages) != maxMessagesPerKind+1 || sum.Messages[maxMessagesPerKind] != "img: ntfs-usn: no $J" {
+		t.Errorf("messages %q", sum.Messages)
 	}
 }

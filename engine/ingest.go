@@ -53,7 +53,10 @@ type ItemSummary struct {
 	Members    []ItemSummary `json:"members,omitempty"`
 	Candidates []string      `json:"candidates,omitempty"` // other formats that also matched
 	Messages   []string      `json:"messages,omitempty"`   // warnings and errors, first ones
-	Status     string        `json:"status"`               // parsed, failed, unrecognised
+	// Problems counts the parsers' problems per kind (parsers.Problem);
+	// the first ones of each kind are in Messages.
+	Problems map[string]int64 `json:"problems,omitempty"`
+	Status   string           `json:"status"` // parsed, failed, unrecognised
 }
 
 // IngestSummary is what ingest reports.
@@ -69,7 +72,14 @@ type IngestSummary struct {
 	Phases map[string]string `json:"phases"`
 }
 
-const maxMessages = 20
+// maxMessages bounds the messages an item's summary lists (a corrupt image
+// can have millions of problems; they are counted, not all listed), and
+// maxMessagesPerKind how many of those one kind of problem may take, so
+// one flood does not hide the other kinds.
+const (
+	maxMessages        = 20
+	maxMessagesPerKind = 5
+)
 
 type unit struct {
 	tmp     string // work directory while the unit is parsed
@@ -574,7 +584,7 @@ func (c *Case) input(b *Bundle, u *unit, f BundleFile, comp Compression, progres
 	in := &parsers.Input{
 		Name: name, Evidence: u.rec.ID, Host: f.Item.Host,
 		Zone: loc, ZoneSource: zoneSource, Year: year, ModTime: f.Mod, Options: opts,
-		Size: f.Size, Warn: sink.warn,
+		Size: f.Size, Report: sink.problem,
 		Open: func() (io.ReadCloser, error) { return f.open(comp, progress) },
 	}
 	for _, p := range u.parts {
@@ -693,6 +703,21 @@ func (s *countingSink) Emit(ev *timeline.Event) error {
 		}
 	}
 	return s.next.Emit(ev)
+}
+
+// problem counts a parser's problem by kind and lists it while its kind
+// and the item have room: the one place problems are counted and capped.
+func (s *countingSink) problem(p *parsers.Problem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.summary.Errors++
+	if s.summary.Problems == nil {
+		s.summary.Problems = map[string]int64{}
+	}
+	s.summary.Problems[p.Kind]++
+	if s.summary.Problems[p.Kind] <= maxMessagesPerKind && len(s.summary.Messages) < maxMessages {
+		s.summary.Messages = append(s.summary.Messages, p.Error())
+	}
 }
 
 func (s *countingSink) warn(msg string) {

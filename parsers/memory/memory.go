@@ -60,7 +60,7 @@ func Parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 		return fmt.Errorf("%s: %w", in.Name, err)
 	}
 	for _, w := range lay.Warnings {
-		in.Warnf("%s: %s", in.Name, w)
+		in.Problemf("memory-layout", -1, 0, "%s", w)
 	}
 	lineIn := *in
 	if lineIn.Year == 0 && !in.ModTime.IsZero() {
@@ -75,7 +75,7 @@ func Parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	opt := Options{
 		LineFormats: LineFormats(),
 		Input:       &lineIn,
-		Warn:        func(m string) { in.Warnf("%s: %s", in.Name, m) },
+		Warn:        func(m string) { in.Problemf("memory-scan", -1, 0, "%s", m) },
 	}
 	_, err = Scan(ctx, in.ReaderAt, lay, opt, func(f *Finding) error {
 		switch {
