@@ -12,7 +12,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 )
 
@@ -91,27 +90,14 @@ type Segment struct {
 	unmap func() // set by OpenSegmentMapped
 }
 
-// OpenSegment loads segment s of the timeline in dir.
+// OpenSegment loads segment s of the timeline in dir (read into memory;
+// OpenSegmentMapped maps it).
 func OpenSegment(dir string, s SegmentInfo) (*Segment, error) {
-	f, err := os.Open(filepath.Join(dir, s.File))
+	data, err := os.ReadFile(filepath.Join(dir, s.File))
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r, err := ipc.NewFileReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("segment %s: %w", s.File, err)
-	}
-	defer r.Close()
-	if r.NumRecords() != 1 {
-		return nil, fmt.Errorf("segment %s: %d record batches, want 1", s.File, r.NumRecords())
-	}
-	rec, err := r.RecordBatch(0)
-	if err != nil {
-		return nil, fmt.Errorf("segment %s: %w", s.File, err)
-	}
-	rec.Retain()
-	return &Segment{Info: s, view: newBatchView(rec)}, nil
+	return segmentFromBytes(data, s)
 }
 
 // Release frees the segment's memory.
