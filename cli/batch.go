@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -75,8 +73,7 @@ the others finished), 2 on bad usage.`,
 			if memLimit > 0 {
 				debug.SetMemoryLimit(memLimit << 20) // shared by every bundle of the process
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context() // cancelled by SIGINT and SIGTERM (Main)
 			if !quiet && !asJSON {
 				if bars := newBatchProgress(os.Stderr); bars != nil {
 					opt.Progress, opt.Started, opt.Finished = bars.progress, bars.started, bars.finished

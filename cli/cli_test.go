@@ -196,9 +196,11 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{[]string{"timeline"}, 2, "--case is required"},
 		{[]string{"timeline", "--case", t.TempDir()}, 2, "not a Kiseki case"},
-		{[]string{"ingest", "/nonexistent/bundle", "--case", filepath.Join(t.TempDir(), "c")}, 1, "no such file"},
+		// A bundle that is not there is bad input, like a bad flag.
+		{[]string{"ingest", "/nonexistent/bundle", "--case", filepath.Join(t.TempDir(), "c")}, 2, "no such file"},
 		{[]string{"search", "--case", "x"}, 2, ""},
 		{[]string{"timeline", "--bogus"}, 2, "unknown flag"},
+		{[]string{"ingest", bundleWithTypo(t), "--case", filepath.Join(t.TempDir(), "c")}, 2, `bundle.yaml:3: unknown evidence entry key "log_fromat"`},
 	}
 	for _, tc := range cases {
 		_, errOut, code := run(t, tc.args...)
@@ -206,6 +208,13 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want %d %q", tc.args, code, errOut, tc.code, tc.msg)
 		}
 	}
+}
+
+func bundleWithTypo(t *testing.T) string {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.log"), []byte("x\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "bundle.yaml"), []byte("evidence:\n  - path: a.log\n    log_fromat: '$remote_addr'\n"), 0o644)
+	return dir
 }
 
 func TestBadQueryAndTimes(t *testing.T) {
@@ -216,6 +225,8 @@ func TestBadQueryAndTimes(t *testing.T) {
 		{"search", "--case", caseDir, "nosuchfield:x"},
 		{"search", "--case", caseDir, "(unclosed"},
 		{"timeline", "--case", caseDir, "--from", "yesterday"},
+		{"timeline", "--case", caseDir, "--from", "2026-01-03", "--to", "2026-01-02"},
+		{"stats", "--case", caseDir, "--from", "2026-01-03", "--to", "2026-01-02"},
 	} {
 		_, errOut, code := run(t, args...)
 		if code != 2 || errOut == "" {

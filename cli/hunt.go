@@ -267,7 +267,9 @@ func huntCaseDir(ctx context.Context, dir string, inds []huntIndicator, o timeli
 		hc.Last = time.Unix(0, last).UTC().Format(time.RFC3339Nano)
 		out[k] = hc
 	}
-	c.Audit("hunt", nil, map[string]int{"indicators": len(inds)}, nil)
+	if err := c.Audit("hunt", nil, map[string]int{"indicators": len(inds)}, nil); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

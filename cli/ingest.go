@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -57,8 +55,7 @@ bytes and counted in the summary; nothing is dropped.`,
 				// it, which keeps peak memory flat on wide rows.
 				debug.SetMemoryLimit(memLimit << 20)
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx := cmd.Context() // cancelled by SIGINT and SIGTERM (Main)
 			progress, done := newProgress(quiet || asJSON)
 			opt := engine.IngestOptions{Workers: workers, Progress: progress, Args: os.Args, NoIndex: noIndex, Index: buildIndex}
 			sum, err := engine.Ingest(ctx, args[0], caseDir, opt)

@@ -74,10 +74,7 @@ the two logs disagree the output says so and counts from the one with more.
 				return err
 			}
 			defer s.Close()
-			if o.From, err = parseTimeFlag("from", from, c.Location(), false); err != nil {
-				return err
-			}
-			if o.To, err = parseTimeFlag("to", to, c.Location(), true); err != nil {
+			if o.From, o.To, err = parseTimeRange(from, to, c.Location()); err != nil {
 				return err
 			}
 			env, err := vocab.LoadEnv(c, s)
@@ -127,7 +124,9 @@ the two logs disagree the output says so and counts from the one with more.
 				}
 			}
 			auditArgs := os.Args
-			c.Audit("leaks", auditArgs, map[string]any{"records": res.Records, "method": res.Method, "window": res.Window, "list": list}, nil)
+			if err := c.Audit("leaks", auditArgs, map[string]any{"records": res.Records, "method": res.Method, "window": res.Window, "list": list}, nil); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(out)

@@ -79,6 +79,9 @@ report (the same evidence, scope and counts keep their version).`,
 				return err
 			}
 			defer s.Close()
+			if err := c.CheckOutput(out); err != nil {
+				return err
+			}
 			if o.Zone, err = displayZone(tz, c.Location()); err != nil {
 				return err
 			}
@@ -90,10 +93,7 @@ report (the same evidence, scope and counts keep their version).`,
 				o.Leak.Actors = append(o.Leak.Actors, p)
 				o.LeakArgs = append(o.LeakArgs, "--actor", a)
 			}
-			if o.Leak.From, err = parseTimeFlag("from", from, c.Location(), false); err != nil {
-				return err
-			}
-			if o.Leak.To, err = parseTimeFlag("to", to, c.Location(), true); err != nil {
+			if o.Leak.From, o.Leak.To, err = parseTimeRange(from, to, c.Location()); err != nil {
 				return err
 			}
 			for _, kv := range [][2]string{{"--endpoint", o.Leak.Endpoint}, {"--status", o.Leak.Status}, {"--distinct", o.Leak.Distinct}, {"--from", from}, {"--to", to}, {"--window-from-file", o.Leak.WindowFile}} {
@@ -120,7 +120,9 @@ report (the same evidence, scope and counts keep their version).`,
 			if err := r.Write(cmd.Context(), out); err != nil {
 				return err
 			}
-			c.Audit("report", []string{out, "--lang", lang}, r.AuditResult(), nil)
+			if err := c.Audit("report", []string{out, "--lang", lang}, r.AuditResult(), nil); err != nil {
+				return err
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (version %d)\n", out, r.Version)
 			return nil
 		},

@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/pprof"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kiseki-forensics/kiseki/engine"
 	"github.com/kiseki-forensics/kiseki/internal/buildinfo"
 	"github.com/kiseki-forensics/kiseki/search"
 )
@@ -83,18 +87,29 @@ Start with:  kiseki ingest BUNDLE --case CASEDIR`,
 	return root
 }
 
-// Main runs the CLI and returns the process exit status.
+// Main runs the CLI and returns the process exit status. SIGINT and SIGTERM
+// cancel the command's context: every long step (hashing, parsing, merging,
+// indexing, searching) stops at its next check, the case lock is released
+// by the deferred unlock, and the command exits 1. A second signal kills at
+// once.
 func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal takes its default action
+	}()
 	root := NewRoot()
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
 	fmt.Fprintln(os.Stderr, "kiseki:", err)
 	var ue UsageError
 	var qe *search.QueryError
-	if errors.As(err, &ue) || errors.As(err, &qe) {
+	var ie *engine.InputError
+	if errors.As(err, &ue) || errors.As(err, &qe) || errors.As(err, &ie) {
 		return ExitUsage
 	}
 	return ExitFailure

@@ -83,10 +83,7 @@ Every row carries references to its evidence (the first --refs, all counted).`,
 			}
 			defer s.Close()
 			opt := scope.Options{Depth: depth, RefCap: refs}
-			if opt.From, err = parseTimeFlag("from", from, c.Location(), false); err != nil {
-				return err
-			}
-			if opt.To, err = parseTimeFlag("to", to, c.Location(), true); err != nil {
+			if opt.From, opt.To, err = parseTimeRange(from, to, c.Location()); err != nil {
 				return err
 			}
 			env, err := vocab.LoadEnv(c, s)
@@ -97,10 +94,12 @@ Every row carries references to its evidence (the first --refs, all counted).`,
 			if err != nil {
 				return err
 			}
-			c.Audit("scope", append([]string{"--depth", fmt.Sprint(depth)}, iocs...), map[string]any{
+			if err := c.Audit("scope", append([]string{"--depth", fmt.Sprint(depth)}, iocs...), map[string]any{
 				"window": res.Window, "hosts": len(res.Hosts), "accounts": len(res.Accounts), "files": len(res.Files),
 				"remote_addresses": len(res.RemoteAddresses), "lateral": len(res.Lateral), "tampering": len(res.Tampering),
-				"seen_not_in_scope": len(res.SeenNotInScope), "affected_clients": res.AffectedClients.Count}, nil)
+				"seen_not_in_scope": len(res.SeenNotInScope), "affected_clients": res.AffectedClients.Count}, nil); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				enc := json.NewEncoder(out)

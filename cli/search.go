@@ -79,7 +79,9 @@ func newSearchCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			c.Audit("search", []string{o.query}, map[string]int64{"matches": total, "artifacts": int64(len(arts))}, nil)
+			if err := c.Audit("search", []string{o.query}, map[string]int64{"matches": total, "artifacts": int64(len(arts))}, nil); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if asJSON {
 				res := struct {

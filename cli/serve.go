@@ -62,7 +62,9 @@ annotations go to CASEDIR/annotations.jsonl and the audit log.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "Serving %s\n", c.Meta.Name)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), url)
-			c.Audit("serve", []string{addr}, map[string]bool{"token": needToken}, nil)
+			if err := c.Audit("serve", []string{addr}, map[string]bool{"token": needToken}, nil); err != nil {
+				return err
+			}
 			return srv.ListenAndServe(l)
 		},
 	}

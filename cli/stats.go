@@ -100,10 +100,7 @@ func runStats(cmd *cobra.Command, caseDir string, o statsOptions) error {
 	defer s.Close()
 	loc := c.Location()
 	opts := stats.Options{By: o.by, Proto: o.proto, Host: o.host, Top: o.top}
-	if opts.From, err = parseTimeFlag("from", o.from, loc, false); err != nil {
-		return err
-	}
-	if opts.To, err = parseTimeFlag("to", o.to, loc, true); err != nil {
+	if opts.From, opts.To, err = parseTimeRange(o.from, o.to, loc); err != nil {
 		return err
 	}
 	if o.geoip != "" {

@@ -16,6 +16,23 @@ func parseTimeFlag(name, v string, loc *time.Location, end bool) (int64, error) 
 	return t, nil
 }
 
+// parseTimeRange reads --from and --to; a range that ends before it starts
+// is a usage error (it would silently select nothing).
+func parseTimeRange(from, to string, loc *time.Location) (int64, int64, error) {
+	f, err := parseTimeFlag("from", from, loc, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	t, err := parseTimeFlag("to", to, loc, true)
+	if err != nil {
+		return 0, 0, err
+	}
+	if from != "" && to != "" && f > t {
+		return 0, 0, usageErrorf("--from %q is after --to %q", from, to)
+	}
+	return f, t, nil
+}
+
 // displayZone resolves --tz: "UTC", "case" or an IANA zone name.
 func displayZone(v string, caseLoc *time.Location) (*time.Location, error) {
 	switch v {

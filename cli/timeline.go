@@ -85,11 +85,7 @@ func openSearcher(caseDir string) (*engine.Case, *search.Searcher, error) {
 // buildRequest turns the common flags into a search request.
 func buildRequest(c *engine.Case, o timelineOptions) (search.Request, error) {
 	loc := c.Location()
-	from, err := parseTimeFlag("from", o.from, loc, false)
-	if err != nil {
-		return search.Request{}, err
-	}
-	to, err := parseTimeFlag("to", o.to, loc, true)
+	from, to, err := parseTimeRange(o.from, o.to, loc)
 	if err != nil {
 		return search.Request{}, err
 	}

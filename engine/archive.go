@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,13 +41,14 @@ type member struct {
 // the archive's evidence id; the archive itself is what was hashed.
 func (c *Case) parseArchive(ctx context.Context, b *Bundle, u *unit, f BundleFile, kind string, comp Compression, sink *countingSink, progress func(int64)) error {
 	s := sink.summary
+	budget := &expansionBudget{archiveLeft: max(f.Size*maxExpansion, minBombLimit), bundle: &b.expanded}
 	each := func(m member) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		ms := ItemSummary{Evidence: s.Evidence, Path: f.Rel + "!" + m.name, Host: s.Host, Status: "parsed"}
 		msink := &countingSink{next: sink.next, summary: &ms, arts: sink.arts}
-		tmp, err := c.spool(u, m)
+		tmp, err := c.spool(u, m, budget)
 		if err == nil {
 			mf := BundleFile{Rel: ms.Path, Abs: tmp, Size: m.size, Mod: m.mod, Item: f.Item}
 			if st, serr := os.Stat(tmp); serr == nil {
@@ -57,6 +59,9 @@ func (c *Case) parseArchive(ctx context.Context, b *Bundle, u *unit, f BundleFil
 		}
 		if errors.Is(err, context.Canceled) {
 			return err
+		}
+		if errors.Is(err, ErrBomb) {
+			return fmt.Errorf("member %s: %w", m.name, err) // the archive stops here
 		}
 		if err != nil {
 			msink.warn(err.Error())
@@ -86,8 +91,47 @@ func (c *Case) parseArchive(ctx context.Context, b *Bundle, u *unit, f BundleFil
 	return err
 }
 
-// spool copies a member to a temporary file in the unit's work directory.
-func (c *Case) spool(u *unit, m member) (string, error) {
+// maxBundleExpanded bounds the bytes expanded out of all the archives of
+// one bundle: a bomb can be spread over many archives each under its own
+// limit. Real bundles of triage archives expand to tens of GiB; past 1 TiB
+// it is a bomb, or a bundle to split. A variable so tests can lower it.
+var maxBundleExpanded int64 = 1 << 40
+
+// expansionBudget is what members may still expand to: the archive's own
+// limit (the same ratio as for a compressed stream, over all its members
+// together) and the bundle's, shared by every unit parsed at once.
+type expansionBudget struct {
+	archiveLeft int64
+	bundle      *atomic.Int64
+}
+
+func (b *expansionBudget) take(n int64) error {
+	b.archiveLeft -= n
+	if b.archiveLeft < 0 {
+		return fmt.Errorf("the archive's members expand past its limit: %w", ErrBomb)
+	}
+	if b.bundle.Add(n) > maxBundleExpanded {
+		return fmt.Errorf("the bundle's archives expand past %d bytes together: %w", maxBundleExpanded, ErrBomb)
+	}
+	return nil
+}
+
+type budgetReader struct {
+	r io.Reader
+	b *expansionBudget
+}
+
+func (r budgetReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if berr := r.b.take(int64(n)); berr != nil {
+		return n, berr
+	}
+	return n, err
+}
+
+// spool copies a member to a temporary file in the unit's work directory,
+// counting its bytes against the expansion budget.
+func (c *Case) spool(u *unit, m member, budget *expansionBudget) (string, error) {
 	rc, err := m.open()
 	if err != nil {
 		return "", err
@@ -97,7 +141,7 @@ func (c *Case) spool(u *unit, m member) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = io.Copy(tmp, rc)
+	_, err = io.Copy(tmp, budgetReader{rc, budget})
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -109,7 +153,7 @@ func (c *Case) spool(u *unit, m member) (string, error) {
 }
 
 func eachTarMember(f BundleFile, comp Compression, limit int64, fn func(member) error) error {
-	r, err := openStream(f.Abs, comp, f.Size, nil)
+	r, err := f.open(comp, nil)
 	if err != nil {
 		return err
 	}
@@ -140,12 +184,16 @@ func eachZipMember(f BundleFile, comp Compression, limit int64, fn func(member) 
 	if comp != CompNone {
 		return errors.New("a compressed zip file: decompress it first")
 	}
-	fh, err := os.Open(f.Abs)
-	if err != nil {
-		return err
+	var ra io.ReaderAt = f.src
+	if f.src == nil {
+		fh, err := os.Open(f.Abs)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		ra = fh
 	}
-	defer fh.Close()
-	zr, err := zip.NewReader(fh, f.Size)
+	zr, err := zip.NewReader(ra, f.Size)
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 	"github.com/kiseki-forensics/kiseki/internal/buildinfo"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -86,9 +88,13 @@ func CreateOrOpenCase(dir string, meta CaseMeta) (*Case, error) {
 		return nil, err
 	}
 	// A creation killed before case.json was renamed into place leaves only
-	// case.json.tmp: that directory is still empty of any case.
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 && (len(entries) > 1 || entries[0].Name() != "case.json.tmp") {
-		return nil, fmt.Errorf("%s: exists, is not empty and is not a Kiseki case", dir)
+	// its temporary file: that directory is still empty of any case.
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), ".case.json.tmp") && e.Name() != "case.json.tmp" {
+				return nil, fmt.Errorf("%s: exists, is not empty and is not a Kiseki case", dir)
+			}
+		}
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -149,23 +155,7 @@ func writeJSONAtomic(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 func readJSON(path string, v any) error {
@@ -177,13 +167,19 @@ func readJSON(path string, v any) error {
 }
 
 // HashFile returns the SHA-256 of a file, reading it once; progress, if set,
-// is called with the bytes read.
+// is called with the bytes read. Only a regular file is read (a FIFO would
+// block, a device never end).
 func HashFile(path string, progress func(n int64)) (string, error) {
-	f, err := os.Open(path)
+	f, err := openEvidence(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return "", err
+	} else if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a regular file (%s)", path, st.Mode().Type())
+	}
 	h := sha256.New()
 	var w io.Writer = h
 	if progress != nil {
@@ -204,4 +200,72 @@ func (p progressWriter) Write(b []byte) (int, error) {
 	n, err := p.w.Write(b)
 	p.fn(int64(n))
 	return n, err
+}
+
+// CheckOutput refuses a path a command would write (report --out) when it
+// would overwrite evidence or the case's own files: inside the case
+// directory, inside the bundle last ingested, or the same file as any
+// registered evidence file. Symbolic links are resolved first.
+func (c *Case) CheckOutput(out string) error {
+	real := resolvePath(out)
+	within := func(root string) bool {
+		r, err := filepath.Rel(resolvePath(root), real)
+		return err == nil && filepath.IsLocal(r)
+	}
+	if within(c.Dir) {
+		return &InputError{fmt.Errorf("%s is inside the case directory %s: write it elsewhere", out, c.Dir)}
+	}
+	if c.Meta.Bundle != "" && within(c.Meta.Bundle) {
+		return &InputError{fmt.Errorf("%s is inside the evidence bundle %s, which is never written: write it elsewhere", out, c.Meta.Bundle)}
+	}
+	reg, err := c.LoadRegistry()
+	if err != nil {
+		return err
+	}
+	st, serr := os.Stat(out)
+	for _, it := range reg.Items {
+		if resolvePath(it.Abs) == real {
+			return &InputError{fmt.Errorf("%s is evidence %s: write it elsewhere", out, it.ID)}
+		}
+		if serr == nil {
+			if est, err := os.Stat(it.Abs); err == nil && os.SameFile(st, est) {
+				return &InputError{fmt.Errorf("%s is the same file as evidence %s (%s): write it elsewhere", out, it.ID, it.Path)}
+			}
+		}
+	}
+	return nil
+}
+
+// maxLinkHops bounds the symbolic links followed by resolvePath (the
+// kernel's own limit for a path lookup is 40).
+const maxLinkHops = 40
+
+// resolvePath makes p absolute and resolves symbolic links in it, a link to
+// a file that does not exist yet included (where writing would create it).
+func resolvePath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	for range maxLinkHops {
+		st, err := os.Lstat(abs)
+		if err != nil || st.Mode()&os.ModeSymlink == 0 {
+			break
+		}
+		t, err := os.Readlink(abs)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(abs), t)
+		}
+		abs = t
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r
+	}
+	if d, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(d, filepath.Base(abs))
+	}
+	return abs
 }

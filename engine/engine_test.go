@@ -107,7 +107,7 @@ func TestAuditChain(t *testing.T) {
 	}
 }
 
-func compressors(t *testing.T) map[Compression]func([]byte) []byte {
+func compressors(t testing.TB) map[Compression]func([]byte) []byte {
 	return map[Compression]func([]byte) []byte{
 		CompGzip: func(b []byte) []byte {
 			var buf bytes.Buffer

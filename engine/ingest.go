@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 	"github.com/kiseki-forensics/kiseki/timeline/artifacts"
@@ -56,7 +57,10 @@ type ItemSummary struct {
 	Inner      []ItemSummary `json:"inner,omitempty"`
 	Candidates []string      `json:"candidates,omitempty"` // other formats that also matched
 	Messages   []string      `json:"messages,omitempty"`   // warnings and errors, first ones
-	Status     string        `json:"status"`               // parsed, failed, unrecognised
+	// Problems counts the parsers' problems per kind (parsers.Problem);
+	// the first ones of each kind are in Messages.
+	Problems map[string]int64 `json:"problems,omitempty"`
+	Status   string           `json:"status"` // parsed, failed, unrecognised
 }
 
 // IngestSummary is what ingest reports.
@@ -72,7 +76,14 @@ type IngestSummary struct {
 	Phases map[string]string `json:"phases"`
 }
 
-const maxMessages = 20
+// maxMessages bounds the messages an item's summary lists (a corrupt image
+// can have millions of problems; they are counted, not all listed), and
+// maxMessagesPerKind how many of those one kind of problem may take, so
+// one flood does not hide the other kinds.
+const (
+	maxMessages        = 20
+	maxMessagesPerKind = 5
+)
 
 type unit struct {
 	tmp     string // work directory while the unit is parsed
@@ -81,6 +92,10 @@ type unit struct {
 	parts   []BundleFile
 	format  *parsers.Format
 	summary ItemSummary
+
+	want      map[string]string // SHA-256 registered for each part, by Abs ("" pending)
+	hashes    map[string]string // SHA-256 of each part taken while parsed, by Abs
+	published bool              // parsed in this run and renamed into runs/
 }
 
 // Ingest registers, parses, merges and indexes a bundle into the case. It is
@@ -132,11 +147,10 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		phases[name] = time.Since(mark).Round(time.Millisecond).String()
 		mark = time.Now()
 	}
-	reg, err := c.register(files, workers, progress)
+	reg, err := c.register(files)
 	if err != nil {
 		return nil, err
 	}
-	phase("hash")
 	units, err := plan(b, files, reg)
 	if err != nil {
 		return nil, err
@@ -145,11 +159,12 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		return nil, err
 	}
 
-	// Parse what is not done yet.
-	var todo []*unit
+	// Parse what is not done yet; what is done is checked by content.
+	var todo, parsed []*unit
 	var total int64
 	for _, u := range units {
-		if c.loadDone(u) {
+		if hashed(reg, u) && c.loadDone(u) {
+			parsed = append(parsed, u)
 			continue
 		}
 		todo = append(todo, u)
@@ -157,6 +172,10 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 			total += p.Size
 		}
 	}
+	if err := c.checkUnchanged(ctx, reg, parsed, workers, progress); err != nil {
+		return nil, err
+	}
+	phase("hash")
 	var done atomic.Int64
 	report := func(n int64) { progress("parse", done.Add(n), total) }
 	var wg sync.WaitGroup
@@ -179,19 +198,22 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// Formats found while parsing go into the registry.
+	// Hashes taken while parsing and formats found go into the registry,
+	// before the merge makes any event visible.
+	republished := false
 	for _, u := range todo {
-		if r := reg.ByID(u.rec.ID); r != nil {
+		if r := reg.ByID(u.rec.ID); r != nil && u.published {
 			r.Format = u.summary.Format
 			if n, _, _, err := b.normalisation(u.file.Item); err == nil {
 				r.Normalisation = &n // what input() applied to the unit's files
 			}
 		}
+		republished = republished || u.published
 	}
 	for _, u := range units {
 		c.publishArtifacts(u.rec.ID)
 	}
-	if err := c.saveRegistry(reg); err != nil {
+	if err := c.recordHashes(reg, todo); err != nil {
 		return nil, err
 	}
 
@@ -215,7 +237,7 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	}
 	sort.Slice(sum.Items, func(i, j int) bool { return sum.Items[i].Path < sum.Items[j].Path })
 
-	merged, err := c.mergeIfNeeded(progress)
+	merged, err := c.mergeIfNeeded(ctx, progress, republished)
 	if err != nil {
 		return nil, err
 	}
@@ -235,75 +257,38 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 		hashes[r.ID] = r.SHA256
 	}
 	result := map[string]any{"items": len(sum.Items), "events": sum.Events, "parsed_now": sum.Parsed, "merged": merged}
+	// The manifest lists every segment's SHA-256: its own, recorded in the
+	// chain, lets kiseki verify check the timeline's files.
+	if ms, err := c.TimelineStore().ManifestSum(); err != nil {
+		return nil, err
+	} else if ms != "" {
+		result["timeline_manifest"] = ms
+	}
 	if err := c.Audit("ingest-done", opt.Args, result, hashes); err != nil {
 		return nil, err
 	}
 	return sum, nil
 }
 
-// register hashes new evidence and checks known evidence has not changed.
-func (c *Case) register(files []BundleFile, workers int, progress ProgressFunc) (*Registry, error) {
+// register lists new evidence in the registry with its id. Its SHA-256 is
+// pending until the unit is parsed: it is taken from the bytes the parser
+// reads (see sourceFile), and recorded before the merge.
+func (c *Case) register(files []BundleFile) (*Registry, error) {
 	reg, err := c.LoadRegistry()
 	if err != nil {
 		return nil, err
 	}
-	type job struct {
-		f   BundleFile
-		rec *EvidenceRecord // existing record to re-check, or nil
-		sum string
-		err error
-	}
-	var jobs []*job
-	var total int64
+	added := false
 	for _, f := range files {
-		rec := reg.byAbs(f.Abs)
-		if rec != nil && rec.Size == f.Size && rec.ModTime.Equal(f.Mod) {
+		if reg.byAbs(f.Abs) != nil {
 			continue
 		}
-		jobs = append(jobs, &job{f: f, rec: rec})
-		total += f.Size
+		reg.Items = append(reg.Items, EvidenceRecord{ID: reg.nextID(), Path: f.Rel, Abs: f.Abs, Size: f.Size,
+			ModTime: f.Mod, Registered: time.Now().UTC(), Host: f.Item.Host})
+		added = true
 	}
-	if len(jobs) == 0 {
-		return reg, nil
-	}
-	var done atomic.Int64
-	var wg sync.WaitGroup
-	ch := make(chan *job)
-	for range min(workers, len(jobs)) {
-		wg.Go(func() {
-			for j := range ch {
-				j.sum, j.err = HashFile(j.f.Abs, func(n int64) { progress("hash", done.Add(n), total) })
-			}
-		})
-	}
-	for _, j := range jobs {
-		ch <- j
-	}
-	close(ch)
-	wg.Wait()
-	added := map[string]string{}
-	for _, j := range jobs {
-		if j.err != nil {
-			return nil, j.err
-		}
-		if j.rec != nil {
-			if j.rec.SHA256 != j.sum {
-				c.Audit("evidence-changed", nil, map[string]string{"evidence": j.rec.ID, "path": j.rec.Path, "registered": j.rec.SHA256, "now": j.sum}, nil)
-				return nil, fmt.Errorf("evidence %s (%s) changed since it was registered: sha256 was %s, is now %s; refusing to ingest", j.rec.ID, j.rec.Path, j.rec.SHA256, j.sum)
-			}
-			j.rec.Size, j.rec.ModTime = j.f.Size, j.f.Mod // touched, same bytes
-			continue
-		}
-		rec := EvidenceRecord{ID: reg.nextID(), Path: j.f.Rel, Abs: j.f.Abs, Size: j.f.Size, SHA256: j.sum,
-			ModTime: j.f.Mod, Registered: time.Now().UTC(), Host: j.f.Item.Host}
-		reg.Items = append(reg.Items, rec)
-		added[rec.ID] = rec.SHA256
-	}
-	if err := c.saveRegistry(reg); err != nil {
-		return nil, err
-	}
-	if len(added) > 0 {
-		if err := c.Audit("register", nil, map[string]int{"files": len(added)}, added); err != nil {
+	if added {
+		if err := c.saveRegistry(reg); err != nil {
 			return nil, err
 		}
 	}
@@ -362,6 +347,12 @@ func plan(b *Bundle, files []BundleFile, reg *Registry) ([]*unit, error) {
 			return nil, fmt.Errorf("%s: not registered", u.file.Rel)
 		}
 		u.summary = ItemSummary{Evidence: u.rec.ID, Path: u.file.Rel, Host: u.file.Item.Host}
+		u.want = map[string]string{}
+		for _, p := range u.parts {
+			if r := reg.byAbs(p.Abs); r != nil {
+				u.want[p.Abs] = r.SHA256
+			}
+		}
 		if len(u.parts) > 1 {
 			for _, p := range u.parts {
 				u.summary.Parts = append(u.summary.Parts, p.Rel)
@@ -376,10 +367,14 @@ func (c *Case) unitDir(u *unit) string { return filepath.Join(c.runsDir(), u.rec
 const doneName = "done.json"
 
 // loadDone reports whether the unit was parsed by an earlier run, and loads
-// its summary.
+// its summary. A unit that failed is not done: a re-run tries it again (the
+// user may have fixed its format in the manifest).
 func (c *Case) loadDone(u *unit) bool {
 	var s ItemSummary
 	if err := readJSON(filepath.Join(c.unitDir(u), doneName), &s); err != nil {
+		return false
+	}
+	if s.Status == "failed" {
 		return false
 	}
 	u.summary = s
@@ -388,6 +383,9 @@ func (c *Case) loadDone(u *unit) bool {
 
 // parseUnit parses one unit into runs/.tmp-ID and renames it to runs/ID when
 // complete, so a killed parse leaves nothing that a later run would merge.
+// The unit's files are hashed while they are parsed; when what was read
+// differs from what is registered, or changed while it was read, its events
+// are discarded and the unit fails.
 func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(int64)) {
 	final := c.unitDir(u)
 	tmp := filepath.Join(c.runsDir(), ".tmp-"+u.rec.ID)
@@ -403,18 +401,47 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 		return
 	}
 	u.tmp = tmp
+	srcs, err := u.openSources()
+	if err != nil {
+		fail(err)
+		os.RemoveAll(tmp)
+		return
+	}
+	defer closeSources(srcs)
+	// A single file is hashed as the parser reads it; the parts of a split
+	// image, which its parser opens by name, are hashed beside the parse.
+	tee, async := srcs[0], srcs
+	if len(srcs) == 1 {
+		async = nil
+	}
+	sums := hashSourcesAsync(ctx, async)
 	w := timeline.NewRunWriter(tmp)
 	sink := &countingSink{next: w, summary: s, arts: &artifactStore{path: filepath.Join(tmp, artifactsFile)}}
-	err := c.parseInto(ctx, b, u, sink, progress)
+	err = c.parseInto(ctx, b, u, sink, progress)
 	if _, cerr := w.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if cerr := sink.arts.close(); err == nil && cerr != nil {
 		err = cerr
 	}
-	if errors.Is(err, context.Canceled) {
+	hashes, herr := sums()
+	if len(srcs) == 1 {
+		hashes[tee.path], herr = tee.finish(ctx)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(herr, context.Canceled) {
 		return
 	}
+	if herr == nil {
+		herr = c.checkRegistered(u, hashes)
+	}
+	if herr != nil {
+		// Nothing read from bytes that are not the registered ones is kept.
+		s.Events, s.Unparsed, s.Artifacts, s.Members = 0, 0, 0, nil
+		fail(herr)
+		os.RemoveAll(tmp)
+		return
+	}
+	u.hashes = hashes
 	unrecognised := s.Status == "unrecognised"
 	s.Status = "parsed"
 	if err != nil {
@@ -428,7 +455,8 @@ func (c *Case) parseUnit(ctx context.Context, b *Bundle, u *unit, progress func(
 		return
 	}
 	os.RemoveAll(final)
-	if os.Rename(tmp, final) == nil {
+	if atomicfile.Rename(tmp, final) == nil {
+		u.published = true
 		c.publishArtifacts(u.rec.ID)
 	}
 }
@@ -466,7 +494,7 @@ func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, 
 		s.Format = "empty" // registered and hashed; nothing to parse
 		return nil
 	}
-	head, err := readHead(f.Abs, CompNone, f.Size, 8)
+	head, err := readHead(f, CompNone, 8)
 	if err != nil {
 		return err
 	}
@@ -475,7 +503,7 @@ func (c *Case) parseFile(ctx context.Context, b *Bundle, u *unit, f BundleFile, 
 	if comp != CompNone {
 		name = stripCompressionExt(name)
 	}
-	head, err = readHead(f.Abs, comp, f.Size, parsers.HeadSize)
+	head, err = readHead(f, comp, parsers.HeadSize)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Rel, err)
 	}
@@ -555,14 +583,16 @@ func (c *Case) input(b *Bundle, u *unit, f BundleFile, comp Compression, progres
 	in := &parsers.Input{
 		Name: name, Evidence: u.rec.ID, Host: f.Item.Host,
 		Zone: loc, ZoneSource: norm.ParserZoneSource(), Year: norm.Year, ModTime: f.Mod, Options: opts,
-		Size: f.Size, Warn: sink.warn,
-		Open: func() (io.ReadCloser, error) { return openStream(f.Abs, comp, f.Size, progress) },
+		Size: f.Size, Report: sink.problem,
+		Open: func() (io.ReadCloser, error) { return f.open(comp, progress) },
 	}
 	for _, p := range u.parts {
 		in.Parts = append(in.Parts, p.Abs)
 	}
 	closeFile := func() {}
-	if comp == CompNone {
+	if comp == CompNone && f.src != nil {
+		in.ReaderAt = f.src
+	} else if comp == CompNone {
 		rf, err := os.Open(f.Abs)
 		if err != nil {
 			return nil, nil, err
@@ -673,6 +703,21 @@ func (s *countingSink) Emit(ev *timeline.Event) error {
 	return s.next.Emit(ev)
 }
 
+// problem counts a parser's problem by kind and lists it while its kind
+// and the item have room: the one place problems are counted and capped.
+func (s *countingSink) problem(p *parsers.Problem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.summary.Errors++
+	if s.summary.Problems == nil {
+		s.summary.Problems = map[string]int64{}
+	}
+	s.summary.Problems[p.Kind]++
+	if s.summary.Problems[p.Kind] <= maxMessagesPerKind && len(s.summary.Messages) < maxMessages {
+		s.summary.Messages = append(s.summary.Messages, p.Error())
+	}
+}
+
 func (s *countingSink) warn(msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -683,8 +728,8 @@ func (s *countingSink) warn(msg string) {
 }
 
 // mergeIfNeeded merges when the set of parsed units differs from what the
-// current timeline was built from.
-func (c *Case) mergeIfNeeded(progress ProgressFunc) (bool, error) {
+// current timeline was built from, or force says a unit was parsed again.
+func (c *Case) mergeIfNeeded(ctx context.Context, progress ProgressFunc, force bool) (bool, error) {
 	entries, err := os.ReadDir(c.runsDir())
 	if err != nil {
 		return false, err
@@ -708,10 +753,10 @@ func (c *Case) mergeIfNeeded(progress ProgressFunc) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if slicesEqual(m.Runs, names) {
+	if !force && slicesEqual(m.Runs, names) {
 		return false, nil
 	}
-	_, err = store.Merge(dirs, names, func(rows int64) { progress("merge", rows, total) })
+	_, err = store.MergeContext(ctx, dirs, names, func(rows int64) { progress("merge", rows, total) })
 	return err == nil, err
 }
 

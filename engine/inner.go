@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/parsers/disk"
@@ -215,7 +216,7 @@ func (v *volumeSink) parse(f parsers.InnerFile, inArchive bool) []ItemSummary {
 		// a buffer the file's size (small files are the many): a
 		// compressed stream's buffer holds compressed bytes only
 		buf := int(min(max(f.Size, 4<<10), streamBuffer))
-		return decompress(io.NewSectionReader(f.R, 0, f.Size), nopCloser{}, comp, f.Size, name, buf)
+		return streamOf(io.NewSectionReader(f.R, 0, f.Size), func() error { return nil }, name, comp, f.Size, nil, buf)
 	}
 	// Decide on the first innerProbe bytes (decompressed); only a file
 	// that an archive reader or a format claims has its full head read,
@@ -283,9 +284,12 @@ func (v *volumeSink) parseArchive(f parsers.InnerFile, name, kind string, comp C
 			Errors: 1, Messages: []string{fmt.Sprintf("%s: %s archive: %v", name, kind, err)}}
 		return append(out, ms)
 	}
+	// The archive file itself is the image's bytes (no expansion); its
+	// members count against its own limit and the bundle's.
+	budget := &expansionBudget{archiveLeft: max(f.Size*maxExpansion, minBombLimit), bundle: &s.b.expanded}
 	tmp, err := s.c.spool(s.u, member{name: name, size: f.Size, mod: f.ModTime, open: func() (io.ReadCloser, error) {
 		return io.NopCloser(io.NewSectionReader(f.R, 0, f.Size)), nil
-	}})
+	}}, &expansionBudget{archiveLeft: f.Size, bundle: new(atomic.Int64)})
 	if err != nil {
 		return fail(err)
 	}
@@ -295,7 +299,7 @@ func (v *volumeSink) parseArchive(f parsers.InnerFile, name, kind string, comp C
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
-		mt, err := s.c.spool(s.u, m)
+		mt, err := s.c.spool(s.u, m, budget)
 		if err != nil {
 			return err
 		}
@@ -354,10 +358,6 @@ func readAll(open func() (io.ReadCloser, error), n int) ([]byte, error) {
 	}
 	return buf[:k], nil
 }
-
-type nopCloser struct{}
-
-func (nopCloser) Close() error { return nil }
 
 // innerRefSink gives the events of a file inside an image the file's
 // inode or MFT reference and passes them into the unit's run.

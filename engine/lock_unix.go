@@ -4,8 +4,11 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // lockFile takes an exclusive advisory lock on f (flock(2)). With wait
@@ -25,3 +28,18 @@ func lockFile(f *os.File, wait bool) error {
 
 // unlockFile releases lockFile's lock.
 func unlockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+
+// openEvidence opens an evidence file read-only without blocking: a FIFO
+// opened for reading would wait for a writer forever.
+func openEvidence(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+// stampOf is what a write to f changes; ctime cannot be set back by a user.
+func stampOf(f *os.File) (fileStamp, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return fileStamp{}, fmt.Errorf("%s: %w", f.Name(), err)
+	}
+	return fileStamp{size: st.Size, mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano()}, nil
+}

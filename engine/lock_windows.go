@@ -5,6 +5,7 @@ package engine
 import (
 	"errors"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 )
@@ -31,4 +32,28 @@ func lockFile(f *os.File, wait bool) error {
 // unlockFile releases lockFile's lock.
 func unlockFile(f *os.File) error {
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, lockRange, lockRange, new(windows.Overlapped))
+}
+
+// openEvidence opens an evidence file read-only.
+func openEvidence(path string) (*os.File, error) { return os.Open(path) }
+
+// stampOf is what a write to f changes (Windows has no ctime to read here:
+// size and mtime, and the change time of the file's basic information).
+func stampOf(f *os.File) (fileStamp, error) {
+	var fi fileBasicInfo
+	if err := windows.GetFileInformationByHandleEx(windows.Handle(f.Fd()), windows.FileBasicInfo, (*byte)(unsafe.Pointer(&fi)), uint32(unsafe.Sizeof(fi))); err != nil {
+		return fileStamp{}, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return fileStamp{}, err
+	}
+	return fileStamp{size: st.Size(), mtime: fi.LastWriteTime, ctime: fi.ChangeTime}, nil
+}
+
+// fileBasicInfo is FILE_BASIC_INFO (times in 100 ns since 1601).
+type fileBasicInfo struct {
+	CreationTime, LastAccessTime, LastWriteTime, ChangeTime int64
+	FileAttributes                                          uint32
+	_                                                       uint32
 }

@@ -99,12 +99,12 @@ func (c countingReader) Read(p []byte) (int, error) {
 // plainStream is an uncompressed file read through its buffer, which it
 // offers to parsers.ScanLines so that lines are not copied a second time.
 type plainStream struct {
-	br *bufio.Reader
-	c  io.Closer
+	br    *bufio.Reader
+	close func() error
 }
 
 func (p plainStream) Read(b []byte) (int, error) { return p.br.Read(b) }
-func (p plainStream) Close() error               { return p.c.Close() }
+func (p plainStream) Close() error               { return p.close() }
 func (p plainStream) LineReader() *bufio.Reader  { return p.br }
 
 // openStream opens a file and returns its decompressed content.
@@ -113,7 +113,7 @@ func openStream(path string, comp Compression, size int64, progress func(int64))
 	if err != nil {
 		return nil, err
 	}
-	return decompress(countingReader{f, progress}, f, comp, size, path, streamBuffer)
+	return streamOf(f, f.Close, path, comp, size, progress, streamBuffer)
 }
 
 // streamBuffer is the read buffer of an evidence file's stream: parsers
@@ -121,51 +121,61 @@ func openStream(path string, comp Compression, size int64, progress func(int64))
 // holds long lines without a copy.
 const streamBuffer = 1 << 20
 
-// decompress returns the decompressed content of the raw stream r (size
-// compressed bytes), bounded against decompression bombs; closing it closes
-// c. name is for errors; buf is the size of the read buffer.
-func decompress(r io.Reader, c io.Closer, comp Compression, size int64, name string, buf int) (io.ReadCloser, error) {
-	raw := bufio.NewReaderSize(r, buf)
-	var dr io.Reader
-	closeFn := c.Close
+// open returns the decompressed content of a bundle file: through its
+// hashing descriptor when the unit opened one, else by its path (archive
+// members spooled to temporary files).
+func (f BundleFile) open(comp Compression, progress func(int64)) (io.ReadCloser, error) {
+	if f.src == nil {
+		return openStream(f.Abs, comp, f.Size, progress)
+	}
+	return streamOf(f.src.reader(), func() error { return nil }, f.Rel, comp, f.Size, progress, streamBuffer)
+}
+
+// streamOf decompresses raw (named name in messages), bounded against
+// decompression bombs; closeFn releases what is behind raw; buf is the size
+// of the read buffer.
+func streamOf(src io.Reader, closeFn func() error, name string, comp Compression, size int64, progress func(int64), buf int) (io.ReadCloser, error) {
+	raw := bufio.NewReaderSize(countingReader{src, progress}, buf)
+	var r io.Reader
+	fail := func(what string, err error) (io.ReadCloser, error) {
+		closeFn()
+		return nil, fmt.Errorf("%s: %s: %w", name, what, err)
+	}
 	switch comp {
 	case CompNone:
-		return plainStream{raw, c}, nil
+		return plainStream{raw, closeFn}, nil
 	case CompGzip:
 		zr, err := gzip.NewReader(raw)
 		if err != nil {
-			c.Close()
-			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+			return fail("gzip", err)
 		}
-		dr = zr
+		r = zr
 	case CompBzip2:
-		dr = bzip2.NewReader(raw)
+		r = bzip2.NewReader(raw)
 	case CompXZ:
 		xr, err := xz.NewReader(raw)
 		if err != nil {
-			c.Close()
-			return nil, fmt.Errorf("%s: xz: %w", name, err)
+			return fail("xz", err)
 		}
-		dr = xr
+		r = xr
 	case CompZstd:
 		zr, err := zstd.NewReader(raw, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 		if err != nil {
-			c.Close()
-			return nil, fmt.Errorf("%s: zstd: %w", name, err)
+			return fail("zstd", err)
 		}
-		dr = zr
-		closeFn = func() error { zr.Close(); return c.Close() }
+		r = zr
+		inner := closeFn
+		closeFn = func() error { zr.Close(); return inner() }
 	default:
-		c.Close()
-		return nil, fmt.Errorf("%s: unknown compression %q", name, comp)
+		return fail("compression", fmt.Errorf("unknown compression %q", comp))
 	}
 	limit := max(size*maxExpansion, minBombLimit)
-	return &limitedReader{r: dr, left: limit, close: closeFn}, nil
+	return &limitedReader{r: r, left: limit, close: closeFn}, nil
 }
 
 // readHead returns up to n bytes from the start of a (decompressed) stream.
-func readHead(path string, comp Compression, size int64, n int) ([]byte, error) {
-	r, err := openStream(path, comp, size, nil)
+func readHead(f BundleFile, comp Compression, n int) ([]byte, error) {
+	r, err := f.open(comp, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ const diskImageFormat = "disk-image"
 // readStreamRecord reads a line at a decompressed-stream offset of a file or
 // of an archive member ("archive!member" reference paths).
 func readStreamRecord(rec *EvidenceRecord, ref timeline.Ref, off int64, limit int) ([]byte, error) {
-	head, err := readHead(rec.Abs, CompNone, rec.Size, 8)
+	head, err := readHead(BundleFile{Rel: rec.Path, Abs: rec.Abs, Size: rec.Size}, CompNone, 8)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ var errFound = errors.New("found")
 // names (its name, or its name without a compression extension, as ingest
 // names a compressed member) and reads the line at off in its bytes.
 func readMemberLine(rec *EvidenceRecord, comp Compression, name string, off int64, limit int) ([]byte, error) {
-	head, err := readHead(rec.Abs, comp, rec.Size, 512)
+	head, err := readHead(BundleFile{Rel: rec.Path, Abs: rec.Abs, Size: rec.Size}, comp, 512)
 	if err != nil {
 		return nil, err
 	}

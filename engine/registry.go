@@ -77,8 +77,14 @@ type VerifyResult struct {
 	Path     string `json:"path"`
 	Expected string `json:"sha256"`
 	Actual   string `json:"actual,omitempty"`
-	Status   string `json:"status"` // ok, mismatch, missing
-	Error    string `json:"error,omitempty"`
+	// Audited is the SHA-256 the audit log recorded at registration: the
+	// file is compared with it, and evidence.json must agree with it.
+	Audited string `json:"audited_sha256,omitempty"`
+	// Status: ok, mismatch (the file changed), missing, unhashed (its
+	// ingest never finished), registry-edited (evidence.json disagrees
+	// with the audit log), unaudited (no registration in the audit log).
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
 }
 
 // Verify re-hashes every registered evidence file (Rehash) and records it
@@ -108,15 +114,25 @@ func (c *Case) Rehash(bundleDir string, progress func(int64)) ([]VerifyResult, e
 	if err != nil {
 		return nil, err
 	}
+	audited, _, err := auditRecords(c.AuditPath())
+	if err != nil {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
 	var out []VerifyResult
 	for _, it := range reg.Items {
 		path := it.Abs
 		if bundleDir != "" {
 			path = bundleDir + "/" + it.Path
 		}
-		res := VerifyResult{ID: it.ID, Path: it.Path, Expected: it.SHA256}
+		res := VerifyResult{ID: it.ID, Path: it.Path, Expected: it.SHA256, Audited: audited[it.ID]}
 		sum, err := HashFile(path, progress)
 		switch {
+		case it.SHA256 == "":
+			res.Status, res.Error = "unhashed", "not hashed yet: the ingest that registered it did not finish parsing it"
+		case res.Audited == "":
+			res.Status, res.Actual, res.Error = "unaudited", sum, "the audit log records no registration of this file"
+		case res.Audited != it.SHA256:
+			res.Status, res.Actual, res.Error = "registry-edited", sum, "evidence.json says "+it.SHA256+", the audit log recorded "+res.Audited+" at registration"
 		case err != nil:
 			res.Status, res.Error = "missing", err.Error()
 		case sum != it.SHA256:

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kiseki-forensics/kiseki/engine"
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -57,7 +58,9 @@ func Case(ctx context.Context, caseDir string, opt Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Audit("export", []string{opt.Format, opt.Out}, map[string]any{"events": sum.Events, "files": len(sum.Files)}, nil)
+	if err := c.Audit("export", []string{opt.Format, opt.Out}, map[string]any{"events": sum.Events, "files": len(sum.Files)}, nil); err != nil {
+		return nil, err
+	}
 	return sum, nil
 }
 
@@ -115,7 +118,7 @@ func replaceDir(tmp, dst string) error {
 	if err := os.Rename(dst, old); err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err := atomicfile.Rename(tmp, dst); err != nil {
 		return err
 	}
 	return os.RemoveAll(old)

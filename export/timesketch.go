@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -42,6 +43,9 @@ func writeTimesketch(ctx context.Context, src *source, out string, sum *Summary)
 	if err == nil {
 		err = w.Flush()
 	}
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -50,5 +54,5 @@ func writeTimesketch(ctx context.Context, src *source, out string, sum *Summary)
 		return err
 	}
 	sum.Files = []string{filepath.Base(out)}
-	return os.Rename(tmp, out)
+	return atomicfile.Rename(tmp, out)
 }

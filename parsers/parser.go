@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,18 +37,69 @@ type Input struct {
 	// Parts lists the absolute paths of every file of a split image (.E01
 	// .E02 ..., .001 .002 ...) in order; a single file is one part.
 	Parts []string
-	// Warn records a problem that did not stop the parse (a corrupt record,
-	// an unsupported partition): the ingest summary counts it as an error and
-	// lists it, and the audit log keeps it. Call it through Warnf.
+	// Report records a problem that did not stop the parse (a corrupt
+	// record, an unsupported partition): the ingest counts it per kind in
+	// the summary, lists the first ones, and the audit log keeps them. Call
+	// it through Problem or Problemf.
+	Report func(p *Problem)
+	// Warn, when Report is nil, receives each problem's text (tests).
 	Warn func(msg string)
 }
 
-// Warnf reports a non-fatal problem; the message should name the offset,
-// line or record.
-func (in *Input) Warnf(format string, args ...any) {
-	if in.Warn != nil {
-		in.Warn(fmt.Sprintf(format, args...))
+// Problem is one thing a parser could not read as expected without
+// stopping: where (evidence, name, offset or line), what kind, and why.
+// Its Error text is like encoding/csv's ParseError: the position first.
+type Problem struct {
+	Evidence string // evidence id
+	Name     string // reference path of the input or volume (Input.Name, Volume.RefPath)
+	Offset   int64  // byte offset in the input or image; -1 when unknown
+	Line     int64  // 1-based line; 0 when the format is not line-based
+	Kind     string // short and stable: "partial-record", "partition", "ext4", ...
+	Err      error  // the cause
+}
+
+func (p *Problem) Error() string {
+	var b strings.Builder
+	b.WriteString(p.Name)
+	switch {
+	case p.Line > 0:
+		fmt.Fprintf(&b, ": line %d", p.Line)
+	case p.Offset >= 0:
+		fmt.Fprintf(&b, ": offset %d", p.Offset)
 	}
+	if p.Kind != "" {
+		b.WriteString(": " + p.Kind)
+	}
+	b.WriteString(": ")
+	if p.Err != nil {
+		b.WriteString(p.Err.Error())
+	}
+	return b.String()
+}
+
+func (p *Problem) Unwrap() error { return p.Err }
+
+// Problem reports a problem that did not stop the parse; Evidence and Name
+// default to the input's.
+func (in *Input) Problem(p Problem) {
+	if p.Evidence == "" {
+		p.Evidence = in.Evidence
+	}
+	if p.Name == "" {
+		p.Name = in.Name
+	}
+	switch {
+	case in.Report != nil:
+		in.Report(&p)
+	case in.Warn != nil:
+		in.Warn(p.Error())
+	}
+}
+
+// Problemf reports a problem of a kind at an offset (-1: none) or line (0:
+// none) of the input, its cause formatted.
+func (in *Input) Problemf(kind string, offset, line int64, format string, args ...any) {
+	in.Problem(Problem{Kind: kind, Offset: offset, Line: line, Err: fmt.Errorf(format, args...)})
 }
 
 // ZoneLabel is how events record a zone that came from the case rather than

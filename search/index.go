@@ -24,6 +24,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -148,11 +149,7 @@ func BuildIndex(ctx context.Context, indexDir string, store timeline.Store, prog
 	}
 	st.Generation = m.Generation
 	sb, _ := json.Marshal(st)
-	tmp := filepath.Join(indexDir, stateFile+".tmp")
-	if err := os.WriteFile(tmp, sb, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(indexDir, stateFile))
+	return atomicfile.WriteFile(filepath.Join(indexDir, stateFile), sb, 0o644)
 }
 
 func openOrCreate(path string) (bleve.Index, error) {

@@ -1,12 +1,14 @@
 package timeline
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -41,14 +43,50 @@ func OpenSegmentMapped(dir string, s SegmentInfo) (*Segment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("segment %s: mmap: %w", s.File, err)
 	}
-	if string(data[:6]) != "ARROW1" {
+	seg, err := segmentFromBytes(data, s)
+	if err != nil {
 		unmap()
-		return nil, fmt.Errorf("segment %s: not an Arrow IPC file", s.File)
+		return nil, err
 	}
+	seg.unmap = unmap
+	return seg, nil
+}
+
+// segmentSchemaMessage is the schema message every segment starts with
+// (after the 8-byte magic): the same bytes for every segment of this
+// schema version.
+var segmentSchemaMessage = sync.OnceValue(func() []byte {
+	var buf bytes.Buffer
+	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(SegmentSchema))
+	if err == nil {
+		err = w.Close()
+	}
+	b := buf.Bytes()
+	if err != nil || len(b) < 16 {
+		panic(fmt.Sprintf("timeline: cannot encode the segment schema: %v", err))
+	}
+	l := int(binary.LittleEndian.Uint32(b[12:]))
+	return bytes.Clone(b[8 : 16+l])
+})
+
+// segmentFromBytes reads the record batch of a segment file's bytes. The
+// file must start with Kiseki's own schema message: a crafted schema (an
+// edited case file) could make the Arrow reader allocate without bound
+// (found by FuzzOpenSegment: 88 GB for a field count), so no other schema
+// reaches it; and a panic inside the reader is an error naming the file.
+func segmentFromBytes(data []byte, s SegmentInfo) (seg *Segment, err error) {
+	want := segmentSchemaMessage()
+	if len(data) < 8+len(want) || string(data[:6]) != "ARROW1" || !bytes.Equal(data[8:8+len(want)], want) {
+		return nil, fmt.Errorf("segment %s: not a segment of timeline schema %s", s.File, SchemaVersion)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			seg, err = nil, fmt.Errorf("segment %s: corrupt: %v", s.File, r)
+		}
+	}()
 	mr := &mappedMessages{data: data, pos: 8, refs: 1}
 	r, err := ipc.NewReaderFromMessageReader(mr)
 	if err != nil {
-		unmap()
 		return nil, fmt.Errorf("segment %s: %w", s.File, err)
 	}
 	defer r.Release()
@@ -57,17 +95,19 @@ func OpenSegmentMapped(dir string, s SegmentInfo) (*Segment, error) {
 		if err == nil {
 			err = errors.New("no record batch")
 		}
-		unmap()
 		return nil, fmt.Errorf("segment %s: %w", s.File, err)
 	}
 	rec := r.RecordBatch()
 	rec.Retain()
 	if int64(rec.NumRows()) != s.Rows {
 		rec.Release()
-		unmap()
 		return nil, fmt.Errorf("segment %s: %d rows, manifest says %d", s.File, rec.NumRows(), s.Rows)
 	}
-	return &Segment{Info: s, view: newBatchView(rec), unmap: unmap}, nil
+	if !rec.Schema().Equal(SegmentSchema) {
+		rec.Release()
+		return nil, fmt.Errorf("segment %s: not a segment of timeline schema %s", s.File, SchemaVersion)
+	}
+	return &Segment{Info: s, view: newBatchView(rec)}, nil
 }
 
 // mappedMessages reads the encapsulated IPC messages of a mapped file:

@@ -2,7 +2,11 @@ package timeline
 
 import (
 	"container/heap"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 )
 
 // Store is the timeline directory of a case: generations of merged segments,
@@ -30,9 +35,23 @@ func (s Store) Current() (string, *Manifest, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	dir := filepath.Join(s.Dir, strings.TrimSpace(string(b)))
+	gen := strings.TrimSpace(string(b))
+	if !validGeneration(gen) {
+		return "", nil, fmt.Errorf("timeline %s: %s names %q, not a generation (g1, g2, ...)", s.Dir, currentName, gen)
+	}
+	dir := filepath.Join(s.Dir, gen)
 	m, err := ReadManifest(dir)
 	return dir, m, err
+}
+
+// validGeneration: CURRENT names a directory of the timeline, "g" and a
+// number; anything else (../../etc) is not opened.
+func validGeneration(name string) bool {
+	if len(name) < 2 || name[0] != 'g' {
+		return false
+	}
+	_, err := strconv.ParseUint(name[1:], 10, 63)
+	return err == nil
 }
 
 // runCursor walks one run file batch by batch.
@@ -143,6 +162,12 @@ func RunFiles(runDirs []string) ([]string, error) {
 // while the previous one is written).
 // progress, if set, is called with the rows written so far.
 func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manifest, error) {
+	return s.MergeContext(context.Background(), runDirs, names, progress)
+}
+
+// MergeContext is Merge that stops, leaving the current timeline as it was,
+// when ctx is cancelled (checked at every segment).
+func (s Store) MergeContext(ctx context.Context, runDirs, names []string, progress func(rows int64)) (*Manifest, error) {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -209,6 +234,9 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 		if b.rows == 0 {
 			return nil
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := wait(); err != nil {
 			return err
 		}
@@ -218,7 +246,12 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 		full := b
 		b, spare = spare, full
 		writing = make(chan error, 1)
-		go func() { writing <- writeSegment(filepath.Join(out, info.File), full) }()
+		seg := &m.Segments[len(m.Segments)-1] // not moved before wait: the next append follows it
+		go func() {
+			sum, err := writeSegment(filepath.Join(out, info.File), full)
+			seg.SHA256 = sum
+			writing <- err
+		}()
 		return nil
 	}
 	for h.Len() > 0 {
@@ -270,11 +303,7 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 	if err := writeManifest(out, m); err != nil {
 		return nil, err
 	}
-	tmp := filepath.Join(s.Dir, currentName+".tmp")
-	if err := os.WriteFile(tmp, []byte(genName+"\n"), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.Rename(tmp, filepath.Join(s.Dir, currentName)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(s.Dir, currentName), []byte(genName+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	// Older generations are no longer read.
@@ -287,26 +316,32 @@ func (s Store) Merge(runDirs, names []string, progress func(rows int64)) (*Manif
 	return m, nil
 }
 
-// writeSegment writes what b built as the segment file path.
-func writeSegment(path string, b *segBuilder) error {
+// writeSegment writes what b built as the segment file path, synced to
+// disk, and returns its SHA-256 (recorded in the manifest, checked by
+// kiseki verify).
+func writeSegment(path string, b *segBuilder) (string, error) {
 	rec := b.finish()
 	defer rec.Release()
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return "", err
 	}
-	fw, err := ipc.NewFileWriter(f, ipc.WithSchema(SegmentSchema))
+	h := sha256.New()
+	fw, err := ipc.NewFileWriter(io.MultiWriter(f, h), ipc.WithSchema(SegmentSchema))
 	if err == nil {
 		err = fw.Write(rec)
 		if cerr := fw.Close(); err == nil {
 			err = cerr
 		}
 	}
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("write segment %s: %w", filepath.Base(path), err)
+		return "", fmt.Errorf("write segment %s: %w", filepath.Base(path), err)
 	}
-	return nil
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -1,14 +1,18 @@
 package timeline
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 )
 
 // SegmentRows is the most rows a timeline segment holds (fewer when its
@@ -24,6 +28,9 @@ type SegmentInfo struct {
 	RowBase int64  `json:"row_base"` // global row id of the segment's first row
 	First   int64  `json:"first"`    // earliest event time, ns UTC
 	Last    int64  `json:"last"`     // latest event time, ns UTC
+	// SHA256 is the segment file's hash, taken as it was written; kiseki
+	// verify checks it (empty in timelines merged before it was recorded).
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Manifest lists the segments of a merged timeline in time order.
@@ -54,7 +61,18 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if m.Schema != SchemaVersion {
 		return nil, fmt.Errorf("timeline manifest %s: schema %q, this Kiseki reads %q", dir, m.Schema, SchemaVersion)
 	}
+	for i, sg := range m.Segments {
+		if !validSegmentName(sg.File) {
+			return nil, fmt.Errorf("timeline manifest %s: segment %d: file %q is not a segment of this directory", dir, i+1, sg.File)
+		}
+	}
 	return &m, nil
+}
+
+// validSegmentName: a segment is a plain file name inside its generation's
+// directory; a manifest naming ../../etc/passwd is refused, not opened.
+func validSegmentName(name string) bool {
+	return name != "" && filepath.IsLocal(name) && filepath.Base(name) == name && !strings.ContainsAny(name, `/\:`)
 }
 
 func writeManifest(dir string, m *Manifest) error {
@@ -62,11 +80,7 @@ func writeManifest(dir string, m *Manifest) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, manifestName+".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, manifestName))
+	return atomicfile.WriteFile(filepath.Join(dir, manifestName), b, 0o644)
 }
 
 // Segment is one loaded segment.
@@ -76,27 +90,14 @@ type Segment struct {
 	unmap func() // set by OpenSegmentMapped
 }
 
-// OpenSegment loads segment s of the timeline in dir.
+// OpenSegment loads segment s of the timeline in dir (read into memory;
+// OpenSegmentMapped maps it).
 func OpenSegment(dir string, s SegmentInfo) (*Segment, error) {
-	f, err := os.Open(filepath.Join(dir, s.File))
+	data, err := os.ReadFile(filepath.Join(dir, s.File))
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r, err := ipc.NewFileReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("segment %s: %w", s.File, err)
-	}
-	defer r.Close()
-	if r.NumRecords() != 1 {
-		return nil, fmt.Errorf("segment %s: %d record batches, want 1", s.File, r.NumRecords())
-	}
-	rec, err := r.RecordBatch(0)
-	if err != nil {
-		return nil, fmt.Errorf("segment %s: %w", s.File, err)
-	}
-	rec.Retain()
-	return &Segment{Info: s, view: newBatchView(rec)}, nil
+	return segmentFromBytes(data, s)
 }
 
 // Release frees the segment's memory.
@@ -155,4 +156,74 @@ func (s *Segment) DictCodes(c int) (values []string, codes []int32) {
 	}
 	codes = d.Indices().(*array.Int32).Int32Values()
 	return values, codes
+}
+
+// SegmentProblem is a segment of the current timeline whose file is not the
+// one the manifest recorded.
+type SegmentProblem struct {
+	File   string `json:"file"`
+	Want   string `json:"sha256"`
+	Actual string `json:"actual,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// VerifySegments hashes every segment of the current generation and
+// compares it with the manifest. It returns the manifest's own SHA-256 (the
+// ingest records it in the audit log), the number of segments checked, and
+// the problems; segments merged before hashes were recorded are counted as
+// unchecked problems.
+func (s Store) VerifySegments() (manifestSum string, checked int, problems []SegmentProblem, err error) {
+	dir, m, err := s.Current()
+	if err != nil || dir == "" {
+		return "", 0, nil, err
+	}
+	manifestSum, err = s.ManifestSum()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	for _, sg := range m.Segments {
+		p := SegmentProblem{File: sg.File, Want: sg.SHA256}
+		actual, herr := hashFile(filepath.Join(dir, sg.File))
+		switch {
+		case herr != nil:
+			p.Error = herr.Error()
+		case sg.SHA256 == "":
+			p.Actual, p.Error = actual, "no hash recorded (merged before segment hashes): merge again to record them"
+		case actual != sg.SHA256:
+			p.Actual = actual
+		default:
+			checked++
+			continue
+		}
+		problems = append(problems, p)
+	}
+	return manifestSum, checked, problems, nil
+}
+
+// ManifestSum is the SHA-256 of the current generation's manifest ("" when
+// nothing was merged).
+func (s Store) ManifestSum() (string, error) {
+	dir, _, err := s.Current()
+	if err != nil || dir == "" {
+		return "", err
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

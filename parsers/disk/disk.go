@@ -160,7 +160,7 @@ func Parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	}
 	defer img.closer()
 	for _, w := range img.warnings {
-		in.Warnf("%s: %s", in.Name, w)
+		in.Problemf("container", -1, 0, "%s", w)
 	}
 	r := newCachedReader(img.r, img.size, DefaultCachePages)
 	return parseImage(ctx, in, r, img.size, sink)
@@ -177,7 +177,7 @@ func parseImage(ctx context.Context, in *parsers.Input, r io.ReaderAt, size int6
 	}
 	t := readTable(r, size)
 	for _, w := range t.Warnings {
-		in.Warnf("%s: %s", in.Name, w)
+		in.Problemf("partition-table", -1, 0, "%s", w)
 	}
 	if t.Scheme == "" {
 		// Not a disk after all (a raw memory dump named *.raw, say):
@@ -187,11 +187,11 @@ func parseImage(ctx context.Context, in *parsers.Input, r io.ReaderAt, size int6
 		if err := memory.CarveUnknown(ctx, &media, sink); err != nil {
 			return fmt.Errorf("%s: no partition table and no supported file system at offset 0; carved as an unknown file: %w", in.Name, err)
 		}
-		in.Warnf("%s: no partition table and no supported file system at offset 0: carved as an unknown file", in.Name)
+		in.Problemf("disk-unknown", 0, 0, "no partition table and no supported file system: carved as an unknown file")
 		return nil
 	}
 	if len(t.Parts) == 0 {
-		in.Warnf("%s: %s partition table holds no partitions", in.Name, t.Scheme)
+		in.Problemf("partition-table", -1, 0, "%s partition table holds no partitions", t.Scheme)
 	}
 	for _, p := range t.Parts {
 		if err := ctx.Err(); err != nil {
@@ -199,16 +199,16 @@ func parseImage(ctx context.Context, in *parsers.Input, r io.ReaderAt, size int6
 		}
 		ref := in.Name + "#p" + strconv.Itoa(p.Num)
 		if p.Length <= 0 {
-			in.Warnf("%s: partition p%d at offset %d (type %s %s) is empty", in.Name, p.Num, p.Start, p.Type, p.Desc)
+			in.Problemf("partition", p.Start, 0, "partition p%d at offset %d (type %s %s) is empty", p.Num, p.Start, p.Type, p.Desc)
 			continue
 		}
 		if p.Start >= size {
-			in.Warnf("%s: partition p%d at offset %d (type %s %s, %d bytes) lies past the end of the image (%d bytes)", in.Name, p.Num, p.Start, p.Type, p.Desc, p.Length, size)
+			in.Problemf("partition", p.Start, 0, "partition p%d at offset %d (type %s %s, %d bytes) lies past the end of the image (%d bytes)", p.Num, p.Start, p.Type, p.Desc, p.Length, size)
 			continue
 		}
 		length := p.Length
 		if p.Start+length > size || p.Start+length < p.Start {
-			in.Warnf("%s: partition p%d at offset %d (%d bytes) runs past the end of the image (%d bytes); reading the %d bytes present", in.Name, p.Num, p.Start, p.Length, size, size-p.Start)
+			in.Problemf("partition", p.Start, 0, "partition p%d at offset %d (%d bytes) runs past the end of the image (%d bytes); reading the %d bytes present", p.Num, p.Start, p.Length, size, size-p.Start)
 			length = size - p.Start
 		}
 		sec := io.NewSectionReader(r, p.Start, length)
@@ -220,7 +220,7 @@ func parseImage(ctx context.Context, in *parsers.Input, r io.ReaderAt, size int6
 			}
 		}
 		if found == nil {
-			in.Warnf("%s: partition p%d at offset %d (type %s %s, %d bytes): no supported file system", in.Name, p.Num, p.Start, p.Type, p.Desc, p.Length)
+			in.Problemf("partition", p.Start, 0, "partition p%d at offset %d (type %s %s, %d bytes): no supported file system", p.Num, p.Start, p.Type, p.Desc, p.Length)
 			continue
 		}
 		vol := &parsers.Volume{R: sec, Size: length, Offset: p.Start, RefPath: ref, Input: in}
@@ -228,7 +228,7 @@ func parseImage(ctx context.Context, in *parsers.Input, r io.ReaderAt, size int6
 			if ctx.Err() != nil {
 				return err
 			}
-			in.Warnf("%s: partition p%d at offset %d (%s): %v", in.Name, p.Num, p.Start, found.Name, err)
+			in.Problemf("partition", p.Start, 0, "partition p%d at offset %d (%s): %w", p.Num, p.Start, found.Name, err)
 		}
 	}
 	return nil

@@ -13,6 +13,6 @@
 // package (parsers/ntfs, parsers/ext4); this package only knows how bytes are
 // reached, as Velociraptor's accessors do. Partitions it cannot read
 // (unknown file system, empty, pointing past the end of the image) are
-// reported through Input.Warnf with their offset, never skipped silently.
+// reported through Input.Problemf with their offset, never skipped silently.
 // Evidence is only ever opened read-only.
 package disk

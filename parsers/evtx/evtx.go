@@ -87,7 +87,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	}
 	headerSize := int64(binary.LittleEndian.Uint16(head[40:]))
 	if headerSize < 128 || headerSize > chunkSize {
-		in.Warnf("evtx: %s: header block size %d out of range, using 4096", in.Name, headerSize)
+		in.Problemf("evtx-header", 0, 0, "header block size %d out of range, using 4096", headerSize)
 		headerSize = 4096
 	}
 	p := &parser{in: in, sink: sink, chunks: int(binary.LittleEndian.Uint16(head[42:]))}
@@ -101,11 +101,11 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 			return fmt.Errorf("%s: chunk %d at offset %d: %w", in.Name, i, off, err)
 		}
 		if n < chunkHeaderSize {
-			in.Warnf("evtx: %s: chunk %d at offset %d: only %d bytes, too short for a chunk", in.Name, i, off, n)
+			in.Problemf("evtx-chunk", int64(off), 0, "chunk %d: only %d bytes, too short for a chunk", i, n)
 			break
 		}
 		if n < chunkSize && string(buf[:8]) == chunkMagic {
-			in.Warnf("evtx: %s: chunk %d at offset %d truncated: %d of %d bytes, parsed as far as they go", in.Name, i, off, n, chunkSize)
+			in.Problemf("evtx-chunk", int64(off), 0, "chunk %d truncated: %d of %d bytes, parsed as far as they go", i, n, chunkSize)
 		}
 		clear(buf[n:])
 		p.chunk, p.base = i, off
@@ -171,7 +171,7 @@ func (p *parser) doChunk(buf []byte) error {
 		if p.chunk >= p.chunks {
 			return nil // space past the log's chunks, never written as one
 		}
-		p.in.Warnf("evtx: %s: chunk %d at offset %d: bad chunk magic %q; its records are kept unparsed", p.in.Name, p.chunk, p.base, magic)
+		p.in.Problemf("evtx-chunk", int64(p.base), 0, "chunk %d: bad chunk magic %q; its records are kept unparsed", p.chunk, magic)
 		recs, _ := walk(buf, len(buf))
 		return p.unparsedAll(recs, nil)
 	}
@@ -181,7 +181,7 @@ func (p *parser) doChunk(buf []byte) error {
 	}
 	recs, broken := walk(buf, int(min(hdr.LastEventRecOffset, chunkSize)))
 	if broken >= 0 {
-		p.in.Warnf("evtx: %s: chunk %d: damaged record data at offset %d; records after it found by their headers", p.in.Name, p.chunk, p.base+int64(broken))
+		p.in.Problemf("evtx-record", int64(p.base)+int64(broken), 0, "chunk %d: damaged record data; records after it found by their headers", p.chunk)
 	}
 	// The library walks as many records as the header counts, re-reading a
 	// record whose size is zero; it is given only the records whose
@@ -202,7 +202,7 @@ func (p *parser) doChunk(buf []byte) error {
 		rendered, perr = parseChunk(buf, hdr)
 	}
 	if perr != nil {
-		p.in.Warnf("evtx: %s: chunk %d at offset %d: %v", p.in.Name, p.chunk, p.base, perr)
+		p.in.Problemf("evtx-chunk", int64(p.base), 0, "chunk %d: %v", p.chunk, perr)
 	}
 	done := make(map[uint64]bool, len(rendered))
 	byID := make(map[uint64]recordAt, len(recs))
@@ -290,7 +290,7 @@ func (p *parser) unparsedAll(recs []recordAt, done map[uint64]bool) error {
 		}
 	}
 	if n > 0 {
-		p.in.Warnf("evtx: %s: chunk %d: %d records at offsets %d to %d could not be rendered; kept unparsed with their bytes", p.in.Name, p.chunk, n, first, last)
+		p.in.Problemf("evtx-record", int64(first), 0, "chunk %d: %d records at offsets %d to %d could not be rendered; kept unparsed with their bytes", p.chunk, n, first, last)
 	}
 	return nil
 }

@@ -189,7 +189,7 @@ func (p *parser) record(r *evtx.EventRecord, off int64) error {
 	root, _ := r.Event.(*ordereddict.Dict)
 	event, ok := ordereddict.GetMap(root, "Event")
 	if !ok {
-		p.in.Warnf("evtx: %s: chunk %d: record %d at offset %d has no Event element; kept unparsed", p.in.Name, p.chunk, r.Header.RecordID, off)
+		p.in.Problemf("evtx-record", int64(off), 0, "chunk %d: record %d has no Event element; kept unparsed", p.chunk, r.Header.RecordID)
 		ev.Source, ev.TimeDesc = timeline.SourceRaw, timeline.TimeUnknown
 		ev.Message = "EVTX record " + strconv.FormatUint(r.Header.RecordID, 10) + " has no Event element"
 		return p.sink.Emit(ev)

@@ -47,7 +47,7 @@ func Parse(ctx context.Context, vol *parsers.Volume, sink timeline.Sink) (err er
 		in = &parsers.Input{}
 	}
 	warnf := func(format string, args ...any) {
-		in.Warnf("%s: ext4: %s", vol.RefPath, fmt.Sprintf(format, args...))
+		in.Problem(parsers.Problem{Name: vol.RefPath, Offset: -1, Kind: "ext4", Err: fmt.Errorf(format, args...)})
 	}
 	p := &parser{vol: vol, in: in, warnf: warnf}
 	return p.run(ctx, sink)

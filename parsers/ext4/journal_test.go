@@ -107,7 +107,7 @@ func TestJournalFixture(t *testing.T) {
 		var warns []string
 		in := &parsers.Input{Warn: func(m string) { warns = append(warns, m) }}
 		vol := &parsers.Volume{R: bytes.NewReader(img), Size: int64(len(img)), RefPath: "img", Input: in}
-		p := &parser{vol: vol, in: in, warnf: func(f string, a ...any) { in.Warnf(f, a...) }}
+		p := &parser{vol: vol, in: in, warnf: func(f string, a ...any) { in.Problemf("ext4", -1, 0, f, a...) }}
 		if err := p.run(context.Background(), nopSink{}); err != nil {
 			t.Fatal(err)
 		}

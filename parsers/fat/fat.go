@@ -51,7 +51,7 @@ func Parse(ctx context.Context, vol *parsers.Volume, sink timeline.Sink) (err er
 		}
 	}()
 	warnf := func(format string, args ...any) {
-		in.Warnf("%s: FAT: %s", vol.RefPath, fmt.Sprintf(format, args...))
+		in.Problem(parsers.Problem{Name: vol.RefPath, Offset: -1, Kind: "fat", Err: fmt.Errorf(format, args...)})
 	}
 	v, err := openVolume(vol.R, vol.Size, warnf)
 	if err != nil {

@@ -89,7 +89,7 @@ type file struct {
 
 func (f *file) warnf(format string, args ...any) {
 	if f.warns++; f.warns <= maxWarnings {
-		f.in.Warnf("%s: journal: "+format, append([]any{f.in.Name}, args...)...)
+		f.in.Problemf("journal", -1, 0, format, args...)
 	}
 }
 
@@ -143,7 +143,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	}
 	err = f.walk(ctx, start, end, sink)
 	if f.warns > maxWarnings {
-		in.Warnf("%s: journal: %d more problems not listed", in.Name, f.warns-maxWarnings)
+		in.Problemf("journal", -1, 0, "%d more problems not listed", f.warns-maxWarnings)
 	}
 	return err
 }

@@ -79,7 +79,7 @@ func parseLastlog(ctx context.Context, in *parsers.Input, sink timeline.Sink) er
 		}
 		if _, err := io.ReadFull(r, buf); err != nil {
 			if err == io.ErrUnexpectedEOF {
-				in.Warnf("%s: truncated lastlog record at offset %d", in.Name, uid*lastlogSize)
+				in.Problemf("lastlog-truncated", int64(uid*lastlogSize), 0, "truncated lastlog record")
 			}
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				return nil
@@ -89,7 +89,7 @@ func parseLastlog(ctx context.Context, in *parsers.Input, sink timeline.Sink) er
 		sec, line, host, ok := lastlogRecord(buf)
 		if !ok {
 			if sec != 0 {
-				in.Warnf("%s: lastlog record of uid %d at offset %d is not text", in.Name, uid, uid*lastlogSize)
+				in.Problemf("lastlog-not-text", int64(uid*lastlogSize), 0, "lastlog record of uid %d is not text", uid)
 			}
 			continue
 		}

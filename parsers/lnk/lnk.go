@@ -295,7 +295,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 		return fmt.Errorf("%s: %w", in.Name, err)
 	}
 	if err != nil {
-		in.Warnf("lnk: %s: %v; the fields before it are kept", in.Name, err)
+		in.Problemf("lnk", -1, 0, "%v; the fields before it are kept", err)
 	}
 	var ev timeline.Event
 	n := 0

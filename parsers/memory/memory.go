@@ -64,7 +64,7 @@ func Parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 	if container == ContainerRaw {
 		return carveStrings(ctx, in, sink)
 	}
-	in.Warnf("%s: no log line or shell command found in the %s image (other findings, if any, are in the artifacts table)", in.Name, container)
+	in.Problemf("memory-empty", -1, 0, "no log line or shell command found in the %s image (other findings, if any, are in the artifacts table)", container)
 	return nil
 }
 
@@ -79,7 +79,7 @@ func carveMemory(ctx context.Context, in *parsers.Input, sink timeline.Sink, asi
 		return "", fmt.Errorf("%s: %w", in.Name, err)
 	}
 	for _, w := range lay.Warnings {
-		in.Warnf("%s: %s", in.Name, w)
+		in.Problemf("memory-layout", -1, 0, "%s", w)
 	}
 	lineIn := *in
 	if lineIn.Year == 0 && !in.ModTime.IsZero() {
@@ -93,7 +93,7 @@ func carveMemory(ctx context.Context, in *parsers.Input, sink timeline.Sink, asi
 	opt := Options{
 		LineFormats: LineFormats(),
 		Input:       &lineIn,
-		Warn:        func(m string) { in.Warnf("%s: %s", in.Name, m) },
+		Warn:        func(m string) { in.Problemf("memory-scan", -1, 0, "%s", m) },
 	}
 	_, err = Scan(ctx, in.ReaderAt, lay, opt, func(f *Finding) error {
 		switch {

@@ -112,7 +112,7 @@ func CarveUnknown(ctx context.Context, in *parsers.Input, sink timeline.Sink) er
 			return err
 		}
 		if cs.n > 0 {
-			in.Warnf("%s: no format recognised this file: carved as raw memory, %d events (log lines, commands)", in.Name, cs.n)
+			in.Problemf("carved-memory", -1, 0, "no format recognised this file: carved as raw memory, %d events (log lines, commands)", cs.n)
 			return nil
 		}
 	}
@@ -155,7 +155,7 @@ func carveStrings(ctx context.Context, in *parsers.Input, sink timeline.Sink) er
 	if n == 0 {
 		return fmt.Errorf("%s: no format recognised this file, and it holds no printable string of %d bytes or more", in.Name, minString)
 	}
-	in.Warnf("%s: no format recognised this file: %d printable strings carved as events (source %q, offsets as strings -t d gives them)", in.Name, n, StringsFormat)
+	in.Problemf("carved-strings", -1, 0, "no format recognised this file: %d printable strings carved as events (source %q, offsets as strings -t d gives them)", n, StringsFormat)
 	return nil
 }
 

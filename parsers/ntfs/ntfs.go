@@ -43,10 +43,6 @@ func bootSectorOK(b []byte) bool {
 	return bps >= 256 && bps <= 4096 && bps&(bps-1) == 0 && b[13] != 0
 }
 
-// maxWarnings bounds how many problems of one kind are reported one by
-// one; the rest are counted in a closing warning.
-const maxWarnings = 50
-
 // Parse emits the timeline of an NTFS volume.
 func Parse(ctx context.Context, vol *parsers.Volume, sink timeline.Sink) (err error) {
 	p := &volParser{vol: vol, in: vol.Input, sink: sink, badRunStart: -1}
@@ -71,7 +67,6 @@ func Parse(ctx context.Context, vol *parsers.Volume, sink timeline.Sink) (err er
 	if err := p.readUSN(ctx); err != nil {
 		return err
 	}
-	p.closeWarnings()
 	return nil
 }
 
@@ -80,15 +75,14 @@ type volParser struct {
 	in   *parsers.Input
 	sink timeline.Sink
 
-	nctx       *parser.NTFSContext
-	disk       io.ReaderAt
-	recSize    int64
-	cluster    int64
-	entries    []entry
-	res        resolver
-	ev         timeline.Event
-	mount      string
-	warnCounts map[string]int
+	nctx    *parser.NTFSContext
+	disk    io.ReaderAt
+	recSize int64
+	cluster int64
+	entries []entry
+	res     resolver
+	ev      timeline.Event
+	mount   string
 
 	entriesRead int64 // MFT records examined (for the benchmark)
 	sinkErr     error
@@ -98,23 +92,10 @@ type volParser struct {
 	badRunEnd   int64
 }
 
-// warn reports a problem through Input.Warnf, at most maxWarnings per kind.
+// warn reports a problem of a kind (the ingest counts problems per kind
+// and lists the first ones of each).
 func (p *volParser) warn(kind, format string, args ...any) {
-	if p.warnCounts == nil {
-		p.warnCounts = map[string]int{}
-	}
-	p.warnCounts[kind]++
-	if p.warnCounts[kind] <= maxWarnings {
-		p.in.Warnf("%s: "+format, append([]any{p.vol.RefPath}, args...)...)
-	}
-}
-
-func (p *volParser) closeWarnings() {
-	for k, n := range p.warnCounts {
-		if n > maxWarnings {
-			p.in.Warnf("%s: %d more %s problems not listed one by one", p.vol.RefPath, n-maxWarnings, k)
-		}
-	}
+	p.in.Problem(parsers.Problem{Name: p.vol.RefPath, Offset: -1, Kind: "ntfs-" + kind, Err: fmt.Errorf(format, args...)})
 }
 
 func (p *volParser) open() error {

@@ -115,7 +115,6 @@ func parseMFT(ctx context.Context, in *parsers.Input, sink timeline.Sink) (err e
 	if err := p.emitEntries(ctx); err != nil {
 		return err
 	}
-	p.closeWarnings()
 	return p.sinkErr
 }
 

@@ -104,7 +104,6 @@ func parseUSN(ctx context.Context, in *parsers.Input, sink timeline.Sink) (err e
 	if err := p.walkUSN(ctx, j, 0, j.size, make([]byte, usnChunk), map[uint32]string{}, timeline.Absent); err != nil {
 		return err
 	}
-	p.closeWarnings()
 	return p.sinkErr
 }
 

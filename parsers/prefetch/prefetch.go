@@ -174,7 +174,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 		emitted++
 	}
 	if emitted == 0 {
-		in.Warnf("prefetch: %s: no run time set (offset %d)", in.Name, infoOff+lay.runTimes)
+		in.Problemf("prefetch-no-run-time", int64(infoOff+lay.runTimes), 0, "no run time set")
 	}
 	return ctx.Err()
 }

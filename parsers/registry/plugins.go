@@ -363,7 +363,7 @@ func shimOld(b []byte) ([]ShimEntry, string) {
 func (w *walker) shimCache(k *regparser.CM_KEY_NODE, path string, data []byte) error {
 	entries, format := ParseShimCache(data)
 	if len(entries) == 0 && len(data) > 0 {
-		w.in.Warnf("registry: %s: %s\\%s (offset %d): no entries read from %d bytes (format %s)", w.in.Name, path, shimValue, k.Offset, len(data), format)
+		w.in.Problemf("registry-shimcache", int64(k.Offset), 0, "%s\\%s: no entries read from %d bytes (format %s)", path, shimValue, len(data), format)
 	}
 	for i, e := range entries {
 		ev := w.start(k)

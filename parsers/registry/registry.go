@@ -78,7 +78,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 		hive: winart.UTF16(b[0x30 : 0x30+64])}
 	root := reg.Profile.HCELL(reg.Reader, hbinStart+int64(reg.BaseBlock.RootCell())).KeyNode()
 	if root == nil {
-		in.Warnf("registry: %s: no root key at cell %#x (offset 48 of the base block)", in.Name, reg.BaseBlock.RootCell())
+		in.Problemf("registry-root", 48, 0, "no root key at cell %#x", reg.BaseBlock.RootCell())
 		return nil
 	}
 	return w.key(root, "", 0)
@@ -87,7 +87,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 // key emits one key and walks its subkeys.
 func (w *walker) key(k *regparser.CM_KEY_NODE, path string, depth int) error {
 	if w.seen[k.Offset] {
-		w.in.Warnf("registry: %s: key at offset %d (%s) reached a second time: a loop in the hive, not followed", w.in.Name, k.Offset, path)
+		w.in.Problemf("registry-loop", int64(k.Offset), 0, "key %s reached a second time: a loop in the hive, not followed", path)
 		return nil
 	}
 	w.seen[k.Offset] = true
@@ -98,14 +98,14 @@ func (w *walker) key(k *regparser.CM_KEY_NODE, path string, depth int) error {
 	}
 	subs, err := subkeys(k)
 	if err != nil {
-		w.in.Warnf("registry: %s: subkeys of %s (offset %d): %v", w.in.Name, path, k.Offset, err)
+		w.in.Problemf("registry-subkeys", int64(k.Offset), 0, "subkeys of %s: %v", path, err)
 	}
 	vals := w.values(k, path)
 	if err := w.emitKey(k, path, vals, len(subs)); err != nil {
 		return err
 	}
 	if depth >= maxDepth && len(subs) > 0 {
-		w.in.Warnf("registry: %s: %s (offset %d) is %d keys deep; its %d subkeys are not walked", w.in.Name, path, k.Offset, depth, len(subs))
+		w.in.Problemf("registry-depth", int64(k.Offset), 0, "%s is %d keys deep; its %d subkeys are not walked", path, depth, len(subs))
 		return nil
 	}
 	for _, s := range subs {
@@ -141,7 +141,7 @@ type value struct {
 func (w *walker) values(k *regparser.CM_KEY_NODE, path string) (out []value) {
 	defer func() {
 		if r := recover(); r != nil {
-			w.in.Warnf("registry: %s: values of %s (offset %d) unreadable: %v", w.in.Name, path, k.Offset, r)
+			w.in.Problemf("registry-values", int64(k.Offset), 0, "values of %s unreadable: %v", path, r)
 		}
 	}()
 	if k.ValueList().Count() == 0 {
@@ -149,7 +149,7 @@ func (w *walker) values(k *regparser.CM_KEY_NODE, path string) (out []value) {
 	}
 	for _, v := range k.Values() {
 		if v.DataSize() > maxValue {
-			w.in.Warnf("registry: %s: value %q of %s (offset %d) claims %d bytes, more than %d; not read", w.in.Name, v.ValueName(), path, v.Offset, v.DataSize(), maxValue)
+			w.in.Problemf("registry-value-size", int64(v.Offset), 0, "value %q of %s claims %d bytes, more than %d; not read", v.ValueName(), path, v.DataSize(), maxValue)
 			continue
 		}
 		d := v.ValueData()

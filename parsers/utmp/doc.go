@@ -22,7 +22,7 @@
 // the first word, else IPv6), or ut_host when it is an address.
 //
 // A record whose type is out of range, or a partial record at the end of
-// the file, is reported with in.Warnf naming its offset and kept as an
+// the file, is reported with in.Problemf naming its offset and kept as an
 // unparsed event with its raw bytes; the walk goes on with the next record.
 //
 // Format name and event source: "utmp".

@@ -266,7 +266,7 @@ func parse(ctx context.Context, in *parsers.Input, sink timeline.Sink) error {
 		ev.Reset()
 		ev.Evidence, ev.RefPath, ev.Host, ev.Offset = in.Evidence, in.Name, in.Host, off
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			in.Warnf("utmp: %s: partial record at offset %d: %d of %d bytes (layout %s)", in.Name, off, n, lay.Size, lay.Name)
+			in.Problemf("utmp-partial-record", off, 0, "partial record at offset %d: %d of %d bytes (layout %s)", off, n, lay.Size, lay.Name)
 			p.unparsed(&ev, rec[:n], "partial record at end of file")
 			return sink.Emit(&ev)
 		}
@@ -316,12 +316,12 @@ func (p *recParser) record(b []byte, ev *timeline.Event) {
 	r := &p.recBuf
 	p.lay.Decode(b, r)
 	if r.Type < 0 || r.Type > p.lay.maxType() {
-		p.in.Warnf("utmp: %s: corrupt record at offset %d: type %d out of range (layout %s)", p.in.Name, ev.Offset, r.Type, p.lay.Name)
+		p.in.Problemf("utmp-corrupt-record", ev.Offset, 0, "corrupt record at offset %d: type %d out of range (layout %s)", ev.Offset, r.Type, p.lay.Name)
 		p.unparsed(ev, b, "corrupt utmp record: type "+strconv.Itoa(r.Type))
 		return
 	}
 	if r.Usec < 0 || r.Usec >= 1e6 {
-		p.in.Warnf("utmp: %s: corrupt record at offset %d: microseconds %d (layout %s)", p.in.Name, ev.Offset, r.Usec, p.lay.Name)
+		p.in.Problemf("utmp-corrupt-record", ev.Offset, 0, "corrupt record at offset %d: microseconds %d (layout %s)", ev.Offset, r.Usec, p.lay.Name)
 		p.unparsed(ev, b, "corrupt utmp record: microseconds out of range")
 		return
 	}

@@ -224,7 +224,7 @@ func (p *parser) directive(text []byte, l *parsers.Line) {
 		}
 		lay := compile(val)
 		if len(lay.cols) == 0 {
-			p.in.Warnf("line %d: #Fields directive names no fields", l.Number)
+			p.in.Problemf("w3c-fields", l.Offset, l.Number, "#Fields directive names no fields")
 			return
 		}
 		p.lay = lay

@@ -43,7 +43,7 @@ func Parse(ctx context.Context, vol *parsers.Volume, sink timeline.Sink) (err er
 		}
 	}()
 	warnf := func(format string, args ...any) {
-		in.Warnf("%s: XFS: %s", vol.RefPath, fmt.Sprintf(format, args...))
+		in.Problem(parsers.Problem{Name: vol.RefPath, Offset: -1, Kind: "xfs", Err: fmt.Errorf(format, args...)})
 	}
 	sb, err := readSuper(vol.R)
 	if err != nil {
