@@ -237,7 +237,7 @@ func l2tExtra(ev *timeline.Event) string {
 	add("ref", ev.Ref().String())
 	add("zone", ev.Zone)
 	add("time_orig", ev.TimeOrig)
-	for _, x := range ev.Extra {
+	for _, x := range ev.AllExtra() {
 		add(x.Key, x.Value)
 	}
 	sort.Strings(kv)

@@ -52,6 +52,10 @@ func OpenSegmentMapped(dir string, s SegmentInfo) (*Segment, error) {
 		return nil, fmt.Errorf("segment %s: %w", s.File, err)
 	}
 	defer r.Release()
+	if err := checkSchema(filepath.Join(dir, s.File), r.Schema()); err != nil {
+		unmap()
+		return nil, err
+	}
 	if !r.Next() {
 		err := r.Err()
 		if err == nil {

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,6 +38,26 @@ type Manifest struct {
 
 const manifestName = "manifest.json"
 
+// ErrOldSchema is the error (errors.Is) for a timeline file of another
+// schema version: a case ingested by an older Kiseki. Its runs and segments
+// are not converted; the evidence is ingested again into a new case.
+var ErrOldSchema = errors.New("timeline written in another format")
+
+// schemaError names the file, the schema it has and what to do.
+func schemaError(path, schema string) error {
+	return fmt.Errorf("%s: schema %q, this Kiseki reads %q (%w: ingest the evidence again into a new case)", path, schema, SchemaVersion, ErrOldSchema)
+}
+
+// checkSchema refuses an Arrow file (run or segment) of another schema
+// version, before any column is read by position.
+func checkSchema(path string, schema *arrow.Schema) error {
+	v, _ := schema.Metadata().GetValue("kiseki.schema")
+	if v != SchemaVersion || schema.NumFields() != numCols {
+		return schemaError(path, v)
+	}
+	return nil
+}
+
 // ReadManifest reads the manifest of the timeline in dir. A missing manifest
 // is an empty timeline.
 func ReadManifest(dir string) (*Manifest, error) {
@@ -52,7 +73,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("timeline manifest %s: %w", dir, err)
 	}
 	if m.Schema != SchemaVersion {
-		return nil, fmt.Errorf("timeline manifest %s: schema %q, this Kiseki reads %q", dir, m.Schema, SchemaVersion)
+		return nil, schemaError(filepath.Join(dir, manifestName), m.Schema)
 	}
 	return &m, nil
 }
@@ -88,6 +109,9 @@ func OpenSegment(dir string, s SegmentInfo) (*Segment, error) {
 		return nil, fmt.Errorf("segment %s: %w", s.File, err)
 	}
 	defer r.Close()
+	if err := checkSchema(filepath.Join(dir, s.File), r.Schema()); err != nil {
+		return nil, err
+	}
 	if r.NumRecords() != 1 {
 		return nil, fmt.Errorf("segment %s: %d record batches, want 1", s.File, r.NumRecords())
 	}

@@ -168,9 +168,9 @@ func JSON(row int64, ev *timeline.Event) Event {
 	if ev.Tags != "" {
 		j.Tags = strings.Split(ev.Tags, ",")
 	}
-	if len(ev.Extra) > 0 {
-		j.Extra = make(map[string]string, len(ev.Extra))
-		for _, kv := range ev.Extra {
+	if extra := ev.AllExtra(); len(extra) > 0 {
+		j.Extra = make(map[string]string, len(extra))
+		for _, kv := range extra {
 			j.Extra[kv.Key] = kv.Value
 		}
 	}
