@@ -3,6 +3,7 @@ package timeline
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // FSFlags are the bits of the fs_flags column.
@@ -106,23 +107,46 @@ var fsExtraKeys = [...]string{"meta", "name", "mode", "uid", "gid", "size", "lin
 
 // AppendFSExtra appends the FS fields of a file-system record as the
 // key/value pairs of fsExtraKeys (none for other events), then returns dst.
-// The values are new strings: for output, not for a hot path.
+// The values are new strings: for output, not for a hot path (there,
+// AppendFSExtraBuf).
 func (e *Event) AppendFSExtra(dst []KV) []KV {
+	dst, _ = e.AppendFSExtraBuf(dst, nil)
+	return dst
+}
+
+// AppendFSExtraBuf is AppendFSExtra with the numbers written into buf,
+// which it returns grown: the values point into it, valid until buf is
+// written again, so a caller that reuses buf allocates nothing per event.
+func (e *Event) AppendFSExtraBuf(dst []KV, buf []byte) ([]KV, []byte) {
 	if !e.IsFS() {
-		return dst
+		return dst, buf
+	}
+	buf = buf[:0]
+	var ends [5]int
+	buf = e.AppendMeta(buf)
+	ends[0] = len(buf)
+	for i, v := range [...]int64{e.FS.UID, e.FS.GID, e.FS.Size, e.FS.Links} {
+		buf = strconv.AppendInt(buf, max(v, 0), 10)
+		ends[i+1] = len(buf)
+	}
+	str := func(i int) string {
+		lo := 0
+		if i > 0 {
+			lo = ends[i-1]
+		}
+		return unsafe.String(unsafe.SliceData(buf[lo:]), ends[i]-lo)
 	}
 	k := &fsExtraKeys
-	num := func(v int64) string { return strconv.FormatInt(max(v, 0), 10) }
-	dst = append(dst, KV{k[0], string(e.AppendMeta(nil))}, KV{k[1], e.Message}, KV{k[2], e.FS.Mode},
-		KV{k[3], num(e.FS.UID)}, KV{k[4], num(e.FS.GID)}, KV{k[5], num(e.FS.Size)})
+	dst = append(dst, KV{k[0], str(0)}, KV{k[1], e.Message}, KV{k[2], e.FS.Mode},
+		KV{k[3], str(1)}, KV{k[4], str(2)}, KV{k[5], str(3)})
 	if e.FS.Links != Absent {
-		dst = append(dst, KV{k[6], num(e.FS.Links)})
+		dst = append(dst, KV{k[6], str(4)})
 	}
 	alloc := "0"
 	if e.FS.Flags&FSAllocated != 0 {
 		alloc = "1"
 	}
-	return append(dst, KV{k[7], alloc})
+	return append(dst, KV{k[7], alloc}), buf
 }
 
 // AllExtra returns the FS fields by name (AppendFSExtra) followed by the

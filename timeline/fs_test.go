@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,4 +133,23 @@ func TestOldSchemaRefused(t *testing.T) {
 	if !errors.Is(err, ErrOldSchema) || !strings.Contains(err.Error(), "run-00001.arrow") {
 		t.Errorf("old run: %v", err)
 	}
+}
+
+// FuzzDecodeExtra: the in-place scan of an extra value reads every key and
+// value as encoding/json does, for what appendExtraJSON writes and for any
+// other text (which it hands to encoding/json).
+func FuzzDecodeExtra(f *testing.F) {
+	f.Add("k", "quote\" backslash\\ nl\n", "utf8", "日本語\xff")
+	f.Add("", "", "a\"", "\\u00")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		kvs := []KV{{k1, v1}, {k2, v2}}
+		row := make([]byte, extraRowLen(kvs))
+		putExtraRow(row, kvs)
+		for _, s := range []string{string(appendExtraJSON(nil, row)), k1 + v1} {
+			got, want := decodeExtra(s, nil), decodeExtraJSON(s, nil)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%q:\n got %q\nwant %q", s, got, want)
+			}
+		}
+	})
 }
