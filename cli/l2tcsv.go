@@ -226,14 +226,16 @@ func (l *l2tWriter) appendFields(r *l2tRow, ev *timeline.Event) {
 	b = append(b, ',')
 	r.mid.hi, r.tail.lo = len(b), len(b)
 
-	l.sum = l.a.Summary(l.sum[:0], ev)
-	short := unsafe.String(unsafe.SliceData(l.sum), len(l.sum))
 	desc := ev.Message
 	if ev.Source == timeline.SourceRaw {
 		desc = unsafe.String(unsafe.SliceData(ev.Raw), len(ev.Raw))
 	}
+	var short string
 	if src.short == "FILE" && ev.Path != "" {
 		short = ev.Path // plaso's short message for a file: its name
+	} else {
+		l.sum = l.a.Summary(l.sum[:0], ev)
+		short = unsafe.String(unsafe.SliceData(l.sum), len(l.sum))
 	}
 	if desc == "" {
 		desc = short

@@ -52,10 +52,11 @@ func (a *Appender) JSON(b []byte, row int64, ev *timeline.Event) []byte {
 	b = optNum(b, "inode", ev.Inode)
 	b = optNum(b, "mft", ev.MFT)
 	b = append(b, '}')
+	l := taxonomy.Of(ev)
 	if ev.Message != "" {
 		b = field(b, "message", ev.Message, false)
 	} else {
-		a.sum = a.Summary(a.sum[:0], ev)
+		a.sum = appendSummary(a.sum[:0], ev, l)
 		b = append(b, `,"message":`...)
 		b = appendJSONBytes(b, a.sum)
 	}
@@ -71,7 +72,6 @@ func (a *Appender) JSON(b []byte, row int64, ev *timeline.Event) []byte {
 	b = field(b, "user_agent", ev.UserAgent, true)
 	b = field(b, "path", ev.Path, true)
 	b = field(b, "action", ev.Action, true)
-	l := taxonomy.Of(ev)
 	b = field(b, "sandia", l.Action, true)
 	b = field(b, "target", l.Target, true)
 	b = field(b, "benign", l.Benign, true)
@@ -227,6 +227,11 @@ func appendJSONBytes(b, s []byte) []byte { return AppendJSONString(b, unsafeStri
 
 // Summary appends Summary(ev).
 func (a *Appender) Summary(b []byte, ev *timeline.Event) []byte {
+	return appendSummary(b, ev, taxonomy.Of(ev))
+}
+
+// appendSummary appends Summary(ev), l being ev's taxonomy label.
+func appendSummary(b []byte, ev *timeline.Event, l taxonomy.Label) []byte {
 	start := len(b)
 	add := func(s string) {
 		if s == "" {
@@ -275,7 +280,7 @@ func (a *Appender) Summary(b []byte, ev *timeline.Event) []byte {
 		b = append(b, ev.Action...)
 		b = append(b, ']')
 	}
-	switch l := taxonomy.Of(ev); {
+	switch {
 	case l.Benign != "":
 		add("<benign:")
 		b = append(b, l.Benign...)
