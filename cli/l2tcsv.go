@@ -2,11 +2,14 @@ package cli
 
 import (
 	"bufio"
-	"sort"
+	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
+	"github.com/kiseki-forensics/kiseki/internal/eventview"
 	"github.com/kiseki-forensics/kiseki/parsers"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -127,74 +130,112 @@ func sanitizeNewlines(s string) string {
 // held whole (the groups are then split, never lost).
 const l2tMaxGroup = 4096
 
+// l2tRow is one pending row: its key and its text but the MACB and type
+// columns, as spans of the writer's data, and the types of its events.
 type l2tRow struct {
-	key    string
-	fields []string // the 17 columns; MACB and type filled at flush
-	types  []string
+	head, mid, tail span // columns 0-2 (date,time,zone,), 4-5 (,source,sourcetype,) and 7-16 (,user...extra)
+	types           []string
 }
 
-// l2tWriter writes plaso's l2tcsv.
+type span struct{ lo, hi int }
+
+// l2tWriter writes plaso's l2tcsv. The rows of one timestamp are rendered
+// into one buffer that is reused for the next, and grouped by a map whose
+// keys point into that buffer, so a row allocates nothing.
 type l2tWriter struct {
-	bw      *bufio.Writer
-	loc     *time.Location
-	time    int64
-	pending []*l2tRow
-	byKey   map[string]*l2tRow
+	bw    *bufio.Writer
+	clk   *eventview.Clock
+	time  int64
+	rows  []l2tRow // rows[:n] pending
+	n     int
+	byKey map[string]int32
+	data  []byte // keys and row text of the pending rows
+	a     eventview.Appender
+	// scratch
+	sum, num, pairs, line []byte
+	kv                    []timeline.KV
+	cuts                  []span
 }
 
 func newL2TWriter(bw *bufio.Writer, loc *time.Location) *l2tWriter {
 	bw.WriteString(strings.Join(l2tHeader, ",") + "\n")
-	return &l2tWriter{bw: bw, loc: loc, byKey: map[string]*l2tRow{}}
+	return &l2tWriter{bw: bw, clk: eventview.NewClock(loc), byKey: map[string]int32{}}
 }
 
 func (l *l2tWriter) write(_ int64, ev *timeline.Event) error {
-	if ev.Time != l.time || len(l.pending) >= l2tMaxGroup {
+	if ev.Time != l.time || l.n >= l2tMaxGroup {
 		if err := l.flush(); err != nil {
 			return err
 		}
 		l.time = ev.Time
 	}
 	typ := l2tType(ev.Source, ev.TimeDesc)
-	key := l2tKey(ev)
-	if r := l.byKey[key]; r != nil {
-		r.types = append(r.types, typ)
+	lo := len(l.data)
+	l.data = appendL2TKey(l.data, ev)
+	// The key's bytes are never written again while they are a map key:
+	// data is only appended to until flush clears the map.
+	key := unsafe.String(unsafe.SliceData(l.data[lo:]), len(l.data)-lo)
+	if i, ok := l.byKey[key]; ok {
+		l.data = l.data[:lo]
+		l.rows[i].types = append(l.rows[i].types, typ)
 		return nil
 	}
-	r := &l2tRow{key: key, fields: l2tFields(ev, l.loc), types: []string{typ}}
-	l.byKey[key] = r
-	l.pending = append(l.pending, r)
+	l.byKey[key] = int32(l.n)
+	if l.n == len(l.rows) {
+		l.rows = append(l.rows, l2tRow{})
+	}
+	r := &l.rows[l.n]
+	l.n++
+	r.types = append(r.types[:0], typ)
+	l.appendFields(r, ev)
 	return nil
 }
 
-// l2tKey identifies the record an event comes from: events of one record
-// at one time are one row. The attribute prefix of a file system time
-// (NTFS $SI, $FN) is part of it, as plaso keeps them apart.
-func l2tKey(ev *timeline.Event) string {
+// appendL2TKey appends what identifies the record an event comes from:
+// events of one record at one time are one row. The attribute prefix of a
+// file system time (NTFS $SI, $FN) is part of it, as plaso keeps them apart.
+func appendL2TKey(b []byte, ev *timeline.Event) []byte {
 	prefix := ""
 	if i := strings.LastIndexByte(ev.TimeDesc, '_'); i >= 0 {
 		prefix = ev.TimeDesc[:i]
 	}
-	return strings.Join([]string{ev.Source, ev.Evidence, ev.RefPath, ev.Path, strconv.FormatInt(ev.Inode, 10),
-		strconv.FormatInt(ev.MFT, 10), strconv.FormatInt(ev.Offset, 10), strconv.FormatInt(ev.Line, 10), prefix, ev.Message}, "\x00")
+	for _, s := range [...]string{ev.Source, ev.Evidence, ev.RefPath, ev.Path} {
+		b = append(append(b, s...), 0)
+	}
+	for _, v := range [...]int64{ev.Inode, ev.MFT, ev.Offset, ev.Line} {
+		b = append(strconv.AppendInt(b, v, 10), 0)
+	}
+	b = append(append(b, prefix...), 0)
+	return append(b, ev.Message...)
 }
 
-// l2tFields renders every column but MACB and type.
-func l2tFields(ev *timeline.Event, loc *time.Location) []string {
-	t := time.Unix(0, ev.Time).In(loc)
-	zone, _ := t.Zone()
+// appendFields renders every column but MACB and type into l.data.
+func (l *l2tWriter) appendFields(r *l2tRow, ev *timeline.Event) {
 	src := l2tSourceOf(ev.Source)
-	inode := ""
-	if ev.Inode != timeline.Absent {
-		inode = strconv.FormatInt(ev.Inode, 10)
-	} else if ev.MFT != timeline.Absent {
-		inode = strconv.FormatInt(ev.MFT, 10)
-	}
-	short, desc := summary(ev), ev.Message
+	b := l.data
+	r.head.lo = len(b)
+	b, zone := l.clk.AppendL2T(b, ev.Time)
+	b = append(b, ',')
+	b = appendL2TField(b, zone, false)
+	b = append(b, ',')
+	r.head.hi, r.mid.lo = len(b), len(b)
+	b = append(b, ',')
+	b = append(b, src.short...)
+	b = append(b, ',')
+	b = appendL2TField(b, src.long, false)
+	b = append(b, ',')
+	r.mid.hi, r.tail.lo = len(b), len(b)
+
+	desc := ev.Message
 	if ev.Source == timeline.SourceRaw {
-		desc = string(ev.Raw)
+		desc = unsafe.String(unsafe.SliceData(ev.Raw), len(ev.Raw))
 	}
+	var short string
 	if src.short == "FILE" && ev.Path != "" {
 		short = ev.Path // plaso's short message for a file: its name
+	} else {
+		l.sum = l.a.Summary(l.sum[:0], ev)
+		short = unsafe.String(unsafe.SliceData(l.sum), len(l.sum))
 	}
 	if desc == "" {
 		desc = short
@@ -203,24 +244,53 @@ func l2tFields(ev *timeline.Event, loc *time.Location) []string {
 	if filename == "" {
 		filename = ev.RefPath
 	}
-	return []string{t.Format("01/02/2006"), t.Format("15:04:05"), l2tField(zone), "", src.short, l2tField(src.long), "",
-		l2tField(ev.User), l2tField(ev.Host), l2tField(short), l2tField(desc), "2", l2tField(filename), l2tField(inode),
-		l2tField(strings.ReplaceAll(ev.Tags, ",", " ")), l2tField(src.parser), l2tField(l2tExtra(ev))}
+	for _, f := range [...]string{ev.User, ev.Host, short, desc} {
+		b = appendL2TField(append(b, ','), f, true)
+	}
+	b = append(b, ",2,"...)
+	b = appendL2TField(b, filename, true)
+	b = append(b, ',')
+	switch {
+	case ev.Inode != timeline.Absent:
+		b = strconv.AppendInt(b, ev.Inode, 10)
+	case ev.MFT != timeline.Absent:
+		b = strconv.AppendInt(b, ev.MFT, 10)
+	default:
+		b = append(b, '-')
+	}
+	b = append(b, ',')
+	l.line = append(l.line[:0], ev.Tags...)
+	for i, c := range l.line {
+		if c == ',' {
+			l.line[i] = ' '
+		}
+	}
+	b = appendL2TField(b, unsafe.String(unsafe.SliceData(l.line), len(l.line)), true)
+	b = append(b, ',')
+	b = appendL2TField(b, src.parser, false)
+	b = append(b, ',')
+	b = appendL2TField(b, l.extra(ev), true)
+	r.tail.hi = len(b)
+	l.data = b
 }
 
-// l2tExtra lists the fields the message does not carry: the normalised
+// extra lists the fields the message does not carry: the normalised
 // fields, the format's own, and the reference, as sorted "key: value"
-// pairs joined by "; ".
-func l2tExtra(ev *timeline.Event) string {
-	var kv []string
+// pairs joined by "; ". The result points into the writer's scratch.
+func (l *l2tWriter) extra(ev *timeline.Event) string {
+	p, cuts := l.pairs[:0], l.cuts[:0]
 	add := func(k, v string) {
 		if v != "" {
-			kv = append(kv, k+": "+v)
+			lo := len(p)
+			p = append(append(append(p, k...), ": "...), v...)
+			cuts = append(cuts, span{lo, len(p)})
 		}
 	}
 	num := func(k string, v int64) {
 		if v != 0 && v != timeline.Absent {
-			add(k, strconv.FormatInt(v, 10))
+			lo := len(p)
+			p = strconv.AppendInt(append(append(p, k...), ": "...), v, 10)
+			cuts = append(cuts, span{lo, len(p)})
 		}
 	}
 	add("src_ip", ev.SrcIP)
@@ -234,33 +304,87 @@ func l2tExtra(ev *timeline.Event) string {
 	add("user_agent", ev.UserAgent)
 	add("action", ev.Action)
 	add("evidence", ev.Evidence)
-	add("ref", ev.Ref().String())
+	l.line = appendRef(l.line[:0], ev)
+	add("ref", unsafe.String(unsafe.SliceData(l.line), len(l.line)))
 	add("zone", ev.Zone)
 	add("time_orig", ev.TimeOrig)
+	l.kv, l.num = ev.AppendFSExtraBuf(l.kv[:0], l.num)
+	for _, x := range l.kv {
+		add(x.Key, x.Value)
+	}
 	for _, x := range ev.Extra {
 		add(x.Key, x.Value)
 	}
-	sort.Strings(kv)
-	return strings.Join(kv, "; ")
+	slices.SortFunc(cuts, func(a, b span) int { return bytes.Compare(p[a.lo:a.hi], p[b.lo:b.hi]) })
+	out := len(p)
+	for i, c := range cuts {
+		if i > 0 {
+			p = append(p, "; "...)
+		}
+		p = append(p, p[c.lo:c.hi]...)
+	}
+	l.pairs, l.cuts = p, cuts
+	return unsafe.String(unsafe.SliceData(p[out:]), len(p)-out)
+}
+
+// appendL2TField appends l2tField(s), guarded against formula injection
+// when the value comes from the evidence (eventview.FormulaStart; never the
+// lone "-" that stands for an empty value).
+func appendL2TField(b []byte, s string, guard bool) []byte {
+	if s == "" {
+		return append(b, '-')
+	}
+	if guard && eventview.FormulaStart(s) && s != "-" {
+		b = append(b, '\'')
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return append(b, l2tField(s)...) // escapes: rare, and allocates
+		}
+	}
+	for {
+		i := strings.IndexByte(s, ',')
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(append(b, s[:i]...), ' ')
+		s = s[i+1:]
+	}
 }
 
 // flush writes the rows of the current timestamp, MACB and type from every
 // meaning their events carry.
 func (l *l2tWriter) flush() error {
-	for _, r := range l.pending {
-		macb := []byte("....")
+	for i := range l.n {
+		r := &l.rows[i]
+		macb := [4]byte{'.', '.', '.', '.'}
 		for _, t := range r.types {
 			if c := l2tMACB(t); c != 0 {
 				macb[strings.IndexByte("MACB", c)] = c
 			}
 		}
-		r.fields[3] = string(macb)
-		r.fields[6] = l2tField(strings.Join(r.types, "; "))
-		if _, err := l.bw.WriteString(strings.Join(r.fields, ",") + "\n"); err != nil {
+		b := append(l.line[:0], l.data[r.head.lo:r.head.hi]...)
+		b = append(b, macb[:]...)
+		b = append(b, l.data[r.mid.lo:r.mid.hi]...)
+		lo := len(b)
+		for j, t := range r.types {
+			if j > 0 {
+				b = append(b, "; "...)
+			}
+			b = append(b, t...)
+		}
+		if lo == len(b) {
+			b = append(b, '-')
+		}
+		b = append(b, l.data[r.tail.lo:r.tail.hi]...)
+		b = append(b, '\n')
+		l.line = b
+		if _, err := l.bw.Write(b); err != nil {
 			return err
 		}
 	}
-	l.pending = l.pending[:0]
+	l.n = 0
+	l.data = l.data[:0]
 	clear(l.byKey)
 	return nil
 }

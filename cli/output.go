@@ -2,15 +2,17 @@ package cli
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
 
+	"github.com/kiseki-forensics/kiseki/internal/eventview"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -33,13 +35,11 @@ func newEventWriter(format string, w io.Writer, loc *time.Location) (eventWriter
 	case "jsonl", "json":
 		return &jsonlWriter{bw: bw}, nil
 	case "csv":
-		cw := csv.NewWriter(bw)
-		cw.Write([]string{"time", "time_desc", "host", "source", "evidence", "ref", "src_ip", "src_port", "dst_ip", "dst_port", "user", "method", "url", "status", "bytes", "user_agent", "path", "action", "tags", "message"})
-		return &csvWriter{bw: bw, cw: cw, loc: loc}, nil
+		return newCSVWriter(bw, loc), nil
 	case "l2tcsv":
 		return newL2TWriter(bw, loc), nil
 	case "bodyfile":
-		return &bodyWriter{bw: bw, files: map[bodyKey]*bodyLine{}, mounts: map[string]string{}}, nil
+		return newBodyWriter(bw), nil
 	}
 	return nil, usageErrorf("unknown format %q (one of %s)", format, strings.Join(outputFormats, ", "))
 }
@@ -66,43 +66,143 @@ func (t *tableWriter) close() error {
 	return t.bw.Flush()
 }
 
-type jsonlWriter struct{ bw *bufio.Writer }
+// jsonlWriter writes the contract's JSON, one event a line, through
+// eventview.Appender: no encoding/json, no allocation per event.
+type jsonlWriter struct {
+	bw  *bufio.Writer
+	a   eventview.Appender
+	buf []byte
+}
 
 func (j *jsonlWriter) write(row int64, ev *timeline.Event) error {
-	_, err := j.bw.Write(marshalLine(toJSONEvent(row, ev)))
+	j.buf = append(j.a.JSON(j.buf[:0], row, ev), '\n')
+	_, err := j.bw.Write(j.buf)
 	return err
 }
 func (j *jsonlWriter) close() error { return j.bw.Flush() }
 
+// csvHeader is the csv format's header row.
+var csvHeader = []string{"time", "time_desc", "host", "source", "evidence", "ref", "src_ip", "src_port", "dst_ip", "dst_port", "user", "method", "url", "status", "bytes", "user_agent", "path", "action", "tags", "message"}
+
+// csvWriter writes RFC 4180 CSV as encoding/csv does, every cell guarded
+// against formula injection (eventview.FormulaSafe), a row at a time into
+// one reused buffer.
 type csvWriter struct {
 	bw  *bufio.Writer
-	cw  *csv.Writer
-	loc *time.Location
+	clk *eventview.Clock
+	buf []byte
+	ref []byte
 }
 
-func itoaNZ(v int64) string {
-	if v == 0 || v == timeline.Absent {
-		return ""
+func newCSVWriter(bw *bufio.Writer, loc *time.Location) *csvWriter {
+	c := &csvWriter{bw: bw, clk: eventview.NewClock(loc)}
+	for i, h := range csvHeader {
+		if i > 0 {
+			c.buf = append(c.buf, ',')
+		}
+		c.buf = appendCSV(c.buf, h)
 	}
-	return strconv.FormatInt(v, 10)
+	bw.Write(append(c.buf, '\n'))
+	return c
 }
 
 func (c *csvWriter) write(_ int64, ev *timeline.Event) error {
+	b := c.clk.AppendISO(c.buf[:0], ev.Time)
 	msg := ev.Message
 	if ev.Source == timeline.SourceRaw {
-		msg = string(ev.Raw)
+		msg = unsafe.String(unsafe.SliceData(ev.Raw), len(ev.Raw))
 	}
-	return c.cw.Write([]string{fmtTime(ev.Time, c.loc), ev.TimeDesc, sanitize(ev.Host), ev.Source, ev.Evidence, sanitize(ev.Ref().String()),
-		ev.SrcIP, itoaNZ(int64(ev.SrcPort)), ev.DstIP, itoaNZ(int64(ev.DstPort)), sanitize(ev.User), ev.Method, sanitize(ev.URL),
-		itoaNZ(int64(ev.Status)), itoaNZ(ev.Bytes), sanitize(ev.UserAgent), sanitize(ev.Path), ev.Action, ev.Tags, sanitize(msg)})
+	c.ref = appendRef(c.ref[:0], ev)
+	refStr := unsafe.String(unsafe.SliceData(c.ref), len(c.ref))
+	for _, f := range [...]string{ev.TimeDesc, sanitize(ev.Host), ev.Source, ev.Evidence, sanitize(refStr), ev.SrcIP} {
+		b = appendCSV(append(b, ','), f)
+	}
+	b = appendNZ(append(b, ','), int64(ev.SrcPort))
+	b = appendCSV(append(b, ','), ev.DstIP)
+	b = appendNZ(append(b, ','), int64(ev.DstPort))
+	for _, f := range [...]string{sanitize(ev.User), ev.Method, sanitize(ev.URL)} {
+		b = appendCSV(append(b, ','), f)
+	}
+	b = appendNZ(append(b, ','), int64(ev.Status))
+	b = appendNZ(append(b, ','), ev.Bytes)
+	for _, f := range [...]string{sanitize(ev.UserAgent), sanitize(ev.Path), ev.Action, ev.Tags, sanitize(msg)} {
+		b = appendCSV(append(b, ','), f)
+	}
+	c.buf = append(b, '\n')
+	_, err := c.bw.Write(c.buf)
+	return err
 }
 
-func (c *csvWriter) close() error {
-	c.cw.Flush()
-	if err := c.cw.Error(); err != nil {
-		return err
+func (c *csvWriter) close() error { return c.bw.Flush() }
+
+// appendNZ appends v, nothing when it is 0 or Absent.
+func appendNZ(b []byte, v int64) []byte {
+	if v == 0 || v == timeline.Absent {
+		return b
 	}
-	return c.bw.Flush()
+	return strconv.AppendInt(b, v, 10)
+}
+
+// appendRef appends ev.Ref().String() without building the Ref.
+func appendRef(b []byte, ev *timeline.Event) []byte {
+	b = append(b, ev.Evidence...)
+	b = append(b, ':')
+	b = append(b, ev.RefPath...)
+	switch {
+	case ev.Line != timeline.Absent:
+		b = append(b, ':')
+		b = strconv.AppendInt(b, ev.Line, 10)
+	case ev.MFT != timeline.Absent:
+		b = append(b, "#mft"...)
+		b = strconv.AppendInt(b, ev.MFT, 10)
+	case ev.Inode != timeline.Absent:
+		b = append(b, "#inode"...)
+		b = strconv.AppendInt(b, ev.Inode, 10)
+	}
+	if ev.Offset != timeline.Absent && ev.Line == timeline.Absent {
+		b = append(b, '@')
+		b = strconv.AppendInt(b, ev.Offset, 10)
+	}
+	return b
+}
+
+// csvSpecial marks the bytes that make encoding/csv quote a cell.
+var csvSpecial = [256]bool{',': true, '"': true, '\r': true, '\n': true}
+
+// appendCSV appends one cell: guarded against formula injection, then
+// quoted where encoding/csv would quote it (a comma, quote, CR or LF, a
+// leading space, or the lone \.).
+func appendCSV(b []byte, s string) []byte {
+	guard := eventview.FormulaStart(s)
+	quote := s == `\.`
+	for i := 0; i < len(s) && !quote; i++ {
+		quote = csvSpecial[s[i]]
+	}
+	if !guard && !quote && s != "" {
+		r, _ := utf8.DecodeRuneInString(s)
+		quote = unicode.IsSpace(r)
+	}
+	if !quote {
+		if guard {
+			b = append(b, '\'')
+		}
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	if guard {
+		b = append(b, '\'')
+	}
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(b, s[:i+1]...)
+		b = append(b, '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func suffixAfterUnderscore(s string) string {
@@ -110,138 +210,4 @@ func suffixAfterUnderscore(s string) string {
 		return s[i+1:]
 	}
 	return s
-}
-
-// bodyWriter writes a Sleuth Kit bodyfile (mactime -b input):
-// MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime.
-// File system events of one file (same evidence, volume, meta address and
-// name) are folded into one line, as fls -m prints them. Only file system
-// rows are written unless all is set: a log event has no mode, owner or size
-// and one time, and mactime would print it as a row of placeholders. With
-// all, any other event is a line of its own with its time in the slot its
-// description names (mtime when it names none). When the file rows come
-// from more than one image, every name is host:/mount/path, so two hosts'
-// files (or two volumes of one host) cannot be mistaken for one another.
-type bodyWriter struct {
-	bw    *bufio.Writer
-	all   bool
-	files map[bodyKey]*bodyLine
-	order []bodyKey
-	// mounts is the mount prefix of each evidence item's paths, learned from
-	// rows whose path is the mount followed by the file system name.
-	mounts map[string]string
-}
-
-type bodyKey struct{ evidence, ref, meta, name string }
-
-type bodyLine struct {
-	host, name, meta, mode, uid, gid, size string
-	a, m, c, b                             int64
-}
-
-func (w *bodyWriter) write(_ int64, ev *timeline.Event) error {
-	var meta, name, mode, uid, gid, size string
-	for _, kv := range ev.Extra {
-		switch kv.Key {
-		case "meta":
-			meta = kv.Value
-		case "name":
-			name = kv.Value
-		case "mode":
-			mode = kv.Value
-		case "uid":
-			uid = kv.Value
-		case "gid":
-			gid = kv.Value
-		case "size":
-			size = kv.Value
-		}
-	}
-	secs := ev.Time / 1e9
-	if meta == "" { // not a file system record
-		if !w.all {
-			return nil
-		}
-		l := bodyLine{name: summary(ev), meta: "0", mode: "0", uid: "0", gid: "0", size: "0"}
-		if ev.Inode != timeline.Absent {
-			l.meta = strconv.FormatInt(ev.Inode, 10)
-		}
-		switch suffixAfterUnderscore(ev.TimeDesc) {
-		case "atime":
-			l.a = secs
-		case "ctime":
-			l.c = secs
-		case "crtime":
-			l.b = secs
-		default:
-			l.m = secs
-		}
-		_, err := w.bw.WriteString(l.String())
-		return err
-	}
-	k := bodyKey{ev.Evidence, ev.RefPath, meta, name}
-	l := w.files[k]
-	if l == nil {
-		l = &bodyLine{host: sanitize(ev.Host), name: sanitize(name), meta: meta, mode: mode, uid: uid, gid: gid, size: size}
-		w.files[k] = l
-		w.order = append(w.order, k)
-		w.learnMount(ev.Evidence, ev.Path, name)
-	}
-	switch suffixAfterUnderscore(ev.TimeDesc) {
-	case "atime":
-		l.a = secs
-	case "mtime":
-		l.m = secs
-	case "ctime":
-		l.c = secs
-	case "crtime":
-		l.b = secs
-	}
-	return nil
-}
-
-// learnMount records the mount prefix of an evidence item's file paths: a
-// file's path is its mount point followed by its name in the file system
-// (orphans and names with replaced bytes do not tell, and are skipped).
-func (w *bodyWriter) learnMount(evidence, path, name string) {
-	if _, ok := w.mounts[evidence]; ok || len(name) < 2 || name[0] != '/' || !strings.HasSuffix(path, name) {
-		return
-	}
-	w.mounts[evidence] = path[:len(path)-len(name)]
-}
-
-func (l bodyLine) String() string {
-	name := strings.ReplaceAll(l.name, "|", "\\x7c")
-	return fmt.Sprintf("0|%s|%s|%s|%s|%s|%s|%d|%d|%d|%d\n", name, l.meta, orZero(l.mode), orZero(l.uid), orZero(l.gid), orZero(l.size), l.a, l.m, l.c, l.b)
-}
-
-func orZero(s string) string {
-	if s == "" {
-		return "0"
-	}
-	return s
-}
-
-func (w *bodyWriter) close() error {
-	images := map[string]bool{}
-	for _, k := range w.order {
-		images[k.evidence+"\x00"+k.ref] = true
-	}
-	if len(images) > 1 {
-		for _, k := range w.order {
-			l := w.files[k]
-			sep := ""
-			if !strings.HasPrefix(l.name, "/") { // "<inode 7>": a reserved inode without a name
-				sep = "/"
-			}
-			l.name = l.host + ":" + w.mounts[k.evidence] + sep + l.name
-		}
-	}
-	sort.SliceStable(w.order, func(i, j int) bool { return w.files[w.order[i]].name < w.files[w.order[j]].name })
-	for _, k := range w.order {
-		if _, err := w.bw.WriteString(w.files[k].String()); err != nil {
-			return err
-		}
-	}
-	return w.bw.Flush()
 }

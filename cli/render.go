@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
-
 	"github.com/kiseki-forensics/kiseki/internal/eventview"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -14,11 +12,3 @@ type jsonEvent = eventview.Event
 func sanitize(s string) string                            { return eventview.Sanitize(s) }
 func summary(ev *timeline.Event) string                   { return eventview.Summary(ev) }
 func toJSONEvent(row int64, ev *timeline.Event) jsonEvent { return eventview.JSON(row, ev) }
-
-func marshalLine(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		b, _ = json.Marshal(map[string]string{"error": err.Error()})
-	}
-	return append(b, '\n')
-}

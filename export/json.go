@@ -143,12 +143,12 @@ func (d *doc) fields(caseName string, ev *timeline.Event, extraPrefix string) {
 		}
 		d.b = append(d.b, ']')
 	}
-	if len(ev.Extra) > 0 {
+	if extra := ev.AllExtra(); len(extra) > 0 {
 		if extraPrefix == "" {
 			d.key("extra")
-			d.b = append(d.b, extraJSON(ev.Extra)...)
+			d.b = append(d.b, extraJSON(extra)...)
 		} else {
-			for _, kv := range ev.Extra {
+			for _, kv := range extra {
 				d.key(extraPrefix + kv.Key)
 				d.b = appendString(d.b, kv.Value)
 			}

@@ -112,12 +112,13 @@ var parquetCols = []parquetCol{
 	strCol(timeline.ColMessage, false, func(ev *timeline.Event) string { return ev.Message }),
 	strCol(timeline.ColTags, true, func(ev *timeline.Event) string { return ev.Tags }),
 	{name: timeline.ColumnName(timeline.ColExtra), typ: arrow.BinaryTypes.String, fill: func(b array.Builder, _ int64, ev *timeline.Event) {
-		if len(ev.Extra) == 0 {
+		extra := ev.AllExtra()
+		if len(extra) == 0 {
 			b.AppendNull()
 			return
 		}
 		sb := b.(*array.StringBuilder)
-		sb.BinaryBuilder.Append(extraJSON(ev.Extra))
+		sb.BinaryBuilder.Append(extraJSON(extra))
 	}},
 	{name: timeline.ColumnName(timeline.ColRaw), typ: arrow.BinaryTypes.Binary, fill: func(b array.Builder, _ int64, ev *timeline.Event) {
 		if len(ev.Raw) == 0 {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	texttemplate "text/template"
+
+	"github.com/kiseki-forensics/kiseki/internal/eventview"
 )
 
 // JSON writes the report as JSON.
@@ -31,9 +33,7 @@ func (r *Report) AnnexCSV(w io.Writer) error {
 
 func csvSafe(rec []string) []string {
 	for i, v := range rec {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			rec[i] = "'" + v
-		}
+		rec[i] = eventview.FormulaSafe(v)
 	}
 	return rec
 }

@@ -695,9 +695,7 @@ func (srv *Server) apiExport(w http.ResponseWriter, r *http.Request) {
 // as text.
 func csvSafe(rec []string) []string {
 	for i, v := range rec {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			rec[i] = "'" + v
-		}
+		rec[i] = eventview.FormulaSafe(v)
 	}
 	return rec
 }

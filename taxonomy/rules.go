@@ -102,6 +102,10 @@ var (
 
 func init() {
 	for _, t := range tables {
+		for i := range t.Rules {
+			r := &t.Rules[i]
+			r.Label.Rule = t.Name + "/" + r.Name // once, not per classified event
+		}
 		if len(t.Sources) == 0 {
 			generic = append(generic, t)
 		}

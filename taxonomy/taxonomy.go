@@ -95,7 +95,9 @@ func (t *Table) classify(ev *Event) (Label, bool) {
 		r := &t.Rules[i]
 		if r.matches(ev) {
 			l := r.Label
-			l.Rule = t.Name + "/" + r.Name
+			if l.Rule == "" { // a table not set up by init
+				l.Rule = t.Name + "/" + r.Name
+			}
 			return l, true
 		}
 	}

@@ -23,6 +23,14 @@ type batchView struct {
 	bin   [numCols]*array.Binary
 	dict  [numCols]*array.Dictionary
 	dstr  [numCols]*array.String // dictionary values
+	// Direct access for the common layouts, so reading a row is slice
+	// indexing and not Arrow's generic accessors: a string column's (or a
+	// dictionary's values') offsets and bytes, an int32-coded dictionary's
+	// codes, and whether a column has no nulls.
+	offs    [numCols][]int32
+	bytes   [numCols][]byte
+	codes   [numCols][]int32
+	noNulls [numCols]bool
 }
 
 func newBatchView(rec arrow.RecordBatch) *batchView {
@@ -42,7 +50,20 @@ func newBatchView(rec arrow.RecordBatch) *batchView {
 		case *array.Dictionary:
 			v.dict[c] = a
 			v.dstr[c] = a.Dictionary().(*array.String)
+			if idx, ok := a.Indices().(*array.Int32); ok && v.dstr[c].Offset() == 0 {
+				v.codes[c] = idx.Int32Values()
+			}
 		}
+		if s := v.str[c]; s != nil && s.Offset() == 0 {
+			v.offs[c], v.bytes[c] = s.ValueOffsets(), s.ValueBytes()
+		}
+		if d := v.dstr[c]; d != nil && v.codes[c] != nil {
+			v.offs[c], v.bytes[c] = d.ValueOffsets(), d.ValueBytes()
+		}
+		if len(v.offs[c]) > 0 && v.offs[c][0] != 0 {
+			v.offs[c], v.bytes[c] = nil, nil // bytes not from 0: the generic path
+		}
+		v.noNulls[c] = rec.Column(c).NullN() == 0
 	}
 	return v
 }
@@ -56,12 +77,12 @@ func (v *batchView) int(c, i int) int64 {
 	case kindTime:
 		return int64(v.times.Value(i))
 	case kindI64:
-		if v.i64[c].IsNull(i) {
+		if !v.noNulls[c] && v.i64[c].IsNull(i) {
 			return Absent
 		}
 		return v.i64[c].Value(i)
 	case kindI32:
-		if v.i32[c].IsNull(i) {
+		if !v.noNulls[c] && v.i32[c].IsNull(i) {
 			return 0
 		}
 		return int64(v.i32[c].Value(i))
@@ -71,6 +92,16 @@ func (v *batchView) int(c, i int) int64 {
 
 // str returns string column c at row i; the string points into the batch.
 func (v *batchView) string(c, i int) string {
+	if offs := v.offs[c]; offs != nil && v.noNulls[c] {
+		if codes := v.codes[c]; codes != nil {
+			i = int(codes[i])
+		}
+		lo, hi := offs[i], offs[i+1]
+		if lo == hi {
+			return ""
+		}
+		return unsafe.String(&v.bytes[c][lo], hi-lo)
+	}
 	if d := v.dict[c]; d != nil {
 		if d.IsNull(i) {
 			return ""

@@ -83,12 +83,13 @@ type Event struct {
 	Tags      string // comma-separated
 	Extra     []KV
 	Raw       []byte // the record's bytes, kept for unparsed input
+	FS        FS     // file-system record fields (MarkFS); see FS
 }
 
 // Reset clears the event for the next record, keeping the Extra slice's memory.
 func (e *Event) Reset() {
 	extra := e.Extra[:0]
-	*e = Event{Offset: Absent, Line: Absent, Inode: Absent, MFT: Absent, Bytes: Absent, Extra: extra}
+	*e = Event{Offset: Absent, Line: Absent, Inode: Absent, MFT: Absent, Bytes: Absent, Extra: extra, FS: resetFS}
 }
 
 // AddExtra appends a format-specific field.

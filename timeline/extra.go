@@ -132,12 +132,81 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// decodeExtra parses an extra column value back into key/value pairs in order.
+// decodeExtra parses an extra column value back into key/value pairs in
+// order. The column is written by appendExtraJSON, so a flat object of
+// strings is scanned in place: the strings point into s, and only a string
+// with an escape costs an allocation. Anything else goes through
+// encoding/json.
 func decodeExtra(s string, dst []KV) []KV {
 	dst = dst[:0]
 	if s == "" {
 		return dst
 	}
+	if out, ok := scanExtra(s, dst); ok {
+		return out
+	}
+	return decodeExtraJSON(s, dst[:0])
+}
+
+// scanExtra scans a flat JSON object of strings; ok is false for anything
+// else (whitespace included, which appendExtraJSON never writes).
+func scanExtra(s string, dst []KV) (_ []KV, ok bool) {
+	if len(s) < 2 || s[0] != '{' {
+		return dst, false
+	}
+	if s == "{}" {
+		return dst, true
+	}
+	i := 1
+	for {
+		var k, v string
+		if k, i, ok = scanString(s, i); !ok || i >= len(s) || s[i] != ':' {
+			return dst, false
+		}
+		if v, i, ok = scanString(s, i+1); !ok || i >= len(s) {
+			return dst, false
+		}
+		dst = append(dst, KV{k, v})
+		switch {
+		case s[i] == ',':
+			i++
+		case s[i] == '}' && i+1 == len(s):
+			return dst, true
+		default:
+			return dst, false
+		}
+	}
+}
+
+// scanString reads the JSON string starting at s[i] and returns it and the
+// position after its closing quote.
+func scanString(s string, i int) (string, int, bool) {
+	if i >= len(s) || s[i] != '"' {
+		return "", i, false
+	}
+	start := i + 1
+	escaped := false
+	for j := start; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			escaped = true
+			j++
+		case '"':
+			if !escaped {
+				return s[start:j], j + 1, true
+			}
+			var v string
+			if err := json.Unmarshal([]byte(s[start-1:j+1]), &v); err != nil {
+				return "", j, false
+			}
+			return v, j + 1, true
+		}
+	}
+	return "", len(s), false
+}
+
+// decodeExtraJSON parses an extra value with encoding/json.
+func decodeExtraJSON(s string, dst []KV) []KV {
 	dec := json.NewDecoder(strings.NewReader(s))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return dst

@@ -77,7 +77,7 @@ var segmentSchemaMessage = sync.OnceValue(func() []byte {
 func segmentFromBytes(data []byte, s SegmentInfo) (seg *Segment, err error) {
 	want := segmentSchemaMessage()
 	if len(data) < 8+len(want) || string(data[:6]) != "ARROW1" || !bytes.Equal(data[8:8+len(want)], want) {
-		return nil, fmt.Errorf("segment %s: not a segment of timeline schema %s", s.File, SchemaVersion)
+		return nil, schemaError("segment "+s.File, "other or none") // an older Kiseki's, or not a segment
 	}
 	defer func() {
 		if r := recover(); r != nil {

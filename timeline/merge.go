@@ -74,6 +74,11 @@ func openRun(path string, order int) (*runCursor, error) {
 		f.Close()
 		return nil, fmt.Errorf("run %s: %w", path, err)
 	}
+	if err := checkSchema(path, r.Schema()); err != nil {
+		r.Close()
+		f.Close()
+		return nil, err
+	}
 	c := &runCursor{f: f, r: r, batch: -1, order: order}
 	if err := c.next(); err != nil {
 		c.close()

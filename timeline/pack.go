@@ -32,9 +32,11 @@ type chunk struct {
 }
 
 var (
-	intCols = [...]int{ColOffset, ColLine, ColInode, ColMFT, ColSrcPort, ColDstPort, ColStatus, ColBytes}
+	intCols = [...]int{ColOffset, ColLine, ColInode, ColMFT, ColSrcPort, ColDstPort, ColStatus, ColBytes,
+		ColFSSeq, ColFSAttrType, ColFSAttrID, ColFSUID, ColFSGID, ColFSSize, ColFSLinks, ColFSFlags}
 	strCols = [...]int{ColTimeDesc, ColTimeOrig, ColZone, ColHost, ColSource, ColEvidence, ColRefPath, ColPath, ColUser,
-		ColSrcIP, ColDstIP, ColMethod, ColURL, ColUserAgent, ColAction, ColMessage, ColTags, ColExtra, ColRaw}
+		ColSrcIP, ColDstIP, ColMethod, ColURL, ColUserAgent, ColAction, ColMessage, ColTags, ColFSAttrName, ColFSMode,
+		ColExtra, ColRaw}
 )
 
 const (
@@ -52,7 +54,7 @@ func (k *chunk) add(ev *Event, limit int) {
 	// Sized first and then filled by position: one capacity check per row
 	// instead of one per field.
 	strs := [...]string{ev.TimeDesc, ev.TimeOrig, ev.Zone, ev.Host, ev.Source, ev.Evidence, ev.RefPath, ev.Path, ev.User,
-		ev.SrcIP, ev.DstIP, ev.Method, ev.URL, ev.UserAgent, ev.Action, ev.Message, ev.Tags}
+		ev.SrcIP, ev.DstIP, ev.Method, ev.URL, ev.UserAgent, ev.Action, ev.Message, ev.Tags, ev.FS.AttrName, ev.FS.Mode}
 	extra := extraRowLen(ev.Extra)
 	n := rowHeader + extra + len(ev.Raw)
 	for _, s := range &strs {
@@ -73,6 +75,19 @@ func (k *chunk) add(ev *Event, limit int) {
 	le.PutUint64(d[40:], uint64(ev.DstPort))
 	le.PutUint64(d[48:], uint64(ev.Status))
 	le.PutUint64(d[56:], uint64(ev.Bytes))
+	fs := &ev.FS
+	flags := fs.Flags
+	if flags&FSRecord != 0 {
+		flags = flags&^fsTimeBits | macbBit(ev.TimeDesc)
+	}
+	le.PutUint64(d[64:], uint64(fs.Seq))
+	le.PutUint64(d[72:], uint64(fs.AttrType))
+	le.PutUint64(d[80:], uint64(fs.AttrID))
+	le.PutUint64(d[88:], uint64(fs.UID))
+	le.PutUint64(d[96:], uint64(fs.GID))
+	le.PutUint64(d[104:], uint64(fs.Size))
+	le.PutUint64(d[112:], uint64(fs.Links))
+	le.PutUint64(d[120:], uint64(flags))
 	at := rowHeader
 	for i, s := range &strs {
 		le.PutUint32(d[lensAt+4*i:], uint32(len(s)))

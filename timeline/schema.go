@@ -39,6 +39,16 @@ const (
 	ColLine
 	ColInode
 	ColMFT
+	ColFSSeq
+	ColFSAttrType
+	ColFSAttrID
+	ColFSAttrName
+	ColFSMode
+	ColFSUID
+	ColFSGID
+	ColFSSize
+	ColFSLinks
+	ColFSFlags
 	ColPath
 	ColUser
 	ColSrcIP
@@ -59,34 +69,47 @@ const (
 )
 
 var columns = [numCols]column{
-	ColTime:      {"time", kindTime, false},
-	ColTimeDesc:  {"time_desc", kindStr, true},
-	ColTimeOrig:  {"time_orig", kindText, false},
-	ColZone:      {"zone", kindStr, true},
-	ColHost:      {"host", kindStr, true},
-	ColSource:    {"source", kindStr, true},
-	ColEvidence:  {"evidence", kindStr, true},
-	ColRefPath:   {"ref_path", kindStr, true},
-	ColOffset:    {"offset", kindI64, false},
-	ColLine:      {"line", kindI64, false},
-	ColInode:     {"inode", kindI64, false},
-	ColMFT:       {"mft", kindI64, false},
-	ColPath:      {"path", kindStr, false},
-	ColUser:      {"user", kindStr, true},
-	ColSrcIP:     {"src_ip", kindStr, false},
-	ColSrcPort:   {"src_port", kindI32, false},
-	ColDstIP:     {"dst_ip", kindStr, false},
-	ColDstPort:   {"dst_port", kindI32, false},
-	ColMethod:    {"method", kindStr, true},
-	ColURL:       {"url", kindStr, false},
-	ColStatus:    {"status", kindI32, false},
-	ColBytes:     {"bytes", kindI64, false},
-	ColUserAgent: {"user_agent", kindStr, true},
-	ColAction:    {"action", kindStr, true},
-	ColMessage:   {"message", kindText, false},
-	ColTags:      {"tags", kindStr, true},
-	ColExtra:     {"extra", kindText, false},
-	ColRaw:       {"raw", kindBin, false},
+	ColTime:     {"time", kindTime, false},
+	ColTimeDesc: {"time_desc", kindStr, true},
+	ColTimeOrig: {"time_orig", kindText, false},
+	ColZone:     {"zone", kindStr, true},
+	ColHost:     {"host", kindStr, true},
+	ColSource:   {"source", kindStr, true},
+	ColEvidence: {"evidence", kindStr, true},
+	ColRefPath:  {"ref_path", kindStr, true},
+	ColOffset:   {"offset", kindI64, false},
+	ColLine:     {"line", kindI64, false},
+	ColInode:    {"inode", kindI64, false},
+	ColMFT:      {"mft", kindI64, false},
+	// File-system record fields (Event.FS), typed so that bodyfile, l2tcsv,
+	// scope and the web detail read them without decoding JSON. Null (or
+	// empty) on every other row.
+	ColFSSeq:      {"fs_seq", kindI64, false},
+	ColFSAttrType: {"fs_attr_type", kindI32, false},
+	ColFSAttrID:   {"fs_attr_id", kindI64, false},
+	ColFSAttrName: {"fs_attr_name", kindStr, true},
+	ColFSMode:     {"fs_mode", kindStr, true},
+	ColFSUID:      {"fs_uid", kindI64, false},
+	ColFSGID:      {"fs_gid", kindI64, false},
+	ColFSSize:     {"fs_size", kindI64, false},
+	ColFSLinks:    {"fs_links", kindI64, false},
+	ColFSFlags:    {"fs_flags", kindI32, false},
+	ColPath:       {"path", kindStr, false},
+	ColUser:       {"user", kindStr, true},
+	ColSrcIP:      {"src_ip", kindStr, false},
+	ColSrcPort:    {"src_port", kindI32, false},
+	ColDstIP:      {"dst_ip", kindStr, false},
+	ColDstPort:    {"dst_port", kindI32, false},
+	ColMethod:     {"method", kindStr, true},
+	ColURL:        {"url", kindStr, false},
+	ColStatus:     {"status", kindI32, false},
+	ColBytes:      {"bytes", kindI64, false},
+	ColUserAgent:  {"user_agent", kindStr, true},
+	ColAction:     {"action", kindStr, true},
+	ColMessage:    {"message", kindText, false},
+	ColTags:       {"tags", kindStr, true},
+	ColExtra:      {"extra", kindText, false},
+	ColRaw:        {"raw", kindBin, false},
 }
 
 // ColumnName returns the on-disk name of column c.
@@ -102,8 +125,10 @@ func ColumnIndex(name string) int {
 	return -1
 }
 
-// SchemaVersion is written into every file's metadata.
-const SchemaVersion = "kiseki-timeline-1"
+// SchemaVersion is written into every file's metadata. Version 2 added the
+// typed file-system columns (fs_*); a case written by version 1 is refused
+// with ErrOldSchema, to be ingested again into a new case.
+const SchemaVersion = "kiseki-timeline-2"
 
 var dictType = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
 
@@ -180,6 +205,10 @@ func (e *Event) setStrField(c int, s string) {
 		e.Message = s
 	case ColTags:
 		e.Tags = s
+	case ColFSAttrName:
+		e.FS.AttrName = s
+	case ColFSMode:
+		e.FS.Mode = s
 	}
 }
 
@@ -203,5 +232,21 @@ func (e *Event) setIntField(c int, v int64) {
 		e.Status = int32(v)
 	case ColBytes:
 		e.Bytes = v
+	case ColFSSeq:
+		e.FS.Seq = v
+	case ColFSAttrType:
+		e.FS.AttrType = int32(v)
+	case ColFSAttrID:
+		e.FS.AttrID = v
+	case ColFSUID:
+		e.FS.UID = v
+	case ColFSGID:
+		e.FS.GID = v
+	case ColFSSize:
+		e.FS.Size = v
+	case ColFSLinks:
+		e.FS.Links = v
+	case ColFSFlags:
+		e.FS.Flags = FSFlags(v)
 	}
 }

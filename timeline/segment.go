@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,6 +45,26 @@ type Manifest struct {
 
 const manifestName = "manifest.json"
 
+// ErrOldSchema is the error (errors.Is) for a timeline file of another
+// schema version: a case ingested by an older Kiseki. Its runs and segments
+// are not converted; the evidence is ingested again into a new case.
+var ErrOldSchema = errors.New("timeline written in another format")
+
+// schemaError names the file, the schema it has and what to do.
+func schemaError(path, schema string) error {
+	return fmt.Errorf("%s: schema %q, this Kiseki reads %q (%w: ingest the evidence again into a new case)", path, schema, SchemaVersion, ErrOldSchema)
+}
+
+// checkSchema refuses an Arrow file (run or segment) of another schema
+// version, before any column is read by position.
+func checkSchema(path string, schema *arrow.Schema) error {
+	v, _ := schema.Metadata().GetValue("kiseki.schema")
+	if v != SchemaVersion || schema.NumFields() != numCols {
+		return schemaError(path, v)
+	}
+	return nil
+}
+
 // ReadManifest reads the manifest of the timeline in dir. A missing manifest
 // is an empty timeline.
 func ReadManifest(dir string) (*Manifest, error) {
@@ -59,7 +80,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("timeline manifest %s: %w", dir, err)
 	}
 	if m.Schema != SchemaVersion {
-		return nil, fmt.Errorf("timeline manifest %s: schema %q, this Kiseki reads %q", dir, m.Schema, SchemaVersion)
+		return nil, schemaError(filepath.Join(dir, manifestName), m.Schema)
 	}
 	for i, sg := range m.Segments {
 		if !validSegmentName(sg.File) {

@@ -266,7 +266,8 @@ func TestChunkCoversEveryColumn(t *testing.T) {
 	ev := Event{Time: 1, TimeDesc: "a", TimeOrig: "b", Zone: "c", Host: "d", Source: "e", Evidence: "f", RefPath: "g",
 		Offset: 2, Line: 3, Inode: 4, MFT: 5, Path: "h", User: "i", SrcIP: "j", SrcPort: 6, DstIP: "k", DstPort: 7,
 		Method: "l", URL: "m", Status: 8, Bytes: 9, UserAgent: "n", Action: "o", Message: "p", Tags: "q",
-		Extra: []KV{{"r", "s"}}, Raw: []byte("t")}
+		Extra: []KV{{"r", "s"}}, Raw: []byte("t"),
+		FS: FS{Seq: 10, AttrType: 11, AttrID: 12, AttrName: "u", Mode: "v", UID: 13, GID: 14, Size: 15, Links: 16, Flags: FSRecord | FSAllocated}}
 	var k chunk
 	k.add(&ev, 0)
 	var out runOut

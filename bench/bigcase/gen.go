@@ -203,7 +203,8 @@ func (g *gen) all(n int) error {
 	fs := func(t int64, p, desc string) {
 		ev := g.base(t, 5)
 		ev.Path, ev.TimeDesc = p, desc
-		ev.AddExtra("mode", "r/rrw-r--r--")
+		ev.MarkFS(true)
+		ev.FS.Mode = "r/rrw-r--r--"
 		g.w.Emit(ev)
 	}
 	fs(at(attackAt-time.Hour+time.Second), "/var/www/shop/uploads/.cache/img.php", timeline.TimeBorn)
@@ -255,7 +256,8 @@ func (g *gen) all(n int) error {
 			ev := g.base(t-int64(30*24*time.Hour), 5)
 			ev.Path = fmt.Sprintf("/var/www/shop/media/%d/%d.jpg", rng.IntN(500), rng.IntN(100))
 			ev.TimeDesc = []string{timeline.TimeModified, timeline.TimeAccessed, timeline.TimeChanged, timeline.TimeBorn}[rng.IntN(4)]
-			ev.AddExtra("mode", "r/rrw-r--r--")
+			ev.MarkFS(true)
+			ev.FS.Mode = "r/rrw-r--r--"
 			err = g.w.Emit(ev)
 		}
 		if err != nil {

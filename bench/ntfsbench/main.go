@@ -33,10 +33,8 @@ type sink struct {
 
 func (s *sink) Emit(ev *timeline.Event) error {
 	meta := ""
-	for _, kv := range ev.Extra {
-		if kv.Key == "meta" {
-			meta = kv.Value
-		}
+	if ev.IsFS() {
+		meta = string(ev.AppendMeta(nil))
 	}
 	s.recs = append(s.recs, rec{ev.Time, meta})
 	s.entries[ev.MFT] = struct{}{}

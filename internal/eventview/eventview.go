@@ -8,10 +8,10 @@ package eventview
 import (
 	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/kiseki-forensics/kiseki/taxonomy"
 	"github.com/kiseki-forensics/kiseki/timeline"
@@ -21,14 +21,7 @@ import (
 // control characters (escape sequences included) and invalid UTF-8 become
 // visible \xNN escapes, so a log line can never drive the terminal.
 func Sanitize(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if isClean(s) {
 		return s
 	}
 	var b strings.Builder
@@ -57,59 +50,45 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
+// isClean reports whether s is printable ASCII: what Sanitize keeps as is.
+func isClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
 // Summary is a one-line description of an event for tables.
 func Summary(ev *timeline.Event) string {
-	var b strings.Builder
-	add := func(s string) {
-		if s == "" {
-			return
-		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(s)
+	var a Appender
+	return string(a.Summary(nil, ev))
+}
+
+// FormulaSafe keeps a spreadsheet from reading a CSV cell as a formula
+// (=HYPERLINK(...), @SUM(...), +cmd|...): a value starting with = + - @, a
+// tab or a carriage return gets a leading quote, so it shows as text.
+func FormulaSafe(s string) string {
+	if FormulaStart(s) {
+		return "'" + s
 	}
-	if ev.SrcIP != "" {
-		add(ev.SrcIP)
-		if ev.SrcPort != 0 {
-			b.WriteString(":" + strconv.Itoa(int(ev.SrcPort)))
-		}
-		if ev.DstIP != "" {
-			b.WriteString(" ->")
-		}
+	return s
+}
+
+// FormulaStart reports whether a spreadsheet would read s as a formula:
+// FormulaSafe quotes exactly these.
+func FormulaStart(s string) bool {
+	if s == "" {
+		return false
 	}
-	if ev.DstIP != "" {
-		add(ev.DstIP)
-		if ev.DstPort != 0 {
-			b.WriteString(":" + strconv.Itoa(int(ev.DstPort)))
-		}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
 	}
-	if ev.User != "" {
-		add("user=" + ev.User)
-	}
-	add(ev.Method)
-	add(ev.URL)
-	if ev.Status != 0 {
-		add(strconv.Itoa(int(ev.Status)))
-	}
-	if ev.Bytes > 0 && ev.Method != "" {
-		add(strconv.FormatInt(ev.Bytes, 10) + "B")
-	}
-	add(ev.Path)
-	if ev.Action != "" {
-		add("[" + ev.Action + "]")
-	}
-	if l := taxonomy.Of(ev).String(); l != "" {
-		add("<" + l + ">")
-	}
-	add(ev.Message)
-	if ev.Source == timeline.SourceRaw && len(ev.Raw) > 0 {
-		add(string(ev.Raw))
-	}
-	if ev.Tags != "" {
-		add("{" + ev.Tags + "}")
-	}
-	return Sanitize(b.String())
+	return false
 }
 
 // Event is the contract's JSONL shape.
@@ -168,9 +147,9 @@ func JSON(row int64, ev *timeline.Event) Event {
 	if ev.Tags != "" {
 		j.Tags = strings.Split(ev.Tags, ",")
 	}
-	if len(ev.Extra) > 0 {
-		j.Extra = make(map[string]string, len(ev.Extra))
-		for _, kv := range ev.Extra {
+	if extra := ev.AllExtra(); len(extra) > 0 {
+		j.Extra = make(map[string]string, len(extra))
+		for _, kv := range extra {
 			j.Extra[kv.Key] = kv.Value
 		}
 	}

@@ -27,6 +27,7 @@ func (c *Collect) Emit(ev *timeline.Event) error {
 	e := *ev
 	e.TimeDesc, e.TimeOrig, e.Path, e.Message, e.Tags, e.Zone = strings.Clone(ev.TimeDesc), strings.Clone(ev.TimeOrig),
 		strings.Clone(ev.Path), strings.Clone(ev.Message), strings.Clone(ev.Tags), strings.Clone(ev.Zone)
+	e.FS.Mode, e.FS.AttrName = strings.Clone(ev.FS.Mode), strings.Clone(ev.FS.AttrName)
 	e.Extra = make([]timeline.KV, len(ev.Extra))
 	for i, kv := range ev.Extra {
 		e.Extra[i] = timeline.KV{Key: strings.Clone(kv.Key), Value: strings.Clone(kv.Value)}
@@ -35,9 +36,10 @@ func (c *Collect) Emit(ev *timeline.Event) error {
 	return nil
 }
 
-// Extra returns the value of an event's extra field, or "".
+// Extra returns the value of an event's extra field, or "" (the file-system
+// fields under their names: meta, name, mode, size...).
 func Extra(ev *timeline.Event, key string) string {
-	for _, kv := range ev.Extra {
+	for _, kv := range ev.AllExtra() {
 		if kv.Key == key {
 			return kv.Value
 		}

@@ -31,7 +31,8 @@ func (c *Collect) Emit(ev *timeline.Event) error {
 	}
 	e.Raw = append([]byte(nil), ev.Raw...)
 	for _, p := range []*string{&e.TimeDesc, &e.TimeOrig, &e.Zone, &e.Host, &e.Source, &e.Evidence, &e.RefPath,
-		&e.Path, &e.User, &e.SrcIP, &e.DstIP, &e.Method, &e.URL, &e.UserAgent, &e.Action, &e.Message, &e.Tags} {
+		&e.Path, &e.User, &e.SrcIP, &e.DstIP, &e.Method, &e.URL, &e.UserAgent, &e.Action, &e.Message, &e.Tags,
+		&e.FS.Mode, &e.FS.AttrName} {
 		*p = strings.Clone(*p)
 	}
 	c.Events = append(c.Events, e)
@@ -101,9 +102,10 @@ func Parse(t testing.TB, format, path string, year int, zone *time.Location) []t
 	return c.Events
 }
 
-// Extra returns an event's extra field.
+// Extra returns an event's extra field (for a file-system record, its FS
+// fields by their extra names too: timeline.Event.AllExtra).
 func Extra(ev *timeline.Event, key string) string {
-	for _, kv := range ev.Extra {
+	for _, kv := range ev.AllExtra() {
 		if kv.Key == key {
 			return kv.Value
 		}

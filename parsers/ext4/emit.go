@@ -160,10 +160,6 @@ func (em *emitter) emitInode(ino uint32, in *inode, allocated bool, nv *nameView
 	name := span{a, mark()}
 
 	a = mark()
-	b = strconv.AppendUint(b, uint64(ino), 10)
-	meta := span{a, mark()}
-
-	a = mark()
 	b = append(b, nv.Type, '/')
 	if in == nil {
 		b = append(b, "----------"...)
@@ -171,22 +167,6 @@ func (em *emitter) emitInode(ino uint32, in *inode, allocated bool, nv *nameView
 		b = appendMode(b, in.Mode)
 	}
 	mode := span{a, mark()}
-
-	var uid, gid, size, links span
-	if in != nil {
-		a = mark()
-		b = strconv.AppendUint(b, uint64(in.UID), 10)
-		uid = span{a, mark()}
-		a = mark()
-		b = strconv.AppendUint(b, uint64(in.GID), 10)
-		gid = span{a, mark()}
-		a = mark()
-		b = strconv.AppendUint(b, in.Size, 10)
-		size = span{a, mark()}
-		a = mark()
-		b = strconv.AppendUint(b, uint64(in.Links), 10)
-		links = span{a, mark()}
-	}
 
 	// time texts: seconds[.nanoseconds]
 	type tm struct {
@@ -255,24 +235,12 @@ func (em *emitter) emitInode(ino uint32, in *inode, allocated bool, nv *nameView
 	if nv.Stomp.tags != "" {
 		ev.AddTag(nv.Stomp.tags)
 	}
-	ev.AddExtra("meta", em.str(meta))
-	ev.AddExtra("name", em.str(name))
-	ev.AddExtra("mode", em.str(mode))
+	ev.MarkFS(in != nil && allocated)
+	ev.FS.Mode = em.str(mode)
 	if in == nil {
-		ev.AddExtra("uid", "0")
-		ev.AddExtra("gid", "0")
-		ev.AddExtra("size", "0")
-		ev.AddExtra("links", "0")
+		ev.FS.UID, ev.FS.GID, ev.FS.Size, ev.FS.Links = 0, 0, 0, 0
 	} else {
-		ev.AddExtra("uid", em.str(uid))
-		ev.AddExtra("gid", em.str(gid))
-		ev.AddExtra("size", em.str(size))
-		ev.AddExtra("links", em.str(links))
-	}
-	if in != nil && allocated {
-		ev.AddExtra("allocated", "1")
-	} else {
-		ev.AddExtra("allocated", "0")
+		ev.FS.UID, ev.FS.GID, ev.FS.Size, ev.FS.Links = int64(in.UID), int64(in.GID), int64(in.Size), int64(in.Links)
 	}
 	if nv.Journal >= 0 {
 		ev.AddExtra("transaction", strconv.FormatInt(nv.Journal, 10))

@@ -166,8 +166,8 @@ func TestCorpusEvents(t *testing.T) {
 			t.Errorf("extra %s = %q, want %q", k, got, v)
 		}
 	}
-	if len(ev.Extra) != len(want) {
-		t.Errorf("extra keys: %v", ev.Extra)
+	if len(ev.AllExtra()) != len(want) {
+		t.Errorf("extra keys: %v", ev.AllExtra())
 	}
 	if ev.Offset <= 0 || ev.Tags != "" || ev.Action != "" || ev.TimeOrig != "1337961653" || ev.Zone != "UTC" {
 		t.Errorf("event: offset %d tags %q action %q orig %q zone %q", ev.Offset, ev.Tags, ev.Action, ev.TimeOrig, ev.Zone)

@@ -26,6 +26,8 @@ func (s *memSink) Emit(ev *timeline.Event) error {
 	c.Path = strings.Clone(ev.Path)
 	c.Message = strings.Clone(ev.Message)
 	c.Tags = strings.Clone(ev.Tags)
+	c.FS.Mode = strings.Clone(ev.FS.Mode)
+	c.FS.AttrName = strings.Clone(ev.FS.AttrName)
 	c.Extra = make([]timeline.KV, len(ev.Extra))
 	for i, kv := range ev.Extra {
 		c.Extra[i] = timeline.KV{Key: strings.Clone(kv.Key), Value: strings.Clone(kv.Value)}
@@ -35,7 +37,7 @@ func (s *memSink) Emit(ev *timeline.Event) error {
 }
 
 func extra(ev *timeline.Event, key string) string {
-	for _, kv := range ev.Extra {
+	for _, kv := range ev.AllExtra() {
 		if kv.Key == key {
 			return kv.Value
 		}

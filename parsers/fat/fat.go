@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -210,18 +209,9 @@ func (w *walker) emitAs(e *entry, p, real string) error {
 		ev.AddTag("deleted")
 	}
 	ev.Message = name
-	meta := strconv.FormatUint(e.meta, 10)
-	ev.AddExtra("meta", meta)
-	ev.AddExtra("name", name)
-	ev.AddExtra("mode", modeString(e))
-	ev.AddExtra("uid", "0")
-	ev.AddExtra("gid", "0")
-	ev.AddExtra("size", strconv.FormatUint(e.size, 10))
-	if e.deleted {
-		ev.AddExtra("allocated", "0")
-	} else {
-		ev.AddExtra("allocated", "1")
-	}
+	ev.MarkFS(!e.deleted) // the meta address is the inode, the name the message (timeline/fs.go)
+	ev.FS.Mode = modeString(e)
+	ev.FS.UID, ev.FS.GID, ev.FS.Size = 0, 0, int64(e.size)
 	times := [...]struct {
 		ok   bool
 		ns   int64

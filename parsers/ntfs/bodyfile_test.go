@@ -26,7 +26,7 @@ func (c *collect) Emit(ev *timeline.Event) error {
 }
 
 func extra(e *timeline.Event, k string) string {
-	for _, kv := range e.Extra {
+	for _, kv := range e.AllExtra() {
 		if kv.Key == k {
 			return kv.Value
 		}

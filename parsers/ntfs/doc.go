@@ -12,7 +12,7 @@
 // Every MFT entry, allocated or deleted, becomes events: one per nonzero
 // $STANDARD_INFORMATION and $FILE_NAME timestamp (TimeDesc si_mtime ...
 // fn_crtime), named and numbered as the Sleuth Kit's `fls -r -m` bodyfile
-// names them (Extra "meta", "name", "mode", ...), so that a bodyfile written
+// names them (the typed Event.FS fields: attribute, mode, owner, size), so that a bodyfile written
 // from them reads like TSK's. $UsnJrnl:$J records become "usnjrnl" events.
 // Where the bodyfile Kiseki's events make differs from fls -r -m + mactime
 // (tests explain each case): the root directory and allocated entries that

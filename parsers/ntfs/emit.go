@@ -31,12 +31,16 @@ var (
 // line is one line of the Sleuth Kit's bodyfile: one name and attribute of
 // an entry with four times.
 type line struct {
-	name  string // as fls -m prints it
-	path  string // Event.Path
-	meta  string
-	size  int64
-	times fileTimes
-	desc  *[4]string
+	name string // as fls -m prints it
+	path string // Event.Path
+	// The attribute the line is of (its type, 0 for none, id and name),
+	// which with the entry make the meta address fls prints ("64-128-4").
+	attrType int32
+	attrID   int64
+	attrName string
+	size     int64
+	times    fileTimes
+	desc     *[4]string
 }
 
 // Tags of the timestomp rules (docs/timeline-format.md "Timestomp tags").
@@ -186,14 +190,13 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 			}
 			return tskName(n.path), p.mount + n.path
 		}
-		base := itoa(int64(idx))
 		lines = lines[:0]
 		for _, n := range names {
 			tsk, path := show(n)
 			shown := 0
 			for _, s := range e.streams {
 				l := line{name: tsk, path: path, size: s.size, times: e.si.times, desc: &SIDesc,
-					meta: base + "-" + itoa(int64(s.typ)) + "-" + itoa(int64(s.id))}
+					attrType: int32(s.typ), attrID: int64(s.id), attrName: s.name}
 				if s.name != "" && !(s.typ == attrIndexRoot && s.name == "$I30") {
 					l.name += ":" + tskName(s.name)
 					l.path += ":" + s.name
@@ -203,29 +206,27 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 				shown++
 			}
 			if shown == 0 {
-				lines = append(lines, line{name: tsk + suffix, path: path, meta: base, times: e.si.times, desc: &SIDesc})
+				lines = append(lines, line{name: tsk + suffix, path: path, attrID: timeline.Absent, times: e.si.times, desc: &SIDesc})
 			}
 		}
 		for i := range e.fns {
 			f := &e.fns[i]
 			tsk, path := show(child(f))
 			lines = append(lines, line{name: tsk + " ($FILE_NAME)" + suffix, path: path, size: int64(f.size),
-				times: f.times, desc: &FNDesc, meta: base + "-48-" + itoa(int64(f.id))})
+				times: f.times, desc: &FNDesc, attrType: attrFileName, attrID: int64(f.id)})
 		}
 		var st stompTags
 		st.tags, st.untrusted = timestomp(e)
 		if st.untrusted != 0 {
 			st.untrustedTags = st.tags + "," + TagUntrusted
 		}
-		mode := modeString(e)
-		uid := itoa(int64(e.si.owner))
-		alloc := "0"
-		if e.flags&flagInUse != 0 {
-			alloc = "1"
-		}
+		st.mode = modeString(e)
+		st.uid = int64(e.si.owner)
+		st.seq = int64(e.seq)
+		st.allocated = e.flags&flagInUse != 0
 		p.entryOff = p.physical(int64(idx) * p.recSize)
 		for i := range lines {
-			p.emitLine(int64(idx), &lines[i], &st, mode, uid, alloc)
+			p.emitLine(int64(idx), &lines[i], &st)
 		}
 		if p.sinkErr != nil {
 			return p.sinkErr
@@ -235,16 +236,19 @@ func (p *volParser) emitEntries(ctx context.Context) error {
 }
 
 // stompTags are an entry's timestomp tags: tags on every event,
-// untrustedTags on the $SI events whose time k has bit k set in untrusted.
+// untrustedTags on the $SI events whose time k has bit k set in untrusted;
+// and the entry's fields every line shares.
 type stompTags struct {
 	tags, untrustedTags string
 	untrusted           uint8
+	mode                string // modeString
+	uid, seq            int64
+	allocated           bool
 }
 
 // emitLine emits the events of one line.
-func (p *volParser) emitLine(idx int64, l *line, st *stompTags, mode, uid, alloc string) {
+func (p *volParser) emitLine(idx int64, l *line, st *stompTags) {
 	ev := &p.ev
-	size := itoa(l.size)
 	any := false
 	for k := range 4 {
 		ft := l.times[k]
@@ -256,7 +260,7 @@ func (p *volParser) emitLine(idx int64, l *line, st *stompTags, mode, uid, alloc
 		if l.desc == &SIDesc && st.untrusted&(1<<k) != 0 {
 			tags = st.untrustedTags
 		}
-		p.fillLine(ev, idx, l, tags, mode, uid, alloc, size)
+		p.fillLine(ev, idx, l, tags, st)
 		t, ok := unixNano(ft)
 		ev.Time = t
 		if !ok {
@@ -267,13 +271,13 @@ func (p *volParser) emitLine(idx int64, l *line, st *stompTags, mode, uid, alloc
 		p.emit(ev)
 	}
 	if !any {
-		p.fillLine(ev, idx, l, st.tags, mode, uid, alloc, size)
+		p.fillLine(ev, idx, l, st.tags, st)
 		ev.TimeDesc = timeline.TimeUnknown
 		p.emit(ev)
 	}
 }
 
-func (p *volParser) fillLine(ev *timeline.Event, idx int64, l *line, tags, mode, uid, alloc, size string) {
+func (p *volParser) fillLine(ev *timeline.Event, idx int64, l *line, tags string, st *stompTags) {
 	ev.Reset()
 	p.fillRef(ev, idx)
 	ev.Source = Name
@@ -284,11 +288,9 @@ func (p *volParser) fillLine(ev *timeline.Event, idx int64, l *line, tags, mode,
 	ev.Bytes = l.size
 	ev.Message = l.name
 	ev.Tags = tags
-	ev.AddExtra("meta", l.meta)
-	ev.AddExtra("name", l.name)
-	ev.AddExtra("mode", mode)
-	ev.AddExtra("uid", uid)
-	ev.AddExtra("gid", "0")
-	ev.AddExtra("size", size)
-	ev.AddExtra("allocated", alloc)
+	ev.MarkFS(st.allocated)
+	ev.FS.Seq = st.seq
+	ev.FS.AttrType, ev.FS.AttrID, ev.FS.AttrName = l.attrType, l.attrID, l.attrName
+	ev.FS.Mode = st.mode
+	ev.FS.UID, ev.FS.GID, ev.FS.Size = st.uid, 0, l.size
 }

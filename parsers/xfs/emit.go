@@ -42,29 +42,18 @@ func (em *emitter) emit(ino uint64, in *inode, allocated bool, tsk, real string,
 		ev.AddTag("deleted")
 	}
 	ev.Message = nm
-	ev.AddExtra("meta", strconv.FormatUint(ino, 10))
-	ev.AddExtra("name", nm)
+	// The meta address is the inode, the name the message (timeline/fs.go).
 	if in == nil {
-		ev.AddExtra("mode", "-/----------")
-		ev.AddExtra("uid", "0")
-		ev.AddExtra("gid", "0")
-		ev.AddExtra("size", "0")
-		ev.AddExtra("links", "0")
-		ev.AddExtra("allocated", "0")
+		ev.MarkFS(false)
+		ev.FS.Mode = "-/----------"
+		ev.FS.UID, ev.FS.GID, ev.FS.Size, ev.FS.Links = 0, 0, 0, 0
 		ev.TimeDesc = timeline.TimeUnknown
 		return em.sink.Emit(ev)
 	}
+	ev.MarkFS(allocated)
 	em.buf = appendMode(em.buf[:0], in.mode)
-	ev.AddExtra("mode", string(em.buf))
-	ev.AddExtra("uid", strconv.FormatUint(uint64(in.uid), 10))
-	ev.AddExtra("gid", strconv.FormatUint(uint64(in.gid), 10))
-	ev.AddExtra("size", strconv.FormatUint(in.size, 10))
-	ev.AddExtra("links", strconv.FormatUint(uint64(in.nlink), 10))
-	if allocated {
-		ev.AddExtra("allocated", "1")
-	} else {
-		ev.AddExtra("allocated", "0")
-	}
+	ev.FS.Mode = string(em.buf)
+	ev.FS.UID, ev.FS.GID, ev.FS.Size, ev.FS.Links = int64(in.uid), int64(in.gid), int64(in.size), int64(in.nlink)
 	times := [...]struct {
 		t    timestamp
 		desc string

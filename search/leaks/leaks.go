@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/eventview"
 	"github.com/kiseki-forensics/kiseki/search"
 	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
@@ -626,12 +627,7 @@ func WriteCSV(w io.Writer, res *Result, reveal bool) error {
 }
 
 // csvSafe keeps a spreadsheet from reading a value as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+func csvSafe(s string) string { return eventview.FormulaSafe(s) }
 
 // hostOf strips the " (source)" suffix of a tally's host label.
 func hostOf(label string) string {

@@ -182,12 +182,12 @@ func (c *collector) fs(seg *timeline.Segment, i int) fsObs {
 		o.stomp = c.in.Get(stompRules(tags))
 		o.untrusted = strings.Contains(tags, timeline.TagTimestompUntrusted)
 	}
-	x := seg.Str(timeline.ColExtra, i)
-	if m := vocab.ExtraValue(x, "mode"); strings.HasPrefix(m, "d") {
+	if strings.HasPrefix(seg.Str(timeline.ColFSMode, i), "d") {
 		o.dir = true
 	}
 	if o.action == "" {
 		o.action = usnActions[c.action.At(seg, i, c.in)]
+		x := seg.Str(timeline.ColExtra, i)
 		if a, err := strconv.ParseUint(strings.TrimPrefix(vocab.ExtraValue(x, "attributes"), "0x"), 16, 32); err == nil && a&fileAttributeDirectory != 0 {
 			o.dir = true
 		}

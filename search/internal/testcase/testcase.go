@@ -41,7 +41,8 @@ func FS(t int64, host, path, desc string) timeline.Event {
 	ev := Ev(t, host, "ext4")
 	ev.TimeDesc, ev.Path = desc, path
 	ev.Evidence, ev.RefPath, ev.Inode, ev.Offset = "E0009", host+".img", 12, 4096
-	ev.AddExtra("mode", "r/rrw-r--r--")
+	ev.MarkFS(true)
+	ev.FS.Mode = "r/rrw-r--r--"
 	return ev
 }
 
