@@ -3,8 +3,6 @@ package search
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/timeline"
@@ -35,20 +33,17 @@ type Searcher struct {
 	cache *segCache // nil: every scan loads its segments
 }
 
-// Open opens the timeline and, if built, the index. A case without an index
-// still answers: word terms then fall back to substring scans.
+// Open opens the timeline and, if complete for its generation, the index.
+// A case without one (not built yet, still building, or built for an older
+// generation) answers the same through column scans, only slower.
 func Open(store timeline.Store, indexDir string) (*Searcher, error) {
 	dir, m, err := store.Current()
 	if err != nil {
 		return nil, err
 	}
 	s := &Searcher{dir: dir, m: m}
-	if _, err := os.Stat(filepath.Join(indexDir, bleveDir)); err == nil {
-		t, err := openTextIndex(indexDir)
-		if err != nil {
-			return nil, err
-		}
-		s.text = t
+	if s.text, err = openTextIndex(indexDir, m.Generation); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -79,7 +74,7 @@ func (s *Searcher) scan(ctx context.Context, req Request, mapped bool, visit fun
 	if err != nil {
 		return err
 	}
-	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}}
+	ev := newEvaluator(s.text)
 	err = scanSegments(s, ctx, req, mapped, func(seg *timeline.Segment, lo, hi int) (bitset, error) {
 		return ev.eval(q, seg, lo, hi)
 	}, func(seg *timeline.Segment, lo, hi int, hits bitset) error {
