@@ -203,6 +203,11 @@ func BuildIndex(ctx context.Context, indexDir string, store timeline.Store, prog
 	return writeState(indexDir, st)
 }
 
+// testHookIndexed, when set by a test, runs after a segment's batch is on
+// disk and before it is recorded done; an error stands for a build killed
+// there.
+var testHookIndexed func(segment int) error
+
 // buildShard indexes segments k, k+n, k+2n... of m into idx, skipping
 // those done, and calls markDone for each once its batch is on disk.
 func buildShard(ctx context.Context, idx bleve.Index, tdir string, m *timeline.Manifest, k, n int, markDone func(int) error, isDone func(int) bool) error {
@@ -231,6 +236,12 @@ func buildShard(ctx context.Context, idx bleve.Index, tdir string, m *timeline.M
 				setErr(perr)
 				return
 			}
+			if testHookIndexed != nil {
+				if err := testHookIndexed(i); err != nil {
+					setErr(err)
+					return
+				}
+			}
 			setErr(markDone(i))
 		})
 		if err != nil {
@@ -247,7 +258,7 @@ func buildShard(ctx context.Context, idx bleve.Index, tdir string, m *timeline.M
 // openOrCreate opens a shard, or creates it. A shard a killed build left
 // unopenable is created again, and its segments marked to do.
 func openOrCreate(path string, st *indexState) (bleve.Index, error) {
-	idx, err := bleve.OpenUsing(path, writeConfig)
+	idx, err := bleve.OpenUsing(path, writeConfig())
 	if err == nil {
 		return idx, nil
 	}
@@ -264,13 +275,14 @@ func openOrCreate(path string, st *indexState) (bleve.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bleve.NewUsing(path, m, scorch.Name, scorch.Name, writeConfig)
+	return bleve.NewUsing(path, m, scorch.Name, scorch.Name, writeConfig())
 }
 
 // writeConfig lets a batch return once it is searchable in memory; it is
 // on disk when its persisted callback runs, and only then is its segment
-// recorded as done.
-var writeConfig = map[string]any{"unsafe_batch": true}
+// recorded as done. A new map each time: Bleve writes the index's path
+// into it.
+func writeConfig() map[string]any { return map[string]any{"unsafe_batch": true} }
 
 // blockID names the document of block b of kind in the segment whose first
 // row is rowBase.
