@@ -75,10 +75,30 @@ func (s *Searcher) scan(ctx context.Context, req Request, mapped bool, visit fun
 		return err
 	}
 	ev := newEvaluator(s.text)
-	err = scanSegments(s, ctx, req, mapped, func(seg *timeline.Segment, lo, hi int) (bitset, error) {
-		return ev.eval(q, seg, lo, hi)
-	}, func(seg *timeline.Segment, lo, hi int, hits bitset) error {
-		return visit(seg, hits, lo, hi)
+	// The query is evaluated on the memory-mapped segment (only the columns
+	// it reads are paged in); a visit that keeps strings gets the segment
+	// loaded in full, only when it has matches: a rare word's first page
+	// then loads the few segments that hold it, not every one.
+	type result struct {
+		hits bitset
+		full *timeline.Segment
+	}
+	err = scanSegments(s, ctx, req, true, func(seg *timeline.Segment, lo, hi int) (result, error) {
+		hits, err := ev.eval(q, seg, lo, hi)
+		if err != nil || mapped || hits.empty() {
+			return result{hits: hits}, err
+		}
+		full, err := s.openSegment(seg.Info)
+		return result{hits: hits, full: full}, err
+	}, func(seg *timeline.Segment, lo, hi int, r result) error {
+		if r.full != nil {
+			defer r.full.Release()
+			return visit(r.full, r.hits, lo, hi)
+		}
+		if !mapped && r.hits.empty() {
+			return nil
+		}
+		return visit(seg, r.hits, lo, hi)
 	})
 	if errors.Is(err, errStop) {
 		return nil
