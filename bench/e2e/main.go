@@ -10,7 +10,7 @@
 //	nginx logs:        GNU strings -a over the same files, as the floor of a
 //	                   byte scan
 //
-// Peak RSS is the largest of the commands' (rusage of each child).
+// Peak RSS is the largest of the commands' (GNU time's %M for each).
 //
 //	go run ./bench/e2e                      # full sizes, 3 runs
 //	go run ./bench/e2e -quick -runs 1       # small inputs (smoke test)
@@ -198,8 +198,14 @@ func timeSteps(ctx context.Context, steps []step, before func() error) (wall, rs
 			return 0, 0, nil, err
 		}
 	}
+	rssFile := filepath.Join(os.TempDir(), fmt.Sprintf("kiseki-e2e-rss-%d", os.Getpid()))
+	defer os.Remove(rssFile)
 	for _, s := range steps {
-		cmd := exec.CommandContext(ctx, s.args[0], s.args[1:]...)
+		args := s.args
+		if timeTool != "" {
+			args = append([]string{timeTool, "-f", "%M", "-o", rssFile}, args...)
+		}
+		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 		var buf strings.Builder
 		var f *os.File
 		if s.out != "" {
@@ -221,9 +227,7 @@ func timeSteps(ctx context.Context, steps []step, before func() error) (wall, rs
 		if err != nil {
 			return 0, 0, nil, fmt.Errorf("%s: %v: %s", strings.Join(s.args, " "), err, stderr.String())
 		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rssMiB = max(rssMiB, float64(ru.Maxrss)/1024) // Linux: KiB
-		}
+		rssMiB = max(rssMiB, peakRSS(cmd, rssFile))
 		stdout = []byte(buf.String())
 	}
 	return wall, rssMiB, stdout, nil
@@ -247,6 +251,34 @@ func measure(ctx context.Context, c config, label string, steps []step, before f
 	}
 	m.Median = median(m.Runs)
 	return m, nil
+}
+
+// timeTool is GNU time, whose %M is the child's own peak RSS. Without it the
+// rusage of the child is used, which on Linux also counts the memory of the
+// benchmark process the child was forked from before its exec (tens of MiB).
+var timeTool = func() string {
+	if _, err := os.Stat("/usr/bin/time"); err == nil {
+		return "/usr/bin/time"
+	}
+	return ""
+}()
+
+// peakRSS is the finished command's peak RSS in MiB.
+func peakRSS(cmd *exec.Cmd, rssFile string) float64 {
+	if timeTool != "" {
+		b, _ := os.ReadFile(rssFile)
+		f := strings.Fields(string(b))
+		if len(f) > 0 {
+			var kib float64
+			if _, err := fmt.Sscan(f[len(f)-1], &kib); err == nil {
+				return kib / 1024
+			}
+		}
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		return float64(ru.Maxrss) / 1024 // Linux: KiB
+	}
+	return 0
 }
 
 func median(v []float64) float64 {
