@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -58,6 +59,11 @@ bytes and counted in the summary; nothing is dropped.`,
 			ctx := cmd.Context() // cancelled by SIGINT and SIGTERM (Main)
 			progress, done := newProgress(quiet || asJSON)
 			opt := engine.IngestOptions{Workers: workers, Progress: progress, Args: os.Args, NoIndex: noIndex, Index: buildIndex}
+			if !quiet && !asJSON && !noIndex {
+				opt.Queryable = func(d time.Duration) {
+					fmt.Fprintf(cmd.ErrOrStderr(), "\rcase queryable after %s; building the index (search scans until it is complete)\n", d.Round(time.Millisecond))
+				}
+			}
 			sum, err := engine.Ingest(ctx, args[0], caseDir, opt)
 			done()
 			if err != nil {
@@ -134,6 +140,10 @@ func printSummary(w io.Writer, sum *engine.IngestSummary) {
 			fmt.Fprintf(w, ", index %s", d)
 		}
 		fmt.Fprint(w, ")")
+	}
+	fmt.Fprintf(w, "\nqueryable after %s", sum.Queryable)
+	if sum.IndexComplete != "" {
+		fmt.Fprintf(w, ", index complete after %s", sum.IndexComplete)
 	}
 	fmt.Fprintln(w)
 }

@@ -27,6 +27,10 @@ type IngestOptions struct {
 	Args     []string     // command line, for the audit log
 	NoIndex  bool         // skip the full-text index build
 	Index    IndexBuilder // builds the index after the merge (nil: no index)
+	// Queryable, if set, is called as soon as the merged timeline can be
+	// searched (by column scans), before the index is built, with the time
+	// since the ingest started.
+	Queryable func(elapsed time.Duration)
 }
 
 // ProgressFunc is told what phase ingest is in, with done and total units
@@ -74,6 +78,11 @@ type IngestSummary struct {
 	Duration string        `json:"duration"`
 	// Phases gives the wall time of each phase (hash, parse, merge, index).
 	Phases map[string]string `json:"phases"`
+	// Queryable is the time from the start until the case could be
+	// searched (timeline merged); IndexComplete until the index was
+	// complete too (absent without an index).
+	Queryable     string `json:"queryable"`
+	IndexComplete string `json:"index_complete,omitempty"`
 }
 
 // maxMessages bounds the messages an item's summary lists (a corrupt image
@@ -243,13 +252,22 @@ func Ingest(ctx context.Context, bundleDir, caseDir string, opt IngestOptions) (
 	}
 	sum.Merged = merged
 	phase("merge")
+	queryable := time.Since(start)
+	sum.Queryable = queryable.Round(time.Millisecond).String()
+	if opt.Queryable != nil {
+		opt.Queryable(queryable)
+	}
 	if !opt.NoIndex && opt.Index != nil {
+		// Search already answers by scanning the columns; it switches to
+		// the index once the build records it complete. A build killed
+		// here loses nothing: the next ingest resumes it.
 		err := opt.Index(ctx, c, func(d, t int64) { progress("index", d, t) })
 		if err != nil {
 			return nil, fmt.Errorf("index: %w", err)
 		}
 		sum.Indexed = true
 		phase("index")
+		sum.IndexComplete = time.Since(start).Round(time.Millisecond).String()
 	}
 	sum.Duration = time.Since(start).Round(time.Millisecond).String()
 	hashes := map[string]string{}

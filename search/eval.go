@@ -2,12 +2,14 @@ package search
 
 import (
 	"fmt"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"math/bits"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -68,9 +70,13 @@ func rangeSet(n, lo, hi int) bitset {
 type evaluator struct {
 	text      *textIndex
 	mu        sync.Mutex // guards textCache and noteCache: segments are evaluated in parallel
-	textCache map[string]valueSet
+	textCache map[string]candidates
 	notes     NoteSource // the analysts' annotations (nil: none)
 	noteCache map[string][]int64
+}
+
+func newEvaluator(t *textIndex, notes NoteSource) *evaluator {
+	return &evaluator{text: t, textCache: map[string]candidates{}, notes: notes, noteCache: map[string][]int64{}}
 }
 
 func (e *evaluator) eval(n Node, seg *timeline.Segment, lo, hi int) (bitset, error) {
@@ -356,48 +362,213 @@ func predicate(t Term) (cols []int, match func(string) bool, ok bool, err error)
 	return nil, nil, false, nil
 }
 
-// freeText searches every text column for a term without a field.
+// freeText searches every text column for a term without a field, and
+// the request line (method and URL) of web requests.
 func (e *evaluator) freeText(t Term, seg *timeline.Segment, lo, hi int, out bitset) error {
-	return e.textTerm(t, textFields, seg, lo, hi, out)
+	if err := e.textTerm(t, textFields, seg, lo, hi, out); err != nil {
+		return err
+	}
+	requestLine(newTextQuery(t), seg, lo, hi, out)
+	return nil
 }
 
 func (e *evaluator) textTerm(t Term, kinds []string, seg *timeline.Segment, lo, hi int, out bitset) error {
 	// A field term with a wildcard is a pattern over the whole value
-	// (path:*.php); so is any text term when there is no index.
-	if (t.Field != "" && strings.ContainsAny(t.Value, "*?")) || e.text == nil {
-		var match func(string) bool
-		if t.Field != "" && strings.ContainsAny(t.Value, "*?") {
-			m := newGlob(t.Value)
-			match = m.match
-		} else {
-			needle := strings.ToLower(t.Value)
-			match = func(v string) bool { return containsFold(v, needle) }
-		}
+	// (path:*.php).
+	if t.Field != "" && strings.ContainsAny(t.Value, "*?") {
+		m := newGlob(t.Value)
 		for _, k := range kinds {
-			scanStrings(seg, fields[k].cols[0], lo, hi, out, match, nil)
+			scanStrings(seg, fields[k].cols[0], lo, hi, out, m.match, nil)
 		}
 		return nil
 	}
-	key := strings.Join(kinds, ",") + "\x00" + t.String()
-	e.mu.Lock()
-	vs, ok := e.textCache[key]
-	if !ok {
-		var err error
-		if vs, err = e.text.lookup(t, kinds); err != nil {
-			e.mu.Unlock()
-			return err
-		}
-		e.textCache[key] = vs
+	q := newTextQuery(t)
+	if q.empty() {
+		return nil
 	}
-	e.mu.Unlock()
-	for _, k := range kinds {
-		if len(vs[k]) == 0 {
-			continue
+	var cands candidates
+	if e.text != nil {
+		key := strings.Join(kinds, ",") + "\x00" + t.String()
+		e.mu.Lock()
+		var ok bool
+		if cands, ok = e.textCache[key]; !ok {
+			var err error
+			if cands, err = e.text.lookup(q, kinds); err != nil {
+				e.mu.Unlock()
+				return err
+			}
+			e.textCache[key] = cands
 		}
-		kind := k
-		scanStrings(seg, fields[k].cols[0], lo, hi, out, func(v string) bool { return vs.has(kind, v) }, nil)
+		e.mu.Unlock()
+	}
+	for _, k := range kinds {
+		var blocks []int
+		if cands != nil {
+			if blocks = cands[segKind{seg.Info.RowBase, k}]; len(blocks) == 0 {
+				continue
+			}
+		}
+		matchBlocks(seg, fields[k].cols[0], lo, hi, out, q.match, blocks)
 	}
 	return nil
+}
+
+// matchBlocks sets the rows of [lo, hi) whose column c value matches,
+// checking only the values of the given index blocks (all when blocks is
+// nil). A value without words never matches a text query.
+func matchBlocks(seg *timeline.Segment, c, lo, hi int, out bitset, match func(string) bool, blocks []int) {
+	if d, ok := Dict(seg, c); ok {
+		n := d.Values.Len()
+		hit := make([]bool, n)
+		any := false
+		check := func(a, b int) {
+			for k := a; k < min(b, n); k++ {
+				if match(d.Values.Value(k)) {
+					hit[k], any = true, true
+				}
+			}
+		}
+		if blocks == nil {
+			check(0, n)
+		}
+		for _, b := range blocks {
+			check(b*blockSize, (b+1)*blockSize)
+		}
+		if !any {
+			return
+		}
+		if !d.nulls {
+			orCodes(out, d.codes, lo, hi, hit)
+			return
+		}
+		for i := lo; i < hi; i++ {
+			if k := d.Code(i); k >= 0 && hit[k] {
+				out.set(i)
+			}
+		}
+		return
+	}
+	check := func(a, b int) {
+		for i := max(a, lo); i < min(b, hi); i++ {
+			if match(seg.Str(c, i)) {
+				out.set(i)
+			}
+		}
+	}
+	if blocks == nil {
+		check(lo, hi)
+	}
+	for _, b := range blocks {
+		check(b*blockSize, (b+1)*blockSize)
+	}
+}
+
+// requestLine sets the rows of [lo, hi) whose request line, the method
+// followed by the URL ("GET /account?id=7"), matches q where the method
+// takes part in the match: "GET", "POST admin", the phrase "GET /account".
+// Matches within the URL alone are the URL column's. The summary line
+// shown for a request is derived from these columns and not stored, so
+// this is how its words are found, with or without the index.
+func requestLine(q textQuery, seg *timeline.Segment, lo, hi int, out bitset) {
+	if q.empty() {
+		return
+	}
+	methods, ok := Dict(seg, timeline.ColMethod)
+	if !ok {
+		return
+	}
+	// rest[k] is what the URL must match for rows of method k; all[k]:
+	// the method alone matches.
+	n := methods.Values.Len()
+	rest := make([][]textQuery, n)
+	all := make([]bool, n)
+	anyMethod := false
+	for k := range n {
+		all[k], rest[k] = methodPart(q, methods.Values.Value(k))
+		anyMethod = anyMethod || all[k] || len(rest[k]) > 0
+	}
+	if !anyMethod {
+		return
+	}
+	urls, urlDict := Dict(seg, timeline.ColURL)
+	known := make([][]int8, n) // by method, by URL code: 0 unknown, 1 yes, 2 no
+	for i := lo; i < hi; i++ {
+		k := methods.Code(i)
+		if k < 0 || !all[k] && len(rest[k]) == 0 {
+			continue
+		}
+		if all[k] {
+			out.set(i)
+			continue
+		}
+		if !urlDict {
+			if matchAny(rest[k], seg.Str(timeline.ColURL, i)) {
+				out.set(i)
+			}
+			continue
+		}
+		if known[k] == nil {
+			known[k] = make([]int8, urls.Values.Len())
+		}
+		u := urls.Code(i)
+		if u < 0 {
+			continue
+		}
+		if known[k][u] == 0 {
+			known[k][u] = 2
+			if matchAny(rest[k], urls.Values.Value(u)) {
+				known[k][u] = 1
+			}
+		}
+		if known[k][u] == 1 {
+			out.set(i)
+		}
+	}
+}
+
+func matchAny(qs []textQuery, v string) bool {
+	for _, q := range qs {
+		if q.match(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// methodPart splits q over a request line of the given method: all when
+// the method's words alone satisfy it, else the queries the URL must
+// satisfy for the line to (none when the method's words play no part).
+func methodPart(q textQuery, method string) (all bool, rest []textQuery) {
+	if method == "" {
+		return false, nil
+	}
+	if q.match(method) {
+		return true, nil
+	}
+	if q.pattern != nil {
+		return false, nil
+	}
+	mw := Words(method)
+	if !q.phrase {
+		var left []string
+		for _, w := range q.words {
+			if !slices.Contains(mw, w) {
+				left = append(left, w)
+			}
+		}
+		if len(left) == len(q.words) {
+			return false, nil
+		}
+		return false, []textQuery{{words: left}}
+	}
+	// A phrase that starts in the method's words and goes on at the URL's
+	// first word.
+	for k := 1; k <= min(len(mw), len(q.words)-1); k++ {
+		if slices.Equal(mw[len(mw)-k:], q.words[:k]) {
+			rest = append(rest, textQuery{words: q.words[k:], anchored: true})
+		}
+	}
+	return false, rest
 }
 
 // orCodes sets the rows of [lo, hi) whose code hits. Whole words are built

@@ -1,372 +1,463 @@
 package search
 
 import (
-	"bufio"
+	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/regexp"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	blevesearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/cespare/xxhash/v2"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/kiseki-forensics/kiseki/internal/atomicfile"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
-// The index holds one document per distinct text value (kind, value), not
-// one per event: a web log of ten million lines has far fewer distinct URLs,
-// and Arrow already holds the rows. Matches come back as values and are
-// mapped to rows by scanning the column (through its dictionary where it has
-// one). Nothing is stored in Bleve but the terms and their positions.
+// The index answers one question the columns cannot answer quickly: which
+// stretches of a text column hold a given word. A document is a block of
+// one text kind in one segment: blockSize distinct values of a dictionary
+// column (URLs, paths, user agents repeat, so a block of the dictionary
+// stands for every row that uses it) or blockSize rows of a plain column
+// (messages, raw lines). Its one field, named after the kind, holds the
+// block's distinct words. A query looks its words up, gets candidate
+// blocks, and the evaluator checks the values of those blocks with the same
+// tokenizer the column scans use; so the index only narrows, and answers
+// equal those of a case without it. Nothing is stored in Bleve but terms.
+//
+// Values derived from other columns are not indexed: a request's one-line
+// summary (address, method, URL, status) is built for display from its
+// columns and never stored as a message; its words are found through the
+// URL and the request line (requestLine in eval.go).
+//
+// The index is built per timeline generation into shards (one per core,
+// segment i in shard i mod shards) written in parallel. state.json records
+// the segments done; a killed build resumes from it, and search uses the
+// index only once it says complete for the current generation.
 
 const (
 	bleveDir  = "bleve"
-	seenFile  = "seen.bin"
 	stateFile = "state.json"
-	// maxIDValue is the longest value used as its own document id; longer
-	// values are identified by a SHA-256 prefix and matched by hashing.
-	maxIDValue = 512
-	// maxIndexedValue bounds the text analysed per value: a 10 MB hostile
-	// line is searchable by its first part without costing 10 MB of terms.
-	maxIndexedValue = 64 << 10
-	batchDocs       = 5000
+	// indexFormat changes whenever documents change shape; an index of
+	// another format is rebuilt, and ignored by search until then.
+	indexFormat = 2
+	// blockSize is the number of values (dictionary) or rows (plain) per
+	// document: small enough that a rare word's candidate blocks cost
+	// little to check, large enough that a segment of 256k rows is a few
+	// thousand documents.
+	blockSize = 128
+	// maxShards bounds the parallel index writers; each holds a batch of
+	// one segment's documents in memory.
+	maxShards = 4
 )
 
-type indexDoc struct {
-	K string `json:"k"`
-	V string `json:"v"`
+type indexState struct {
+	Format     int    `json:"format"`
+	Generation int64  `json:"generation"`
+	Shards     int    `json:"shards"`
+	Done       []bool `json:"done"` // by segment position in the manifest
+	Complete   bool   `json:"complete"`
 }
 
-// wordsAnalyzer splits on anything that is not a letter or digit, so
-// "evil" finds /themes/evil.php?cmd=id and "203.0.113.7" is four terms that
-// a phrase query finds in order.
-const wordsAnalyzer = "kiseki-words"
-
-func indexMapping() (mapping.IndexMapping, error) {
-	im := bleve.NewIndexMapping()
-	if err := im.AddCustomTokenizer("kiseki-alnum", map[string]any{"type": regexp.Name, "regexp": `[\p{L}\p{N}]+`}); err != nil {
-		return nil, err
+func readState(indexDir string) indexState {
+	var st indexState
+	if b, err := os.ReadFile(filepath.Join(indexDir, stateFile)); err == nil {
+		if json.Unmarshal(b, &st) != nil {
+			st = indexState{}
+		}
 	}
-	if err := im.AddCustomAnalyzer(wordsAnalyzer, map[string]any{"type": custom.Name, "tokenizer": "kiseki-alnum", "token_filters": []any{lowercase.Name}}); err != nil {
+	return st
+}
+
+func writeState(indexDir string, st indexState) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(indexDir, stateFile), b, 0o644)
+}
+
+// IndexComplete reports whether the index in indexDir is complete for the
+// timeline generation gen.
+func IndexComplete(indexDir string, gen int64) bool {
+	st := readState(indexDir)
+	return st.Format == indexFormat && st.Complete && st.Generation == gen
+}
+
+func indexMapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	if err := im.AddCustomAnalyzer(wordsAnalyzer, map[string]any{"type": custom.Name, "tokenizer": wordsTokenizerName}); err != nil {
 		return nil, err
 	}
 	doc := bleve.NewDocumentStaticMapping()
-	k := bleve.NewKeywordFieldMapping()
-	k.Analyzer = keyword.Name
-	k.Store, k.IncludeInAll, k.IncludeTermVectors, k.DocValues = false, false, false, false
-	v := bleve.NewTextFieldMapping()
-	v.Analyzer = wordsAnalyzer
-	// Term vectors stay on: without them phrase queries silently find nothing.
-	v.Store, v.IncludeInAll, v.IncludeTermVectors, v.DocValues = false, false, true, false
-	doc.AddFieldMappingsAt("k", k)
-	doc.AddFieldMappingsAt("v", v)
+	for _, kind := range textFields {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = wordsAnalyzer
+		f.Store, f.IncludeInAll, f.IncludeTermVectors, f.DocValues = false, false, false, false
+		doc.AddFieldMappingsAt(kind, f)
+	}
 	im.DefaultMapping = doc
 	im.StoreDynamic, im.IndexDynamic, im.DocValuesDynamic = false, false, false
 	return im, nil
 }
 
-// docID is the Bleve id of a value: "kind:value", or "kind#sha256" for long
-// values.
-func docID(kind, value string) string {
-	if len(value) <= maxIDValue {
-		return kind + ":" + value
-	}
-	return kind + "#" + longHash(value)
-}
-
-func longHash(v string) string {
-	s := sha256.Sum256([]byte(v))
-	return hex.EncodeToString(s[:16])
-}
-
-type indexState struct {
-	Generation int64 `json:"generation"` // timeline generation fully indexed
+func shardPath(indexDir string, i int) string {
+	return filepath.Join(indexDir, bleveDir, strconv.Itoa(i))
 }
 
 // BuildIndex brings the case's index up to date with the current timeline
-// generation. Values already indexed (by any earlier generation) are skipped,
-// so a new merge costs only its new values, and a killed build resumes.
+// generation. A build of the same generation that was killed resumes at the
+// segments it had not finished; another generation or format starts over.
 func BuildIndex(ctx context.Context, indexDir string, store timeline.Store, progress func(done, total int64)) error {
 	tdir, m, err := store.Current()
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(indexDir, 0o755); err != nil {
-		return err
-	}
-	var st indexState
-	if b, err := os.ReadFile(filepath.Join(indexDir, stateFile)); err == nil {
-		json.Unmarshal(b, &st)
-	}
-	if st.Generation == m.Generation {
+	st := readState(indexDir)
+	if st.Format == indexFormat && st.Generation == m.Generation && st.Complete {
 		return nil
 	}
-	idx, err := openOrCreate(filepath.Join(indexDir, bleveDir))
-	if err != nil {
-		return err
-	}
-	defer idx.Close()
-	seen, seenOut, err := loadSeen(filepath.Join(indexDir, seenFile))
-	if err != nil {
-		return err
-	}
-	defer seenOut.Close()
-	b := &builder{idx: idx, seen: seen, out: bufio.NewWriter(seenOut), batch: idx.NewBatch()}
-	for _, si := range m.Segments {
-		if err := ctx.Err(); err != nil {
+	if st.Format != indexFormat || st.Generation != m.Generation || len(st.Done) != len(m.Segments) || st.Shards < 1 {
+		if err := os.RemoveAll(indexDir); err != nil {
 			return err
 		}
-		seg, err := timeline.OpenSegment(tdir, si)
-		if err != nil {
-			return err
-		}
-		err = b.addSegment(seg)
-		seg.Release()
-		if err != nil {
-			return err
-		}
-		if progress != nil {
-			progress(si.RowBase+si.Rows, m.Rows)
-		}
+		st = indexState{Format: indexFormat, Generation: m.Generation, Shards: min(maxShards, max(1, runtime.GOMAXPROCS(0))), Done: make([]bool, len(m.Segments))}
 	}
-	if err := b.flush(); err != nil {
+	if err := os.MkdirAll(filepath.Join(indexDir, bleveDir), 0o755); err != nil {
 		return err
 	}
-	st.Generation = m.Generation
-	sb, _ := json.Marshal(st)
-	return atomicfile.WriteFile(filepath.Join(indexDir, stateFile), sb, 0o644)
+	if err := writeState(indexDir, st); err != nil {
+		return err
+	}
+	shards := make([]bleve.Index, st.Shards)
+	defer func() {
+		for _, s := range shards {
+			if s != nil {
+				s.Close()
+			}
+		}
+	}()
+	for i := range shards {
+		if shards[i], err = openOrCreate(shardPath(indexDir, i), &st); err != nil {
+			return err
+		}
+	}
+	var (
+		mu   sync.Mutex // guards st, done and the state file
+		done int64
+	)
+	for i, si := range m.Segments {
+		if st.Done[i] {
+			done += si.Rows
+		}
+	}
+	errs := make([]error, len(shards))
+	var wg sync.WaitGroup
+	for k := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[k] = buildShard(ctx, shards[k], tdir, m, k, len(shards), func(i int) error {
+				mu.Lock()
+				defer mu.Unlock()
+				st.Done[i] = true
+				done += m.Segments[i].Rows
+				if progress != nil {
+					progress(done, m.Rows)
+				}
+				return writeState(indexDir, st)
+			}, func(i int) bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return st.Done[i]
+			})
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for i, s := range shards {
+		shards[i] = nil
+		if err := s.Close(); err != nil {
+			return err
+		}
+	}
+	st.Complete = true
+	return writeState(indexDir, st)
 }
 
-func openOrCreate(path string) (bleve.Index, error) {
-	idx, err := bleve.Open(path)
+// testHookIndexed, when set by a test, runs after a segment's batch is on
+// disk and before it is recorded done; an error stands for a build killed
+// there.
+var testHookIndexed func(segment int) error
+
+// buildShard indexes segments k, k+n, k+2n... of m into idx, skipping
+// those done, and calls markDone for each once its batch is on disk.
+func buildShard(ctx context.Context, idx bleve.Index, tdir string, m *timeline.Manifest, k, n int, markDone func(int) error, isDone func(int) bool) error {
+	var (
+		pending sync.WaitGroup // batches not yet on disk
+		mu      sync.Mutex
+		perr    error // the first persistence or state error
+	)
+	setErr := func(err error) {
+		mu.Lock()
+		perr = cmp.Or(perr, err)
+		mu.Unlock()
+	}
+	var err error
+	for i := k; i < len(m.Segments) && err == nil; i += n {
+		if isDone(i) {
+			continue
+		}
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		pending.Add(1)
+		err = indexSegment(idx, tdir, m.Segments[i], func(perr error) {
+			defer pending.Done()
+			if perr != nil {
+				setErr(perr)
+				return
+			}
+			if testHookIndexed != nil {
+				if err := testHookIndexed(i); err != nil {
+					setErr(err)
+					return
+				}
+			}
+			setErr(markDone(i))
+		})
+		if err != nil {
+			pending.Done()
+			err = fmt.Errorf("segment %s: %w", m.Segments[i].File, err)
+		}
+	}
+	// Wait for what was committed, even on error: the next build then
+	// resumes after it.
+	pending.Wait()
+	return cmp.Or(err, perr)
+}
+
+// openOrCreate opens a shard, or creates it. A shard a killed build left
+// unopenable is created again, and its segments marked to do.
+func openOrCreate(path string, st *indexState) (bleve.Index, error) {
+	idx, err := bleve.OpenUsing(path, writeConfig())
 	if err == nil {
 		return idx, nil
 	}
 	if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		// A build killed before Bleve wrote its metadata leaves a directory
-		// it cannot open; nothing in it is needed, the seen set is separate.
-		os.RemoveAll(path)
+		if err := os.RemoveAll(path); err != nil {
+			return nil, err
+		}
+		shard, _ := strconv.Atoi(filepath.Base(path))
+		for i := shard; i < len(st.Done); i += st.Shards {
+			st.Done[i] = false
+		}
 	}
 	m, err := indexMapping()
 	if err != nil {
 		return nil, err
 	}
-	return bleve.New(path, m)
+	return bleve.NewUsing(path, m, scorch.Name, scorch.Name, writeConfig())
 }
 
-// loadSeen reads the hashes of values already indexed and opens the file for
-// appending. The file is appended only after a batch is committed, so it
-// never claims a value the index lacks.
-func loadSeen(path string) (map[uint64]struct{}, *os.File, error) {
-	seen := map[uint64]struct{}{}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+// writeConfig lets a batch return once it is searchable in memory; it is
+// on disk when its persisted callback runs, and only then is its segment
+// recorded as done. A new map each time: Bleve writes the index's path
+// into it.
+func writeConfig() map[string]any { return map[string]any{"unsafe_batch": true} }
+
+// blockID names the document of block b of kind in the segment whose first
+// row is rowBase.
+func blockID(rowBase int64, kind string, b int) string {
+	return strconv.FormatInt(rowBase, 10) + "/" + kind + "/" + strconv.Itoa(b)
+}
+
+// indexSegment writes the documents of one segment as one batch. Their ids
+// are fixed by the segment and block, so a segment indexed again after a
+// kill replaces its documents.
+// persisted is called once the batch is on disk (or could not be
+// written); it is not called when indexSegment returns an error.
+func indexSegment(idx bleve.Index, tdir string, si timeline.SegmentInfo, persisted func(error)) error {
+	seg, err := timeline.OpenSegment(tdir, si)
 	if err != nil {
-		return nil, nil, err
-	}
-	r := bufio.NewReader(f)
-	var buf [8]byte
-	var good int64
-	for {
-		if _, err := io.ReadFull(r, buf[:]); err != nil {
-			break // EOF, or a torn last record from a kill: dropped below
-		}
-		seen[binary.LittleEndian.Uint64(buf[:])] = struct{}{}
-		good += 8
-	}
-	if err := f.Truncate(good); err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	if _, err := f.Seek(good, io.SeekStart); err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return seen, f, nil
-}
-
-type builder struct {
-	idx     bleve.Index
-	seen    map[uint64]struct{}
-	pending []uint64
-	out     *bufio.Writer
-	batch   *bleve.Batch
-}
-
-func valueHash(kind, v string) uint64 {
-	d := xxhash.New()
-	d.WriteString(kind)
-	d.Write([]byte{0})
-	d.WriteString(v)
-	return d.Sum64()
-}
-
-func (b *builder) add(kind, v string) error {
-	if v == "" {
-		return nil
-	}
-	h := valueHash(kind, v)
-	if _, ok := b.seen[h]; ok {
-		return nil
-	}
-	b.seen[h] = struct{}{}
-	text := v
-	if len(text) > maxIndexedValue {
-		text = text[:maxIndexedValue]
-	}
-	if err := b.batch.Index(docID(kind, v), indexDoc{K: kind, V: strings.Clone(text)}); err != nil {
 		return err
 	}
-	b.pending = append(b.pending, h)
-	if b.batch.Size() >= batchDocs {
-		return b.flush()
+	defer seg.Release()
+	an := idx.Mapping().AnalyzerNamed(wordsAnalyzer)
+	if an == nil {
+		return fmt.Errorf("analyzer %s missing", wordsAnalyzer)
 	}
-	return nil
-}
-
-func (b *builder) flush() error {
-	if b.batch.Size() > 0 {
-		if err := b.idx.Batch(b.batch); err != nil {
-			return err
-		}
-		b.batch.Reset()
-	}
-	var buf [8]byte
-	for _, h := range b.pending {
-		binary.LittleEndian.PutUint64(buf[:], h)
-		b.out.Write(buf[:])
-	}
-	b.pending = b.pending[:0]
-	return b.out.Flush()
-}
-
-func (b *builder) addSegment(seg *timeline.Segment) error {
+	batch := idx.NewBatch()
+	w := newBlockWords()
 	for _, kind := range textFields {
 		col := fields[kind].cols[0]
-		if values, _ := seg.DictCodes(col); values != nil {
-			for _, v := range values {
-				if err := b.add(kind, v); err != nil {
-					return err
-				}
-			}
-			continue
+		n, value := seg.Len(), func(i int) string { return seg.Str(col, i) }
+		if d, ok := Dict(seg, col); ok {
+			n, value = d.Values.Len(), d.Values.Value
 		}
-		for i := range seg.Len() {
-			if err := b.add(kind, seg.Str(col, i)); err != nil {
+		for b := 0; b*blockSize < n; b++ {
+			w.reset()
+			for i := b * blockSize; i < min(n, (b+1)*blockSize); i++ {
+				w.add(value(i))
+			}
+			if w.empty() {
+				continue
+			}
+			doc := document.NewDocument(blockID(si.RowBase, kind, b))
+			doc.AddField(document.NewTextFieldCustom(kind, nil, w.text(), index.IndexField, an))
+			if err := batch.IndexAdvanced(doc); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	if batch.Size() == 0 {
+		// Nothing to write: Bleve would never call back.
+		persisted(nil)
+		return nil
+	}
+	batch.SetPersistedCallback(persisted)
+	return idx.Batch(batch)
 }
 
-// textIndex answers word and phrase queries with the matching values.
+// blockWords gathers the distinct lower-case words of a block.
+type blockWords struct {
+	seen map[string]struct{}
+	buf  []byte
+}
+
+func newBlockWords() *blockWords { return &blockWords{seen: map[string]struct{}{}} }
+
+func (w *blockWords) reset() {
+	clear(w.seen)
+	w.buf = w.buf[:0]
+}
+
+func (w *blockWords) empty() bool { return len(w.buf) == 0 }
+
+func (w *blockWords) add(v string) {
+	eachWord(v, func(word string, ascii bool) bool {
+		lw := lowerWord(word, ascii)
+		if _, ok := w.seen[lw]; ok {
+			return true
+		}
+		// The key must outlive the segment's memory: a copy.
+		w.seen[strings.Clone(lw)] = struct{}{}
+		w.buf = append(w.buf, lw...)
+		w.buf = append(w.buf, ' ')
+		return true
+	})
+}
+
+// text is the block's words separated by spaces, a fresh copy.
+func (w *blockWords) text() []byte { return slices.Clone(w.buf) }
+
+// textIndex answers which blocks may hold a text query's words.
 type textIndex struct {
-	idx bleve.Index
+	shards []bleve.Index
 }
 
-func openTextIndex(indexDir string) (*textIndex, error) {
-	// Read-only: searchers only read, and several processes (kiseki serve,
-	// kiseki search, kiseki report) may then have one case open at once.
-	idx, err := bleve.OpenUsing(filepath.Join(indexDir, bleveDir), map[string]any{"read_only": true})
-	if err != nil {
-		return nil, err
+// openTextIndex opens a complete index of generation gen, or returns nil
+// when there is none (search then scans the columns).
+func openTextIndex(indexDir string, gen int64) (*textIndex, error) {
+	st := readState(indexDir)
+	if st.Format != indexFormat || !st.Complete || st.Generation != gen {
+		return nil, nil
 	}
-	return &textIndex{idx: idx}, nil
+	t := &textIndex{}
+	for i := range st.Shards {
+		// Read-only: searchers only read, and several processes (kiseki
+		// serve, kiseki search, kiseki report) may have one case open.
+		idx, err := bleve.OpenUsing(shardPath(indexDir, i), map[string]any{"read_only": true})
+		if err != nil {
+			t.close()
+			return nil, err
+		}
+		t.shards = append(t.shards, idx)
+	}
+	return t, nil
 }
 
-func (t *textIndex) close() { t.idx.Close() }
-
-// MaxTextMatches bounds the distinct values a word query may match; a query
-// that matches more is refused with a message rather than answered partly.
-const MaxTextMatches = 2_000_000
-
-// valueSet is the set of values a text query matched, per index kind.
-// Short values are held as themselves; long ones by their hash id.
-type valueSet map[string]map[string]struct{}
-
-func (vs valueSet) has(kind, v string) bool {
-	m := vs[kind]
-	if m == nil {
-		return false
+func (t *textIndex) close() {
+	for _, s := range t.shards {
+		s.Close()
 	}
-	if len(v) <= maxIDValue {
-		_, ok := m[v]
-		return ok
-	}
-	_, ok := m["#"+longHash(v)]
-	return ok
 }
 
-// lookup runs a word, phrase or wildcard query restricted to kinds.
-func (t *textIndex) lookup(term Term, kinds []string) (valueSet, error) {
-	var q query.Query
-	v := term.Value
-	switch {
-	case term.Phrase:
-		mq := bleve.NewMatchPhraseQuery(v)
-		mq.SetField("v")
-		q = mq
-	case strings.ContainsAny(v, "*?"):
-		wq := bleve.NewWildcardQuery(strings.ToLower(v))
-		wq.SetField("v")
-		q = wq
-	default:
-		mq := bleve.NewMatchQuery(v)
-		mq.SetField("v")
-		mq.SetOperator(query.MatchQueryOperatorAnd)
-		q = mq
-	}
+// segKind names one text kind of one segment (by its first row).
+type segKind struct {
+	rowBase int64
+	kind    string
+}
+
+// candidates are the blocks a query may match, by segment and kind, in
+// increasing order.
+type candidates map[segKind][]int
+
+// lookup returns the blocks of kinds that hold every word of q (or, for a
+// pattern, a word matching it).
+func (t *textIndex) lookup(q textQuery, kinds []string) (candidates, error) {
 	var kq []query.Query
 	for _, k := range kinds {
-		tq := bleve.NewTermQuery(k)
-		tq.SetField("k")
-		kq = append(kq, tq)
+		if q.pattern != nil {
+			wq := bleve.NewWildcardQuery(q.pattern.pat)
+			wq.SetField(k)
+			kq = append(kq, wq)
+			continue
+		}
+		var words []query.Query
+		for _, w := range q.words {
+			tq := bleve.NewTermQuery(w)
+			tq.SetField(k)
+			words = append(words, tq)
+		}
+		kq = append(kq, bleve.NewConjunctionQuery(words...))
 	}
-	full := bleve.NewConjunctionQuery(q, bleve.NewDisjunctionQuery(kq...))
-	out := valueSet{}
-	n := 0
-	err := t.each(full, func(id string) error {
-		if n++; n > MaxTextMatches {
-			return fmt.Errorf("%q matches more than %d distinct values; narrow it with a field or a time range", term.Value, MaxTextMatches)
-		}
-		i := strings.IndexAny(id, ":#")
-		if i < 0 {
+	out := candidates{}
+	full := bleve.NewDisjunctionQuery(kq...)
+	for _, s := range t.shards {
+		err := each(s, full, func(id string) error {
+			a, rest, _ := strings.Cut(id, "/")
+			kind, b, _ := strings.Cut(rest, "/")
+			base, err1 := strconv.ParseInt(a, 10, 64)
+			blk, err2 := strconv.Atoi(b)
+			if err1 != nil || err2 != nil {
+				return fmt.Errorf("index document %q: not a block id", id)
+			}
+			k := segKind{base, kind}
+			out[k] = append(out[k], blk)
 			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		kind, rest := id[:i], id[i+1:]
-		if id[i] == '#' {
-			rest = "#" + rest
-		}
-		if out[kind] == nil {
-			out[kind] = map[string]struct{}{}
-		}
-		out[kind][rest] = struct{}{}
-		return nil
-	})
-	return out, err
+	}
+	for k, v := range out {
+		slices.Sort(v)
+		out[k] = v
+	}
+	return out, nil
 }
 
 // each calls fn with the id of every document q matches, straight from
-// Bleve's searcher: a search request would collect, rank and sort up to
-// MaxTextMatches hits, which for a common word cost seconds, and only the
-// ids are wanted.
-func (t *textIndex) each(q query.Query, fn func(id string) error) error {
-	adv, err := t.idx.Advanced()
+// Bleve's searcher: a search request would collect, rank and sort the
+// hits, and only the ids are wanted.
+func each(idx bleve.Index, q query.Query, fn func(id string) error) error {
+	adv, err := idx.Advanced()
 	if err != nil {
 		return err
 	}
@@ -375,7 +466,7 @@ func (t *textIndex) each(q query.Query, fn func(id string) error) error {
 		return err
 	}
 	defer r.Close()
-	s, err := q.Searcher(context.Background(), r, t.idx.Mapping(), blevesearch.SearcherOptions{Score: "none"})
+	s, err := q.Searcher(context.Background(), r, idx.Mapping(), blevesearch.SearcherOptions{Score: "none"})
 	if err != nil {
 		return err
 	}

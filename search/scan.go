@@ -79,7 +79,7 @@ func ScanPrepared[T any](s *Searcher, ctx context.Context, req Request, extra []
 		rows []Rows
 		p    T
 	}
-	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}, notes: s.notes, noteCache: map[string][]int64{}}
+	ev := newEvaluator(s.text, s.notes)
 	return scanSegments(s, ctx, req, true, func(seg *timeline.Segment, lo, hi int) (prepared, error) {
 		out := prepared{rows: make([]Rows, len(qs))}
 		for k, n := range qs {

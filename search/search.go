@@ -3,8 +3,6 @@ package search
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/timeline"
@@ -37,20 +35,17 @@ type Searcher struct {
 	notes NoteSource    // the analysts' annotations (SetNotes)
 }
 
-// Open opens the timeline and, if built, the index. A case without an index
-// still answers: word terms then fall back to substring scans.
+// Open opens the timeline and, if complete for its generation, the index.
+// A case without one (not built yet, still building, or built for an older
+// generation) answers the same through column scans, only slower.
 func Open(store timeline.Store, indexDir string) (*Searcher, error) {
 	dir, m, err := store.Current()
 	if err != nil {
 		return nil, err
 	}
 	s := &Searcher{dir: dir, m: m}
-	if _, err := os.Stat(filepath.Join(indexDir, bleveDir)); err == nil {
-		t, err := openTextIndex(indexDir)
-		if err != nil {
-			return nil, err
-		}
-		s.text = t
+	if s.text, err = openTextIndex(indexDir, m.Generation); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -86,11 +81,31 @@ func (s *Searcher) scan(ctx context.Context, req Request, mapped bool, visit fun
 	if err != nil {
 		return err
 	}
-	ev := &evaluator{text: s.text, textCache: map[string]valueSet{}, notes: s.notes, noteCache: map[string][]int64{}}
-	err = scanSegments(s, ctx, req, mapped, func(seg *timeline.Segment, lo, hi int) (bitset, error) {
-		return ev.eval(q, seg, lo, hi)
-	}, func(seg *timeline.Segment, lo, hi int, hits bitset) error {
-		return visit(seg, hits, lo, hi)
+	ev := newEvaluator(s.text, s.notes)
+	// The query is evaluated on the memory-mapped segment (only the columns
+	// it reads are paged in); a visit that keeps strings gets the segment
+	// loaded in full, only when it has matches: a rare word's first page
+	// then loads the few segments that hold it, not every one.
+	type result struct {
+		hits bitset
+		full *timeline.Segment
+	}
+	err = scanSegments(s, ctx, req, true, func(seg *timeline.Segment, lo, hi int) (result, error) {
+		hits, err := ev.eval(q, seg, lo, hi)
+		if err != nil || mapped || hits.empty() {
+			return result{hits: hits}, err
+		}
+		full, err := s.openSegment(seg.Info)
+		return result{hits: hits, full: full}, err
+	}, func(seg *timeline.Segment, lo, hi int, r result) error {
+		if r.full != nil {
+			defer r.full.Release()
+			return visit(r.full, r.hits, lo, hi)
+		}
+		if !mapped && r.hits.empty() {
+			return nil
+		}
+		return visit(seg, r.hits, lo, hi)
 	})
 	if errors.Is(err, errStop) {
 		return nil

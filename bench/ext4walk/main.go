@@ -1,6 +1,6 @@
 // Command ext4walk runs Kiseki's ext4 reader over a raw file system image and
-// prints how many events it produced and how long it took; bench/ext4_vs_tsk.sh
-// uses it to compare with the Sleuth Kit.
+// prints how many events it produced and how long it took: the parser alone,
+// without the engine (go run ./bench/e2e times the whole path).
 //
 //	go run ./bench/ext4walk IMAGE
 package main

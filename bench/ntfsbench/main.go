@@ -1,5 +1,5 @@
 // Command ntfsbench drives Kiseki's NTFS parser on a bare NTFS image
-// without the engine, for bench/ntfs_vs_tsk.sh: it parses every MFT entry,
+// without the engine (go run ./bench/e2e times the whole path): it parses every MFT entry,
 // keeps one compact record per event and sorts them by time (the work
 // mactime does after fls), then prints the counts and the rate.
 //
