@@ -32,7 +32,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 )
@@ -275,10 +274,7 @@ func peakRSS(cmd *exec.Cmd, rssFile string) float64 {
 			}
 		}
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		return float64(ru.Maxrss) / 1024 // Linux: KiB
-	}
-	return 0
+	return childMaxRSS(cmd)
 }
 
 func median(v []float64) float64 {
