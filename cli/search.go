@@ -71,7 +71,11 @@ func newSearchCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if buckets, err = s.Histogram(ctx, countReq, d); err != nil {
+				loc, err := displayZone(o.tz, c.Location())
+				if err != nil {
+					return err
+				}
+				if buckets, err = s.HistogramIn(ctx, countReq, d, loc); err != nil { // buckets of the display zone
 					return err
 				}
 			}
@@ -117,7 +121,7 @@ func newSearchCmd() *cobra.Command {
 				if b.Count == 0 {
 					continue // the JSON output keeps empty buckets for charts
 				}
-				fmt.Fprintf(out, "%s  %8d  %s\n", b.Start.Format(time.RFC3339), b.Count, bar(b.Count, buckets))
+				fmt.Fprintf(out, "%s  %8d  %s\n", b.Start.In(histZone(o.tz, c.Location())).Format(time.RFC3339), b.Count, bar(b.Count, buckets))
 			}
 			if countOnly || total == 0 {
 				return nil
@@ -177,4 +181,14 @@ func bar(n int64, all []search.Bucket) string {
 		return ""
 	}
 	return strings.Repeat("#", int((n*40+most-1)/most))
+}
+
+// histZone is the display zone of the histogram's bucket starts (UTC when
+// the flag is not a zone: displayZone has refused it before).
+func histZone(tz string, caseLoc *time.Location) *time.Location {
+	loc, err := displayZone(tz, caseLoc)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

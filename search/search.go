@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"math"
 	"time"
 
 	"github.com/kiseki-forensics/kiseki/timeline"
@@ -163,20 +164,38 @@ type Bucket struct {
 }
 
 // Histogram counts matching events per interval (minute, hour, day...),
-// aligned to the interval in UTC. Empty buckets between the first and last
-// are included so the series can be drawn as is.
+// buckets aligned in UTC.
 func (s *Searcher) Histogram(ctx context.Context, req Request, interval time.Duration) ([]Bucket, error) {
+	return s.HistogramIn(ctx, req, interval, time.UTC)
+}
+
+// HistogramIn counts matching events per interval with buckets aligned in
+// zone loc, as a reader of that zone counts them: a day bucket runs from
+// local midnight to local midnight (15:00 to 15:00 UTC in Asia/Tokyo). A
+// bucket's start is its local boundary as an instant; across a daylight
+// saving change each event is placed by the offset in force at its time.
+func (s *Searcher) HistogramIn(ctx context.Context, req Request, interval time.Duration, loc *time.Location) ([]Bucket, error) {
 	if interval <= 0 {
 		return nil, errors.New("histogram interval must be positive")
 	}
+	if loc == nil {
+		loc = time.UTC
+	}
 	step := int64(interval)
-	counts := map[int64]int64{}
+	counts := map[int64]int64{} // by local bucket start (local nanoseconds)
+	offsets := map[int64]int64{}
 	first, last := int64(1<<62), int64(-1<<62)
 	err := s.scan(ctx, req, true, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
+		var z zoneOffset
 		for i := lo; i < hi; i++ {
 			if hits.has(i) {
 				t := seg.Time(i)
-				k := t - ((t%step)+step)%step
+				off := z.at(t, loc)
+				lt := t + off
+				k := lt - ((lt%step)+step)%step
+				if counts[k] == 0 {
+					offsets[k] = off
+				}
 				counts[k]++
 				first, last = min(first, k), max(last, k)
 			}
@@ -190,8 +209,51 @@ func (s *Searcher) Histogram(ctx context.Context, req Request, interval time.Dur
 		return nil, errors.New("histogram would have more than a million buckets; use a larger interval or a time range")
 	}
 	var out []Bucket
+	off := offsets[first]
 	for k := first; k <= last; k += step {
-		out = append(out, Bucket{Start: time.Unix(0, k).UTC(), Count: counts[k]})
+		if o, ok := offsets[k]; ok {
+			off = o // an empty bucket keeps the offset before it
+		}
+		out = append(out, Bucket{Start: time.Unix(0, k-off).UTC(), Count: counts[k]})
 	}
-	return out, nil
+	return dropMissingHours(out), nil
+}
+
+// dropMissingHours removes the empty buckets of local times that did not
+// exist (clocks moved forward): they start at or before the bucket before
+// them, or at or after the one after them.
+func dropMissingHours(b []Bucket) []Bucket {
+	out := b[:0]
+	for i, x := range b {
+		if x.Count == 0 && (len(out) > 0 && !x.Start.After(out[len(out)-1].Start) || i+1 < len(b) && !x.Start.Before(b[i+1].Start)) {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// zoneOffset caches a zone's offset over the span it holds (rows come in
+// time order: the zone is looked up once per daylight saving period).
+type zoneOffset struct {
+	from, to int64 // the span [from, to) of off; empty at first
+	off      int64 // nanoseconds east of UTC
+}
+
+func (z *zoneOffset) at(t int64, loc *time.Location) int64 {
+	if t >= z.from && t < z.to {
+		return z.off
+	}
+	tt := time.Unix(0, t).In(loc)
+	_, secs := tt.Zone()
+	z.off = int64(secs) * int64(time.Second)
+	start, end := tt.ZoneBounds()
+	z.from, z.to = math.MinInt64, math.MaxInt64
+	if !start.IsZero() {
+		z.from = start.UnixNano()
+	}
+	if !end.IsZero() {
+		z.to = end.UnixNano()
+	}
+	return z.off
 }

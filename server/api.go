@@ -363,7 +363,7 @@ type histogram struct {
 // apiHistogram counts matches per bucket; interval= (a Go duration, or
 // minute/hour/day) or else one picked for about 200 buckets over the range.
 func (srv *Server) apiHistogram(w http.ResponseWriter, r *http.Request) {
-	req, _, err := srv.requestOf(r)
+	req, loc, err := srv.requestOf(r)
 	if err != nil {
 		badRequest(w, err)
 		return
@@ -391,8 +391,8 @@ func (srv *Server) apiHistogram(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	v, err := srv.cachedAnswer(r, reqKey("hist", req, d.String()), func() (any, error) {
-		b, err := srv.searcher(r).Histogram(r.Context(), req, d)
+	v, err := srv.cachedAnswer(r, reqKey("hist", req, d.String()+" "+loc.String()), func() (any, error) {
+		b, err := srv.searcher(r).HistogramIn(r.Context(), req, d, loc) // buckets of the display zone
 		h := histogram{Interval: d.String(), IntervalNS: int64(d), Buckets: b, Query: req.Query}
 		if h.Buckets == nil {
 			h.Buckets = []search.Bucket{}

@@ -378,11 +378,14 @@ await check('the report starts from the starred web shell request', async () => 
 await check('bulk tag on a selection', async () => {
   await page.goto(base + '/?tz=UTC&q=' + encodeURIComponent('status:404'));
   await page.waitForSelector(rows);
+  await page.waitForSelector('[data-testid=histogram]'); // the page has settled (rows are not drawn again under the clicks)
   const chosen = [];
   for (const i of [4, 5, 6]) {
     await page.locator(rows).nth(i).locator('input.pick').check();
     chosen.push(await page.locator(rows).nth(i).getAttribute('data-row'));
   }
+  // The selection count is rendered after the third check's state update.
+  await page.waitForFunction(() => document.querySelector('[data-testid=bulk]')?.textContent.includes('3 chosen'), null, { timeout: 5000 }).catch(() => {});
   assert((await page.locator('[data-testid=bulk]').textContent()).includes('3 chosen'), 'three chosen');
   await page.fill('#bulktag', 'probe-404');
   await page.click('text=Tag chosen');
