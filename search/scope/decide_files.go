@@ -199,13 +199,19 @@ const RuleParentDir = "parent-directory"
 // parentDirs lists the directory changes of the parents of the files in
 // scope or seen, as look-alikes: their times moved with their entries.
 func (st *state) parentDirs(f *findings, dirs []fsObs) {
-	parents := map[fileKey]string{}
+	parents := map[fileKey]string{} // each directory's example: its first child by name (the same every run)
+	example := func(host, child string) {
+		k := fileKey{host, path.Dir(child)}
+		if old, ok := parents[k]; !ok || child < old {
+			parents[k] = child
+		}
+	}
 	for k := range f.files {
-		parents[fileKey{k.host, path.Dir(k.path)}] = k.path
+		example(k.host, k.path)
 	}
 	for k, s := range f.seen {
 		if k.kind == "file" && s.rule != RuleUnattributed && s.rule != RuleParentDir {
-			parents[fileKey{k.host, path.Dir(k.value)}] = k.value
+			example(k.host, k.value)
 		}
 	}
 	for i := range dirs {

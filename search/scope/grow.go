@@ -1,6 +1,8 @@
 package scope
 
 import (
+	"sort"
+
 	"github.com/kiseki-forensics/kiseki/search/vocab"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
@@ -15,16 +17,48 @@ func (st *state) grow() {
 	if f == nil {
 		return
 	}
-	for k, r := range f.remotes {
+	// In a fixed order (first seen, then the key): the pivot chain is part
+	// of the answer and must read the same on every run.
+	remotes := keys(f.remotes)
+	sort.Slice(remotes, func(i, j int) bool {
+		a, b := f.remotes[remotes[i]], f.remotes[remotes[j]]
+		if a.First != b.First {
+			return a.First < b.First
+		}
+		if c := remotes[i].addr.Compare(remotes[j].addr); c != 0 {
+			return c < 0
+		}
+		return remotes[i].dir < remotes[j].dir
+	})
+	for _, k := range remotes {
+		r := f.remotes[k]
 		if st.isSeed(k.addr) || st.env.IsInternal(k.addr) {
 			continue
 		}
 		st.addSeedAddr(k.addr, Pivot{Seed: k.addr.String(), From: r.from, Rule: r.rule, Why: r.why, Ref: refOf(*r.via)})
 	}
-	for k, a := range f.accounts {
+	accounts := keys(f.accounts)
+	sort.Slice(accounts, func(i, j int) bool {
+		a, b := f.accounts[accounts[i]], f.accounts[accounts[j]]
+		if a.First != b.First {
+			return a.First < b.First
+		}
+		return accounts[i][0]+"\x00"+accounts[i][1] < accounts[j][0]+"\x00"+accounts[j][1]
+	})
+	for _, k := range accounts {
+		a := f.accounts[k]
 		st.addSeedUser(k[0], Pivot{Seed: k[0], From: a.from, Rule: a.rule, Why: a.why + " (on " + k[1] + ")", Ref: refOf(*a.via)})
 	}
-	for k, fa := range f.files {
+	files := keys(f.files)
+	sort.Slice(files, func(i, j int) bool {
+		a, b := f.files[files[i]], f.files[files[j]]
+		if a.First != b.First {
+			return a.First < b.First
+		}
+		return files[i].host+"\x00"+files[i].path < files[j].host+"\x00"+files[j].path
+	})
+	for _, k := range files {
+		fa := f.files[k]
 		if _, born := fa.actions["created"]; !born || fa.dir || fa.url == "" {
 			continue
 		}
