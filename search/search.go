@@ -3,9 +3,9 @@ package search
 import (
 	"context"
 	"errors"
-	"math"
 	"time"
 
+	"github.com/kiseki-forensics/kiseki/internal/eventview"
 	"github.com/kiseki-forensics/kiseki/timeline"
 )
 
@@ -186,11 +186,11 @@ func (s *Searcher) HistogramIn(ctx context.Context, req Request, interval time.D
 	offsets := map[int64]int64{}
 	first, last := int64(1<<62), int64(-1<<62)
 	err := s.scan(ctx, req, true, func(seg *timeline.Segment, hits bitset, lo, hi int) error {
-		var z zoneOffset
+		clock := eventview.NewClock(loc) // the zone's offset, looked up once per zone period
 		for i := lo; i < hi; i++ {
 			if hits.has(i) {
 				t := seg.Time(i)
-				off := z.at(t, loc)
+				off := clock.Offset(t) * int64(time.Second)
 				lt := t + off
 				k := lt - ((lt%step)+step)%step
 				if counts[k] == 0 {
@@ -231,29 +231,4 @@ func dropMissingHours(b []Bucket) []Bucket {
 		out = append(out, x)
 	}
 	return out
-}
-
-// zoneOffset caches a zone's offset over the span it holds (rows come in
-// time order: the zone is looked up once per daylight saving period).
-type zoneOffset struct {
-	from, to int64 // the span [from, to) of off; empty at first
-	off      int64 // nanoseconds east of UTC
-}
-
-func (z *zoneOffset) at(t int64, loc *time.Location) int64 {
-	if t >= z.from && t < z.to {
-		return z.off
-	}
-	tt := time.Unix(0, t).In(loc)
-	_, secs := tt.Zone()
-	z.off = int64(secs) * int64(time.Second)
-	start, end := tt.ZoneBounds()
-	z.from, z.to = math.MinInt64, math.MaxInt64
-	if !start.IsZero() {
-		z.from = start.UnixNano()
-	}
-	if !end.IsZero() {
-		z.to = end.UnixNano()
-	}
-	return z.off
 }

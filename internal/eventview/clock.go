@@ -26,6 +26,17 @@ func NewClock(loc *time.Location) *Clock { return &Clock{loc: loc} }
 
 const secondsPerDay = 86400
 
+// Offset is the zone's offset from UTC, in seconds east, at ns (Unix
+// nanoseconds), from the cached zone period.
+func (c *Clock) Offset(ns int64) int64 {
+	sec := ns / 1e9
+	if ns < 0 && ns%1e9 != 0 {
+		sec-- // floor: the second the instant falls in
+	}
+	c.zone(sec)
+	return c.offset
+}
+
 // zone caches the zone period around sec.
 func (c *Clock) zone(sec int64) {
 	if c.haveZone && sec >= c.from && sec < c.to {

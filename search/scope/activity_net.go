@@ -34,15 +34,9 @@ type loginCombo struct {
 	row     int32    // its first row
 	codes   [4]int32 // its dictionary codes (host, user, source, action), -1 without
 	kind    loginKind
-	first   int64   // earliest row
-	after   span    // its rows since the baseline ended
-	refRows []int32 // the first refCap of those (aggregated); every row (kept row by row)
-}
-
-// span is a count with its first and last time.
-type span struct {
-	first, last int64
-	n           int64
+	first   int64      // earliest row
+	after   vocab.Span // its rows since the baseline ended (no references: refRows)
+	refRows []int32    // the first refCap of those (aggregated); every row (kept row by row)
 }
 
 // netSummary is one segment's part of the network pass.
@@ -111,12 +105,7 @@ func (c *loginCombo) add(seg *timeline.Segment, i int, baselineEnd int64, refCap
 		if len(c.refRows) < refCap {
 			c.refRows = append(c.refRows, int32(i))
 		}
-		sp := &c.after
-		if sp.n == 0 || t < sp.first {
-			sp.first = t
-		}
-		sp.last = max(sp.last, t)
-		sp.n++
+		c.after.AddRef(t, timeline.Ref{}, 0)
 	}
 }
 
@@ -153,7 +142,7 @@ func (st *state) netJoin(seg *timeline.Segment, sum *netSummary, prevAddrs map[n
 // join adds a segment's combination to the aggregate.
 func (a *plainAgg) join(seg *timeline.Segment, c *loginCombo, col *collector, refCap int) {
 	a.first = min(a.first, c.first)
-	if c.after.n == 0 {
+	if c.after.Events == 0 {
 		return
 	}
 	for _, i := range c.refRows {
@@ -162,12 +151,7 @@ func (a *plainAgg) join(seg *timeline.Segment, c *loginCombo, col *collector, re
 		}
 		a.refs = append(a.refs, col.ref(seg, int(i)))
 	}
-	sp := &a.after
-	if sp.Events == 0 || c.after.first < sp.First {
-		sp.First = c.after.first
-	}
-	sp.Last = max(sp.Last, c.after.last)
-	sp.Events += c.after.n
+	a.after.Merge(&c.after, 0)
 }
 
 // loginCombos numbers a segment's combinations of host, user, source and
