@@ -59,6 +59,10 @@ func newSearchCmd() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
+			loc, err := displayZone(o.tz, c.Location()) // of the events and the histogram's buckets
+			if err != nil {
+				return err
+			}
 			countReq := req
 			countReq.Limit, countReq.Offset = 0, 0
 			total, err := s.Count(ctx, countReq)
@@ -68,10 +72,6 @@ func newSearchCmd() *cobra.Command {
 			var buckets []search.Bucket
 			if histogram != "" {
 				d, err := histogramInterval(histogram)
-				if err != nil {
-					return err
-				}
-				loc, err := displayZone(o.tz, c.Location())
 				if err != nil {
 					return err
 				}
@@ -121,14 +121,10 @@ func newSearchCmd() *cobra.Command {
 				if b.Count == 0 {
 					continue // the JSON output keeps empty buckets for charts
 				}
-				fmt.Fprintf(out, "%s  %8d  %s\n", b.Start.In(histZone(o.tz, c.Location())).Format(time.RFC3339), b.Count, bar(b.Count, buckets))
+				fmt.Fprintf(out, "%s  %8d  %s\n", b.Start.In(loc).Format(time.RFC3339), b.Count, bar(b.Count, buckets))
 			}
 			if countOnly || total == 0 {
 				return nil
-			}
-			loc, err := displayZone(o.tz, c.Location())
-			if err != nil {
-				return err
 			}
 			ew, _ := newEventWriter("table", out, loc)
 			err = s.Each(ctx, req, func(row int64, ev *timeline.Event) error { return ew.write(row, ev) })
@@ -181,14 +177,4 @@ func bar(n int64, all []search.Bucket) string {
 		return ""
 	}
 	return strings.Repeat("#", int((n*40+most-1)/most))
-}
-
-// histZone is the display zone of the histogram's bucket starts (UTC when
-// the flag is not a zone: displayZone has refused it before).
-func histZone(tz string, caseLoc *time.Location) *time.Location {
-	loc, err := displayZone(tz, caseLoc)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
